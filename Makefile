@@ -1,0 +1,104 @@
+# retain: hand-written Makefile. `make help` lists the targets.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= gcc
+PYTHON  ?= /usr/bin/python3
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS)
+LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lsodium -lm -pthread
+ASAN    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/http/*.c src/api/*.c src/cli/*.c src/web/*.c))
+SCHEMA  := $(sort $(wildcard src/store/schema/*.sql))
+GEN     := build/migrations.c
+OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o
+AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
+HDR     := $(wildcard src/*/*.h)
+UNIT    := $(sort $(wildcard tests/unit/*.c))
+
+.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps
+
+all: build/retain
+
+help:
+	@echo "make            build build/retain"
+	@echo "make run        build and start a demo shop on ./retain.db at 127.0.0.1:8080"
+	@echo "make test       unit tests, API tests (normal and sanitizer builds), OpenAPI lint"
+	@echo "make asan       build build/asan/retain with address and undefined sanitizers"
+	@echo "make bench      run the benchmarks in bench/ and append figures to bench/README.md"
+	@echo "make install    install retain into \$$(DESTDIR)\$$(PREFIX)/bin"
+
+$(GEN): $(SCHEMA) scripts/embed-sql
+	@mkdir -p $(dir $@)
+	scripts/embed-sql $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+build/obj/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/obj/migrations.o: $(GEN)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/obj/src/main.o: src/main.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/retain: $(OBJ) build/obj/src/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
+
+build/asan/migrations.o: $(GEN)
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
+
+build/asan/retain: $(AOBJ) build/asan/src/main.o
+	$(CC) $(ASAN) -o $@ $^ $(LIBS)
+
+asan: build/asan/retain
+
+build/unit-tests: $(OBJ) $(UNIT) $(HDR)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT) $(OBJ) $(LIBS) -lcriterion
+
+# `make test` installs nothing: it checks, and points at scripts/setup.
+deps:
+	@scripts/check-deps
+
+unit: deps build/unit-tests
+	build/unit-tests --jobs 2
+
+api: deps build/retain
+	RETAIN_BIN=$(CURDIR)/build/retain $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+
+api-asan: deps build/asan/retain
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	RETAIN_BIN=$(CURDIR)/build/asan/retain RETAIN_ASAN=1 \
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+
+lint-openapi:
+	@scripts/lint-openapi
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) api
+	$(MAKE) api-asan
+	$(MAKE) lint-openapi
+	@echo "make test: all suites passed"
+
+check: test
+
+run: build/retain
+	@scripts/run-demo
+
+bench: build/retain
+	bench/run
+
+install: build/retain
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/retain $(DESTDIR)$(PREFIX)/bin/retain
+
+clean:
+	rm -rf build

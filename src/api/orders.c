@@ -1,0 +1,290 @@
+/* orders.c: /v1/orders with payments, cancellation and refunds. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/jsonv.h"
+#include "../core/order.h"
+#include "api.h"
+#include "render.h"
+
+struct order_call {
+	struct req *r;
+	const char *ref, *starting_after;
+	struct order_input in;
+	struct payment_input pay;
+	struct refund_input refund;
+	struct order_filter filter;
+	int limit, created;
+	char fingerprint[65];
+};
+
+static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
+{
+	static const char *const allowed[] = { "id", "external_id", "email", "phone", "whatsapp",
+					       "name", NULL };
+	json_t *v = json_object_get(body, "customer");
+	int rc;
+	if (!v || json_is_null(v))
+		return err_setc(e, ERR_INVALID, "parameter_missing", "customer",
+				"\"customer\" is required: an id, or an object with id, external_id,"
+				" email, phone or whatsapp");
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (!strncmp(s, "ext:", 4))
+			c->external_id = s + 4;
+		else
+			c->id = s;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return err_set(e, ERR_INVALID, "customer", "\"customer\" must be a string or an object");
+	if ((rc = jsonv_only_keys(v, allowed, "customer.", e)))
+		return rc;
+	if ((rc = jsonv_string(v, "id", 0, 64, &c->id, "customer.id", e)) ||
+	    (rc = jsonv_string(v, "external_id", 0, ORDER_TEXT_MAX, &c->external_id,
+			       "customer.external_id", e)) ||
+	    (rc = jsonv_string(v, "email", 0, 254, &c->email, "customer.email", e)) ||
+	    (rc = jsonv_string(v, "phone", 0, 40, &c->phone, "customer.phone", e)) ||
+	    (rc = jsonv_string(v, "whatsapp", 0, 40, &c->whatsapp, "customer.whatsapp", e)) ||
+	    (rc = jsonv_string(v, "name", 0, ORDER_TEXT_MAX, &c->name, "customer.name", e)))
+		return rc;
+	return 0;
+}
+
+static int parse_lines(struct req *r, json_t *arr, struct order_input *in, struct err *e)
+{
+	static const char *const allowed[] = { "sku", "name", "category", "quantity",
+					       "unit_price", "discount", NULL };
+	if (!arr || json_is_null(arr))
+		return err_setc(e, ERR_INVALID, "parameter_missing", "lines", "\"lines\" is required");
+	if (!json_is_array(arr))
+		return err_set(e, ERR_INVALID, "lines", "\"lines\" must be an array");
+	size_t n = json_array_size(arr);
+	if (n > ORDER_MAX_LINES)
+		return err_set(e, ERR_INVALID, "lines", "at most %d lines", ORDER_MAX_LINES);
+	in->lines = arena_alloc(&r->arena, (n + 1) * sizeof(*in->lines));
+	in->nlines = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		struct order_line *l = &in->lines[i];
+		char p[6][40];
+		int rc;
+		const char *names[] = { "sku", "name", "category", "quantity", "unit_price", "discount" };
+		for (int f = 0; f < 6; f++)
+			snprintf(p[f], sizeof(p[f]), "lines[%zu].%s", i, names[f]);
+		if (!json_is_object(o))
+			return err_set(e, ERR_INVALID, "lines", "each of \"lines\" must be an object");
+		snprintf(p[0], sizeof(p[0]), "lines[%zu].", i);
+		if ((rc = jsonv_only_keys(o, allowed, p[0], e)))
+			return rc;
+		snprintf(p[0], sizeof(p[0]), "lines[%zu].sku", i);
+		if ((rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l->sku, arena_strdup(&r->arena, p[0]), e)) ||
+		    (rc = jsonv_string(o, "name", 0, ORDER_TEXT_MAX, &l->name, arena_strdup(&r->arena, p[1]), e)) ||
+		    (rc = jsonv_string(o, "category", 0, ORDER_TEXT_MAX, &l->category,
+				       arena_strdup(&r->arena, p[2]), e)) ||
+		    (rc = jsonv_int(o, "quantity", 1, 1, ORDER_QUANTITY_MAX, &l->quantity, NULL,
+				    arena_strdup(&r->arena, p[3]), e)) ||
+		    (rc = jsonv_int(o, "unit_price", 1, 0, ORDER_AMOUNT_MAX, &l->unit_price, NULL,
+				    arena_strdup(&r->arena, p[4]), e)) ||
+		    (rc = jsonv_int(o, "discount", 0, 0, ORDER_AMOUNT_MAX, &l->discount, NULL,
+				    arena_strdup(&r->arena, p[5]), e)))
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_order(struct req *r, struct order_input *in, struct err *e)
+{
+	static const char *const allowed[] = { "external_id", "customer", "currency", "lines",
+		"shipping", "tax", "total", "channel", "seller", "placed_at",
+		"promised_delivery_at", NULL };
+	json_t *b = r->json;
+	int rc;
+	memset(in, 0, sizeof(*in));
+	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
+	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
+	    (rc = parse_customer(b, &in->customer, e)) ||
+	    (rc = jsonv_string(b, "currency", 1, 3, &in->currency, NULL, e)) ||
+	    (rc = parse_lines(r, json_object_get(b, "lines"), in, e)) ||
+	    (rc = jsonv_int(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||
+	    (rc = jsonv_int(b, "tax", 0, 0, ORDER_AMOUNT_MAX, &in->tax, NULL, NULL, e)) ||
+	    (rc = jsonv_int(b, "total", 1, 0, ORDER_AMOUNT_MAX * 3, &in->total, NULL, NULL, e)) ||
+	    (rc = jsonv_string(b, "channel", 0, 32, &in->channel, NULL, e)) ||
+	    (rc = jsonv_string(b, "seller", 0, ORDER_TEXT_MAX, &in->seller, NULL, e)) ||
+	    (rc = jsonv_time(b, "placed_at", 0, &in->placed_at, NULL, NULL, e)) ||
+	    (rc = jsonv_time(b, "promised_delivery_at", 0, &in->promised_delivery_at, NULL, NULL, e)))
+		return rc;
+	return 0;
+}
+
+static int respond_order(struct order_call *c, int status, const struct order *o)
+{
+	req_json(c->r, status, render_order(o));
+	return 0;
+}
+
+static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order out;
+	int rc = order_create(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
+	return rc ? rc : respond_order(c, c->created ? 201 : 200, &out);
+}
+
+int api_orders_create(struct req *r, struct err *e)
+{
+	struct order_call c = { .r = r };
+	int rc = parse_order(r, &c.in, e);
+	if (rc)
+		return rc;
+	/* The natural key's "same body" test, independent of Idempotency-Key. */
+	jsonv_fingerprint("POST", "/v1/orders", r->json, c.fingerprint);
+	c.in.fingerprint = c.fingerprint;
+	return req_write(r, create_tx, &c, e);
+}
+
+static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order out;
+	int rc = order_get(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
+	return rc ? rc : respond_order(c, 200, &out);
+}
+
+int api_orders_get(struct req *r, struct err *e)
+{
+	struct order_call c = { .r = r, .ref = req_param(r, 0) };
+	return req_read(r, get_tx, &c, e);
+}
+
+static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order *list;
+	int n, more;
+	int rc = order_list(tx, &c->r->arena, c->r->shop_id, &c->filter, c->starting_after,
+			    c->limit, &list, &n, &more, e);
+	if (rc)
+		return rc;
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(data, render_order(&list[i]));
+	req_json(c->r, 200, render_list(data, more));
+	return 0;
+}
+
+int api_orders_list(struct req *r, struct err *e)
+{
+	struct order_call c = { .r = r };
+	int rc = req_page(r, &c.limit, &c.starting_after, e);
+	if (rc)
+		return rc;
+	c.filter.customer = req_query(r, "customer");
+	c.filter.status = req_query(r, "status");
+	return req_read(r, list_tx, &c, e);
+}
+
+static int pay_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order out;
+	int rc = order_pay(tx, &c->r->arena, c->r->shop_id, c->ref, &c->pay, &out, e);
+	return rc ? rc : respond_order(c, 200, &out);
+}
+
+int api_orders_pay(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "status", "amount", "method", "failure_reason",
+					       "external_id", NULL };
+	struct order_call c = { .r = r, .ref = req_param(r, 0) };
+	int has_amount, rc;
+	json_t *b = r->json;
+	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
+	    (rc = jsonv_string(b, "status", 1, 16, &c.pay.status, NULL, e)) ||
+	    (rc = jsonv_int(b, "amount", 0, 0, ORDER_AMOUNT_MAX * 3, &c.pay.amount, &has_amount,
+			    NULL, e)) ||
+	    (rc = jsonv_string(b, "method", 0, ORDER_TEXT_MAX, &c.pay.method, NULL, e)) ||
+	    (rc = jsonv_string(b, "failure_reason", 0, ORDER_TEXT_MAX, &c.pay.failure_reason, NULL, e)) ||
+	    (rc = jsonv_string(b, "external_id", 0, ORDER_TEXT_MAX, &c.pay.external_id, NULL, e)))
+		return rc;
+	if (!has_amount)
+		c.pay.amount = -1;
+	return req_write(r, pay_tx, &c, e);
+}
+
+static int cancel_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order out;
+	int rc = order_cancel(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
+	return rc ? rc : respond_order(c, 200, &out);
+}
+
+int api_orders_cancel(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "reason", NULL };
+	struct order_call c = { .r = r, .ref = req_param(r, 0) };
+	const char *reason;
+	int rc;
+	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_string(r->json, "reason", 0, ORDER_TEXT_MAX, &reason, NULL, e)))
+		return rc;
+	return req_write(r, cancel_tx, &c, e);
+}
+
+static int refund_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct order_call *c = ctx;
+	struct order out;
+	int rc = order_refund(tx, &c->r->arena, c->r->shop_id, c->ref, &c->refund, &out,
+			      &c->created, e);
+	return rc ? rc : respond_order(c, c->created ? 201 : 200, &out);
+}
+
+static int parse_refund_lines(struct req *r, json_t *arr, struct refund_input *in, struct err *e)
+{
+	static const char *const allowed[] = { "sku", "quantity", NULL };
+	if (!json_is_array(arr))
+		return err_set(e, ERR_INVALID, "lines", "\"lines\" must be an array of {sku, quantity}");
+	size_t n = json_array_size(arr);
+	if (n > ORDER_MAX_LINES)
+		return err_set(e, ERR_INVALID, "lines", "at most %d lines", ORDER_MAX_LINES);
+	in->lines = arena_alloc(&r->arena, (n + 1) * sizeof(*in->lines));
+	in->nlines = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		char prefix[32], psku[40], pq[48];
+		int rc;
+		snprintf(prefix, sizeof(prefix), "lines[%zu].", i);
+		snprintf(psku, sizeof(psku), "lines[%zu].sku", i);
+		snprintf(pq, sizeof(pq), "lines[%zu].quantity", i);
+		if (!json_is_object(o))
+			return err_set(e, ERR_INVALID, "lines", "each of \"lines\" must be an object");
+		if ((rc = jsonv_only_keys(o, allowed, prefix, e)) ||
+		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &in->lines[i].sku, psku, e)) ||
+		    (rc = jsonv_int(o, "quantity", 1, 1, ORDER_QUANTITY_MAX, &in->lines[i].quantity,
+				    NULL, pq, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int api_orders_refund(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "external_id", "lines", "amount", "reason", NULL };
+	struct order_call c = { .r = r, .ref = req_param(r, 0) };
+	json_t *b = r->json, *lines = json_object_get(b, "lines");
+	int has_amount, rc;
+	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
+	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &c.refund.external_id, NULL, e)) ||
+	    (rc = jsonv_string(b, "reason", 0, ORDER_TEXT_MAX, &c.refund.reason, NULL, e)) ||
+	    (rc = jsonv_int(b, "amount", 0, 1, ORDER_AMOUNT_MAX * 3, &c.refund.amount, &has_amount,
+			    NULL, e)) ||
+	    (lines && !json_is_null(lines) && (rc = parse_refund_lines(r, lines, &c.refund, e))))
+		return rc;
+	if (!has_amount)
+		c.refund.amount = -1;
+	jsonv_fingerprint("POST", "refund", b, c.fingerprint);
+	c.refund.fingerprint = c.fingerprint;
+	return req_write(r, refund_tx, &c, e);
+}

@@ -1,0 +1,148 @@
+/* render.c: see render.h. */
+#include "render.h"
+
+#include "../base/rfc3339.h"
+
+json_t *render_time(int64_t ms)
+{
+	char buf[RFC3339_MAX];
+	if (!ms)
+		return json_null();
+	rfc3339_format(ms, buf);
+	return json_string(buf);
+}
+
+json_t *render_string(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys)
+{
+	json_t *keys = json_array();
+	for (int i = 0; i < s->nkeys; i++)
+		json_array_append_new(keys, json_pack("{s:s, s:s, s:o, s:o}",
+			"type", s->keys[i].kind, "hint", s->keys[i].hint,
+			"created_at", render_time(s->keys[i].created_at),
+			"expires_at", render_time(s->keys[i].expires_at)));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", s->id, "object", "shop",
+			      "name", s->name, "created_at", render_time(s->created_at),
+			      "keys", keys);
+	if (new_keys) {
+		/* Shown once: only their hashes are stored. */
+		json_object_set_new(o, "secret_key", json_string(new_keys->secret));
+		json_object_set_new(o, "publishable_key", json_string(new_keys->publishable));
+	}
+	return o;
+}
+
+static json_t *render_address(const struct address *a)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"name", render_string(a->name), "line1", render_string(a->line1),
+		"line2", render_string(a->line2), "city", render_string(a->city),
+		"region", render_string(a->region), "postal_code", render_string(a->postal_code),
+		"country", render_string(a->country), "phone", render_string(a->phone));
+}
+
+json_t *render_customer(const struct customer *c)
+{
+	json_t *ids = json_array(), *addresses = json_array();
+	for (int i = 0; i < c->nidentities; i++)
+		json_array_append_new(ids, json_pack("{s:s, s:s}", "type", c->identities[i].kind,
+						     "value", c->identities[i].value));
+	for (int i = 0; i < c->naddresses; i++)
+		json_array_append_new(addresses, render_address(&c->addresses[i]));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:I,"
+			 " s:o, s:o, s:o, s:o}",
+		"id", c->id, "object", "customer",
+		"external_id", render_string(c->external_id),
+		"name", render_string(c->name),
+		"email", render_string(c->email),
+		"phone", render_string(c->phone),
+		"status", c->status,
+		"account_invite_due", c->account_invite_due_at != 0,
+		"account_invite_due_at", render_time(c->account_invite_due_at),
+		"account_created_at", render_time(c->account_created_at),
+		"merged_into", render_string(c->merged_into),
+		"orders_count", (json_int_t)c->orders_count,
+		"identities", ids,
+		"addresses", addresses,
+		"created_at", render_time(c->created_at),
+		"updated_at", render_time(c->updated_at));
+}
+
+static json_t *render_lines(const struct order *o)
+{
+	json_t *lines = json_array();
+	for (int i = 0; i < o->nlines; i++) {
+		const struct order_line *l = &o->lines[i];
+		json_array_append_new(lines, json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
+			"sku", l->sku, "name", render_string(l->name),
+			"category", render_string(l->category),
+			"quantity", (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price,
+			"discount", (json_int_t)l->discount,
+			"amount", (json_int_t)(l->quantity * l->unit_price - l->discount),
+			"refunded_quantity", (json_int_t)l->refunded_quantity));
+	}
+	return lines;
+}
+
+static json_t *render_payments(const struct order *o)
+{
+	json_t *out = json_array();
+	for (int i = 0; i < o->npayments; i++) {
+		const struct payment *p = &o->payments[i];
+		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:s, s:I, s:o, s:o, s:o}",
+			"id", p->id, "object", "payment", "external_id", render_string(p->external_id),
+			"status", p->status, "amount", (json_int_t)p->amount,
+			"method", render_string(p->method),
+			"failure_reason", render_string(p->failure_reason),
+			"created_at", render_time(p->created_at)));
+	}
+	return out;
+}
+
+static json_t *render_refunds(const struct order *o)
+{
+	json_t *out = json_array();
+	for (int i = 0; i < o->nrefunds; i++) {
+		const struct refund *r = &o->refunds[i];
+		json_t *lines = json_array();
+		for (int j = 0; j < r->nlines; j++)
+			json_array_append_new(lines, json_pack("{s:o, s:I, s:I}",
+				"sku", render_string(r->lines[j].sku),
+				"quantity", (json_int_t)r->lines[j].quantity,
+				"amount", (json_int_t)r->lines[j].amount));
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o}",
+			"id", r->id, "object", "refund", "external_id", r->external_id,
+			"amount", (json_int_t)r->amount, "reason", render_string(r->reason),
+			"lines", lines, "created_at", render_time(r->created_at)));
+	}
+	return out;
+}
+
+json_t *render_order(const struct order *o)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o,"
+			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			 " s:o, s:o, s:o, s:o, s:o, s:o}",
+		"id", o->id, "object", "order", "external_id", o->external_id,
+		"customer", o->customer_id, "currency", o->currency, "channel", o->channel,
+		"seller", render_string(o->seller), "status", o->status,
+		"lines", render_lines(o),
+		"subtotal", (json_int_t)o->subtotal, "discount", (json_int_t)o->discount,
+		"shipping", (json_int_t)o->shipping, "tax", (json_int_t)o->tax,
+		"total", (json_int_t)o->total, "paid_amount", (json_int_t)o->paid_amount,
+		"refunded_amount", (json_int_t)o->refunded_amount,
+		"failed_payments", (json_int_t)o->failed_payments,
+		"payments", render_payments(o), "refunds", render_refunds(o),
+		"placed_at", render_time(o->placed_at),
+		"promised_delivery_at", render_time(o->promised_delivery_at),
+		"created_at", render_time(o->created_at), "updated_at", render_time(o->updated_at));
+}
+
+json_t *render_list(json_t *data, int has_more)
+{
+	return json_pack("{s:s, s:o, s:b}", "object", "list", "data", data, "has_more", has_more);
+}

@@ -1,0 +1,23 @@
+/*
+ * render.h: JSON shapes of retain's resources, shared by handlers and the CLI.
+ * Each returns a new reference.
+ */
+#ifndef RETAIN_RENDER_H
+#define RETAIN_RENDER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../core/customer.h"
+#include "../core/order.h"
+#include "../core/shop.h"
+
+json_t *render_time(int64_t ms);	/* 0 renders null */
+json_t *render_string(const char *s);	/* NULL renders null */
+json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys);
+json_t *render_customer(const struct customer *c);
+json_t *render_order(const struct order *o);
+/* {"object":"list","data":[...],"has_more":...}; steals data. */
+json_t *render_list(json_t *data, int has_more);
+
+#endif

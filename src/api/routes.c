@@ -1,0 +1,35 @@
+/* routes.c: every endpoint of retain, in one table. docs/openapi.yaml describes them. */
+#include "api.h"
+
+#define SHOP (AUTH_SECRET)
+#define OPERATOR (AUTH_OPERATOR)
+
+const struct route api_routes[] = {
+	{ "GET", "/livez", api_health_livez, AUTH_NONE },
+	{ "GET", "/readyz", api_health_readyz, AUTH_NONE },
+	{ "GET", "/metrics", api_health_metrics, AUTH_NONE },
+	{ "GET", "/v1/test/clock", api_health_test_clock_get, OPERATOR },
+	{ "POST", "/v1/test/clock", api_health_test_clock_set, OPERATOR },
+
+	{ "POST", "/v1/shops", api_shops_create, OPERATOR | IDEMPOTENT },
+	{ "GET", "/v1/shops", api_shops_list, OPERATOR },
+	{ "GET", "/v1/shops/:id", api_shops_get, OPERATOR | SHOP },
+	{ "POST", "/v1/shops/:id/rotate_keys", api_shops_rotate_keys, OPERATOR | IDEMPOTENT },
+
+	{ "POST", "/v1/customers", api_customers_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/customers", api_customers_list, SHOP },
+	{ "GET", "/v1/customers/:id", api_customers_get, SHOP },
+	{ "PATCH", "/v1/customers/:id", api_customers_update, SHOP | IDEMPOTENT },
+	{ "DELETE", "/v1/customers/:id", api_customers_erase, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/merge", api_customers_merge, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/account", api_customers_account, SHOP | IDEMPOTENT },
+
+	{ "POST", "/v1/orders", api_orders_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/orders", api_orders_list, SHOP },
+	{ "GET", "/v1/orders/:id", api_orders_get, SHOP },
+	{ "POST", "/v1/orders/:id/payments", api_orders_pay, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/orders/:id/cancel", api_orders_cancel, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/orders/:id/refunds", api_orders_refund, SHOP | IDEMPOTENT },
+};
+
+const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,91 @@
+/* contact.c: see contact.h. */
+#include "contact.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
+			    const char *param, struct err *e)
+{
+	while (*in == ' ' || *in == '\t')
+		in++;
+	size_t n = strlen(in);
+	while (n && (in[n - 1] == ' ' || in[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return err_set(e, ERR_INVALID, param, "e-mail address is empty");
+	if (n > 254)
+		return err_set(e, ERR_INVALID, param,
+			       "e-mail address is longer than 254 characters");
+	const char *at = NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c <= ' ' || c == 0x7f)
+			return err_set(e, ERR_INVALID, param,
+				       "e-mail address contains a space or control character");
+		if (c == '@') {
+			if (at)
+				return err_set(e, ERR_INVALID, param,
+					       "e-mail address has more than one \"@\"");
+			at = in + i;
+		}
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	if (!at)
+		return err_set(e, ERR_INVALID, param, "e-mail address has no \"@\"");
+	size_t local = (size_t)(at - in), domain = n - local - 1;
+	const char *dot = memchr(at + 1, '.', domain);
+	if (local == 0 || local > 64)
+		return err_set(e, ERR_INVALID, param,
+			       "e-mail address needs 1 to 64 characters before \"@\"");
+	if (!dot || dot == at + 1 || out[n - 1] == '.')
+		return err_set(e, ERR_INVALID, param,
+			       "e-mail domain \"%.*s\" is not a domain name",
+			       (int)domain, at + 1);
+	return 0;
+}
+
+int contact_normalize_phone(const char *in, char out[CONTACT_PHONE_MAX],
+			    const char *param, struct err *e)
+{
+	size_t nd = 0;
+	int plus = 0, seen_digit = 0;
+	const char *p = in;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '+') {
+		plus = 1;
+		p++;
+	} else if (p[0] == '0' && p[1] == '0') {
+		plus = 1;
+		p += 2;
+	}
+	if (!plus)
+		return err_set(e, ERR_INVALID, param,
+			       "phone number \"%s\" needs its country code, like \"+4930123456\"", in);
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (nd == 15)
+				return err_set(e, ERR_INVALID, param,
+					       "phone number \"%s\" has more than 15 digits", in);
+			out[1 + nd++] = *p;
+			seen_digit = 1;
+		} else if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')') {
+			continue;
+		} else {
+			return err_set(e, ERR_INVALID, param,
+				       "phone number \"%s\" contains \"%c\"", in, *p);
+		}
+	}
+	if (!seen_digit || nd < 8)
+		return err_set(e, ERR_INVALID, param,
+			       "phone number \"%s\" is too short for E.164", in);
+	if (out[1] == '0')
+		return err_set(e, ERR_INVALID, param,
+			       "phone number \"%s\": country codes never start with 0", in);
+	out[0] = '+';
+	out[1 + nd] = '\0';
+	return 0;
+}

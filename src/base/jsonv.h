@@ -1,0 +1,54 @@
+/*
+ * jsonv.h: typed, validated reads of JSON request bodies (jansson), so every
+ * handler rejects bad input the same way and with the same words. Each getter
+ * returns 0 when the field is valid or absent-and-optional (then *present is
+ * 0 where a present flag is asked for), or ERR_INVALID naming the field.
+ *
+ * Strings returned point into the json_t and live as long as it does.
+ */
+#ifndef RETAIN_JSONV_H
+#define RETAIN_JSONV_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+
+enum { JSONV_OPTIONAL = 0, JSONV_REQUIRED = 1 };
+
+/*
+ * Parses a request body. Not an object, empty, or broken JSON: ERR_INVALID
+ * with the byte offset ("invalid JSON at byte 17: ..."). Caller decrefs.
+ */
+int jsonv_parse_object(const char *body, size_t len, json_t **out, struct err *e);
+/* Refuses any key of obj not in the NULL-terminated allowed list. prefix
+ * (may be "") is put before the field name in param, e.g. "lines[2].". */
+int jsonv_only_keys(json_t *obj, const char *const *allowed, const char *prefix,
+		    struct err *e);
+/* String of 1..maxlen bytes (UTF-8 already checked by jansson); JSON null
+ * counts as absent. */
+int jsonv_string(json_t *obj, const char *key, int required, size_t maxlen,
+		 const char **out, const char *param, struct err *e);
+/* Integer in [min, max]. Refuses fractions (2.5), floats that look integral
+ * (2.0), booleans and strings: money and points are exact integers. */
+int jsonv_int(json_t *obj, const char *key, int required, int64_t min,
+	      int64_t max, int64_t *out, int *present, const char *param,
+	      struct err *e);
+int jsonv_bool(json_t *obj, const char *key, int required, int *out,
+	       int *present, const char *param, struct err *e);
+/* RFC 3339 time into unix ms. */
+int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
+	       int *present, const char *param, struct err *e);
+/* Canonical form (sorted keys, compact) of v into the arena: two bodies that
+ * differ only in whitespace or key order canonicalise equal. */
+char *jsonv_canonical(struct arena *a, json_t *v);
+/* SHA-256 hex of method, path and the canonical body: the fingerprint that
+ * decides whether a retried request is "the same request". body may be NULL. */
+void jsonv_fingerprint(const char *method, const char *path, json_t *body,
+		       char out[65]);
+/* Dumps v compactly into the arena (for responses). */
+char *jsonv_dump(struct arena *a, json_t *v, size_t *len);
+
+#endif

@@ -1,0 +1,45 @@
+/* secure.c: see secure.h. */
+#include "secure.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int secure_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(digest, data, len);
+	sodium_bin2hex(out, SECURE_SHA256_HEX, digest, sizeof(digest));
+}
+
+void secure_random(void *buf, size_t n)
+{
+	randombytes_buf(buf, n);
+}
+
+void secure_random_token(const char *prefix, size_t nchars, char *out, size_t outsz)
+{
+	static const char alphabet[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	size_t plen = strlen(prefix);
+
+	if (plen + nchars + 1 > outsz)
+		nchars = outsz > plen + 1 ? outsz - plen - 1 : 0;
+	snprintf(out, outsz, "%s", prefix);
+	for (size_t i = 0; i < nchars; i++)
+		out[plen + i] = alphabet[randombytes_uniform(62)];	/* unbiased */
+	out[plen + nchars] = '\0';
+}
+
+int secure_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * secure.h: the cryptography retain needs, on libsodium. secure_init() must be
+ * called once before anything else here (main does).
+ */
+#ifndef RETAIN_SECURE_H
+#define RETAIN_SECURE_H
+
+#include <stddef.h>
+
+#define SECURE_SHA256_HEX 65
+
+int secure_init(void);
+/* Lowercase hex SHA-256 of data into out (64 chars + NUL). */
+void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX]);
+/* prefix followed by nchars unguessable base62 characters (~5.95 bits each). */
+void secure_random_token(const char *prefix, size_t nchars, char *out, size_t outsz);
+/* Uniform random bytes. */
+void secure_random(void *buf, size_t n);
+/* Constant-time comparison of two equal-length strings; 1 when equal. */
+int secure_equal(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * cmd_demo.c: `retain demo`: a demo shop with about two years of generated
+ * history, through the same core functions the API uses.
+ *
+ * The history has the structure real shops show, so that retention analytics
+ * find something: each customer buys at their own rate (gamma-distributed
+ * across customers) and may drop out after any purchase (a beta-distributed
+ * probability), the BG/NBD story. Customers arrive over the first 18 months;
+ * channels, failed payments, refunds and guests who later open accounts are
+ * mixed in. The same --seed gives the same history.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../base/clock.h"
+#include "../core/customer.h"
+#include "../core/order.h"
+#include "../core/shop.h"
+#include "../store/store.h"
+#include "cli.h"
+
+#define DAY_MS (86400LL * 1000)
+#define WEEK_MS (7 * DAY_MS)
+#define HISTORY_WEEKS 104
+
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	/* splitmix64: small, fast, and the same everywhere for a seed. */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double rng_uniform(void)
+{
+	return ((double)(rng_next() >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double rng_normal(void)
+{
+	return sqrt(-2 * log(rng_uniform())) * cos(2 * M_PI * rng_uniform());
+}
+
+/* Marsaglia and Tsang's method; shape < 1 via the boost u^(1/shape). */
+static double rng_gamma(double shape, double scale)
+{
+	if (shape < 1)
+		return rng_gamma(shape + 1, scale) * pow(rng_uniform(), 1 / shape);
+	double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+	for (;;) {
+		double x = rng_normal(), v = 1 + c * x;
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		double u = rng_uniform();
+		if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+			return d * v * scale;
+	}
+}
+
+static double rng_beta(double a, double b)
+{
+	double x = rng_gamma(a, 1), y = rng_gamma(b, 1);
+	return x / (x + y);
+}
+
+static const struct product {
+	const char *sku, *name, *category;
+	int64_t price;
+} catalog[] = {
+	{ "TEA-SENCHA", "Sencha, 100 g", "green tea", 1290 },
+	{ "TEA-GYOKURO", "Gyokuro, 50 g", "green tea", 2450 },
+	{ "TEA-MATCHA", "Ceremonial matcha, 30 g", "green tea", 2990 },
+	{ "TEA-ASSAM", "Assam breakfast, 250 g", "black tea", 1150 },
+	{ "TEA-DARJ", "Darjeeling first flush, 100 g", "black tea", 1890 },
+	{ "TEA-EARLGREY", "Earl Grey, 100 g", "black tea", 990 },
+	{ "TEA-OOLONG", "Tie Guan Yin oolong, 100 g", "oolong", 2190 },
+	{ "TEA-PUERH", "Shou pu-erh cake, 357 g", "pu-erh", 3490 },
+	{ "TEA-ROOIBOS", "Rooibos vanilla, 100 g", "herbal", 790 },
+	{ "TEA-CHAMOMILE", "Chamomile flowers, 50 g", "herbal", 690 },
+	{ "ACC-KYUSU", "Tokoname kyusu teapot", "teaware", 5900 },
+	{ "ACC-CUPS", "Porcelain cups, set of 4", "teaware", 3200 },
+	{ "ACC-WHISK", "Bamboo matcha whisk", "teaware", 1490 },
+	{ "ACC-FILTER", "Paper filters, 100 pcs", "accessories", 390 },
+};
+
+#define NPRODUCTS (sizeof(catalog) / sizeof(catalog[0]))
+
+static const char *const first_names[] = { "Olga", "Igor", "Maria", "Piotr", "Nino", "Sofia",
+	"Anna", "Lukas", "Marta", "Jonas", "Eva", "Tomasz", "Lea", "Mateo", "Ines", "Karim",
+	"Yuki", "Amir", "Elena", "Noah" };
+static const char *const last_names[] = { "Kowalska", "Petrov", "Garcia", "Nowak", "Beridze",
+	"Rossi", "Schmidt", "Dubois", "Silva", "Novak", "Jensen", "Costa", "Weber", "Horvat" };
+
+struct demo {
+	struct arena arena;
+	const char *shop_name;
+	int customers, done_customers, orders, refunds, failed;
+	int64_t start_ms, end_ms;
+	struct shop shop;
+	struct shop_keys keys;
+};
+
+static int create_shop_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct demo *d = ctx;
+	return shop_create(tx, &d->arena, d->shop_name, &d->shop, &d->keys, e);
+}
+
+static const char *pick_channel(void)
+{
+	double u = rng_uniform();
+	return u < 0.58 ? "web" : u < 0.78 ? "app" : u < 0.86 ? "phone" : u < 0.91 ? "whatsapp"
+	     : u < 0.97 ? "store" : "marketplace";
+}
+
+static int one_order(struct store_tx *tx, struct demo *d, const char *customer, int n,
+		     int64_t when, struct err *e)
+{
+	struct order_input in = { 0 };
+	struct order_line lines[4];
+	struct order o;
+	int created, rc;
+	char ext[200], fp[220];
+
+	in.nlines = 1 + (int)(rng_uniform() * rng_uniform() * 4);
+	for (int i = 0; i < in.nlines; i++) {
+		const struct product *p = &catalog[rng_next() % NPRODUCTS];
+		lines[i] = (struct order_line){ .sku = p->sku, .name = p->name,
+						.category = p->category, .unit_price = p->price,
+						.quantity = 1 + (rng_uniform() < 0.25) };
+		/* The same product twice in one order is one line with more units. */
+		for (int j = 0; j < i; j++)
+			if (!strcmp(lines[j].sku, p->sku)) {
+				lines[j].quantity += lines[i].quantity;
+				i--, in.nlines--;
+				break;
+			}
+	}
+	int64_t subtotal = 0;
+	for (int i = 0; i < in.nlines; i++)
+		subtotal += lines[i].quantity * lines[i].unit_price;
+	snprintf(ext, sizeof(ext), "D-%s-%d", customer + 4, n);
+	snprintf(fp, sizeof(fp), "demo-%s", ext);
+	in.external_id = ext;
+	in.customer.id = customer;
+	in.currency = "EUR";
+	in.channel = pick_channel();
+	in.seller = !strcmp(in.channel, "marketplace") ? "teahouse-partner" : NULL;
+	in.lines = lines;
+	in.shipping = subtotal >= 4900 ? 0 : 490;
+	in.tax = 0;
+	in.total = subtotal + in.shipping;
+	in.placed_at = when;
+	in.promised_delivery_at = when + 3 * DAY_MS;
+	in.fingerprint = fp;
+	if ((rc = order_create(tx, &d->arena, d->shop.id, &in, &o, &created, e)))
+		return rc;
+	d->orders++;
+	struct payment_input pay = { .status = "paid", .amount = -1, .method = "card" };
+	if (rng_uniform() < 0.04) {
+		struct payment_input failed = { .status = "failed", .amount = -1, .method = "card",
+						.failure_reason = "card_declined" };
+		if ((rc = order_pay(tx, &d->arena, d->shop.id, o.id, &failed, &o, e)))
+			return rc;
+		d->failed++;
+		if (rng_uniform() < 0.4)
+			return order_cancel(tx, &d->arena, d->shop.id, o.id, &o, e);
+	}
+	if ((rc = order_pay(tx, &d->arena, d->shop.id, o.id, &pay, &o, e)))
+		return rc;
+	if (rng_uniform() < 0.05) {
+		struct refund_line rl = { .sku = o.lines[0].sku, .quantity = 1 };
+		struct refund_input ri = { .external_id = "R1", .reason = "damaged in transit",
+					   .fingerprint = "demo", .lines = &rl, .nlines = 1,
+					   .amount = -1 };
+		if ((rc = order_refund(tx, &d->arena, d->shop.id, o.id, &ri, &o, &created, e)))
+			return rc;
+		d->refunds++;
+	}
+	return 0;
+}
+
+static int one_customer(struct store_tx *tx, struct demo *d, int index, struct err *e)
+{
+	struct customer_input in = { 0 };
+	struct customer c;
+	char name[80], email[80], ext[32];
+	int created, rc;
+	const char *first = first_names[rng_next() % (sizeof(first_names) / sizeof(*first_names))];
+	const char *last = last_names[rng_next() % (sizeof(last_names) / sizeof(*last_names))];
+
+	snprintf(name, sizeof(name), "%s %s", first, last);
+	snprintf(email, sizeof(email), "%s.%s.%d@example.com", first, last, index);
+	snprintf(ext, sizeof(ext), "demo-%d", index);
+	in.external_id = ext;
+	in.name = name;
+	in.has_name = 1;
+	in.email = email;
+	in.has_email = 1;
+	if ((rc = customer_upsert(tx, &d->arena, d->shop.id, &in, &c, &created, e)))
+		return rc;
+	/* Purchase rate per week and drop-out probability (BG/NBD-like). */
+	double lambda = rng_gamma(0.55, 1 / 4.0), p = rng_beta(0.8, 2.4);
+	int64_t span = d->end_ms - d->start_ms;
+	int64_t t = d->start_ms + (int64_t)(rng_uniform() * (double)span * 0.75);
+	for (int n = 1; t < d->end_ms; n++) {
+		if ((rc = one_order(tx, d, c.id, n, t, e)))
+			return rc;
+		if (n == 1 && rng_uniform() < 0.45 &&
+		    (rc = customer_create_account(tx, &d->arena, d->shop.id, c.id, NULL, &c, e)))
+			return rc;
+		if (rng_uniform() < p)
+			break;	/* this customer has left */
+		double wait_weeks = -log(rng_uniform()) / (lambda > 1e-3 ? lambda : 1e-3);
+		t += (int64_t)(wait_weeks * (double)WEEK_MS) + DAY_MS;
+	}
+	return 0;
+}
+
+struct batch {
+	struct demo *d;
+	int from, to;
+};
+
+static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct batch *b = ctx;
+	for (int i = b->from; i < b->to; i++) {
+		int rc = one_customer(tx, b->d, i, e);
+		if (rc)
+			return rc;
+		arena_free(&b->d->arena);
+	}
+	return 0;
+}
+
+static int write_keys_file(const struct config *cfg, const struct demo *d)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s.demo-keys", cfg->db);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	chmod(path, 0600);
+	fprintf(f, "{\"shop\":\"%s\",\"secret_key\":\"%s\",\"publishable_key\":\"%s\"}\n",
+		d->shop.id, d->keys.secret, d->keys.publishable);
+	return fclose(f);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: retain demo [--customers N] [--seed S] [--name NAME] [--db PATH]\n");
+	return 2;
+}
+
+int cmd_demo(int argc, char **argv, const struct config *cfg)
+{
+	struct demo d = { .arena = ARENA_INIT, .shop_name = "Demo Tea House", .customers = 1000 };
+	struct store *st;
+	struct err e = { 0 };
+	uint64_t seed = 42;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if (cli_option(argc, argv, &i, "--customers", &v)) {
+			if (!v || (d.customers = atoi(v)) < 1 || d.customers > 10000000)
+				return usage();
+		} else if (cli_option(argc, argv, &i, "--seed", &v)) {
+			if (!v)
+				return usage();
+			seed = strtoull(v, NULL, 10);
+		} else if (cli_option(argc, argv, &i, "--name", &v)) {
+			if (!v)
+				return usage();
+			d.shop_name = v;
+		} else {
+			return usage();
+		}
+	}
+	rng_state = seed;
+	d.end_ms = clock_now_ms();
+	d.start_ms = d.end_ms - HISTORY_WEEKS * WEEK_MS;
+	if (store_open(cfg->db, &st, &e))
+		return cli_fail(&e);
+	if ((rc = store_write(st, create_shop_tx, &d, &e)))
+		goto out;
+	int tty = isatty(2);
+	for (int from = 0; from < d.customers; from += 200) {
+		struct batch b = { &d, from, from + 200 < d.customers ? from + 200 : d.customers };
+		if ((rc = store_write(st, batch_tx, &b, &e)))
+			goto out;
+		if (tty)
+			fprintf(stderr, "\rretain demo: %d/%d customers, %d orders", b.to, d.customers,
+				d.orders);
+	}
+	if (tty)
+		fputc('\n', stderr);
+	if (write_keys_file(cfg, &d) < 0)
+		fprintf(stderr, "retain demo: could not write %s.demo-keys\n", cfg->db);
+	printf("demo shop        %s  %s\n", d.shop.id, d.shop_name);
+	printf("history          %d customers, %d orders, %d refunds, %d failed payments\n",
+	       d.customers, d.orders, d.refunds, d.failed);
+	printf("secret key       %s\n", d.keys.secret);
+	printf("publishable key  %s\n", d.keys.publishable);
+out:
+	if (rc)
+		rc = cli_fail(&e);
+	store_close(st);
+	arena_free(&d.arena);
+	return rc;
+}

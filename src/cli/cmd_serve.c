@@ -1,0 +1,95 @@
+/* cmd_serve.c: `retain serve`: the HTTP API on the store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../api/api.h"
+#include "../base/clock.h"
+#include "../base/log.h"
+#include "../base/secure.h"
+#include "../http/server.h"
+#include "cli.h"
+
+/* The operator key: from the configuration, else from DB.operator-key, which
+ * is created (mode 0600) with a new key on first start. */
+static int operator_key(const struct config *cfg, char hash[SECURE_SHA256_HEX], struct err *e)
+{
+	char key[128], path[1100];
+	if (cfg->operator_key[0]) {
+		if (strncmp(cfg->operator_key, "op_", 3) || strlen(cfg->operator_key) < 24)
+			return err_set(e, ERR_INVALID, "operator-key",
+				       "the operator key must start with \"op_\" and have at least 24 characters");
+		secure_sha256_hex(cfg->operator_key, strlen(cfg->operator_key), hash);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s.operator-key", cfg->db);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 && errno == ENOENT) {
+		secure_random_token("op_", 40, key, sizeof(key));
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			return err_set(e, ERR_INTERNAL, "operator-key", "cannot create \"%s\": %s",
+				       path, strerror(errno));
+		size_t n = strlen(key);
+		int ok = write(fd, key, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+		close(fd);
+		if (!ok)
+			return err_set(e, ERR_INTERNAL, "operator-key", "cannot write \"%s\"", path);
+		log_info("operator key created", ",\"path\":\"%s\"", path);
+	} else if (fd < 0) {
+		return err_set(e, ERR_INTERNAL, "operator-key", "cannot read \"%s\": %s", path,
+			       strerror(errno));
+	} else {
+		ssize_t n = read(fd, key, sizeof(key) - 1);
+		close(fd);
+		if (n <= 0)
+			return err_set(e, ERR_INTERNAL, "operator-key", "\"%s\" is empty", path);
+		key[n] = '\0';
+		key[strcspn(key, "\r\n")] = '\0';
+	}
+	secure_sha256_hex(key, strlen(key), hash);
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv, const struct config *cfg)
+{
+	struct server s = { 0 };
+	struct err e = { 0 };
+	sigset_t set;
+	int rc;
+
+	if (argc > 0) {
+		fprintf(stderr, "retain serve: unknown argument \"%s\" (see retain help)\n", argv[0]);
+		return 2;
+	}
+	if (cfg->print_config) {
+		config_print(cfg, stdout);
+		return 0;
+	}
+	/* Signals go to the main thread's sigwait(), never to a worker. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg->test_clock)
+		clock_enable_test();
+	s.cfg = cfg;
+	s.routes = api_routes;
+	s.nroutes = api_nroutes;
+	if ((rc = operator_key(cfg, s.operator_key_hash, &e)))
+		return cli_fail(&e);
+	if ((rc = store_open(cfg->db, &s.store, &e)))
+		return cli_fail(&e);
+	if ((rc = server_start(&s, &e))) {
+		store_close(s.store);
+		return cli_fail(&e);
+	}
+	rc = server_run_until_signal(&s);
+	store_close(s.store);
+	return rc;
+}

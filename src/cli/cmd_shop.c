@@ -1,0 +1,132 @@
+/* cmd_shop.c: `retain shop create|list|rotate-keys`, on the same core as the API. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/render.h"
+#include "../core/shop.h"
+#include "../store/store.h"
+#include "cli.h"
+
+struct shop_cmd {
+	struct arena arena;
+	const char *name, *id;
+	int64_t grace_ms;
+	struct shop shop;
+	struct shop_keys keys;
+	struct shop *list;
+	int n, more;
+};
+
+static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct shop_cmd *c = ctx;
+	return shop_create(tx, &c->arena, c->name, &c->shop, &c->keys, e);
+}
+
+static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct shop_cmd *c = ctx;
+	return shop_list(tx, &c->arena, NULL, 1000, &c->list, &c->n, &c->more, e);
+}
+
+static int rotate_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct shop_cmd *c = ctx;
+	int rc = shop_rotate_keys(tx, c->id, c->grace_ms, &c->keys, e);
+	return rc ? rc : shop_get(tx, &c->arena, c->id, &c->shop, e);
+}
+
+static void print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2));
+	puts(s);
+	free(s);
+	json_decref(v);
+}
+
+static void print_keys(const struct shop *s, const struct shop_keys *k)
+{
+	printf("shop             %s  %s\n", s->id, s->name);
+	printf("secret key       %s\n", k->secret);
+	printf("publishable key  %s\n", k->publishable);
+	printf("(keys are shown once: retain stores only their SHA-256)\n");
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: retain shop create NAME [--json] [--db PATH]\n"
+			"       retain shop list [--json] [--db PATH]\n"
+			"       retain shop rotate-keys SHOP_ID [--grace-hours N] [--json] [--db PATH]\n");
+	return 2;
+}
+
+int cmd_shop(int argc, char **argv, const struct config *cfg)
+{
+	struct shop_cmd c = { .arena = ARENA_INIT };
+	struct store *st = NULL;
+	struct err e = { 0 };
+	const char *positional[4], *grace = NULL;
+	int npos = 0, json = 0, rc = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (cli_option(argc, argv, &i, "--grace-hours", &v)) {
+			if (!v)
+				return usage();
+			grace = v;
+		} else if (argv[i][0] == '-' || npos == 4)
+			return usage();
+		else
+			positional[npos++] = argv[i];
+	}
+	if (npos < 1)
+		return usage();
+	c.grace_ms = (grace ? atoll(grace) : cfg->key_grace_hours) * 3600 * 1000;
+	if (store_open(cfg->db, &st, &e))
+		return cli_fail(&e);
+	if (!strcmp(positional[0], "create") && npos == 2) {
+		c.name = positional[1];
+		if ((rc = store_write(st, create_tx, &c, &e)))
+			goto out;
+		if (json)
+			print_json(render_shop(&c.shop, &c.keys));
+		else
+			print_keys(&c.shop, &c.keys);
+	} else if (!strcmp(positional[0], "list") && npos == 1) {
+		if ((rc = store_read(st, list_tx, &c, &e)))
+			goto out;
+		json_t *data = json_array();
+		for (int i = 0; i < c.n; i++) {
+			if (json)
+				json_array_append_new(data, render_shop(&c.list[i], NULL));
+			else
+				printf("%s  %s\n", c.list[i].id, c.list[i].name);
+		}
+		if (json)
+			print_json(data);
+		else
+			json_decref(data);
+	} else if (!strcmp(positional[0], "rotate-keys") && npos == 2) {
+		c.id = positional[1];
+		if ((rc = store_write(st, rotate_tx, &c, &e)))
+			goto out;
+		if (json)
+			print_json(render_shop(&c.shop, &c.keys));
+		else
+			print_keys(&c.shop, &c.keys);
+	} else {
+		rc = usage();
+		goto done;
+	}
+out:
+	if (rc)
+		rc = cli_fail(&e);
+done:
+	store_close(st);
+	arena_free(&c.arena);
+	return rc;
+}

@@ -1,0 +1,679 @@
+/* order.c: see order.h. */
+#include "order.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/clock.h"
+#include "../base/currency.h"
+#include "customer.h"
+#include "event.h"
+#include "order_state.h"
+
+#define ORDER_COLUMNS \
+	"id, external_id, customer_id, currency, subtotal, discount, shipping, tax, total," \
+	" channel, seller, status, paid_amount, refunded_amount, failed_payments," \
+	" placed_at, promised_delivery_at, created_at, updated_at, fingerprint"
+
+static const char *const channels[] = { "web", "app", "phone", "whatsapp", "store",
+					"marketplace", NULL };
+
+int order_channel_valid(const char *channel)
+{
+	for (const char *const *c = channels; *c; c++)
+		if (!strcmp(*c, channel))
+			return 1;
+	return 0;
+}
+
+int64_t order_discount_share(int64_t discount, int64_t quantity, int64_t before, int64_t q)
+{
+	if (quantity <= 0)
+		return 0;
+	/* discount <= 10^15 and quantity <= 10^6: products fit in 128 bits. */
+	__int128 after = (__int128)discount * (before + q) / quantity;
+	__int128 earlier = (__int128)discount * before / quantity;
+	return (int64_t)(after - earlier);
+}
+
+static int check_text(const char *v, const char *param, struct err *e)
+{
+	if (v && strlen(v) > ORDER_TEXT_MAX)
+		return err_set(e, ERR_INVALID, param, "\"%s\" is longer than %d bytes", param,
+			       ORDER_TEXT_MAX);
+	return 0;
+}
+
+/* Validates the input completely before anything is written. */
+static int check_input(const struct order_input *in, int64_t *subtotal, int64_t *discount,
+		       struct err *e)
+{
+	int rc;
+	if (!in->external_id || !*in->external_id)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "external_id",
+				"\"external_id\" is required: the shop's own order number");
+	if ((rc = check_text(in->external_id, "external_id", e)) ||
+	    (rc = check_text(in->seller, "seller", e)))
+		return rc;
+	if (!in->currency)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "currency",
+				"\"currency\" is required");
+	if (currency_exponent(in->currency) < 0)
+		return err_setc(e, ERR_INVALID, "currency_unknown", "currency",
+				"\"%s\" is not an ISO 4217 currency code like \"EUR\"", in->currency);
+	if (in->channel && !order_channel_valid(in->channel))
+		return err_set(e, ERR_INVALID, "channel",
+			       "unknown channel \"%s\" (web, app, phone, whatsapp, store, marketplace)",
+			       in->channel);
+	if (in->nlines < 1)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "lines",
+				"an order needs at least one line");
+	if (in->nlines > ORDER_MAX_LINES)
+		return err_set(e, ERR_INVALID, "lines", "at most %d lines", ORDER_MAX_LINES);
+	*subtotal = *discount = 0;
+	for (int i = 0; i < in->nlines; i++) {
+		const struct order_line *l = &in->lines[i];
+		char param[48];
+		int64_t gross;
+		snprintf(param, sizeof(param), "lines[%d].sku", i);
+		if (!l->sku || !*l->sku)
+			return err_setc(e, ERR_INVALID, "parameter_missing", param,
+					"\"%s\" is required", param);
+		if ((rc = check_text(l->sku, param, e)))
+			return rc;
+		snprintf(param, sizeof(param), "lines[%d].name", i);
+		if ((rc = check_text(l->name, param, e)))
+			return rc;
+		snprintf(param, sizeof(param), "lines[%d].category", i);
+		if ((rc = check_text(l->category, param, e)))
+			return rc;
+		snprintf(param, sizeof(param), "lines[%d].discount", i);
+		if (__builtin_mul_overflow(l->quantity, l->unit_price, &gross) ||
+		    gross > ORDER_AMOUNT_MAX)
+			return err_set(e, ERR_INVALID, param, "line %d amounts are too large", i);
+		if (l->discount > gross)
+			return err_set(e, ERR_INVALID, param,
+				       "discount %lld is more than the line's %lld",
+				       (long long)l->discount, (long long)gross);
+		*subtotal += gross;
+		*discount += l->discount;
+		if (*subtotal > ORDER_AMOUNT_MAX)
+			return err_set(e, ERR_INVALID, "lines", "order amounts are too large");
+	}
+	int64_t expected = *subtotal - *discount + in->shipping + in->tax;
+	if (in->total != expected)
+		return err_setc(e, ERR_INVALID, "order_total_mismatch", "total",
+				"total %lld does not match the lines: %lld - %lld discount + %lld shipping"
+				" + %lld tax = %lld", (long long)in->total, (long long)*subtotal,
+				(long long)*discount, (long long)in->shipping, (long long)in->tax,
+				(long long)expected);
+	if (in->promised_delivery_at && in->placed_at &&
+	    in->promised_delivery_at < in->placed_at)
+		return err_set(e, ERR_INVALID, "promised_delivery_at",
+			       "promised delivery is before the order was placed");
+	const struct order_customer *c = &in->customer;
+	if (!c->id && !c->external_id && !c->email && !c->phone && !c->whatsapp)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "customer",
+				"\"customer\" needs an id, external_id, email, phone or whatsapp");
+	return 0;
+}
+
+/* Finds the order's customer, creating a guest for unknown identities. */
+static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			    const struct order_customer *c, char id[ID_MAX], struct err *e)
+{
+	const struct { const char *kind, *value, *param; } idents[] = {
+		{ "email", c->email, "customer.email" },
+		{ "phone", c->phone, "customer.phone" },
+		{ "whatsapp", c->whatsapp, "customer.whatsapp" },
+	};
+	const char *norm[3] = { 0 };
+	int rc;
+
+	if (c->id)
+		return customer_resolve(tx, shop, c->id, "customer.id", id, e);
+	for (int i = 0; i < 3; i++)
+		if (idents[i].value &&
+		    (rc = customer_normalize_identity(a, idents[i].kind, idents[i].value,
+						      idents[i].param, &norm[i], e)))
+			return rc;
+	if (c->external_id) {
+		char ref[ORDER_TEXT_MAX + 8];
+		snprintf(ref, sizeof(ref), "ext:%s", c->external_id);
+		rc = customer_resolve(tx, shop, ref, "customer.external_id", id, e);
+		if (rc != ERR_NOT_FOUND)
+			return rc;
+	} else {
+		for (int i = 0; i < 3; i++) {
+			if (!norm[i])
+				continue;
+			if ((rc = customer_find_identity(tx, shop, idents[i].kind, norm[i], id, e)))
+				return rc;
+			if (id[0])
+				return customer_resolve(tx, shop, id, idents[i].param, id, e);
+		}
+	}
+	/* Nobody known: a guest, as at any shop's checkout. */
+	struct customer_input in = { 0 };
+	struct identity ids[3];
+	in.external_id = c->external_id;
+	in.name = c->name;
+	in.has_name = c->name != NULL;
+	in.email = c->email;
+	in.has_email = c->email != NULL;
+	in.phone = c->phone;
+	in.has_phone = c->phone != NULL;
+	if (c->whatsapp) {
+		ids[0] = (struct identity){ "whatsapp", c->whatsapp };
+		in.identities = ids;
+		in.nidentities = 1;
+	}
+	return customer_create_guest(tx, shop, &in, id, e);
+}
+
+static void row_to_order(struct store_stmt *st, struct arena *a, struct order *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->id, sizeof(o->id), "%s", store_text(st, 0));
+	o->external_id = arena_strdup(a, store_text(st, 1));
+	o->customer_id = arena_strdup(a, store_text(st, 2));
+	o->currency = arena_strdup(a, store_text(st, 3));
+	o->subtotal = store_int(st, 4);
+	o->discount = store_int(st, 5);
+	o->shipping = store_int(st, 6);
+	o->tax = store_int(st, 7);
+	o->total = store_int(st, 8);
+	o->channel = arena_strdup(a, store_text(st, 9));
+	o->seller = arena_strdup(a, store_text(st, 10));
+	o->status = arena_strdup(a, store_text(st, 11));
+	o->paid_amount = store_int(st, 12);
+	o->refunded_amount = store_int(st, 13);
+	o->failed_payments = store_int(st, 14);
+	o->placed_at = store_int(st, 15);
+	o->promised_delivery_at = store_int(st, 16);
+	o->created_at = store_int(st, 17);
+	o->updated_at = store_int(st, 18);
+}
+
+static int load_lines(struct store_tx *tx, struct arena *a, const char *shop, struct order *o,
+		      struct err *e)
+{
+	int rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT position, sku, name, category, quantity, unit_price, discount, refunded_quantity"
+		" FROM order_lines WHERE shop_id = $1 AND order_id = $2 ORDER BY position",
+		"ss", shop, o->id);
+	if (!st)
+		return e->kind;
+	o->lines = arena_alloc(a, ORDER_MAX_LINES * sizeof(*o->lines));
+	while ((rc = store_step(st, e)) == 1 && o->nlines < ORDER_MAX_LINES) {
+		struct order_line *l = &o->lines[o->nlines++];
+		l->position = (int)store_int(st, 0);
+		l->sku = arena_strdup(a, store_text(st, 1));
+		l->name = arena_strdup(a, store_text(st, 2));
+		l->category = arena_strdup(a, store_text(st, 3));
+		l->quantity = store_int(st, 4);
+		l->unit_price = store_int(st, 5);
+		l->discount = store_int(st, 6);
+		l->refunded_quantity = store_int(st, 7);
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_payments(struct store_tx *tx, struct arena *a, const char *shop,
+			 struct order *o, struct err *e)
+{
+	int rc, cap = 4;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT id, external_id, status, method, failure_reason, amount, created_at"
+		" FROM payments WHERE shop_id = $1 AND order_id = $2 ORDER BY id", "ss", shop, o->id);
+	if (!st)
+		return e->kind;
+	o->payments = arena_alloc(a, (size_t)cap * sizeof(*o->payments));
+	while ((rc = store_step(st, e)) == 1) {
+		if (o->npayments == cap) {
+			struct payment *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, o->payments, (size_t)cap * sizeof(*more));
+			o->payments = more;
+			cap *= 2;
+		}
+		struct payment *p = &o->payments[o->npayments++];
+		snprintf(p->id, sizeof(p->id), "%s", store_text(st, 0));
+		p->external_id = arena_strdup(a, store_text(st, 1));
+		p->status = arena_strdup(a, store_text(st, 2));
+		p->method = arena_strdup(a, store_text(st, 3));
+		p->failure_reason = arena_strdup(a, store_text(st, 4));
+		p->amount = store_int(st, 5);
+		p->created_at = store_int(st, 6);
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_refund_lines(struct store_tx *tx, struct arena *a, const char *shop,
+			     const struct order *o, struct refund *r, struct err *e)
+{
+	int rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT line_position, quantity, amount FROM refund_lines"
+		" WHERE shop_id = $1 AND refund_id = $2 ORDER BY line_position", "ss", shop, r->id);
+	if (!st)
+		return e->kind;
+	r->lines = arena_alloc(a, (size_t)(o->nlines + 1) * sizeof(*r->lines));
+	while ((rc = store_step(st, e)) == 1 && r->nlines < o->nlines) {
+		struct refund_line *l = &r->lines[r->nlines++];
+		l->position = store_int(st, 0);
+		l->quantity = store_int(st, 1);
+		l->amount = store_int(st, 2);
+		l->sku = l->position < o->nlines ? o->lines[l->position].sku : NULL;
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_refunds(struct store_tx *tx, struct arena *a, const char *shop,
+			struct order *o, struct err *e)
+{
+	int rc, cap = 4;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT id, external_id, reason, amount, created_at FROM refunds"
+		" WHERE shop_id = $1 AND order_id = $2 ORDER BY id", "ss", shop, o->id);
+	if (!st)
+		return e->kind;
+	o->refunds = arena_alloc(a, (size_t)cap * sizeof(*o->refunds));
+	while ((rc = store_step(st, e)) == 1) {
+		if (o->nrefunds == cap) {
+			struct refund *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, o->refunds, (size_t)cap * sizeof(*more));
+			o->refunds = more;
+			cap *= 2;
+		}
+		struct refund *r = &o->refunds[o->nrefunds++];
+		snprintf(r->id, sizeof(r->id), "%s", store_text(st, 0));
+		r->external_id = arena_strdup(a, store_text(st, 1));
+		r->reason = arena_strdup(a, store_text(st, 2));
+		r->amount = store_int(st, 3);
+		r->created_at = store_int(st, 4);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < o->nrefunds; i++)
+		if ((rc = load_refund_lines(tx, a, shop, o, &o->refunds[i], e)))
+			return rc;
+	return 0;
+}
+
+/* Loads the order row by ref; fingerprint (optional) receives the stored one. */
+static int load_order(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+		      const char *param, struct order *o, const char **fingerprint,
+		      struct err *e)
+{
+	struct store_stmt *st;
+	if (!strncmp(ref, "ext:", 4))
+		st = store_query(tx, e, "SELECT " ORDER_COLUMNS " FROM orders"
+				 " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4);
+	else
+		st = store_query(tx, e, "SELECT " ORDER_COLUMNS " FROM orders"
+				 " WHERE shop_id = $1 AND id = $2", "ss", shop, ref);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	if (rc == 1) {
+		row_to_order(st, a, o);
+		if (fingerprint)
+			*fingerprint = arena_strdup(a, store_text(st, 19));
+	}
+	store_done(st);
+	if (rc == 0)
+		return err_set(e, ERR_NOT_FOUND, param, "no order \"%s\"", ref);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_details(struct store_tx *tx, struct arena *a, const char *shop,
+			struct order *o, struct err *e)
+{
+	int rc;
+	if ((rc = load_lines(tx, a, shop, o, e)) || (rc = load_payments(tx, a, shop, o, e)))
+		return rc;
+	return load_refunds(tx, a, shop, o, e);
+}
+
+int order_get(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+	      struct order *out, struct err *e)
+{
+	int rc = load_order(tx, a, shop, ref, "id", out, NULL, e);
+	return rc ? rc : load_details(tx, a, shop, out, e);
+}
+
+static int insert_lines(struct store_tx *tx, const char *shop, const char *id,
+			const struct order_input *in, struct err *e)
+{
+	for (int i = 0; i < in->nlines; i++) {
+		const struct order_line *l = &in->lines[i];
+		int rc = store_exec(tx, e,
+			"INSERT INTO order_lines (shop_id, order_id, position, sku, name, category,"
+			" quantity, unit_price, discount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			"ssisssiii", shop, id, (int64_t)i, l->sku, l->name, l->category, l->quantity,
+			l->unit_price, l->discount);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int order_create(struct store_tx *tx, struct arena *a, const char *shop,
+		 const struct order_input *in, struct order *out, int *created, struct err *e)
+{
+	int64_t now = clock_now_ms(), subtotal = 0, discount = 0;
+	char customer[ID_MAX], ref[ORDER_TEXT_MAX + 8];
+	const char *fingerprint = NULL;
+	int rc;
+
+	*created = 0;
+	if ((rc = check_input(in, &subtotal, &discount, e)))
+		return rc;
+	snprintf(ref, sizeof(ref), "ext:%s", in->external_id);
+	rc = load_order(tx, a, shop, ref, "external_id", out, &fingerprint, e);
+	if (rc == 0) {
+		if (strcmp(fingerprint, in->fingerprint) != 0)
+			return err_setc(e, ERR_CONFLICT, "order_exists", "external_id",
+					"order \"%s\" with external_id \"%s\" exists with different"
+					" contents", out->id, in->external_id);
+		return load_details(tx, a, shop, out, e);
+	}
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	if ((rc = resolve_customer(tx, a, shop, &in->customer, customer, e)))
+		return rc;
+	id_new(out->id, "ord_", now);
+	rc = store_exec(tx, e,
+		"INSERT INTO orders (shop_id, id, external_id, customer_id, currency, subtotal,"
+		" discount, shipping, tax, total, channel, seller, status, placed_at,"
+		" promised_delivery_at, fingerprint, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13,"
+		" nullif($14, 0), $15, $16, $16)",
+		"sssssiiiiissiisi", shop, out->id, in->external_id, customer, in->currency,
+		subtotal, discount, in->shipping, in->tax, in->total,
+		in->channel ? in->channel : "web", in->seller,
+		in->placed_at ? in->placed_at : now, in->promised_delivery_at, in->fingerprint, now);
+	if (rc < 0 || (rc = insert_lines(tx, shop, out->id, in, e)))
+		return rc;
+	if ((rc = customer_count_order(tx, shop, customer, e)) ||
+	    (rc = event_record(tx, shop, "order.created", out->id, customer, e)))
+		return rc;
+	*created = 1;
+	return order_get(tx, a, shop, out->id, out, e);
+}
+
+int order_list(struct store_tx *tx, struct arena *a, const char *shop,
+	       const struct order_filter *f, const char *starting_after, int limit,
+	       struct order **out, int *n, int *has_more, struct err *e)
+{
+	char customer[ID_MAX];
+	int rc;
+
+	if (f->status && order_state_parse(f->status) < 0)
+		return err_set(e, ERR_INVALID, "status", "unknown order status \"%s\"", f->status);
+	if (f->customer && (rc = customer_resolve(tx, shop, f->customer, "customer", customer, e)))
+		return rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = $1"
+		" AND ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3)"
+		" AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
+		"ssssi", shop, f->customer ? customer : NULL, f->status, starting_after,
+		(int64_t)limit + 1);
+	if (!st)
+		return e->kind;
+	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+	*n = 0;
+	while ((rc = store_step(st, e)) == 1)
+		row_to_order(st, a, &(*out)[(*n)++]);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	*has_more = *n > limit;
+	if (*has_more)
+		*n = limit;
+	for (int i = 0; i < *n; i++)
+		if ((rc = load_details(tx, a, shop, &(*out)[i], e)))
+			return rc;
+	return 0;
+}
+
+static int transition(const struct order *o, enum order_event ev, int *next, struct err *e)
+{
+	int from = order_state_parse(o->status);
+	*next = order_state_next(from, ev);
+	if (*next < 0) {
+		const char *hint = "";
+		if (ev == ORDER_EVENT_CANCEL && (from == ORDER_PAID || from == ORDER_PARTIALLY_REFUNDED))
+			hint = "; refund it instead";
+		return err_setc(e, ERR_CONFLICT, "order_status_conflict", "status",
+				"cannot %s order \"%s\": its status is \"%s\"%s",
+				order_state_event_name(ev), o->id, o->status, hint);
+	}
+	return 0;
+}
+
+static int set_status(struct store_tx *tx, const char *shop, const struct order *o, int next,
+		      const char *extra_sql, int64_t extra, struct err *e)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql), "UPDATE orders SET status = $3, updated_at = $4%s"
+		 " WHERE shop_id = $1 AND id = $2", extra_sql ? extra_sql : "");
+	int rc = store_exec(tx, e, sql, extra_sql ? "sssii" : "sssi", shop, o->id,
+			    order_state_name((enum order_status)next), clock_now_ms(), extra);
+	if (rc < 0)
+		return rc;
+	char type[64];
+	snprintf(type, sizeof(type), "order.%s", order_state_name((enum order_status)next));
+	return event_record(tx, shop, type, o->id, o->customer_id, e);
+}
+
+static int find_payment(struct store_tx *tx, const char *shop, const char *order_id,
+			const char *external_id, int *found, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT 1 FROM payments WHERE shop_id = $1 AND order_id = $2 AND external_id = $3",
+		"sss", shop, order_id, external_id);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	store_done(st);
+	*found = rc == 1;
+	return rc < 0 ? rc : 0;
+}
+
+int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+	      const struct payment_input *in, struct order *out, struct err *e)
+{
+	struct order o;
+	char id[ID_MAX];
+	int paid, next, found = 0, rc;
+
+	if (!in->status || (strcmp(in->status, "paid") && strcmp(in->status, "failed")))
+		return err_set(e, ERR_INVALID, "status", "payment \"status\" must be \"paid\" or \"failed\"");
+	paid = !strcmp(in->status, "paid");
+	if ((rc = check_text(in->external_id, "external_id", e)) ||
+	    (rc = check_text(in->method, "method", e)) ||
+	    (rc = check_text(in->failure_reason, "failure_reason", e)))
+		return rc;
+	if ((rc = load_order(tx, a, shop, ref, "id", &o, NULL, e)))
+		return rc;
+	if (in->external_id) {
+		if ((rc = find_payment(tx, shop, o.id, in->external_id, &found, e)))
+			return rc;
+		if (found)	/* the shop's webhook, delivered again */
+			return order_get(tx, a, shop, o.id, out, e);
+	}
+	if (in->amount >= 0 && in->amount != o.total)
+		return err_setc(e, ERR_INVALID, "amount_mismatch", "amount",
+				"payment amount %lld does not match the order total %lld",
+				(long long)in->amount, (long long)o.total);
+	if ((rc = transition(&o, paid ? ORDER_EVENT_PAYMENT_PAID : ORDER_EVENT_PAYMENT_FAILED,
+			     &next, e)))
+		return rc;
+	id_new(id, "pay_", clock_now_ms());
+	rc = store_exec(tx, e,
+		"INSERT INTO payments (shop_id, id, order_id, external_id, status, amount, method,"
+		" failure_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		"sssssissi", shop, id, o.id, in->external_id, in->status, o.total, in->method,
+		paid ? NULL : in->failure_reason, clock_now_ms());
+	if (rc < 0)
+		return rc;
+	rc = paid ? set_status(tx, shop, &o, next, ", paid_amount = $5", o.total, e)
+		  : set_status(tx, shop, &o, next, ", failed_payments = failed_payments + $5", 1, e);
+	if (rc)
+		return rc;
+	return order_get(tx, a, shop, o.id, out, e);
+}
+
+int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+		 struct order *out, struct err *e)
+{
+	struct order o;
+	int next, rc;
+	if ((rc = load_order(tx, a, shop, ref, "id", &o, NULL, e)))
+		return rc;
+	if (!strcmp(o.status, "cancelled"))	/* a retry: nothing more to do */
+		return order_get(tx, a, shop, o.id, out, e);
+	if ((rc = transition(&o, ORDER_EVENT_CANCEL, &next, e)) ||
+	    (rc = set_status(tx, shop, &o, next, NULL, 0, e)))
+		return rc;
+	return order_get(tx, a, shop, o.id, out, e);
+}
+
+static int find_refund(struct store_tx *tx, struct arena *a, const char *shop,
+		       const char *order_id, const char *external_id, const char **fingerprint,
+		       struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT fingerprint FROM refunds WHERE shop_id = $1 AND order_id = $2"
+		" AND external_id = $3", "sss", shop, order_id, external_id);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	*fingerprint = rc == 1 ? arena_strdup(a, store_text(st, 0)) : NULL;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Fills position and amount of each refund line; checks quantities. */
+static int price_refund_lines(const struct order *o, struct refund_line *lines, int n,
+			      int64_t *sum, struct err *e)
+{
+	int64_t *taken = calloc((size_t)o->nlines + 1, sizeof(int64_t));
+	int rc = 0;
+	*sum = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		struct refund_line *r = &lines[i];
+		char param[48];
+		int p;
+		snprintf(param, sizeof(param), "lines[%d].sku", i);
+		for (p = 0; p < o->nlines; p++)
+			if (!strcmp(o->lines[p].sku, r->sku) &&
+			    o->lines[p].quantity - o->lines[p].refunded_quantity - taken[p] > 0)
+				break;
+		if (p == o->nlines) {
+			for (p = 0; p < o->nlines && strcmp(o->lines[p].sku, r->sku); p++)
+				;
+			if (p == o->nlines) {
+				rc = err_set(e, ERR_INVALID, param, "order \"%s\" has no line with sku \"%s\"",
+					     o->id, r->sku);
+				break;
+			}
+		}
+		const struct order_line *l = &o->lines[p];
+		int64_t left = l->quantity - l->refunded_quantity - taken[p];
+		snprintf(param, sizeof(param), "lines[%d].quantity", i);
+		if (r->quantity > left) {
+			rc = err_setc(e, ERR_REFUSED, "refund_exceeds_quantity", param,
+				      "cannot refund %lld of sku \"%s\": %lld left to refund",
+				      (long long)r->quantity, r->sku, (long long)left);
+			break;
+		}
+		r->position = p;
+		r->amount = r->quantity * l->unit_price -
+			    order_discount_share(l->discount, l->quantity,
+						 l->refunded_quantity + taken[p], r->quantity);
+		taken[p] += r->quantity;
+		*sum += r->amount;
+	}
+	free(taken);
+	return rc;
+}
+
+int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+		 const struct refund_input *in, struct order *out, int *created, struct err *e)
+{
+	struct order o;
+	const char *fingerprint = NULL;
+	char id[ID_MAX];
+	int64_t amount, from_lines = 0, now = clock_now_ms();
+	int next, rc;
+
+	*created = 0;
+	if (!in->external_id || !*in->external_id)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "external_id",
+				"\"external_id\" is required: the shop's own refund id");
+	if ((rc = check_text(in->external_id, "external_id", e)) ||
+	    (rc = check_text(in->reason, "reason", e)))
+		return rc;
+	if (in->nlines == 0 && in->amount < 0)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "lines",
+				"a refund needs \"lines\" or an \"amount\"");
+	if ((rc = load_order(tx, a, shop, ref, "id", &o, NULL, e)))
+		return rc;
+	if ((rc = find_refund(tx, a, shop, o.id, in->external_id, &fingerprint, e)))
+		return rc;
+	if (fingerprint) {
+		if (strcmp(fingerprint, in->fingerprint))
+			return err_setc(e, ERR_CONFLICT, "refund_exists", "external_id",
+					"refund \"%s\" of order \"%s\" exists with different contents",
+					in->external_id, o.id);
+		return order_get(tx, a, shop, o.id, out, e);
+	}
+	if ((rc = load_lines(tx, a, shop, &o, e)))
+		return rc;
+	if (in->nlines && (rc = price_refund_lines(&o, in->lines, in->nlines, &from_lines, e)))
+		return rc;
+	amount = in->amount >= 0 ? in->amount : from_lines;
+	if (amount <= 0 && in->nlines == 0)
+		return err_set(e, ERR_INVALID, "amount", "refund amount must be positive");
+	if (amount > o.paid_amount - o.refunded_amount)
+		return err_setc(e, ERR_REFUSED, "refund_exceeds_paid", "amount",
+				"cannot refund %lld: order \"%s\" has %lld paid and not yet refunded",
+				(long long)amount, o.id, (long long)(o.paid_amount - o.refunded_amount));
+	int all = o.refunded_amount + amount == o.paid_amount;
+	if ((rc = transition(&o, all ? ORDER_EVENT_REFUND_ALL : ORDER_EVENT_REFUND_PART, &next, e)))
+		return rc;
+	id_new(id, "re_", now);
+	rc = store_exec(tx, e,
+		"INSERT INTO refunds (shop_id, id, order_id, external_id, amount, reason,"
+		" fingerprint, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"ssssissi", shop, id, o.id, in->external_id, amount, in->reason, in->fingerprint, now);
+	for (int i = 0; rc >= 0 && i < in->nlines; i++) {
+		const struct refund_line *l = &in->lines[i];
+		rc = store_exec(tx, e,
+			"INSERT INTO refund_lines (shop_id, refund_id, line_position, quantity, amount)"
+			" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shop_id, refund_id, line_position)"
+			" DO UPDATE SET quantity = refund_lines.quantity + excluded.quantity,"
+			" amount = refund_lines.amount + excluded.amount",
+			"ssiii", shop, id, l->position, l->quantity, l->amount);
+		if (rc >= 0)
+			rc = store_exec(tx, e,
+				"UPDATE order_lines SET refunded_quantity = refunded_quantity + $4"
+				" WHERE shop_id = $1 AND order_id = $2 AND position = $3",
+				"ssii", shop, o.id, l->position, l->quantity);
+	}
+	if (rc < 0 || (rc = set_status(tx, shop, &o, next, ", refunded_amount = refunded_amount + $5",
+				       amount, e)))
+		return rc;
+	if ((rc = event_record(tx, shop, "refund.created", id, o.id, e)))
+		return rc;
+	*created = 1;
+	return order_get(tx, a, shop, o.id, out, e);
+}

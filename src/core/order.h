@@ -1,0 +1,135 @@
+/*
+ * order.h: orders with lines, payments (paid and failed), cancellation and
+ * refunds (by lines or amount, partial ones adding up, never more than paid).
+ *
+ * Amounts are integers in the minor unit of the order's ISO 4217 currency.
+ * total must equal sum(quantity * unit_price - discount) + shipping + tax,
+ * where a line's discount is for the whole line. Every state change writes an
+ * event (core/event.h) in the same transaction.
+ *
+ * Natural idempotency: an order's external_id, a refund's external_id and an
+ * optional payment external_id. Creating again with the same external id and
+ * the same fingerprint (a digest of the request the caller computes) returns
+ * the existing record with *created = 0; another fingerprint is ERR_CONFLICT.
+ *
+ * Refs are "ord_..." ids or "ext:<external_id>". Results live in the arena.
+ */
+#ifndef RETAIN_ORDER_H
+#define RETAIN_ORDER_H
+
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/ids.h"
+#include "../store/store.h"
+
+#define ORDER_MAX_LINES 500
+#define ORDER_TEXT_MAX 200
+#define ORDER_AMOUNT_MAX 1000000000000000LL	/* 10^15 minor units */
+#define ORDER_QUANTITY_MAX 1000000
+
+struct order_line {
+	int position;
+	const char *sku, *name, *category;
+	int64_t quantity, unit_price, discount, refunded_quantity;
+};
+
+struct payment {
+	char id[ID_MAX];
+	const char *external_id, *status, *method, *failure_reason;
+	int64_t amount, created_at;
+};
+
+struct refund_line {
+	int64_t position;	/* index into the order's lines */
+	const char *sku;
+	int64_t quantity, amount;
+};
+
+struct refund {
+	char id[ID_MAX];
+	const char *external_id, *reason;
+	int64_t amount, created_at;
+	struct refund_line *lines;
+	int nlines;
+};
+
+struct order {
+	char id[ID_MAX];
+	const char *external_id, *customer_id, *currency, *channel, *seller, *status;
+	int64_t subtotal, discount, shipping, tax, total;
+	int64_t paid_amount, refunded_amount, failed_payments;
+	int64_t placed_at, promised_delivery_at, created_at, updated_at;
+	struct order_line *lines;
+	int nlines;
+	struct payment *payments;
+	int npayments;
+	struct refund *refunds;
+	int nrefunds;
+};
+
+/* How an order names its customer: by id, external id, or identities (an
+ * unknown e-mail or phone creates a guest with them). */
+struct order_customer {
+	const char *id, *external_id, *email, *phone, *whatsapp, *name;
+};
+
+struct order_input {
+	const char *external_id;
+	struct order_customer customer;
+	const char *currency, *channel, *seller;
+	struct order_line *lines;
+	int nlines;
+	int64_t shipping, tax, total;
+	int64_t placed_at;		/* 0: now */
+	int64_t promised_delivery_at;	/* 0: none */
+	const char *fingerprint;
+};
+
+struct payment_input {
+	const char *external_id, *status, *method, *failure_reason;
+	int64_t amount;		/* -1: the order's total */
+};
+
+struct refund_input {
+	const char *external_id, *reason, *fingerprint;
+	struct refund_line *lines;	/* sku + quantity; position/amount computed */
+	int nlines;
+	int64_t amount;		/* -1: computed from the lines */
+};
+
+struct order_filter {
+	const char *customer;	/* a customer ref */
+	const char *status;
+};
+
+/* 1 when channel is one of web, app, phone, whatsapp, store, marketplace. */
+int order_channel_valid(const char *channel);
+
+int order_create(struct store_tx *tx, struct arena *a, const char *shop,
+		 const struct order_input *in, struct order *out, int *created,
+		 struct err *e);
+int order_get(struct store_tx *tx, struct arena *a, const char *shop,
+	      const char *ref, struct order *out, struct err *e);
+int order_list(struct store_tx *tx, struct arena *a, const char *shop,
+	       const struct order_filter *f, const char *starting_after, int limit,
+	       struct order **out, int *n, int *has_more, struct err *e);
+/* A payment attempt. "failed" ones are kept: they cost loyalty. */
+int order_pay(struct store_tx *tx, struct arena *a, const char *shop,
+	      const char *ref, const struct payment_input *in, struct order *out,
+	      struct err *e);
+int order_cancel(struct store_tx *tx, struct arena *a, const char *shop,
+		 const char *ref, struct order *out, struct err *e);
+/* ERR_REFUSED ("refund_exceeds_paid", "refund_exceeds_quantity") when the
+ * refund would return more than was paid or bought. */
+int order_refund(struct store_tx *tx, struct arena *a, const char *shop,
+		 const char *ref, const struct refund_input *in, struct order *out,
+		 int *created, struct err *e);
+
+/* The discount share of refunding q more units of a line of which `before`
+ * were already refunded: floor-based so that all partial shares add up to the
+ * line's discount exactly. */
+int64_t order_discount_share(int64_t discount, int64_t quantity, int64_t before,
+			     int64_t q);
+
+#endif

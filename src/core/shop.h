@@ -1,0 +1,64 @@
+/*
+ * shop.h: shops and their API keys. A key is shown once, when it is made;
+ * only its SHA-256 is stored. Secret keys ("sk_") act for the shop's server,
+ * publishable keys ("pk_") for its storefront. Rotation makes new keys and
+ * lets the old ones work for a grace period.
+ *
+ * Results are allocated in the arena a.
+ */
+#ifndef RETAIN_SHOP_H
+#define RETAIN_SHOP_H
+
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/ids.h"
+#include "../store/store.h"
+
+#define SHOP_KEY_MAX 64
+#define SHOP_NAME_MAX 200
+
+enum shop_key_kind { SHOP_KEY_SECRET = 1, SHOP_KEY_PUBLISHABLE = 2 };
+
+struct shop_key_info {
+	const char *kind;	/* "secret" or "publishable" */
+	const char *hint;	/* "sk_…wXyZ" */
+	int64_t created_at;
+	int64_t expires_at;	/* 0: does not expire */
+};
+
+struct shop {
+	char id[ID_MAX];
+	const char *name;
+	int64_t created_at;
+	struct shop_key_info *keys;	/* live keys, newest first */
+	int nkeys;
+};
+
+struct shop_keys {
+	char secret[SHOP_KEY_MAX];
+	char publishable[SHOP_KEY_MAX];
+};
+
+struct shop_auth {
+	char shop_id[ID_MAX];
+	enum shop_key_kind kind;
+};
+
+/* name: 1..SHOP_NAME_MAX bytes. Fills out and the new keys. */
+int shop_create(struct store_tx *tx, struct arena *a, const char *name,
+		struct shop *out, struct shop_keys *keys, struct err *e);
+/* ERR_NOT_FOUND when there is no such shop. */
+int shop_get(struct store_tx *tx, struct arena *a, const char *id,
+	     struct shop *out, struct err *e);
+/* Newest first; starting_after is a shop id or NULL. */
+int shop_list(struct store_tx *tx, struct arena *a, const char *starting_after,
+	      int limit, struct shop **out, int *n, int *has_more, struct err *e);
+/* New keys; the current ones expire grace_ms from now (0: at once). */
+int shop_rotate_keys(struct store_tx *tx, const char *id, int64_t grace_ms,
+		     struct shop_keys *keys, struct err *e);
+/* ERR_AUTH when key is unknown or expired. */
+int shop_authenticate(struct store_tx *tx, const char *key, struct shop_auth *out,
+		      struct err *e);
+
+#endif

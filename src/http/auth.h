@@ -1,0 +1,13 @@
+/*
+ * auth.h: who is calling. "Authorization: Bearer KEY" with the deployment's
+ * operator key, a shop's secret key or a shop's publishable key; the route's
+ * flags say which are welcome. No key: 401; a valid key of the wrong kind: 403.
+ */
+#ifndef RETAIN_AUTH_H
+#define RETAIN_AUTH_H
+
+#include "request.h"
+
+int auth_request(struct req *r, struct err *e);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * request.h: one HTTP request as handlers see it, and the helpers they use.
+ *
+ * Everything a handler allocates lives in r->arena and is freed when the
+ * response has been sent. A handler returns 0 after calling req_json(), or a
+ * negative ERR_* kind with e filled; the server renders the error envelope.
+ */
+#ifndef RETAIN_REQUEST_H
+#define RETAIN_REQUEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+#include "../base/err.h"
+#include "../store/store.h"
+
+struct MHD_Connection;
+struct server;
+struct req;
+
+#define ROUTE_MAX_PARAMS 4
+
+enum route_flags {
+	AUTH_NONE = 0,
+	AUTH_OPERATOR = 1 << 0,		/* the deployment's operator key */
+	AUTH_SECRET = 1 << 1,		/* a shop's secret key */
+	AUTH_PUBLISHABLE = 1 << 2,	/* a shop's publishable key */
+	IDEMPOTENT = 1 << 4,		/* honours Idempotency-Key */
+};
+
+typedef int (*route_handler)(struct req *r, struct err *e);
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "/v1/customers/:id/merge" */
+	route_handler handler;
+	int flags;
+};
+
+struct req {
+	struct arena arena;
+	struct server *srv;
+	struct store *store;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	const struct route *route;
+	int route_index;
+	const char *params[ROUTE_MAX_PARAMS];
+	int nparams;
+	struct buf body;
+	int body_too_large;
+	json_t *json;		/* the parsed body object, or NULL when empty */
+	char request_id[40];
+	const char *shop_id;	/* the authenticated shop, or NULL */
+	int auth;		/* AUTH_OPERATOR, AUTH_SECRET or AUTH_PUBLISHABLE */
+	const char *idempotency_key;
+	char fingerprint[65];	/* of method, path and canonical body */
+	int status;
+	const char *resp_body;
+	size_t resp_len;
+	const char *resp_type;	/* NULL: application/json */
+	int responded;
+	int replayed;
+	double started_ms;
+};
+
+/* The i-th ":param" of the matched route. */
+const char *req_param(struct req *r, int i);
+/* A query-string argument, or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* Sets the response: status and obj (the reference is stolen). */
+void req_json(struct req *r, int status, json_t *obj);
+/* limit (1..100, default 20) and starting_after from the query string. */
+int req_page(struct req *r, int *limit, const char **starting_after, struct err *e);
+/*
+ * Runs fn in a write transaction. With an Idempotency-Key on an IDEMPOTENT
+ * route, the response fn produced is stored in the same transaction; a retry
+ * with the same key and the same request replays it, another request under
+ * the same key is 400 idempotency_key_reused, and a duplicate arriving while
+ * the first is in flight is 409.
+ */
+int req_write(struct req *r, store_fn fn, void *ctx, struct err *e);
+int req_read(struct req *r, store_fn fn, void *ctx, struct err *e);
+
+#endif

@@ -1,0 +1,76 @@
+/* router.c: see router.h. Linear over a few dozen routes: cheaper than any tree. */
+#include "router.h"
+
+#include <string.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* 1 when path matches pattern; captures into params. */
+static int match(const char *pattern, const char *path, struct arena *a,
+		 const char **params, int *nparams)
+{
+	const char *p = pattern, *s = path;
+	*nparams = 0;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++, s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+		size_t sl = se ? (size_t)(se - s) : strlen(s);
+		if (*p == ':') {
+			if (sl == 0 || *nparams == ROUTE_MAX_PARAMS)
+				return 0;
+			if (a)
+				params[(*nparams)++] = decode(a, s, sl);
+		} else if (pl != sl || strncmp(p, s, pl) != 0) {
+			return 0;
+		}
+		p += pl, s += sl;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+enum router_result router_match(const struct route *routes, int nroutes, const char *method,
+				const char *path, struct arena *a, int *index,
+				const char **params, int *nparams)
+{
+	enum router_result result = ROUTER_NO_PATH;
+	for (int i = 0; i < nroutes; i++) {
+		if (!match(routes[i].pattern, path, NULL, params, nparams))
+			continue;
+		if (strcmp(routes[i].method, method) != 0) {
+			result = ROUTER_NO_METHOD;
+			continue;
+		}
+		match(routes[i].pattern, path, a, params, nparams);
+		*index = i;
+		return ROUTER_FOUND;
+	}
+	return result;
+}

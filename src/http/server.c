@@ -1,0 +1,271 @@
+/* server.c: see server.h. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/clock.h"
+#include "../base/ids.h"
+#include "../base/jsonv.h"
+#include "../base/log.h"
+#include "auth.h"
+#include "idempotency.h"
+#include "metrics.h"
+#include "response.h"
+#include "router.h"
+
+static atomic_int in_flight;
+
+static int content_type_is_json(struct req *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+	if (!ct)
+		return 0;
+	size_t n = strcspn(ct, ";");
+	while (n && ct[n - 1] == ' ')
+		n--;
+	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+static int prepare(struct server *s, struct req *r, struct err *e)
+{
+	int rc;
+	const char *path = r->url;
+
+	switch (router_match(s->routes, s->nroutes, r->method, path, &r->arena, &r->route_index,
+			     r->params, &r->nparams)) {
+	case ROUTER_NO_PATH:
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such endpoint: %s %.200s", r->method, path);
+	case ROUTER_NO_METHOD:
+		return err_set(e, ERR_METHOD, NULL, "%s is not allowed on %.200s", r->method, path);
+	case ROUTER_FOUND:
+		break;
+	}
+	r->route = &s->routes[r->route_index];
+	if (r->body_too_large)
+		return err_set(e, ERR_TOO_LARGE, NULL, "request body is larger than %lld bytes",
+			       (long long)s->cfg->body_limit);
+	if ((rc = auth_request(r, e)))
+		return rc;
+	if (r->body.len > 0) {
+		if (!content_type_is_json(r))
+			return err_set(e, ERR_MEDIA_TYPE, NULL,
+				       "send the body as \"Content-Type: application/json\"");
+		if ((rc = jsonv_parse_object(r->body.data, r->body.len, &r->json, e)))
+			return rc;
+	}
+	r->idempotency_key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							 "Idempotency-Key");
+	if (r->idempotency_key) {
+		if ((rc = idempotency_key_valid(r->idempotency_key, e)))
+			return rc;
+		jsonv_fingerprint(r->method, path, r->json, r->fingerprint);
+	}
+	return 0;
+}
+
+static void dispatch(struct server *s, struct req *r)
+{
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = prepare(s, r, &e);
+	if (!rc)
+		rc = r->route->handler(r, &e);
+	if (rc) {
+		if (rc == ERR_INTERNAL)
+			log_error("internal error", ",\"request_id\":\"%s\",\"route\":\"%s\"",
+				  r->request_id, r->route ? r->route->pattern : "");
+		if (!e.kind)
+			err_set(&e, rc, NULL, "internal error");
+		response_error(r, &e);
+	} else if (!r->resp_body) {
+		err_set(&e, ERR_INTERNAL, NULL, "handler produced no response");
+		response_error(r, &e);
+	}
+}
+
+static enum MHD_Result send_response(struct server *s, struct req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		r->resp_len, (void *)r->resp_body, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok;
+
+	MHD_add_response_header(resp, "Content-Type",
+				r->resp_type ? r->resp_type : "application/json");
+	MHD_add_response_header(resp, "Request-Id", r->request_id);
+	if (r->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	if (r->status == 405)
+		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH, DELETE");
+	if (atomic_load(&s->draining))
+		MHD_add_response_header(resp, "Connection", "close");
+	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	r->responded = 1;
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	(void)version;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		atomic_fetch_add(&in_flight, 1);
+		*con_cls = r;
+		r->srv = s;
+		r->store = s->store;
+		r->conn = conn;
+		r->method = method;
+		r->url = url;
+		r->route_index = -1;
+		r->started_ms = clock_monotonic_ms();
+		id_new(r->request_id, "req_", clock_now_ms());
+		buf_init(&r->body, (size_t)s->cfg->body_limit);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->body_limit) {
+			/* Refuse before reading a byte of it. */
+			r->body_too_large = 1;
+			dispatch(s, r);
+			return send_response(s, r);
+		}
+		return MHD_YES;
+	}
+	if (r->responded) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->body_too_large && buf_append(&r->body, upload_data, *upload_data_size) < 0) {
+			r->body_too_large = 1;
+			buf_free(&r->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	dispatch(s, r);
+	return send_response(s, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	double ms = clock_monotonic_ms() - r->started_ms;
+	const char *route = r->route ? r->route->pattern : "unmatched";
+	metrics_observe(r->route ? r->route_index : -1, r->status, ms);
+	if (s->cfg->access_log)
+		log_info("request", ",\"request_id\":\"%s\",\"method\":\"%s\",\"route\":\"%s\","
+			 "\"status\":%d,\"ms\":%.3f%s%s%s%s",
+			 r->request_id, r->route ? r->route->method : "-", route, r->status, ms,
+			 r->shop_id ? ",\"shop\":\"" : "", r->shop_id ? r->shop_id : "",
+			 r->shop_id ? "\"" : "", r->replayed ? ",\"replayed\":true" : "");
+	json_decref(r->json);
+	buf_free(&r->body);
+	arena_free(&r->arena);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct err *e)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return err_set(e, ERR_INVALID, "listen",
+			       "--listen must look like \"127.0.0.1:8080\", not \"%s\"", listen);
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || end == colon + 1)
+		return err_set(e, ERR_INVALID, "listen", "bad port in --listen \"%s\"", listen);
+	sa->sin_port = htons((uint16_t)port);
+	if (!strcmp(host, "localhost") || !*host)
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return err_set(e, ERR_INVALID, "listen", "bad IPv4 address in --listen \"%s\"", listen);
+	return 0;
+}
+
+int server_start(struct server *s, struct err *e)
+{
+	struct sockaddr_in sa;
+	int rc = parse_listen(s->cfg->listen, &sa, e);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = s->cfg->threads > 0 ? (unsigned)s->cfg->threads
+					       : (unsigned)(ncpu > 0 ? ncpu * 2 : 4);
+	if (threads < 2)
+		threads = 2;
+	if (rc)
+		return rc;
+	s->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+		MHD_USE_TURBO,
+		0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+		MHD_OPTION_END);
+	if (!s->daemon)
+		return err_set(e, ERR_INTERNAL, "listen", "cannot listen on \"%s\": %s",
+			       s->cfg->listen, strerror(errno));
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	char addr[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+	log_info("listening", ",\"addr\":\"%s:%u\",\"threads\":%u,\"test_clock\":%s", addr,
+		 info ? info->port : ntohs(sa.sin_port), threads,
+		 clock_test_enabled() ? "true" : "false");
+	return 0;
+}
+
+int server_run_until_signal(struct server *s)
+{
+	sigset_t set;
+	int sig = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	log_info("draining", ",\"signal\":\"%s\",\"in_flight\":%d",
+		 sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&in_flight));
+	atomic_store(&s->draining, 1);
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	double deadline = clock_monotonic_ms() + (double)s->cfg->drain_seconds * 1000;
+	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < deadline)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	int left = atomic_load(&in_flight);
+	MHD_stop_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	log_info("stopped", ",\"unfinished\":%d", left);
+	return left ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * server.h: `retain serve`: libmicrohttpd with an internal thread pool (epoll),
+ * one arena per request, the route table of api/routes.c, the error envelope,
+ * Request-Id on every response, metrics and a JSON-lines access log.
+ * SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.
+ */
+#ifndef RETAIN_SERVER_H
+#define RETAIN_SERVER_H
+
+#include <stdatomic.h>
+
+#include "../base/config.h"
+#include "../base/secure.h"
+#include "../store/store.h"
+#include "request.h"
+
+struct server {
+	const struct config *cfg;
+	struct store *store;
+	struct MHD_Daemon *daemon;
+	const struct route *routes;
+	int nroutes;
+	char operator_key_hash[SECURE_SHA256_HEX];
+	atomic_int draining;
+};
+
+int server_start(struct server *s, struct err *e);
+/* Blocks until SIGTERM/SIGINT, drains, stops. Returns 0 on a clean drain. */
+int server_run_until_signal(struct server *s);
+
+#endif

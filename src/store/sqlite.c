@@ -1,0 +1,443 @@
+/*
+ * sqlite.c: the SQLite implementation of store.h.
+ *
+ * One write connection guarded by a mutex; one read connection per thread
+ * (created on first use, closed with the store), so WAL readers never wait
+ * for the writer. Prepared statements are cached per connection by SQL text.
+ */
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/clock.h"
+#include "migrate.h"
+
+#define STMT_CACHE 256
+
+struct store_stmt {
+	char *sql;		/* as given (with $N), the cache key */
+	sqlite3_stmt *st;
+	struct store_tx *tx;
+	int busy, owned;
+};
+
+struct conn {
+	sqlite3 *db;
+	struct store_stmt cache[STMT_CACHE];
+	struct conn *next;	/* all connections, for store_close() */
+};
+
+struct store_tx {
+	struct conn *conn;
+	int unique_violation;
+};
+
+struct store {
+	char *path;
+	struct conn *writer;
+	pthread_mutex_t write_lock;
+	pthread_key_t reader_key;
+	pthread_mutex_t conns_lock;
+	struct conn *readers;
+};
+
+static int sqlite_error(struct err *e, sqlite3 *db, int rc, const char *what)
+{
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return err_setc(e, ERR_UNAVAILABLE, "store_busy", NULL,
+				"the database is busy; retry shortly");
+	return err_setc(e, ERR_INTERNAL, "store_error", NULL, "%s: %s", what,
+			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+static int conn_exec(struct conn *c, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int kind = sqlite_error(e, c->db, rc, "exec");
+		if (msg && e && kind == ERR_INTERNAL)
+			snprintf(e->message, sizeof(e->message), "%s", msg);
+		sqlite3_free(msg);
+		return kind;
+	}
+	return 0;
+}
+
+static int conn_open(const char *path, int reader, struct conn **out, struct err *e)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	if (!c)
+		abort();
+	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		err_setc(e, ERR_INTERNAL, "store_open", "db", "cannot open database \"%s\": %s",
+			 path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		sqlite3_close(c->db);
+		free(c);
+		return ERR_INTERNAL;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_extended_result_codes(c->db, 1);
+	rc = conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;", e);
+	if (!rc && reader)
+		rc = conn_exec(c, "PRAGMA query_only=1;", e);
+	if (rc) {
+		sqlite3_close(c->db);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+static void conn_close(struct conn *c)
+{
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static int current_version(struct conn *c, int *version, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = conn_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			      "version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+			      "applied_at INTEGER NOT NULL) STRICT", e);
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_error(e, c->db, rc, "reading the schema version");
+	sqlite3_step(st);
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(struct conn *c, struct err *e)
+{
+	int version = 0, rc;
+
+	for (int i = 0; i < migrations_count; i++) {
+		const struct migration *m = &migrations[i];
+		if ((rc = conn_exec(c, "BEGIN IMMEDIATE", e)))
+			return rc;
+		if ((rc = current_version(c, &version, e)))
+			goto fail;
+		if (m->version <= version) {
+			conn_exec(c, "ROLLBACK", NULL);
+			continue;
+		}
+		if ((rc = conn_exec(c, m->sql, e)))
+			goto fail;
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_migrations VALUES (%d, '%s', %lld)",
+			 m->version, m->name, (long long)clock_now_ms());
+		if ((rc = conn_exec(c, sql, e)) || (rc = conn_exec(c, "COMMIT", e)))
+			goto fail;
+		continue;
+fail:
+		conn_exec(c, "ROLLBACK", NULL);
+		if (e && rc == ERR_INTERNAL) {
+			char msg[sizeof(e->message)];
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			snprintf(e->message, sizeof(e->message), "migration %03d %.40s: %.260s",
+				 m->version, m->name, msg);
+		}
+		return rc;
+	}
+	return 0;
+}
+
+static void reader_destroy(void *p)
+{
+	(void)p;	/* closed by store_close(), which knows every connection */
+}
+
+int store_open(const char *path, struct store **out, struct err *e)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st)
+		abort();
+	st->path = strdup(path);
+	pthread_mutex_init(&st->write_lock, NULL);
+	pthread_mutex_init(&st->conns_lock, NULL);
+	pthread_key_create(&st->reader_key, reader_destroy);
+	if ((rc = conn_open(path, 0, &st->writer, e)) || (rc = migrate(st->writer, e))) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	struct conn *c = st->readers;
+	while (c) {
+		struct conn *next = c->next;
+		conn_close(c);
+		c = next;
+	}
+	if (st->writer)
+		conn_close(st->writer);
+	pthread_key_delete(st->reader_key);
+	pthread_mutex_destroy(&st->write_lock);
+	pthread_mutex_destroy(&st->conns_lock);
+	free(st->path);
+	free(st);
+}
+
+int store_write(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	struct store_tx tx = { st->writer, 0 };
+	int rc;
+
+	pthread_mutex_lock(&st->write_lock);
+	if ((rc = conn_exec(st->writer, "BEGIN IMMEDIATE", e)))
+		goto out;
+	rc = fn(&tx, ctx, e);
+	if (rc == 0)
+		rc = conn_exec(st->writer, "COMMIT", e);
+	if (rc != 0 && !sqlite3_get_autocommit(st->writer->db))
+		conn_exec(st->writer, "ROLLBACK", NULL);
+out:
+	pthread_mutex_unlock(&st->write_lock);
+	return rc;
+}
+
+static int reader_get(struct store *st, struct conn **out, struct err *e)
+{
+	struct conn *c = pthread_getspecific(st->reader_key);
+	int rc;
+
+	if (c) {
+		*out = c;
+		return 0;
+	}
+	if ((rc = conn_open(st->path, 1, &c, e)))
+		return rc;
+	pthread_mutex_lock(&st->conns_lock);
+	c->next = st->readers;
+	st->readers = c;
+	pthread_mutex_unlock(&st->conns_lock);
+	pthread_setspecific(st->reader_key, c);
+	*out = c;
+	return 0;
+}
+
+int store_read(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	struct store_tx tx = { NULL, 0 };
+	int rc;
+
+	if ((rc = reader_get(st, &tx.conn, e)))
+		return rc;
+	if ((rc = conn_exec(tx.conn, "BEGIN", e)))
+		return rc;
+	rc = fn(&tx, ctx, e);
+	conn_exec(tx.conn, rc ? "ROLLBACK" : "COMMIT", NULL);
+	return rc;
+}
+
+static int ping(struct store_tx *tx, void *ctx, struct err *e)
+{
+	(void)ctx;
+	struct store_stmt *s = store_query(tx, e, "SELECT 1", "");
+	if (!s)
+		return e ? e->kind : ERR_INTERNAL;
+	int rc = store_step(s, e);
+	store_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_ping(struct store *st, struct err *e)
+{
+	return store_read(st, ping, NULL, e);
+}
+
+/* $N placeholders become ?N, which SQLite binds by number. */
+static char *rewrite_placeholders(const char *sql)
+{
+	char *out = strdup(sql);
+	if (!out)
+		abort();
+	for (char *p = out; *p; p++)
+		if (*p == '$' && p[1] >= '0' && p[1] <= '9')
+			*p = '?';
+	return out;
+}
+
+static unsigned hash_sql(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct store_stmt *prepare(struct store_tx *tx, const char *sql, struct err *e)
+{
+	struct conn *c = tx->conn;
+	unsigned h = hash_sql(sql);
+	struct store_stmt *slot = NULL;
+
+	for (unsigned i = 0; i < 8; i++) {
+		struct store_stmt *s = &c->cache[(h + i) % STMT_CACHE];
+		if (s->sql && strcmp(s->sql, sql) == 0) {
+			if (s->busy)
+				break;	/* nested use of the same SQL: fresh statement */
+			s->busy = 1;
+			s->tx = tx;
+			return s;
+		}
+		if (!s->sql && !slot)
+			slot = s;
+	}
+	char *rewritten = rewrite_placeholders(sql);
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v3(c->db, rewritten, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	free(rewritten);
+	if (rc != SQLITE_OK) {
+		sqlite_error(e, c->db, rc, "prepare");
+		return NULL;
+	}
+	if (!slot) {
+		slot = calloc(1, sizeof(*slot));
+		if (!slot)
+			abort();
+		slot->owned = 1;
+	} else {
+		slot->sql = strdup(sql);
+	}
+	slot->st = st;
+	slot->busy = 1;
+	slot->tx = tx;
+	return slot;
+}
+
+static int bind_args(struct store_stmt *s, const char *types, va_list ap, struct err *e)
+{
+	for (int i = 0; types[i]; i++) {
+		int rc;
+		if (types[i] == 'i') {
+			rc = sqlite3_bind_int64(s->st, i + 1, va_arg(ap, int64_t));
+		} else {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(s->st, i + 1, v, -1, SQLITE_STATIC)
+			       : sqlite3_bind_null(s->st, i + 1);
+		}
+		if (rc != SQLITE_OK)
+			return sqlite_error(e, s->tx->conn->db, rc, "bind");
+	}
+	return 0;
+}
+
+static struct store_stmt *vquery(struct store_tx *tx, struct err *e, const char *sql,
+				 const char *types, va_list ap)
+{
+	struct store_stmt *s = prepare(tx, sql, e);
+	if (!s)
+		return NULL;
+	if (bind_args(s, types, ap, e)) {
+		store_done(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct store_stmt *store_query(struct store_tx *tx, struct err *e, const char *sql,
+			       const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct store_stmt *s = vquery(tx, e, sql, types, ap);
+	va_end(ap);
+	return s;
+}
+
+int store_step(struct store_stmt *s, struct err *e)
+{
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		s->tx->unique_violation = 1;
+		return err_setc(e, ERR_CONFLICT, "unique_violation", NULL, "%s",
+				sqlite3_errmsg(s->tx->conn->db));
+	}
+	return sqlite_error(e, s->tx->conn->db, rc, "step");
+}
+
+int64_t store_int(struct store_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->st, col);
+}
+
+const char *store_text(struct store_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s->st, col);
+}
+
+int store_is_null(struct store_stmt *s, int col)
+{
+	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+void store_done(struct store_stmt *s)
+{
+	if (!s)
+		return;
+	if (s->owned) {
+		sqlite3_finalize(s->st);
+		free(s);
+		return;
+	}
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	s->busy = 0;
+	s->tx = NULL;
+}
+
+int store_exec(struct store_tx *tx, struct err *e, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct store_stmt *s = vquery(tx, e, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return e ? e->kind : ERR_INTERNAL;
+	int rc = store_step(s, e);
+	if (rc == 1)
+		rc = 0;	/* a RETURNING row nobody asked for */
+	if (rc == 0)
+		rc = sqlite3_changes(tx->conn->db);
+	store_done(s);
+	return rc;
+}
+
+int store_tx_was_unique_violation(struct store_tx *tx)
+{
+	return tx->unique_violation;
+}
