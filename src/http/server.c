@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,11 +142,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		id_new(r->request_id, "req_", clock_now_ms());
 		buf_init(&r->body, (size_t)s->cfg->body_limit);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->body_limit) {
-			/* Refuse before reading a byte of it. */
 			r->body_too_large = 1;
-			dispatch(s, r);
-			return send_response(s, r);
+			/* A client waiting for "100 Continue" can be refused before it
+			 * sends a byte; any other would see a reset, so its body is read
+			 * and dropped (memory stays bounded) before the 413. */
+			if (expect && !strcasecmp(expect, "100-continue")) {
+				dispatch(s, r);
+				return send_response(s, r);
+			}
 		}
 		return MHD_YES;
 	}
