@@ -1,0 +1,160 @@
+/* Unit tests of the base layer: arena, bounded buffers, errors, ids, times. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/currency.h"
+#include "base/err.h"
+#include "base/ids.h"
+#include "base/rfc3339.h"
+#include "base/secure.h"
+
+Test(arena, allocations_are_zeroed_aligned_and_survive_until_free)
+{
+	struct arena a = ARENA_INIT;
+	char *first = arena_strdup(&a, "tea");
+	for (int i = 0; i < 10000; i++) {
+		long double *p = arena_alloc(&a, sizeof(long double) * 3);
+		cr_assert_eq((uintptr_t)p % 16, 0);
+		cr_assert_eq(p[0], 0);
+	}
+	void *big = arena_alloc(&a, 1 << 20);
+	cr_assert_not_null(big);
+	cr_assert_str_eq(first, "tea");
+	cr_assert_str_eq(arena_printf(&a, "%s-%d", "ord", 42), "ord-42");
+	cr_assert_null(arena_strdup(&a, NULL));
+	arena_free(&a);
+	cr_assert_eq(a.total, 0);
+	cr_assert_str_eq(arena_strndup(&a, "abcdef", 3), "abc");
+	arena_free(&a);
+}
+
+Test(buf, never_grows_past_its_maximum_and_keeps_what_it_had)
+{
+	struct buf b;
+	buf_init(&b, 8);
+	cr_assert_eq(buf_puts(&b, "12345"), 0);
+	cr_assert_eq(buf_puts(&b, "6789"), -1);
+	cr_assert_str_eq(b.data, "12345");
+	cr_assert_eq(buf_printf(&b, "%d", 678), 0);
+	cr_assert_str_eq(b.data, "12345678");
+	cr_assert_eq(buf_append(&b, "x", 1), -1);
+	buf_free(&b);
+}
+
+Test(buf, unlimited_buffers_grow_and_printf_handles_long_output)
+{
+	struct buf b;
+	char big[1000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	buf_init(&b, 0);
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(buf_printf(&b, "%s", big), 0);
+	cr_assert_eq(b.len, 99900);
+	buf_reset(&b);
+	cr_assert_eq(b.len, 0);
+	cr_assert_str_eq(b.data, "");
+	buf_free(&b);
+}
+
+Test(buf, json_escape_escapes_quotes_backslashes_and_controls)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_json_escape(&b, "a\"b\\c\n\x01");
+	cr_assert_str_eq(b.data, "a\\\"b\\\\c\\n\\u0001");
+	buf_free(&b);
+}
+
+Test(err, set_returns_the_kind_and_fills_code_param_and_message)
+{
+	struct err e;
+	cr_assert_eq(err_set(&e, ERR_INVALID, "points", "must be %s", "positive"), ERR_INVALID);
+	cr_assert_str_eq(e.code, "parameter_invalid");
+	cr_assert_str_eq(e.param, "points");
+	cr_assert_str_eq(e.message, "must be positive");
+	cr_assert_eq(err_setc(&e, ERR_REFUSED, "not_enough_points", NULL, "x"), ERR_REFUSED);
+	cr_assert_str_eq(e.code, "not_enough_points");
+	cr_assert_str_eq(e.param, "");
+	cr_assert_eq(err_set(NULL, ERR_CONFLICT, NULL, "ignored"), ERR_CONFLICT);
+}
+
+Test(ids, are_prefixed_valid_unique_and_sort_by_time)
+{
+	char a[ID_MAX], b[ID_MAX], c[ID_MAX];
+	secure_init();
+	id_new(a, "cus_", 1000);
+	id_new(b, "cus_", 1000);
+	id_new(c, "cus_", 2000);
+	cr_assert(id_valid(a, "cus_"));
+	cr_assert_not(id_valid(a, "ord_"));
+	cr_assert_not(id_valid("cus_short", "cus_"));
+	cr_assert_str_neq(a, b);
+	cr_assert_lt(strcmp(a, c), 0);
+	cr_assert_lt(strcmp(b, c), 0);
+	cr_assert_eq(strlen(a), 20);
+}
+
+Test(secure, tokens_use_the_alphabet_and_hashes_are_sha256)
+{
+	char t[64], h[SECURE_SHA256_HEX];
+	secure_init();
+	secure_random_token("sk_", 40, t, sizeof(t));
+	cr_assert_eq(strlen(t), 43);
+	cr_assert_eq(strspn(t + 3, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"), 40);
+	secure_sha256_hex("abc", 3, h);
+	cr_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	cr_assert(secure_equal("same", "same"));
+	cr_assert_not(secure_equal("same", "sane"));
+	cr_assert_not(secure_equal("same", "samey"));
+}
+
+Test(rfc3339, parses_utc_offsets_fractions_and_dates)
+{
+	int64_t ms;
+	cr_assert_eq(rfc3339_parse("1970-01-01T00:00:00Z", &ms), 0);
+	cr_assert_eq(ms, 0);
+	cr_assert_eq(rfc3339_parse("2026-11-22T10:00:00.5Z", &ms), 0);
+	cr_assert_eq(ms, 1795341600500LL);
+	cr_assert_eq(rfc3339_parse("2026-11-22T12:00:00+02:00", &ms), 0);
+	cr_assert_eq(ms, 1795341600000LL);
+	cr_assert_eq(rfc3339_parse("2024-02-29", &ms), 0);
+	cr_assert_eq(rfc3339_parse("1969-12-31T23:59:59.999Z", &ms), 0);
+	cr_assert_eq(ms, -1);
+}
+
+Test(rfc3339, refuses_impossible_or_incomplete_times)
+{
+	int64_t ms;
+	const char *bad[] = { "", "2026", "2026-13-01", "2025-02-29", "2026-11-22T25:00:00Z",
+			      "2026-11-22T10:00:00", "2026-11-22T10:00Z", "yesterday",
+			      "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00+2:00" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(rfc3339_parse(bad[i], &ms), -1, "accepted \"%s\"", bad[i]);
+}
+
+Test(rfc3339, format_round_trips_through_parse)
+{
+	char s[RFC3339_MAX];
+	int64_t back;
+	const int64_t samples[] = { 0, 1, 999, 86400000, 1795341600500LL, -1, 253402300799000LL };
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		rfc3339_format(samples[i], s);
+		cr_assert_eq(rfc3339_parse(s, &back), 0, "%s", s);
+		cr_assert_eq(back, samples[i], "%s", s);
+	}
+	rfc3339_format(0, s);
+	cr_assert_str_eq(s, "1970-01-01T00:00:00Z");
+}
+
+Test(currency, knows_iso_4217_codes_and_their_exponents)
+{
+	cr_assert_eq(currency_exponent("EUR"), 2);
+	cr_assert_eq(currency_exponent("JPY"), 0);
+	cr_assert_eq(currency_exponent("KWD"), 3);
+	cr_assert_eq(currency_exponent("eur"), -1);
+	cr_assert_eq(currency_exponent("EURO"), -1);
+	cr_assert_eq(currency_exponent("XXX"), -1);
+}
