@@ -498,34 +498,69 @@ int customer_update(struct store_tx *tx, struct arena *a, const char *shop, cons
 	return rc;
 }
 
+/* Narrows a filter by identity or external id down to one customer id:
+ * *found 0 means no customer can match. */
+static int filter_to_id(struct store_tx *tx, struct arena *a, const char *shop,
+			const struct customer_filter *f, char id[ID_MAX], int *found,
+			struct err *e)
+{
+	const char *email = NULL, *phone = NULL;
+	char other[ID_MAX];
+	int rc;
+
+	*found = 1;
+	id[0] = '\0';
+	if (f->email && ((rc = normalize_email(a, f->email, "email", &email, e)) ||
+			 (rc = customer_find_identity(tx, shop, "email", email, id, e))))
+		return rc;
+	*found = !f->email || id[0];
+	if (f->phone && *found) {
+		if ((rc = normalize_phone(a, f->phone, "phone", &phone, e)) ||
+		    (rc = customer_find_identity(tx, shop, "phone", phone, other, e)))
+			return rc;
+		if (!other[0] && (rc = customer_find_identity(tx, shop, "whatsapp", phone, other, e)))
+			return rc;
+		*found = other[0] && (!id[0] || !strcmp(id, other));
+		snprintf(id, ID_MAX, "%s", other);
+	}
+	if (f->external_id && *found) {
+		char ref[CUSTOMER_TEXT_MAX + 8];
+		snprintf(ref, sizeof(ref), "ext:%s", f->external_id);
+		rc = lookup_ref(tx, shop, ref, "external_id", other, e);
+		if (rc && rc != ERR_NOT_FOUND)
+			return rc;
+		*found = !rc && (!id[0] || !strcmp(id, other));
+		snprintf(id, ID_MAX, "%s", rc ? "" : other);
+	}
+	return 0;
+}
+
 int customer_list(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct customer_filter *f, const char *starting_after, int limit,
 		  struct customer **out, int *n, int *has_more, struct err *e)
 {
-	const char *email = NULL, *phone = NULL;
-	int rc;
+	char id[ID_MAX];
+	int found, rc;
 
-	if (f->email && (rc = normalize_email(a, f->email, "email", &email, e)))
+	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+	*n = *has_more = 0;
+	if ((rc = filter_to_id(tx, a, shop, f, id, &found, e)))
 		return rc;
-	if (f->phone && (rc = normalize_phone(a, f->phone, "phone", &phone, e)))
-		return rc;
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE shop_id = $1"
-		" AND status <> 'merged'"
-		" AND ($2 IS NULL OR id IN (SELECT customer_id FROM customer_identities"
-		"      WHERE shop_id = $1 AND kind = 'email' AND value = $2))"
-		" AND ($3 IS NULL OR id IN (SELECT customer_id FROM customer_identities"
-		"      WHERE shop_id = $1 AND kind IN ('phone', 'whatsapp') AND value = $3))"
-		" AND ($4 IS NULL OR external_id = $4)"
-		" AND ($5 IS NULL OR status = $5)"
-		" AND ($6 IS NULL OR id < $6)"
-		" ORDER BY id DESC LIMIT $7",
-		"ssssssi", shop, email, phone, f->external_id, f->status, starting_after,
-		(int64_t)limit + 1);
+	if (!found)
+		return 0;
+	struct store_stmt *st = id[0]
+		? store_query(tx, e,
+			"SELECT " CUSTOMER_COLUMNS " FROM customers WHERE shop_id = $1 AND id = $2"
+			" AND status <> 'merged' AND ($3 IS NULL OR status = $3)"
+			" AND ($4 IS NULL OR id < $4)",
+			"ssss", shop, id, f->status, starting_after)
+		: store_query(tx, e,
+			"SELECT " CUSTOMER_COLUMNS " FROM customers WHERE shop_id = $1"
+			" AND status <> 'merged' AND ($2 IS NULL OR status = $2)"
+			" AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+			"sssi", shop, f->status, starting_after, (int64_t)limit + 1);
 	if (!st)
 		return e->kind;
-	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
-	*n = 0;
 	while ((rc = store_step(st, e)) == 1)
 		row_to_customer(st, a, &(*out)[(*n)++]);
 	store_done(st);

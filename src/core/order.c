@@ -419,12 +419,19 @@ int order_list(struct store_tx *tx, struct arena *a, const char *shop,
 		return err_set(e, ERR_INVALID, "status", "unknown order status \"%s\"", f->status);
 	if (f->customer && (rc = customer_resolve(tx, shop, f->customer, "customer", customer, e)))
 		return rc;
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = $1"
-		" AND ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3)"
-		" AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
-		"ssssi", shop, f->customer ? customer : NULL, f->status, starting_after,
-		(int64_t)limit + 1);
+	/* Two statements, so that a customer's orders come from the customer
+	 * index instead of a walk over the shop's orders. */
+	struct store_stmt *st = f->customer
+		? store_query(tx, e,
+			"SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = $1 AND customer_id = $2"
+			" AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR id < $4)"
+			" ORDER BY id DESC LIMIT $5",
+			"ssssi", shop, customer, f->status, starting_after, (int64_t)limit + 1)
+		: store_query(tx, e,
+			"SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = $1"
+			" AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR id < $3)"
+			" ORDER BY id DESC LIMIT $4",
+			"sssi", shop, f->status, starting_after, (int64_t)limit + 1);
 	if (!st)
 		return e->kind;
 	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));

@@ -163,3 +163,17 @@ def test_list_is_newest_first_and_paginates_with_a_cursor(shop):
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=abc", "status=vip", "email=nope"])
 def test_bad_list_parameters_are_400(shop, query):
     assert shop.get(f"/v1/customers?{query}").status_code == 400
+
+
+def test_list_filters_combine_and_never_match_two_different_customers(shop):
+    a = shop.post("/v1/customers", {"external_id": "fa", "email": "fa@example.com", "phone": "+4930111111"}).json()
+    b = shop.post("/v1/customers", {"external_id": "fb", "email": "fb@example.com", "whatsapp": "+4930222222"}).json()
+    ids = lambda q: [c["id"] for c in shop.get(f"/v1/customers?{q}").json()["data"]]
+    assert ids("email=FA@example.com&phone=%2B4930111111") == [a["id"]]
+    assert ids("phone=%2B4930222222") == [b["id"]]          # a WhatsApp number counts as a phone
+    assert ids("email=fa@example.com&phone=%2B4930222222") == []
+    assert ids("external_id=fb") == [b["id"]]
+    assert ids("external_id=fb&email=fa@example.com") == []
+    assert ids("external_id=nobody") == []
+    assert ids("email=nobody@example.com") == []
+    assert ids("status=guest") == [b["id"], a["id"]]

@@ -46,7 +46,7 @@ CREATE TABLE customer_identities (
 	created_at INTEGER NOT NULL,
 	PRIMARY KEY (shop_id, kind, value)
 ) STRICT;
-CREATE INDEX customer_identities_by_customer ON customer_identities (shop_id, customer_id);
+CREATE INDEX customer_identities_by_customer ON customer_identities (shop_id, customer_id, kind, value);
 
 CREATE TABLE customer_addresses (
 	shop_id TEXT NOT NULL,
