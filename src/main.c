@@ -25,6 +25,8 @@ static const struct command {
 	{ "shop", cmd_shop, "create, list shops or rotate their keys" },
 	{ "migrate", cmd_migrate, "create or upgrade the database schema" },
 	{ "demo", cmd_demo, "create a demo shop with generated history" },
+	{ "check", cmd_check, "recompute every points lot from its entries (exit 1 on a mismatch)" },
+	{ "jobs", cmd_jobs, "run the due jobs once: expiry, reminders, tier downgrades" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this text" },
 };

@@ -6,6 +6,7 @@
 #ifndef RETAIN_API_H
 #define RETAIN_API_H
 
+#include "../core/ledger.h"
 #include "../http/request.h"
 
 extern const struct route api_routes[];
@@ -40,5 +41,18 @@ int api_orders_get(struct req *r, struct err *e);
 int api_orders_pay(struct req *r, struct err *e);
 int api_orders_cancel(struct req *r, struct err *e);
 int api_orders_refund(struct req *r, struct err *e);
+
+/* program.c */
+int api_program_get(struct req *r, struct err *e);
+int api_program_put(struct req *r, struct err *e);
+int api_program_terms(struct req *r, struct err *e);
+
+/* loyalty.c */
+int api_loyalty_get(struct req *r, struct err *e);
+int api_loyalty_ledger(struct req *r, struct err *e);
+int api_loyalty_adjust(struct req *r, struct err *e);
+int api_jobs_run(struct req *r, struct err *e);
+/* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
+int api_jobs_run_now(struct store *st, struct ledger_job_counts *counts, struct err *e);
 
 #endif

@@ -78,5 +78,9 @@ int api_health_test_clock_set(struct req *r, struct err *e)
 		clock_set_ms(now);
 	if (has_advance)
 		clock_advance_ms(advance * 1000);
+	/* What would have happened by now happens now: expiry, reminders, tiers. */
+	struct ledger_job_counts counts;
+	if ((rc = api_jobs_run_now(r->store, &counts, e)))
+		return rc;
 	return api_health_test_clock_get(r, e);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../base/jsonv.h"
+#include "../core/ledger.h"
 #include "../core/order.h"
 #include "api.h"
 #include "render.h"
@@ -117,9 +118,23 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	return 0;
 }
 
-static int respond_order(struct order_call *c, int status, const struct order *o)
+/* Renders an order with what it earned (read in the same transaction). */
+static json_t *order_json(struct store_tx *tx, struct req *r, const struct order *o,
+			  struct err *e)
 {
-	req_json(c->r, status, render_order(o));
+	struct order_earning earning;
+	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e))
+		return NULL;
+	return render_order(o, &earning);
+}
+
+static int respond_order(struct store_tx *tx, struct order_call *c, int status,
+			 const struct order *o, struct err *e)
+{
+	json_t *j = order_json(tx, c->r, o, e);
+	if (!j)
+		return e->kind;
+	req_json(c->r, status, j);
 	return 0;
 }
 
@@ -128,7 +143,7 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order_call *c = ctx;
 	struct order out;
 	int rc = order_create(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
-	return rc ? rc : respond_order(c, c->created ? 201 : 200, &out);
+	return rc ? rc : respond_order(tx, c, c->created ? 201 : 200, &out, e);
 }
 
 int api_orders_create(struct req *r, struct err *e)
@@ -148,7 +163,7 @@ static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order_call *c = ctx;
 	struct order out;
 	int rc = order_get(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
-	return rc ? rc : respond_order(c, 200, &out);
+	return rc ? rc : respond_order(tx, c, 200, &out, e);
 }
 
 int api_orders_get(struct req *r, struct err *e)
@@ -167,8 +182,14 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (rc)
 		return rc;
 	json_t *data = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(data, render_order(&list[i]));
+	for (int i = 0; i < n; i++) {
+		json_t *j = order_json(tx, c->r, &list[i], e);
+		if (!j) {
+			json_decref(data);
+			return e->kind;
+		}
+		json_array_append_new(data, j);
+	}
 	req_json(c->r, 200, render_list(data, more));
 	return 0;
 }
@@ -189,7 +210,7 @@ static int pay_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order_call *c = ctx;
 	struct order out;
 	int rc = order_pay(tx, &c->r->arena, c->r->shop_id, c->ref, &c->pay, &out, e);
-	return rc ? rc : respond_order(c, 200, &out);
+	return rc ? rc : respond_order(tx, c, 200, &out, e);
 }
 
 int api_orders_pay(struct req *r, struct err *e)
@@ -217,7 +238,7 @@ static int cancel_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order_call *c = ctx;
 	struct order out;
 	int rc = order_cancel(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
-	return rc ? rc : respond_order(c, 200, &out);
+	return rc ? rc : respond_order(tx, c, 200, &out, e);
 }
 
 int api_orders_cancel(struct req *r, struct err *e)
@@ -238,7 +259,7 @@ static int refund_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order out;
 	int rc = order_refund(tx, &c->r->arena, c->r->shop_id, c->ref, &c->refund, &out,
 			      &c->created, e);
-	return rc ? rc : respond_order(c, c->created ? 201 : 200, &out);
+	return rc ? rc : respond_order(tx, c, c->created ? 201 : 200, &out, e);
 }
 
 static int parse_refund_lines(struct req *r, json_t *arr, struct refund_input *in, struct err *e)

@@ -122,9 +122,24 @@ static json_t *render_refunds(const struct order *o)
 	return out;
 }
 
-json_t *render_order(const struct order *o)
+json_t *render_earning(const struct order_earning *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o,"
+	if (!m || !m->known)
+		return json_null();
+	json_t *awards = json_array();
+	for (int i = 0; i < m->nawards; i++)
+		json_array_append_new(awards, json_pack("{s:s, s:s, s:I, s:o, s:s}",
+			"id", m->awards[i].id, "rule", m->awards[i].rule,
+			"points", (json_int_t)m->awards[i].points, "gift", render_string(m->awards[i].gift),
+			"status", m->awards[i].status));
+	return json_pack("{s:I, s:I, s:o, s:o, s:o}", "points", (json_int_t)m->points,
+			 "clawed_back", (json_int_t)m->clawed, "available_at", render_time(m->available_at),
+			 "expires_at", render_time(m->expires_at), "milestones", awards);
+}
+
+json_t *render_order(const struct order *o, const struct order_earning *earning)
+{
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o,"
 			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", o->id, "object", "order", "external_id", o->external_id,
@@ -140,6 +155,8 @@ json_t *render_order(const struct order *o)
 		"placed_at", render_time(o->placed_at),
 		"promised_delivery_at", render_time(o->promised_delivery_at),
 		"created_at", render_time(o->created_at), "updated_at", render_time(o->updated_at));
+	json_object_set_new(out, "loyalty", render_earning(earning));
+	return out;
 }
 
 json_t *render_list(json_t *data, int has_more)

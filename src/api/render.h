@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../core/customer.h"
+#include "../core/ledger.h"
 #include "../core/order.h"
 #include "../core/shop.h"
 
@@ -16,7 +17,9 @@ json_t *render_time(int64_t ms);	/* 0 renders null */
 json_t *render_string(const char *s);	/* NULL renders null */
 json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys);
 json_t *render_customer(const struct customer *c);
-json_t *render_order(const struct order *o);
+/* earning may be NULL (rendered as null). */
+json_t *render_order(const struct order *o, const struct order_earning *earning);
+json_t *render_earning(const struct order_earning *earning);
 /* {"object":"list","data":[...],"has_more":...}; steals data. */
 json_t *render_list(json_t *data, int has_more);
 

@@ -24,6 +24,15 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/customers/:id/merge", api_customers_merge, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/customers/:id/account", api_customers_account, SHOP | IDEMPOTENT },
 
+	{ "GET", "/v1/customers/:id/loyalty", api_loyalty_get, SHOP },
+	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP },
+	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
+
+	{ "GET", "/v1/program", api_program_get, SHOP },
+	{ "PUT", "/v1/program", api_program_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/program/terms", api_program_terms, SHOP },
+	{ "POST", "/v1/jobs/run", api_jobs_run, OPERATOR },
+
 	{ "POST", "/v1/orders", api_orders_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/orders", api_orders_list, SHOP },
 	{ "GET", "/v1/orders/:id", api_orders_get, SHOP },

@@ -38,6 +38,8 @@ static const struct option options[] = {
 	  "1 to log every request as a JSON line, 0 not to" },
 	{ "drain-seconds", "RETAIN_DRAIN_SECONDS", OPT_INT, S(drain_seconds), "10", 0,
 	  "on SIGTERM, wait this long for requests in flight" },
+	{ "jobs-interval", "RETAIN_JOBS_INTERVAL", OPT_INT, S(jobs_interval), "60", 0,
+	  "seconds between runs of the jobs (expiry, reminders, tiers); 0 = never" },
 	{ "operator-key", "RETAIN_OPERATOR_KEY", OPT_STRING, S(operator_key), "", 1,
 	  "deployment operator key (default: generated into DB.operator-key)" },
 	{ "log-level", "RETAIN_LOG_LEVEL", OPT_STRING, S(log_level), "info", 0,

@@ -21,6 +21,7 @@ struct config {
 	int64_t test_clock;
 	int64_t access_log;
 	int64_t drain_seconds;
+	int64_t jobs_interval;
 	char operator_key[128];
 	char log_level[16];
 	int64_t print_config;

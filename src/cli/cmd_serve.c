@@ -1,6 +1,8 @@
 /* cmd_serve.c: `retain serve`: the HTTP API on the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +57,40 @@ static int operator_key(const struct config *cfg, char hash[SECURE_SHA256_HEX], 
 	return 0;
 }
 
+struct jobs_thread {
+	struct store *store;
+	int64_t interval;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+};
+
+/* Runs the due jobs every interval seconds until told to stop. */
+static void *jobs_main(void *arg)
+{
+	struct jobs_thread *j = arg;
+	pthread_mutex_lock(&j->lock);
+	while (!j->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += j->interval;
+		pthread_cond_timedwait(&j->wake, &j->lock, &until);
+		if (j->stop)
+			break;
+		pthread_mutex_unlock(&j->lock);
+		struct ledger_job_counts n;
+		struct err e = { 0 };
+		if (api_jobs_run_now(j->store, &n, &e))
+			log_error("jobs failed", ",\"error\":\"%s\"", e.code);
+		else if (n.expired_lots || n.reminders || n.tier_changes)
+			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
+				 (long long)n.expired_lots, (long long)n.reminders, (long long)n.tier_changes);
+		pthread_mutex_lock(&j->lock);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
 int cmd_serve(int argc, char **argv, const struct config *cfg)
 {
 	struct server s = { 0 };
@@ -89,7 +125,19 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 		store_close(s.store);
 		return cli_fail(&e);
 	}
+	struct jobs_thread jobs = { s.store, cfg->jobs_interval, PTHREAD_MUTEX_INITIALIZER,
+				    PTHREAD_COND_INITIALIZER, 0 };
+	pthread_t jobs_tid;
+	int jobs_started = cfg->jobs_interval > 0 &&
+			   pthread_create(&jobs_tid, NULL, jobs_main, &jobs) == 0;
 	rc = server_run_until_signal(&s);
+	if (jobs_started) {
+		pthread_mutex_lock(&jobs.lock);
+		jobs.stop = 1;
+		pthread_cond_signal(&jobs.wake);
+		pthread_mutex_unlock(&jobs.lock);
+		pthread_join(jobs_tid, NULL);
+	}
 	store_close(s.store);
 	return rc;
 }

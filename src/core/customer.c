@@ -8,6 +8,7 @@
 #include "../base/clock.h"
 #include "../base/contact.h"
 #include "event.h"
+#include "ledger.h"
 
 #define CUSTOMER_COLUMNS \
 	"id, external_id, name, email, phone, status, account_invite_due_at," \
@@ -630,7 +631,8 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	rc = store_exec(tx, e,
 		"UPDATE customers SET status = 'merged', merged_into = $2, orders_count = 0,"
 		" updated_at = $4 WHERE shop_id = $1 AND id = $3", "sssi", shop, target, source, now);
-	if (rc < 0 || (rc = event_record(tx, shop, "customer.merged", target, source, e)))
+	if (rc < 0 || (rc = ledger_merge(tx, shop, target, source, e)) ||
+	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);
 }

@@ -9,6 +9,7 @@
 #include "../base/currency.h"
 #include "customer.h"
 #include "event.h"
+#include "ledger.h"
 #include "order_state.h"
 
 #define ORDER_COLUMNS \
@@ -533,9 +534,9 @@ int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char
 		return rc;
 	rc = paid ? set_status(tx, shop, &o, next, ", paid_amount = $5", o.total, e)
 		  : set_status(tx, shop, &o, next, ", failed_payments = failed_payments + $5", 1, e);
-	if (rc)
+	if (rc || (rc = order_get(tx, a, shop, o.id, out, e)))
 		return rc;
-	return order_get(tx, a, shop, o.id, out, e);
+	return paid ? ledger_on_order_paid(tx, shop, out, e) : 0;
 }
 
 int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
@@ -679,8 +680,9 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 	if (rc < 0 || (rc = set_status(tx, shop, &o, next, ", refunded_amount = refunded_amount + $5",
 				       amount, e)))
 		return rc;
-	if ((rc = event_record(tx, shop, "refund.created", id, o.id, e)))
+	if ((rc = event_record(tx, shop, "refund.created", id, o.id, e)) ||
+	    (rc = order_get(tx, a, shop, o.id, out, e)))
 		return rc;
 	*created = 1;
-	return order_get(tx, a, shop, o.id, out, e);
+	return ledger_on_order_refunded(tx, shop, out, e);
 }

@@ -108,7 +108,7 @@ static enum MHD_Result send_response(struct server *s, struct req *r)
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->status == 405)
-		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH, DELETE");
+		MHD_add_response_header(resp, "Allow", "GET, POST, PUT, PATCH, DELETE");
 	if (atomic_load(&s->draining))
 		MHD_add_response_header(resp, "Connection", "close");
 	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);

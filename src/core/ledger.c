@@ -1,0 +1,743 @@
+/* ledger.c: see ledger.h. */
+#include "ledger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/clock.h"
+#include "../base/currency.h"
+#include "../base/rfc3339.h"
+#include "event.h"
+#include "program.h"
+#include "tier.h"
+
+#define LOT_COLUMNS "id, kind, amount, remaining, available_at, expires_at, created_at," \
+		    " order_id, program_version, note"
+
+/* The expiry of points earned at `at` under p; 0 for never. */
+static int64_t expiry_of(const struct program *p, int64_t at)
+{
+	if (!strcmp(p->expiry, "days"))
+		return at + p->expiry_n * DAY_MS;
+	if (!strcmp(p->expiry, "end_of_month")) {
+		/* The first instant of the month after month(at) + n. */
+		char s[RFC3339_MAX];
+		int y, m;
+		rfc3339_format(at, s);
+		sscanf(s, "%d-%d", &y, &m);
+		int64_t months = (int64_t)y * 12 + (m - 1) + p->expiry_n + 1;
+		return rfc3339_days_from_civil(months / 12, (int)(months % 12) + 1, 1) * DAY_MS;
+	}
+	return 0;
+}
+
+static int entry(struct store_tx *tx, const char *shop, const char *customer, const char *lot,
+		 int64_t delta, const char *reason, const char *order_id, const char *redemption,
+		 const char *note, struct err *e)
+{
+	char id[ID_MAX];
+	int64_t now = clock_now_ms();
+	id_new(id, "ent_", now);
+	int rc = store_exec(tx, e,
+		"INSERT INTO loyalty_entries (shop_id, id, customer_id, lot_id, delta, reason, order_id,"
+		" redemption_id, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		"ssssissssi", shop, id, customer, lot, delta, reason, order_id, redemption, note, now);
+	return rc < 0 ? rc : 0;
+}
+
+/* Moves delta points into (positive) or out of (negative) a lot, with its entry. */
+static int move(struct store_tx *tx, const char *shop, const char *customer, const char *lot,
+		int64_t delta, const char *reason, const char *order_id, const char *note,
+		struct err *e)
+{
+	int rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining + $3"
+			    " WHERE shop_id = $1 AND id = $2", "ssi", shop, lot, delta);
+	if (rc < 0)
+		return rc;
+	return entry(tx, shop, customer, lot, delta, reason, order_id, NULL, note, e);
+}
+
+/* Debt lots (negative remaining) are repaid first from any new credit. */
+static int settle_debt(struct store_tx *tx, const char *shop, const char *customer,
+		       const char *credit_lot, int64_t credit, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT id, -remaining FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
+		" AND kind = 'debt' AND remaining < 0 ORDER BY created_at LIMIT 1", "ss", shop, customer);
+	char debt[ID_MAX];
+	int64_t owed = 0;
+	int rc;
+	if (!st)
+		return e->kind;
+	if ((rc = store_step(st, e)) == 1) {
+		snprintf(debt, sizeof(debt), "%s", store_text(st, 0));
+		owed = store_int(st, 1);
+	}
+	store_done(st);
+	if (rc <= 0)
+		return rc;
+	int64_t pay = owed < credit ? owed : credit;
+	if ((rc = move(tx, shop, customer, credit_lot, -pay, "debt_repaid", NULL, debt, e)) ||
+	    (rc = move(tx, shop, customer, debt, pay, "debt_repaid", NULL, credit_lot, e)))
+		return rc;
+	return credit > pay ? settle_debt(tx, shop, customer, credit_lot, credit - pay, e) : 0;
+}
+
+/* A new lot with its crediting entry; lot receives the id. */
+static int credit(struct store_tx *tx, const char *shop, const char *customer, const char *kind,
+		  int64_t points, int64_t available_at, int64_t expires_at, const char *order_id,
+		  int64_t version, const char *reason, const char *note, char lot[ID_MAX],
+		  struct err *e)
+{
+	int64_t now = clock_now_ms();
+	id_new(lot, "lot_", now);
+	int rc = store_exec(tx, e,
+		"INSERT INTO loyalty_lots (shop_id, id, customer_id, kind, amount, remaining,"
+		" available_at, expires_at, order_id, program_version, note, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $5, $6, nullif($7, 0), $8, nullif($9, 0), $10, $11)",
+		"ssssiiisisi", shop, lot, customer, kind, points, available_at, expires_at, order_id,
+		version, note, now);
+	if (rc < 0 || (rc = entry(tx, shop, customer, lot, points, reason, order_id, NULL, note, e)))
+		return rc;
+	return points > 0 ? settle_debt(tx, shop, customer, lot, points, e) : 0;
+}
+
+static int64_t line_points(const struct program *p, const struct order *o,
+			   const struct order_line *l, int64_t tier_percent, int64_t unit)
+{
+	__int128 percent = 100;
+	for (int i = 0; i < p->nmultipliers; i++) {
+		const struct program_multiplier *m = &p->multipliers[i];
+		const char *v = !strcmp(m->type, "category") ? l->category
+			      : !strcmp(m->type, "sku") ? l->sku : o->channel;
+		if (v && !strcmp(v, m->value))
+			percent = percent * m->percent / 100;
+	}
+	__int128 net = (__int128)l->quantity * l->unit_price - l->discount;
+	return (int64_t)(net * p->points_per_unit * percent * tier_percent / (unit * 100 * 100));
+}
+
+static int count_paid_orders(struct store_tx *tx, const char *shop, const char *customer,
+			     int64_t *n, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
+		" AND status IN ('paid', 'partially_refunded')", "ss", shop, customer);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	*n = rc == 1 ? store_int(st, 0) : 0;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int award_milestones(struct store_tx *tx, const char *shop, const struct order *o,
+			    const struct program *p, int64_t paid_count, int64_t available_at,
+			    int64_t expires_at, struct err *e)
+{
+	for (int i = 0; i < p->nmilestones; i++) {
+		const struct program_milestone *m = &p->milestones[i];
+		int hit = !strcmp(m->type, "every") ? paid_count % m->n == 0 : paid_count == m->n;
+		char rule[48], id[ID_MAX], lot[ID_MAX] = "";
+		int rc;
+		if (!hit)
+			continue;
+		snprintf(rule, sizeof(rule), "%s %lld", m->type, (long long)m->n);
+		if (m->points && (rc = credit(tx, shop, o->customer_id, "milestone", m->points,
+					      available_at, expires_at, o->id, p->version,
+					      "milestone", rule, lot, e)))
+			return rc;
+		id_new(id, "msa_", clock_now_ms());
+		rc = store_exec(tx, e,
+			"INSERT INTO milestone_awards (shop_id, id, customer_id, order_id, rule, points,"
+			" gift, lot_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+			" nullif($8, ''), 'active', $9)", "sssssissi", shop, id, o->customer_id, o->id,
+			rule, m->points, m->gift, lot, clock_now_ms());
+		if (rc < 0 || (rc = event_record(tx, shop, "milestone.reached", id, o->customer_id, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
+			 struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct program p;
+	const char *tier;
+	int64_t now = clock_now_ms(), total = 0, base = 0, paid_count, unit = 1;
+	int rc;
+
+	if ((rc = program_get(tx, &a, shop, &p, e)) || !p.version)
+		goto out;
+	if ((rc = tier_current(tx, &a, shop, o->customer_id, &tier, e)) ||
+	    (rc = count_paid_orders(tx, shop, o->customer_id, &paid_count, e)))
+		goto out;
+	const struct program_tier *t = program_tier(&p, tier);
+	int64_t tier_percent = t ? t->earn_percent : 100;
+	for (int x = currency_exponent(o->currency); x > 0; x--)
+		unit *= 10;
+	int64_t *points = arena_alloc(&a, (size_t)(o->nlines + 1) * sizeof(int64_t));
+	for (int i = 0; i < o->nlines; i++) {
+		points[i] = line_points(&p, o, &o->lines[i], tier_percent, unit);
+		base += o->lines[i].quantity * o->lines[i].unit_price - o->lines[i].discount;
+	}
+	int64_t extra_base = (p.include_shipping ? o->shipping : 0) + (p.include_tax ? o->tax : 0);
+	base += extra_base;
+	points[o->nlines] = (int64_t)((__int128)extra_base * p.points_per_unit * tier_percent / (unit * 100));
+	if (base < p.min_order)
+		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
+	for (int i = 0; i <= o->nlines; i++) {
+		if (!points[i])
+			continue;
+		total += points[i];
+		rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position, points)"
+				" VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
+				(int64_t)(i < o->nlines ? i : -1), points[i]);
+		if (rc < 0)
+			goto out;
+	}
+	rc = store_exec(tx, e,
+		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
+		" paid_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		"sssiiii", shop, o->id, o->customer_id, total, p.version, paid_count, now);
+	if (rc < 0)
+		goto out;
+	int64_t available_at = now + p.pending_days * DAY_MS, expires_at = expiry_of(&p, now);
+	char lot[ID_MAX];
+	if (total && (rc = credit(tx, shop, o->customer_id, "earn", total, available_at, expires_at,
+				  o->id, p.version, "earn", NULL, lot, e)))
+		goto out;
+	if ((rc = award_milestones(tx, shop, o, &p, paid_count, available_at, expires_at, e)))
+		goto out;
+	rc = tier_refresh(tx, shop, o->customer_id, &p, 0, e);
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Takes up to want points from the customer's lots, the order's own earn lot
+ * first, then lots with points left, soonest expiry first. Returns what it
+ * could not take in *short.
+ */
+static int claw(struct store_tx *tx, const char *shop, const struct order *o, int64_t want,
+		const char *reason, int64_t *short_by, struct err *e)
+{
+	int64_t now = clock_now_ms();
+	int rc = 0;
+	for (int pass = 0; pass < 2 && want > 0; pass++) {
+		struct store_stmt *st = pass == 0
+			? store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
+				      " AND order_id = $2 AND kind = 'earn' AND remaining > 0", "ss", shop, o->id)
+			: store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
+				      " AND customer_id = $2 AND remaining > 0 AND (expires_at IS NULL OR"
+				      " expires_at > $3) ORDER BY expires_at IS NULL, expires_at, created_at",
+				      "ssi", shop, o->customer_id, now);
+		char ids[64][ID_MAX];
+		int64_t have[64];
+		int n = 0;
+		if (!st)
+			return e->kind;
+		while (n < 64 && (rc = store_step(st, e)) == 1) {
+			snprintf(ids[n], ID_MAX, "%s", store_text(st, 0));
+			have[n++] = store_int(st, 1);
+		}
+		store_done(st);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n && want > 0; i++) {
+			int64_t take = have[i] < want ? have[i] : want;
+			if ((rc = move(tx, shop, o->customer_id, ids[i], -take, reason, o->id, NULL, e)))
+				return rc;
+			if (pass == 0 && (rc = store_exec(tx, e, "UPDATE loyalty_lots SET clawed = clawed + $3"
+							  " WHERE shop_id = $1 AND id = $2", "ssi",
+							  shop, ids[i], take)) < 0)
+				return rc;
+			want -= take;
+		}
+	}
+	*short_by = want;
+	return 0;
+}
+
+/* Points an order's refunds have cost so far: the larger of the share of the
+ * refunded lines and the share of the refunded amount, all of it when fully
+ * refunded. Both are cumulative floors, so they only grow. */
+static int clawback_target(struct store_tx *tx, const char *shop, const struct order *o,
+			   int64_t points, int64_t *target, struct err *e)
+{
+	__int128 by_lines = 0;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT position, points FROM order_line_points WHERE shop_id = $1 AND order_id = $2"
+		" AND position >= 0", "ss", shop, o->id);
+	int rc;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1) {
+		int64_t pos = store_int(st, 0), pts = store_int(st, 1);
+		if (pos < o->nlines && o->lines[pos].quantity > 0)
+			by_lines += (__int128)pts * o->lines[pos].refunded_quantity / o->lines[pos].quantity;
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	int64_t by_amount = o->paid_amount
+		? (int64_t)((__int128)points * o->refunded_amount / o->paid_amount) : 0;
+	*target = (int64_t)by_lines > by_amount ? (int64_t)by_lines : by_amount;
+	if (!strcmp(o->status, "refunded") || *target > points)
+		*target = points;
+	return 0;
+}
+
+static int void_milestones(struct store_tx *tx, const char *shop, const struct order *o,
+			   const struct program *p, struct err *e)
+{
+	int full = !strcmp(o->status, "refunded");
+	if (!full && p->milestone_survives_partial_refund)
+		return 0;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT id, lot_id FROM milestone_awards WHERE shop_id = $1 AND order_id = $2"
+		" AND status = 'active'", "ss", shop, o->id);
+	char ids[PROGRAM_MAX_ITEMS][ID_MAX], lots[PROGRAM_MAX_ITEMS][ID_MAX];
+	int n = 0, rc;
+	if (!st)
+		return e->kind;
+	while (n < PROGRAM_MAX_ITEMS && (rc = store_step(st, e)) == 1) {
+		snprintf(ids[n], ID_MAX, "%s", store_text(st, 0));
+		snprintf(lots[n++], ID_MAX, "%s", store_is_null(st, 1) ? "" : store_text(st, 1));
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if (lots[i][0]) {
+			/* The reward's points go if they are still there; spent ones stay spent. */
+			st = store_query(tx, e, "SELECT remaining FROM loyalty_lots WHERE shop_id = $1"
+					 " AND id = $2", "ss", shop, lots[i]);
+			if (!st)
+				return e->kind;
+			int64_t left = (rc = store_step(st, e)) == 1 ? store_int(st, 0) : 0;
+			store_done(st);
+			if (rc < 0)
+				return rc;
+			if (left > 0 && (rc = move(tx, shop, o->customer_id, lots[i], -left,
+						   "milestone_voided", o->id, NULL, e)))
+				return rc;
+		}
+		rc = store_exec(tx, e, "UPDATE milestone_awards SET status = 'voided' WHERE shop_id = $1"
+				" AND id = $2", "ss", shop, ids[i]);
+		if (rc < 0 || (rc = event_record(tx, shop, "milestone.voided", ids[i], o->id, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct order *o,
+			     struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct program p;
+	int64_t points = 0, clawed = 0, version = 0, target = 0, short_by = 0;
+	int found, rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT points, clawed, program_version FROM order_loyalty WHERE shop_id = $1"
+		" AND order_id = $2", "ss", shop, o->id);
+	if (!st)
+		return e->kind;
+	found = (rc = store_step(st, e)) == 1;
+	if (found) {
+		points = store_int(st, 0);
+		clawed = store_int(st, 1);
+		version = store_int(st, 2);
+	}
+	store_done(st);
+	if (rc < 0 || !found)
+		return rc < 0 ? rc : 0;	/* paid before the programme existed */
+	if ((rc = program_get_version(tx, &a, shop, version, &p, e)) ||
+	    (rc = clawback_target(tx, shop, o, points, &target, e)))
+		goto out;
+	if (target > clawed) {
+		if ((rc = claw(tx, shop, o, target - clawed, "refund_clawback", &short_by, e)))
+			goto out;
+		rc = store_exec(tx, e, "UPDATE order_loyalty SET clawed = $3 WHERE shop_id = $1"
+				" AND order_id = $2", "ssi", shop, o->id, target);
+		if (rc < 0)
+			goto out;
+	}
+	if (short_by > 0) {
+		struct program cur;
+		char lot[ID_MAX], note[96];
+		snprintf(note, sizeof(note), "%lld points of refunded order were already spent",
+			 (long long)short_by);
+		if ((rc = program_get(tx, &a, shop, &cur, e)))
+			goto out;
+		rc = !strcmp(cur.refund_policy, "debt")
+			? credit(tx, shop, o->customer_id, "debt", -short_by, clock_now_ms(), 0, o->id,
+				 cur.version, "refund_debt", note, lot, e)
+			: entry(tx, shop, o->customer_id, NULL, 0, "refund_uncollectable", o->id, NULL,
+				note, e);
+		if (rc)
+			goto out;
+	}
+	if ((rc = void_milestones(tx, shop, o, &p, e)))
+		goto out;
+	struct program cur;
+	if ((rc = program_get(tx, &a, shop, &cur, e)) == 0)
+		rc = tier_refresh(tx, shop, o->customer_id, &cur, 1, e);
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_order_earning(struct store_tx *tx, struct arena *a, const char *shop,
+			 const char *order_id, struct order_earning *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT ol.points, ol.clawed, l.available_at, l.expires_at FROM order_loyalty ol"
+		" LEFT JOIN loyalty_lots l ON l.shop_id = ol.shop_id AND l.order_id = ol.order_id"
+		" AND l.kind = 'earn' WHERE ol.shop_id = $1 AND ol.order_id = $2", "ss", shop, order_id);
+	int rc;
+	if (!st)
+		return e->kind;
+	if ((rc = store_step(st, e)) == 1) {
+		out->known = 1;
+		out->points = store_int(st, 0);
+		out->clawed = store_int(st, 1);
+		out->available_at = store_int(st, 2);
+		out->expires_at = store_int(st, 3);
+	}
+	store_done(st);
+	if (rc < 0 || !out->known)
+		return rc < 0 ? rc : 0;
+	st = store_query(tx, e, "SELECT id, rule, gift, status, points, created_at FROM milestone_awards"
+			 " WHERE shop_id = $1 AND order_id = $2 ORDER BY id LIMIT 50", "ss", shop, order_id);
+	if (!st)
+		return e->kind;
+	out->awards = arena_alloc(a, 50 * sizeof(*out->awards));
+	while ((rc = store_step(st, e)) == 1) {
+		struct milestone_award *m = &out->awards[out->nawards++];
+		snprintf(m->id, sizeof(m->id), "%s", store_text(st, 0));
+		m->rule = arena_strdup(a, store_text(st, 1));
+		m->gift = arena_strdup(a, store_text(st, 2));
+		m->status = arena_strdup(a, store_text(st, 3));
+		m->points = store_int(st, 4);
+		m->created_at = store_int(st, 5);
+		m->order_id = order_id;
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void row_to_lot(struct store_stmt *st, struct arena *a, int64_t now, struct loyalty_lot *l)
+{
+	snprintf(l->id, sizeof(l->id), "%s", store_text(st, 0));
+	l->kind = arena_strdup(a, store_text(st, 1));
+	l->amount = store_int(st, 2);
+	l->remaining = store_int(st, 3);
+	l->available_at = store_int(st, 4);
+	l->expires_at = store_int(st, 5);
+	l->created_at = store_int(st, 6);
+	l->order_id = arena_strdup(a, store_text(st, 7));
+	l->program_version = store_int(st, 8);
+	l->note = arena_strdup(a, store_text(st, 9));
+	l->state = l->expires_at && l->expires_at <= now ? "expired"
+		 : l->remaining == 0 ? "used"
+		 : l->available_at > now ? "pending" : "available";
+}
+
+int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		   struct loyalty_balance *out, struct err *e)
+{
+	int64_t now = clock_now_ms();
+	int rc, cap = 16;
+	memset(out, 0, sizeof(*out));
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT " LOT_COLUMNS " FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
+		" AND remaining <> 0 AND (expires_at IS NULL OR expires_at > $3)"
+		" ORDER BY expires_at IS NULL, expires_at, created_at", "ssi", shop, customer, now);
+	if (!st)
+		return e->kind;
+	out->lots = arena_alloc(a, (size_t)cap * sizeof(*out->lots));
+	while ((rc = store_step(st, e)) == 1) {
+		if (out->nlots == cap) {
+			struct loyalty_lot *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, out->lots, (size_t)cap * sizeof(*more));
+			out->lots = more;
+			cap *= 2;
+		}
+		struct loyalty_lot *l = &out->lots[out->nlots++];
+		row_to_lot(st, a, now, l);
+		if (!strcmp(l->state, "pending"))
+			out->pending += l->remaining;
+		else
+			out->available += l->remaining;
+		if (l->expires_at && l->expires_at <= now + 30 * DAY_MS && strcmp(l->state, "pending"))
+			out->expiring_soon += l->remaining;
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	st = store_query(tx, e, "SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots"
+			 " WHERE shop_id = $1 AND customer_id = $2 AND amount > 0", "ss", shop, customer);
+	if (!st)
+		return e->kind;
+	if ((rc = store_step(st, e)) == 1)
+		out->lifetime_earned = store_int(st, 0);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return count_paid_orders(tx, shop, customer, &out->paid_orders, e);
+}
+
+int ledger_entries(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		   const char *starting_after, int limit, struct loyalty_entry **out, int *n,
+		   int *has_more, struct err *e)
+{
+	int rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT id, lot_id, reason, order_id, redemption_id, note, delta, created_at"
+		" FROM loyalty_entries WHERE shop_id = $1 AND customer_id = $2"
+		" AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+		"sssi", shop, customer, starting_after, (int64_t)limit + 1);
+	if (!st)
+		return e->kind;
+	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+	*n = 0;
+	while ((rc = store_step(st, e)) == 1) {
+		struct loyalty_entry *x = &(*out)[(*n)++];
+		snprintf(x->id, sizeof(x->id), "%s", store_text(st, 0));
+		x->lot_id = arena_strdup(a, store_text(st, 1));
+		x->reason = arena_strdup(a, store_text(st, 2));
+		x->order_id = arena_strdup(a, store_text(st, 3));
+		x->redemption_id = arena_strdup(a, store_text(st, 4));
+		x->note = arena_strdup(a, store_text(st, 5));
+		x->delta = store_int(st, 6);
+		x->created_at = store_int(st, 7);
+	}
+	store_done(st);
+	*has_more = *n > limit;
+	if (*has_more)
+		*n = limit;
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_adjust(struct store_tx *tx, const char *shop, const char *customer, int64_t points,
+		  const char *note, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct program p;
+	int64_t now = clock_now_ms();
+	char lot[ID_MAX];
+	int rc;
+
+	if (points == 0)
+		return err_set(e, ERR_INVALID, "points", "\"points\" must not be 0");
+	if (!note || !*note)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "reason",
+				"\"reason\" is required: every manual change says why");
+	if ((rc = program_get(tx, &a, shop, &p, e)))
+		goto out;
+	if (points > 0) {
+		rc = credit(tx, shop, customer, "manual", points, now, expiry_of(&p, now), NULL,
+			    p.version, "manual", note, lot, e);
+		goto out;
+	}
+	struct loyalty_balance b;
+	if ((rc = ledger_balance(tx, &a, shop, customer, &b, e)))
+		goto out;
+	if (b.available < -points) {
+		rc = err_setc(e, ERR_REFUSED, "not_enough_points", "points",
+			      "customer has %lld points available, cannot take %lld",
+			      (long long)b.available, (long long)-points);
+		goto out;
+	}
+	int64_t want = -points;
+	for (int i = 0; i < b.nlots && want > 0; i++) {
+		struct loyalty_lot *l = &b.lots[i];
+		if (strcmp(l->state, "available") || l->remaining <= 0)
+			continue;
+		int64_t take = l->remaining < want ? l->remaining : want;
+		if ((rc = move(tx, shop, customer, l->id, -take, "manual", NULL, note, e)))
+			goto out;
+		want -= take;
+	}
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
+		 struct err *e)
+{
+	static const char *const moves[] = {
+		"UPDATE loyalty_lots SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE loyalty_entries SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE order_loyalty SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE milestone_awards SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"DELETE FROM loyalty_accounts WHERE shop_id = $1 AND customer_id = $3",
+	};
+	struct arena a = ARENA_INIT;
+	struct program p;
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]) && rc >= 0; i++)
+		rc = store_exec(tx, e, moves[i], "sss", shop, target, source);
+	if (rc >= 0 && (rc = program_get(tx, &a, shop, &p, e)) == 0)
+		rc = tier_refresh(tx, shop, target, &p, 0, e);
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+static int expire_lots(struct store_tx *tx, int64_t now, struct ledger_job_counts *c, struct err *e)
+{
+	for (;;) {
+		struct store_stmt *st = store_query(tx, e,
+			"SELECT shop_id, id, customer_id, remaining FROM loyalty_lots"
+			" WHERE remaining > 0 AND expires_at <= $1 LIMIT 256", "i", now);
+		char shops[256][ID_MAX], lots[256][ID_MAX], customers[256][ID_MAX];
+		int64_t left[256];
+		int n = 0, rc;
+		if (!st)
+			return e->kind;
+		while (n < 256 && (rc = store_step(st, e)) == 1) {
+			snprintf(shops[n], ID_MAX, "%s", store_text(st, 0));
+			snprintf(lots[n], ID_MAX, "%s", store_text(st, 1));
+			snprintf(customers[n], ID_MAX, "%s", store_text(st, 2));
+			left[n++] = store_int(st, 3);
+		}
+		store_done(st);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n; i++) {
+			if ((rc = move(tx, shops[i], customers[i], lots[i], -left[i], "expiry", NULL, NULL, e)) ||
+			    (rc = event_record(tx, shops[i], "points.expired", lots[i], customers[i], e)))
+				return rc;
+			c->expired_lots++;
+			c->expired_points += left[i];
+		}
+		if (n < 256)
+			return 0;
+	}
+}
+
+static int remind(struct store_tx *tx, int64_t now, struct ledger_job_counts *c, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	int rc = 0;
+	struct store_stmt *st = store_query(tx, e, "SELECT DISTINCT shop_id FROM program_versions", "");
+	char shops[1024][ID_MAX];
+	int nshops = 0;
+	if (!st)
+		return e->kind;
+	while (nshops < 1024 && (rc = store_step(st, e)) == 1)
+		snprintf(shops[nshops++], ID_MAX, "%s", store_text(st, 0));
+	store_done(st);
+	for (int s = 0; rc >= 0 && s < nshops; s++) {
+		struct program p;
+		if ((rc = program_get(tx, &a, shops[s], &p, e)) || !p.reminder_days ||
+		    !strcmp(p.expiry, "never"))
+			continue;
+		st = store_query(tx, e,
+			"UPDATE loyalty_lots SET reminded_at = $2 WHERE shop_id = $1 AND remaining > 0"
+			" AND reminded_at IS NULL AND expires_at > $2 AND expires_at <= $3"
+			" RETURNING id, customer_id", "sii", shops[s], now, now + p.reminder_days * DAY_MS);
+		if (!st)
+			return e->kind;
+		char lots[512][ID_MAX], customers[512][ID_MAX];
+		int n = 0;
+		while (n < 512 && (rc = store_step(st, e)) == 1) {
+			snprintf(lots[n], ID_MAX, "%s", store_text(st, 0));
+			snprintf(customers[n++], ID_MAX, "%s", store_text(st, 1));
+		}
+		store_done(st);
+		for (int i = 0; rc >= 0 && i < n; i++, c->reminders++)
+			rc = event_record(tx, shops[s], "points.expiring", lots[i], customers[i], e);
+	}
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+static int downgrade_tiers(struct store_tx *tx, struct ledger_job_counts *c, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT shop_id, customer_id FROM loyalty_accounts WHERE tier IS NOT NULL LIMIT 100000", "");
+	int rc = 0, cap = 1024, n = 0;
+	char (*rows)[2][ID_MAX] = NULL;
+	if (!st)
+		return e->kind;
+	rows = arena_alloc(&a, (size_t)cap * sizeof(*rows));
+	while ((rc = store_step(st, e)) == 1) {
+		if (n == cap) {
+			char (*more)[2][ID_MAX] = arena_alloc(&a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, rows, (size_t)cap * sizeof(*rows));
+			rows = more;
+			cap *= 2;
+		}
+		snprintf(rows[n][0], ID_MAX, "%s", store_text(st, 0));
+		snprintf(rows[n++][1], ID_MAX, "%s", store_text(st, 1));
+	}
+	store_done(st);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		struct program p;
+		const char *before, *after;
+		if ((rc = program_get(tx, &a, rows[i][0], &p, e)) ||
+		    (rc = tier_current(tx, &a, rows[i][0], rows[i][1], &before, e)) ||
+		    (rc = tier_refresh(tx, rows[i][0], rows[i][1], &p, 1, e)) ||
+		    (rc = tier_current(tx, &a, rows[i][0], rows[i][1], &after, e)))
+			break;
+		if ((before == NULL) != (after == NULL) || (before && strcmp(before, after)))
+			c->tier_changes++;
+	}
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_run_jobs(struct store_tx *tx, struct ledger_job_counts *out, struct err *e)
+{
+	int64_t now = clock_now_ms();
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if ((rc = expire_lots(tx, now, out, e)) || (rc = remind(tx, now, out, e)))
+		return rc;
+	return downgrade_tiers(tx, out, e);
+}
+
+int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out, int *n,
+		 int64_t *lots_checked, struct err *e)
+{
+	int rc, cap = 16;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT l.shop_id, l.id, l.kind, l.amount, l.remaining,"
+		" (SELECT coalesce(sum(delta), 0) FROM loyalty_entries x"
+		"  WHERE x.shop_id = l.shop_id AND x.lot_id = l.id)"
+		" FROM loyalty_lots l", "");
+	if (!st)
+		return e->kind;
+	*out = arena_alloc(a, (size_t)cap * sizeof(**out));
+	*n = 0;
+	*lots_checked = 0;
+	while ((rc = store_step(st, e)) == 1) {
+		const char *kind = store_text(st, 2);
+		int64_t amount = store_int(st, 3), remaining = store_int(st, 4), sum = store_int(st, 5);
+		const char *problem = remaining != sum ? "remaining differs from the sum of its entries"
+			: strcmp(kind, "debt") && remaining < 0 ? "negative remaining outside a debt lot"
+			: amount > 0 && remaining > amount ? "remaining above the amount credited"
+			: NULL;
+		(*lots_checked)++;
+		if (!problem)
+			continue;
+		if (*n == cap) {
+			struct ledger_mismatch *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, *out, (size_t)cap * sizeof(*more));
+			*out = more;
+			cap *= 2;
+		}
+		(*out)[(*n)++] = (struct ledger_mismatch){ arena_strdup(a, store_text(st, 0)),
+							   arena_strdup(a, store_text(st, 1)), problem,
+							   remaining, sum };
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * ledger.h: the points ledger (DESIGN.md §4). Points live in lots; every
+ * movement is an append-only entry linked to its lot and cause, and a lot's
+ * remaining is always the sum of its entries (ledger_check() proves it).
+ *
+ * A lot is pending until available_at (the return window), available until
+ * expires_at (fixed when the lot is made), then expired. The balance is the
+ * sum of remaining over available lots; it never goes below zero unless the
+ * programme's refund policy is "debt".
+ *
+ * Order hooks (called by core/order.c inside the order's transaction):
+ * payment earns, refunds claw back in proportion and void milestone rewards.
+ * Results live in the arena a.
+ */
+#ifndef RETAIN_LEDGER_H
+#define RETAIN_LEDGER_H
+
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/ids.h"
+#include "../store/store.h"
+#include "order.h"
+
+#define DAY_MS (86400LL * 1000)
+
+struct loyalty_lot {
+	char id[ID_MAX];
+	const char *kind, *state, *order_id, *note;	/* state: pending, available, expired, used */
+	int64_t amount, remaining, available_at, expires_at, created_at, program_version;
+};
+
+struct loyalty_entry {
+	char id[ID_MAX];
+	const char *lot_id, *reason, *order_id, *redemption_id, *note;
+	int64_t delta, created_at;
+};
+
+struct milestone_award {
+	char id[ID_MAX];
+	const char *rule, *gift, *status, *order_id;
+	int64_t points, created_at;
+};
+
+/* What an order earned, for the order response and the thank-you page. */
+struct order_earning {
+	int known;		/* 0: no programme when it was paid, or not paid yet */
+	int64_t points, clawed, available_at, expires_at;
+	struct milestone_award *awards;
+	int nawards;
+};
+
+struct loyalty_balance {
+	int64_t available, pending, expiring_soon, lifetime_earned;
+	int64_t paid_orders;
+	struct loyalty_lot *lots;	/* lots with points left, soonest expiry first */
+	int nlots;
+};
+
+int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
+			 struct err *e);
+/* o is the order after the refund (refunded quantities and amount updated). */
+int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct order *o,
+			     struct err *e);
+int ledger_order_earning(struct store_tx *tx, struct arena *a, const char *shop,
+			 const char *order_id, struct order_earning *out, struct err *e);
+int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop,
+		   const char *customer, struct loyalty_balance *out, struct err *e);
+/* Newest first. */
+int ledger_entries(struct store_tx *tx, struct arena *a, const char *shop,
+		   const char *customer, const char *starting_after, int limit,
+		   struct loyalty_entry **out, int *n, int *has_more, struct err *e);
+/* A shop's manual change with a note: positive credits a lot (available at
+ * once, expiring by the programme), negative spends available points
+ * (ERR_REFUSED "not_enough_points"). */
+int ledger_adjust(struct store_tx *tx, const char *shop, const char *customer,
+		  int64_t points, const char *note, struct err *e);
+/* Moves source's lots, entries and awards to target (customer merge). */
+int ledger_merge(struct store_tx *tx, const char *shop, const char *target,
+		 const char *source, struct err *e);
+
+struct ledger_job_counts {
+	int64_t expired_lots, expired_points, reminders, tier_changes;
+};
+/* Due work for every shop at the clock's now: expiry (entries), reminders
+ * (events), tier downgrades. Idempotent: running it twice changes nothing. */
+int ledger_run_jobs(struct store_tx *tx, struct ledger_job_counts *out, struct err *e);
+
+struct ledger_mismatch {
+	const char *shop, *lot_id, *problem;
+	int64_t remaining, entries;
+};
+/* Recomputes every lot from its entries; returns the mismatches found. */
+int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out,
+		 int *n, int64_t *lots_checked, struct err *e);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * program.h: a shop's loyalty programme. Every change makes a new version;
+ * lots remember the version they were earned under, and their expiry is fixed
+ * when they are made, never recomputed when the programme changes.
+ *
+ * The programme is also published to customers in plain words
+ * (program_terms()): every condition that affects them, nothing hidden.
+ *
+ * Percentages are integers: 100 = x1, 150 = x1.5. Strings live in the arena
+ * the programme was loaded into.
+ */
+#ifndef RETAIN_PROGRAM_H
+#define RETAIN_PROGRAM_H
+
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../store/store.h"
+
+#define PROGRAM_MAX_ITEMS 50
+#define PROGRAM_TEXT_MAX 100
+
+struct program_multiplier {
+	const char *type;	/* category, sku, channel */
+	const char *value;
+	int64_t percent;
+};
+
+struct program_tier {
+	const char *name;
+	int64_t threshold;	/* in the basis' unit: points, minor units, orders */
+	int64_t earn_percent;
+	int free_shipping, early_access;
+};
+
+struct program_milestone {
+	const char *type;	/* every (Nth paid order) or at (the Nth) */
+	int64_t n;
+	int64_t points;
+	const char *gift;	/* a packing note for the warehouse, or NULL */
+};
+
+struct program {
+	int64_t version;	/* 0: the shop has no programme yet */
+	int64_t created_at;
+	int64_t points_per_unit;	/* per major currency unit (1 per EUR) */
+	int include_shipping, include_tax;
+	int64_t min_order;	/* minor units, net of discounts */
+	int64_t pending_days;	/* the return window */
+	const char *expiry;	/* never, days, end_of_month */
+	int64_t expiry_n;	/* days, or months for end_of_month */
+	int64_t reminder_days;
+	const char *tier_basis;	/* points_earned, net_spend, order_count */
+	int64_t tier_window_days;
+	const char *downgrade;	/* one_down, recalculate */
+	const char *refund_policy;	/* clamp, debt */
+	int milestone_survives_partial_refund;
+	struct program_multiplier multipliers[PROGRAM_MAX_ITEMS];
+	int nmultipliers;
+	struct program_tier tiers[PROGRAM_MAX_ITEMS];	/* ascending thresholds */
+	int ntiers;
+	struct program_milestone milestones[PROGRAM_MAX_ITEMS];
+	int nmilestones;
+};
+
+/* Defaults: 1 point per unit, 14 pending days, no expiry, clamp, no tiers. */
+void program_defaults(struct program *p);
+/* Checks p completely (ERR_INVALID naming the field), then stores it as the
+ * next version and fills p->version and p->created_at. */
+int program_put(struct store_tx *tx, const char *shop, struct program *p, struct err *e);
+/* The current version; p->version = 0 when the shop has none. */
+int program_get(struct store_tx *tx, struct arena *a, const char *shop,
+		struct program *p, struct err *e);
+int program_get_version(struct store_tx *tx, struct arena *a, const char *shop,
+			int64_t version, struct program *p, struct err *e);
+/* The programme in plain English, one condition per line, into the arena. */
+char *program_terms(struct arena *a, const struct program *p);
+/* The tier named name, or NULL. */
+const struct program_tier *program_tier(const struct program *p, const char *name);
+
+#endif

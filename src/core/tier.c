@@ -1,0 +1,116 @@
+/* tier.c: see tier.h. */
+#include "tier.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/clock.h"
+#include "event.h"
+#include "ledger.h"
+
+static int metric(struct store_tx *tx, const char *shop, const char *customer,
+		  const struct program *p, int64_t *out, struct err *e)
+{
+	int64_t since = clock_now_ms() - p->tier_window_days * DAY_MS;
+	const char *sql =
+		!strcmp(p->tier_basis, "points_earned")
+		? "SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots WHERE shop_id = $1"
+		  " AND customer_id = $2 AND kind = 'earn' AND created_at >= $3"
+		: !strcmp(p->tier_basis, "net_spend")
+		? "SELECT coalesce(sum(paid_amount - refunded_amount), 0) FROM orders WHERE shop_id = $1"
+		  " AND customer_id = $2 AND status IN ('paid', 'partially_refunded') AND placed_at >= $3"
+		: "SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
+		  " AND status IN ('paid', 'partially_refunded') AND placed_at >= $3";
+	struct store_stmt *st = store_query(tx, e, sql, "ssi", shop, customer, since);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	*out = rc == 1 ? store_int(st, 0) : 0;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int index_of(const struct program *p, const char *name)
+{
+	for (int i = 0; name && i < p->ntiers; i++)
+		if (!strcmp(p->tiers[i].name, name))
+			return i;
+	return -1;
+}
+
+int tier_current(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		 const char **name, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT tier FROM loyalty_accounts WHERE shop_id = $1 AND customer_id = $2",
+		"ss", shop, customer);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	*name = rc == 1 ? arena_strdup(a, store_text(st, 0)) : NULL;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int tier_refresh(struct store_tx *tx, const char *shop, const char *customer,
+		 const struct program *p, int allow_downgrade, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	const char *name;
+	int64_t m;
+	int rc;
+
+	if (!p->ntiers)
+		return 0;
+	if ((rc = tier_current(tx, &a, shop, customer, &name, e)) ||
+	    (rc = metric(tx, shop, customer, p, &m, e)))
+		goto out;
+	int cur = index_of(p, name), qual = -1;
+	for (int i = 0; i < p->ntiers; i++)
+		if (m >= p->tiers[i].threshold)
+			qual = i;
+	int next = cur;
+	if (qual > cur)
+		next = qual;
+	else if (qual < cur && allow_downgrade)
+		next = !strcmp(p->downgrade, "one_down") ? cur - 1 : qual;
+	if (next == cur && (name == NULL) == (cur < 0))
+		goto out;
+	rc = store_exec(tx, e,
+		"INSERT INTO loyalty_accounts (shop_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)"
+		" ON CONFLICT (shop_id, customer_id) DO UPDATE SET tier = excluded.tier,"
+		" tier_since = excluded.tier_since",
+		"sssi", shop, customer, next >= 0 ? p->tiers[next].name : NULL, clock_now_ms());
+	if (rc >= 0)
+		rc = event_record(tx, shop, "customer.tier_changed", customer,
+				  next >= 0 ? p->tiers[next].name : NULL, e);
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int tier_status(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		const struct program *p, struct tier_status *out, struct err *e)
+{
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if ((rc = metric(tx, shop, customer, p, &out->metric, e)))
+		return rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT tier, tier_since FROM loyalty_accounts WHERE shop_id = $1 AND customer_id = $2",
+		"ss", shop, customer);
+	if (!st)
+		return e->kind;
+	if ((rc = store_step(st, e)) == 1) {
+		out->current = arena_strdup(a, store_text(st, 0));
+		out->since = store_int(st, 1);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	int cur = index_of(p, out->current);
+	if (cur < 0)
+		out->current = NULL;
+	out->next = cur + 1 < p->ntiers ? &p->tiers[cur + 1] : NULL;
+	return 0;
+}
