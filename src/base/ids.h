@@ -3,6 +3,8 @@
  * base32 characters: 48 bits of creation time in ms then 32 random bits. Ids
  * are opaque to clients but sort by creation time, which gives every table a
  * portable cursor order (no sequences needed, same on SQLite and PostgreSQL).
+ * Within a process ids are strictly increasing, even within one millisecond
+ * or under a frozen test clock.
  */
 #ifndef RETAIN_IDS_H
 #define RETAIN_IDS_H

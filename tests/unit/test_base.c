@@ -158,3 +158,18 @@ Test(currency, knows_iso_4217_codes_and_their_exponents)
 	cr_assert_eq(currency_exponent("EURO"), -1);
 	cr_assert_eq(currency_exponent("XXX"), -1);
 }
+
+Test(ids, are_strictly_increasing_within_one_millisecond_and_a_frozen_clock)
+{
+	char prev[ID_MAX], next[ID_MAX];
+	secure_init();
+	id_new(prev, "ent_", 5000);
+	for (int i = 0; i < 100000; i++) {
+		id_new(next, "ent_", 5000);
+		cr_assert_lt(strcmp(prev, next), 0, "%s !< %s", prev, next);
+		cr_assert(id_valid(next, "ent_"));
+		memcpy(prev, next, sizeof(prev));
+	}
+	id_new(next, "ent_", 4000);	/* a clock moved back never reorders */
+	cr_assert_lt(strcmp(prev, next), 0);
+}
