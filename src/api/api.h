@@ -52,6 +52,12 @@ int api_loyalty_get(struct req *r, struct err *e);
 int api_loyalty_ledger(struct req *r, struct err *e);
 int api_loyalty_adjust(struct req *r, struct err *e);
 int api_jobs_run(struct req *r, struct err *e);
+/* redemptions.c */
+int api_redemptions_create(struct req *r, struct err *e);
+int api_redemptions_list(struct req *r, struct err *e);
+int api_redemptions_get(struct req *r, struct err *e);
+int api_redemptions_cancel(struct req *r, struct err *e);
+
 /* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
 int api_jobs_run_now(struct store *st, struct ledger_job_counts *counts, struct err *e);
 

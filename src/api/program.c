@@ -148,12 +148,37 @@ static int parse_milestones(struct req *r, json_t *arr, struct program *p, struc
 	return 0;
 }
 
+static int parse_rewards(struct req *r, json_t *arr, struct program *p, struct err *e)
+{
+	static const char *const keys[] = { "key", "kind", "name", "cost", "value",
+					     "per_customer_limit", "stock", NULL };
+	int rc;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		struct program_reward *w = &p->rewards[p->nrewards++];
+		json_t *o;
+		w->stock = -1;
+		if ((rc = item_object(arr, i, "rewards", keys, r, &o, e)) ||
+		    (rc = jsonv_string(o, "key", 1, PROGRAM_TEXT_MAX, &w->key, param_at(r, "rewards", i, "key"), e)) ||
+		    (rc = jsonv_string(o, "kind", 1, 32, &w->kind, param_at(r, "rewards", i, "kind"), e)) ||
+		    (rc = jsonv_string(o, "name", 1, PROGRAM_TEXT_MAX, &w->name, param_at(r, "rewards", i, "name"), e)) ||
+		    (rc = jsonv_int(o, "cost", 1, 1, 1000000000, &w->cost, NULL, param_at(r, "rewards", i, "cost"), e)) ||
+		    (rc = jsonv_int(o, "value", 0, 0, 1000000000000LL, &w->value, NULL,
+				    param_at(r, "rewards", i, "value"), e)) ||
+		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, 1000000, &w->per_customer_limit, NULL,
+				    param_at(r, "rewards", i, "per_customer_limit"), e)) ||
+		    (rc = jsonv_int(o, "stock", 0, -1, 1000000000, &w->stock, NULL,
+				    param_at(r, "rewards", i, "stock"), e)))
+			return rc;
+	}
+	return 0;
+}
+
 static int parse_program(struct req *r, struct program *p, struct err *e)
 {
 	static const char *const allowed[] = { "earn", "pending_days", "expiry", "tiers", "milestones",
-		"milestone_survives_partial_refund", "refund_policy", NULL };
+		"milestone_survives_partial_refund", "refund_policy", "rewards", "point_value", NULL };
 	static const char *const expiry_keys[] = { "policy", "n", "reminder_days", NULL };
-	json_t *b = r->json, *earn, *expiry, *tiers, *milestones;
+	json_t *b = r->json, *earn, *expiry, *tiers, *milestones, *rewards;
 	const char *s;
 	int rc;
 
@@ -165,6 +190,9 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 	    (rc = get_array(b, "milestones", "milestones", &milestones, e)) ||
 	    (rc = parse_earn(r, earn, p, e)) || (rc = parse_tiers(r, tiers, p, e)) ||
 	    (rc = parse_milestones(r, milestones, p, e)) ||
+	    (rc = get_array(b, "rewards", "rewards", &rewards, e)) ||
+	    (rc = parse_rewards(r, rewards, p, e)) ||
+	    (rc = jsonv_int(b, "point_value", 0, 0, 100000, &p->point_value, NULL, NULL, e)) ||
 	    (rc = jsonv_int(b, "pending_days", 0, 0, 365, &p->pending_days, NULL, NULL, e)) ||
 	    (rc = jsonv_bool(b, "milestone_survives_partial_refund", 0,
 			     &p->milestone_survives_partial_refund, NULL, NULL, e)) ||
@@ -185,7 +213,13 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 
 static json_t *render_program(const struct program *p)
 {
-	json_t *mults = json_array(), *levels = json_array(), *ms = json_array();
+	json_t *mults = json_array(), *levels = json_array(), *ms = json_array(), *rw = json_array();
+	for (int i = 0; i < p->nrewards; i++)
+		json_array_append_new(rw, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
+			"key", p->rewards[i].key, "kind", p->rewards[i].kind, "name", p->rewards[i].name,
+			"cost", (json_int_t)p->rewards[i].cost, "value", (json_int_t)p->rewards[i].value,
+			"per_customer_limit", (json_int_t)p->rewards[i].per_customer_limit,
+			"stock", (json_int_t)p->rewards[i].stock));
 	for (int i = 0; i < p->nmultipliers; i++)
 		json_array_append_new(mults, json_pack("{s:s, s:s, s:I}", "type", p->multipliers[i].type,
 			"value", p->multipliers[i].value, "percent", (json_int_t)p->multipliers[i].percent));
@@ -198,7 +232,7 @@ static json_t *render_program(const struct program *p)
 		json_array_append_new(ms, json_pack("{s:s, s:I, s:I, s:o}", "type", p->milestones[i].type,
 			"n", (json_int_t)p->milestones[i].n, "points", (json_int_t)p->milestones[i].points,
 			"gift", render_string(p->milestones[i].gift)));
-	return json_pack("{s:s, s:I, s:o, s:{s:I, s:b, s:b, s:I, s:o}, s:I,"
+	json_t *out = json_pack("{s:s, s:I, s:o, s:{s:I, s:b, s:b, s:I, s:o}, s:I,"
 			 " s:{s:s, s:I, s:I}, s:{s:s, s:I, s:s, s:o}, s:o, s:b, s:s}",
 		"object", "program", "version", (json_int_t)p->version,
 		"created_at", render_time(p->created_at),
@@ -213,6 +247,9 @@ static json_t *render_program(const struct program *p)
 		"milestones", ms,
 		"milestone_survives_partial_refund", p->milestone_survives_partial_refund,
 		"refund_policy", p->refund_policy);
+	json_object_set_new(out, "rewards", rw);
+	json_object_set_new(out, "point_value", json_integer(p->point_value));
+	return out;
 }
 
 static int put_tx(struct store_tx *tx, void *ctx, struct err *e)

@@ -28,6 +28,11 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP },
 	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
 
+	{ "POST", "/v1/customers/:id/redemptions", api_redemptions_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/customers/:id/redemptions", api_redemptions_list, SHOP },
+	{ "GET", "/v1/redemptions/:id", api_redemptions_get, SHOP },
+	{ "POST", "/v1/redemptions/:id/cancel", api_redemptions_cancel, SHOP | IDEMPOTENT },
+
 	{ "GET", "/v1/program", api_program_get, SHOP },
 	{ "PUT", "/v1/program", api_program_put, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/program/terms", api_program_terms, SHOP },

@@ -544,28 +544,74 @@ int ledger_adjust(struct store_tx *tx, const char *shop, const char *customer, i
 			    p.version, "manual", note, lot, e);
 		goto out;
 	}
-	struct loyalty_balance b;
-	if ((rc = ledger_balance(tx, &a, shop, customer, &b, e)))
-		goto out;
-	if (b.available < -points) {
-		rc = err_setc(e, ERR_REFUSED, "not_enough_points", "points",
-			      "customer has %lld points available, cannot take %lld",
-			      (long long)b.available, (long long)-points);
-		goto out;
-	}
-	int64_t want = -points;
-	for (int i = 0; i < b.nlots && want > 0; i++) {
-		struct loyalty_lot *l = &b.lots[i];
-		if (strcmp(l->state, "available") || l->remaining <= 0)
-			continue;
-		int64_t take = l->remaining < want ? l->remaining : want;
-		if ((rc = move(tx, shop, customer, l->id, -take, "manual", NULL, note, e)))
-			goto out;
-		want -= take;
-	}
+	rc = ledger_spend(tx, shop, customer, -points, "manual", NULL, note, e);
 out:
 	arena_free(&a);
 	return rc < 0 ? rc : 0;
+}
+
+int ledger_spend(struct store_tx *tx, const char *shop, const char *customer, int64_t points,
+		 const char *reason, const char *redemption_id, const char *note, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct loyalty_balance b;
+	int rc;
+	if ((rc = ledger_balance(tx, &a, shop, customer, &b, e)))
+		goto out;
+	if (b.available < points) {
+		rc = err_setc(e, ERR_REFUSED, "not_enough_points", "points",
+			      "customer has %lld points available, %lld needed",
+			      (long long)(b.available > 0 ? b.available : 0), (long long)points);
+		goto out;
+	}
+	for (int i = 0; i < b.nlots && points > 0; i++) {
+		struct loyalty_lot *l = &b.lots[i];
+		if (strcmp(l->state, "available") || l->remaining <= 0)
+			continue;
+		int64_t take = l->remaining < points ? l->remaining : points;
+		rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining - $3"
+				" WHERE shop_id = $1 AND id = $2", "ssi", shop, l->id, take);
+		if (rc < 0 || (rc = entry(tx, shop, customer, l->id, -take, reason, NULL, redemption_id,
+					  note, e)))
+			goto out;
+		if (redemption_id && (rc = store_exec(tx, e,
+				"INSERT INTO redemption_draws (shop_id, redemption_id, lot_id, points)"
+				" VALUES ($1, $2, $3, $4)", "sssi", shop, redemption_id, l->id, take)) < 0)
+			goto out;
+		points -= take;
+	}
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
+		   const char *redemption_id, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT lot_id, points FROM redemption_draws WHERE shop_id = $1 AND redemption_id = $2",
+		"ss", shop, redemption_id);
+	char lots[256][ID_MAX];
+	int64_t pts[256];
+	int n = 0, rc;
+	if (!st)
+		return e->kind;
+	while (n < 256 && (rc = store_step(st, e)) == 1) {
+		snprintf(lots[n], ID_MAX, "%s", store_text(st, 0));
+		pts[n++] = store_int(st, 1);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining + $3"
+				" WHERE shop_id = $1 AND id = $2", "ssi", shop, lots[i], pts[i]);
+		if (rc < 0 || (rc = entry(tx, shop, customer, lots[i], pts[i], "redemption_cancelled",
+					  NULL, redemption_id, NULL, e)))
+			return rc;
+	}
+	return 0;
 }
 
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
@@ -576,6 +622,7 @@ int ledger_merge(struct store_tx *tx, const char *shop, const char *target, cons
 		"UPDATE loyalty_entries SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"UPDATE order_loyalty SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"UPDATE milestone_awards SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE redemptions SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"DELETE FROM loyalty_accounts WHERE shop_id = $1 AND customer_id = $3",
 	};
 	struct arena a = ARENA_INIT;

@@ -75,6 +75,16 @@ int ledger_entries(struct store_tx *tx, struct arena *a, const char *shop,
  * (ERR_REFUSED "not_enough_points"). */
 int ledger_adjust(struct store_tx *tx, const char *shop, const char *customer,
 		  int64_t points, const char *note, struct err *e);
+/* Spends points from available lots, soonest expiry first, one entry per lot
+ * drawn; with redemption_id the draws are recorded for ledger_restore().
+ * ERR_REFUSED "not_enough_points" when the available balance is short. */
+int ledger_spend(struct store_tx *tx, const char *shop, const char *customer,
+		 int64_t points, const char *reason, const char *redemption_id,
+		 const char *note, struct err *e);
+/* Puts a redemption's points back into the lots they came from, with those
+ * lots' original expiry. */
+int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
+		   const char *redemption_id, struct err *e);
 /* Moves source's lots, entries and awards to target (customer merge). */
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target,
 		 const char *source, struct err *e);

@@ -21,6 +21,7 @@ void program_defaults(struct program *p)
 	p->downgrade = "one_down";
 	p->refund_policy = "clamp";
 	p->milestone_survives_partial_refund = 1;
+	p->point_value = 1;
 }
 
 static int one_of(const char *v, const char *const *allowed)
@@ -120,7 +121,49 @@ static int check(const struct program *p, struct err *e)
 		if (!m->points && !m->gift)
 			return err_set(e, ERR_INVALID, param, "a milestone needs points, a gift or both");
 	}
+	static const char *const reward_kinds[] = { "discount_fixed", "discount_percent",
+		"free_shipping", "gift", "warranty", "insurance", NULL };
+	if (p->point_value < 0 || p->point_value > 100000)
+		return err_set(e, ERR_INVALID, "point_value", "must be from 0 to 100000 minor units");
+	for (int i = 0; i < p->nrewards; i++) {
+		const struct program_reward *w = &p->rewards[i];
+		snprintf(param, sizeof(param), "rewards[%d].key", i);
+		if ((rc = check_name(w->key, param, e)))
+			return rc;
+		for (int j = 0; j < i; j++)
+			if (!strcmp(p->rewards[j].key, w->key))
+				return err_set(e, ERR_INVALID, param, "reward \"%s\" is listed twice", w->key);
+		snprintf(param, sizeof(param), "rewards[%d].kind", i);
+		if (!w->kind || !one_of(w->kind, reward_kinds))
+			return err_set(e, ERR_INVALID, param, "must be discount_fixed, discount_percent,"
+				       " free_shipping, gift, warranty or insurance");
+		snprintf(param, sizeof(param), "rewards[%d].name", i);
+		if ((rc = check_name(w->name, param, e)))
+			return rc;
+		snprintf(param, sizeof(param), "rewards[%d].cost", i);
+		if (w->cost < 1 || w->cost > 1000000000)
+			return err_set(e, ERR_INVALID, param, "must be from 1 to 10^9 points");
+		snprintf(param, sizeof(param), "rewards[%d].value", i);
+		if (!strcmp(w->kind, "discount_fixed") && w->value < 1)
+			return err_set(e, ERR_INVALID, param, "a fixed discount needs a positive value in minor units");
+		if (!strcmp(w->kind, "discount_percent") && (w->value < 1 || w->value > 100))
+			return err_set(e, ERR_INVALID, param, "a percent discount needs a value from 1 to 100");
+		snprintf(param, sizeof(param), "rewards[%d].stock", i);
+		if (w->stock < -1)
+			return err_set(e, ERR_INVALID, param, "must be -1 (unlimited) or a count");
+		snprintf(param, sizeof(param), "rewards[%d].per_customer_limit", i);
+		if (w->per_customer_limit < 0)
+			return err_set(e, ERR_INVALID, param, "must not be negative");
+	}
 	return 0;
+}
+
+const struct program_reward *program_reward(const struct program *p, const char *key)
+{
+	for (int i = 0; key && i < p->nrewards; i++)
+		if (!strcmp(p->rewards[i].key, key))
+			return &p->rewards[i];
+	return NULL;
 }
 
 static void serialize(const struct program *p, struct buf *b)
@@ -134,6 +177,12 @@ static void serialize(const struct program *p, struct buf *b)
 		   (long long)p->expiry_n, (long long)p->reminder_days, p->tier_basis,
 		   (long long)p->tier_window_days, p->downgrade, p->refund_policy,
 		   p->milestone_survives_partial_refund);
+	buf_printf(b, "point_value=%lld\n", (long long)p->point_value);
+	for (int i = 0; i < p->nrewards; i++)
+		buf_printf(b, "reward=%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\n", p->rewards[i].key,
+			   p->rewards[i].kind, p->rewards[i].name, (long long)p->rewards[i].cost,
+			   (long long)p->rewards[i].value, (long long)p->rewards[i].per_customer_limit,
+			   (long long)p->rewards[i].stock);
 	for (int i = 0; i < p->nmultipliers; i++)
 		buf_printf(b, "multiplier=%s\t%s\t%lld\n", p->multipliers[i].type,
 			   p->multipliers[i].value, (long long)p->multipliers[i].percent);
@@ -166,7 +215,7 @@ static void parse(struct arena *a, const char *body, struct program *p)
 	char *copy = arena_strdup(a, body), *save = NULL;
 	program_defaults(p);
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '='), *f[5];
+		char *eq = strchr(line, '='), *f[7];
 		if (!eq)
 			continue;
 		*eq = '\0';
@@ -186,6 +235,10 @@ static void parse(struct arena *a, const char *body, struct program *p)
 		else if (!strcmp(k, "refund_policy")) p->refund_policy = v;
 		else if (!strcmp(k, "milestone_survives_partial_refund"))
 			p->milestone_survives_partial_refund = atoi(v);
+		else if (!strcmp(k, "point_value")) p->point_value = atoll(v);
+		else if (!strcmp(k, "reward") && p->nrewards < PROGRAM_MAX_ITEMS && fields(v, f, 7) == 7)
+			p->rewards[p->nrewards++] = (struct program_reward){
+				f[0], f[1], f[2], atoll(f[3]), atoll(f[4]), atoll(f[5]), atoll(f[6]) };
 		else if (!strcmp(k, "multiplier") && p->nmultipliers < PROGRAM_MAX_ITEMS &&
 			 fields(v, f, 3) == 3)
 			p->multipliers[p->nmultipliers++] =
@@ -356,6 +409,19 @@ char *program_terms(struct arena *a, const struct program *p)
 		buf_puts(&b, !p->milestone_survives_partial_refund
 			     ? "; it is withdrawn if that order is refunded, even in part.\n"
 			     : "; it is withdrawn if that order is refunded in full.\n");
+	}
+	if (p->point_value)
+		buf_printf(&b, "Points can pay for part of an order: each point is worth %lld (in the"
+			       " currency's smallest unit).\n", (long long)p->point_value);
+	for (int i = 0; i < p->nrewards; i++) {
+		const struct program_reward *w = &p->rewards[i];
+		buf_printf(&b, "Reward \"%s\" costs %lld points", w->name, (long long)w->cost);
+		if (w->per_customer_limit)
+			buf_printf(&b, ", at most %lld per customer", (long long)w->per_customer_limit);
+		if (w->stock >= 0)
+			buf_printf(&b, ", while stock lasts (%lld in all)", (long long)w->stock);
+		buf_puts(&b, "; a redemption can be cancelled and its points come back with their"
+			     " original expiry.\n");
 	}
 	for (int i = 0; i < p->ntiers; i++) {
 		const struct program_tier *t = &p->tiers[i];

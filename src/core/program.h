@@ -40,6 +40,18 @@ struct program_milestone {
 	const char *gift;	/* a packing note for the warehouse, or NULL */
 };
 
+struct program_reward {
+	const char *key;	/* the shop's name for it, unique in the catalogue */
+	const char *kind;	/* discount_fixed, discount_percent, free_shipping,
+				 * gift, warranty, insurance */
+	const char *name;
+	int64_t cost;		/* points */
+	int64_t value;		/* minor units (discount_fixed), percent
+				 * (discount_percent), else 0 */
+	int64_t per_customer_limit;	/* 0: no limit */
+	int64_t stock;		/* -1: unlimited */
+};
+
 struct program {
 	int64_t version;	/* 0: the shop has no programme yet */
 	int64_t created_at;
@@ -61,6 +73,9 @@ struct program {
 	int ntiers;
 	struct program_milestone milestones[PROGRAM_MAX_ITEMS];
 	int nmilestones;
+	int64_t point_value;	/* minor units a point is worth as a discount */
+	struct program_reward rewards[PROGRAM_MAX_ITEMS];
+	int nrewards;
 };
 
 /* Defaults: 1 point per unit, 14 pending days, no expiry, clamp, no tiers. */
@@ -75,6 +90,8 @@ int program_get_version(struct store_tx *tx, struct arena *a, const char *shop,
 			int64_t version, struct program *p, struct err *e);
 /* The programme in plain English, one condition per line, into the arena. */
 char *program_terms(struct arena *a, const struct program *p);
+/* The catalogue reward with this key, or NULL. */
+const struct program_reward *program_reward(const struct program *p, const char *key);
 /* The tier named name, or NULL. */
 const struct program_tier *program_tier(const struct program *p, const char *name);
 

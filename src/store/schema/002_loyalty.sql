@@ -90,3 +90,33 @@ CREATE TABLE loyalty_accounts (
 	tier_since INTEGER,
 	PRIMARY KEY (shop_id, customer_id)
 ) STRICT;
+
+CREATE TABLE redemptions (
+	shop_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	reward_key TEXT,			-- NULL: points as a discount on an order
+	kind TEXT NOT NULL,
+	name TEXT NOT NULL,
+	points INTEGER NOT NULL,
+	value INTEGER NOT NULL,			-- minor units (discounts) or percent
+	code TEXT,				-- single-use code, for discounts and free shipping
+	order_id TEXT,
+	status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+	created_at INTEGER NOT NULL,
+	cancelled_at INTEGER,
+	PRIMARY KEY (shop_id, id)
+) STRICT;
+CREATE INDEX redemptions_by_customer ON redemptions (shop_id, customer_id, reward_key);
+CREATE INDEX redemptions_by_reward ON redemptions (shop_id, reward_key, status);
+CREATE UNIQUE INDEX redemptions_by_code ON redemptions (shop_id, code) WHERE code IS NOT NULL;
+
+-- Which lots a redemption drew its points from, so a cancellation puts them
+-- back where they were, with their original expiry.
+CREATE TABLE redemption_draws (
+	shop_id TEXT NOT NULL,
+	redemption_id TEXT NOT NULL,
+	lot_id TEXT NOT NULL,
+	points INTEGER NOT NULL,
+	PRIMARY KEY (shop_id, redemption_id, lot_id)
+) STRICT;
