@@ -52,6 +52,11 @@ int api_loyalty_get(struct req *r, struct err *e);
 int api_loyalty_ledger(struct req *r, struct err *e);
 int api_loyalty_adjust(struct req *r, struct err *e);
 int api_jobs_run(struct req *r, struct err *e);
+int api_customer_tokens_create(struct req *r, struct err *e);
+/* Resolves ref into customer and, for a publishable key, checks that the
+ * request's Customer-Token belongs to that customer. */
+int api_customer_scope(struct store_tx *tx, struct req *r, const char *ref,
+		       char customer[ID_MAX], struct err *e);
 /* redemptions.c */
 int api_redemptions_create(struct req *r, struct err *e);
 int api_redemptions_list(struct req *r, struct err *e);

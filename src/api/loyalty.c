@@ -8,6 +8,8 @@
 #include "../core/ledger.h"
 #include "../core/program.h"
 #include "../core/tier.h"
+#include "../core/token.h"
+#include <microhttpd.h>
 #include "api.h"
 #include "render.h"
 
@@ -84,6 +86,29 @@ static json_t *render_lots(const struct loyalty_balance *b)
 	return lots;
 }
 
+int api_customer_scope(struct store_tx *tx, struct req *r, const char *ref,
+		       char customer[ID_MAX], struct err *e)
+{
+	int rc = customer_resolve(tx, r->shop_id, ref, "id", customer, e);
+	if (rc || r->auth != AUTH_PUBLISHABLE)
+		return rc;
+	/* A storefront call: only the customer the shop's server vouched for. */
+	const char *token = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Customer-Token");
+	char holder[ID_MAX];
+	if (!token)
+		return err_setc(e, ERR_AUTH, "customer_token_required", "Customer-Token",
+				"a publishable key needs a \"Customer-Token\" header; the shop's"
+				" server mints one with POST /v1/customers/{id}/tokens");
+	if ((rc = token_verify(tx, r->shop_id, token, holder, e)) ||
+	    (rc = customer_resolve(tx, r->shop_id, holder, "Customer-Token", holder, e)))
+		return rc == ERR_NOT_FOUND ? err_setc(e, ERR_AUTH, "customer_token_invalid",
+						      "Customer-Token", "invalid customer token") : rc;
+	if (strcmp(holder, customer))
+		return err_setc(e, ERR_FORBIDDEN, "customer_token_mismatch", "Customer-Token",
+				"this customer token belongs to another customer");
+	return 0;
+}
+
 static int summary_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct loyalty_call *c = ctx;
@@ -92,7 +117,7 @@ static int summary_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct program p;
 	struct tier_status t;
 	int rc;
-	if ((rc = customer_resolve(tx, c->r->shop_id, c->ref, "id", c->customer, e)) ||
+	if ((rc = api_customer_scope(tx, c->r, c->ref, c->customer, e)) ||
 	    (rc = program_get(tx, a, c->r->shop_id, &p, e)) ||
 	    (rc = ledger_balance(tx, a, c->r->shop_id, c->customer, &b, e)) ||
 	    (rc = tier_status(tx, a, c->r->shop_id, c->customer, &p, &t, e)))
@@ -118,7 +143,7 @@ static int ledger_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct loyalty_call *c = ctx;
 	struct loyalty_entry *list;
 	int n, more;
-	int rc = customer_resolve(tx, c->r->shop_id, c->ref, "id", c->customer, e);
+	int rc = api_customer_scope(tx, c->r, c->ref, c->customer, e);
 	if (!rc)
 		rc = ledger_entries(tx, &c->r->arena, c->r->shop_id, c->customer, c->starting_after,
 				    c->limit, &list, &n, &more, e);
@@ -188,4 +213,31 @@ int api_jobs_run(struct req *r, struct err *e)
 					   "reminders", (json_int_t)c.reminders,
 					   "tier_changes", (json_int_t)c.tier_changes));
 	return rc;
+}
+
+static int token_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct loyalty_call *c = ctx;
+	char token[TOKEN_MAX];
+	int64_t expires;
+	int rc = customer_resolve(tx, c->r->shop_id, c->ref, "id", c->customer, e);
+	if (!rc)
+		rc = token_mint(tx, c->r->shop_id, c->customer, c->points * 1000, token, &expires, e);
+	if (!rc)
+		req_json(c->r, 201, json_pack("{s:s, s:s, s:s, s:o}", "object", "customer_token",
+					      "customer", c->customer, "token", token,
+					      "expires_at", render_time(expires)));
+	return rc;
+}
+
+int api_customer_tokens_create(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "ttl_seconds", NULL };
+	struct loyalty_call c = { .r = r, .ref = req_param(r, 0), .points = 3600 };
+	int rc;
+	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_int(r->json, "ttl_seconds", 0, 60, TOKEN_TTL_MAX_SECONDS, &c.points, NULL,
+			    NULL, e)))
+		return rc;
+	return req_write(r, token_tx, &c, e);
 }

@@ -95,8 +95,12 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct redemption_call *c = ctx;
 	struct redemption *list;
+	char customer[ID_MAX];
 	int n, more;
-	int rc = redemption_list(tx, &c->r->arena, c->r->shop_id, c->ref, c->starting_after,
+	int rc = api_customer_scope(tx, c->r, c->ref, customer, e);
+	if (rc)
+		return rc;
+	rc = redemption_list(tx, &c->r->arena, c->r->shop_id, customer, c->starting_after,
 				 c->limit, &list, &n, &more, e);
 	if (rc)
 		return rc;

@@ -3,6 +3,8 @@
 
 #define SHOP (AUTH_SECRET)
 #define OPERATOR (AUTH_OPERATOR)
+/* Also open to a publishable key with a customer token, for that customer only. */
+#define STOREFRONT (AUTH_PUBLISHABLE)
 
 const struct route api_routes[] = {
 	{ "GET", "/livez", api_health_livez, AUTH_NONE },
@@ -24,12 +26,13 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/customers/:id/merge", api_customers_merge, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/customers/:id/account", api_customers_account, SHOP | IDEMPOTENT },
 
-	{ "GET", "/v1/customers/:id/loyalty", api_loyalty_get, SHOP },
-	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP },
+	{ "GET", "/v1/customers/:id/loyalty", api_loyalty_get, SHOP | STOREFRONT },
+	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP | STOREFRONT },
+	{ "POST", "/v1/customers/:id/tokens", api_customer_tokens_create, SHOP },
 	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
 
 	{ "POST", "/v1/customers/:id/redemptions", api_redemptions_create, SHOP | IDEMPOTENT },
-	{ "GET", "/v1/customers/:id/redemptions", api_redemptions_list, SHOP },
+	{ "GET", "/v1/customers/:id/redemptions", api_redemptions_list, SHOP | STOREFRONT },
 	{ "GET", "/v1/redemptions/:id", api_redemptions_get, SHOP },
 	{ "POST", "/v1/redemptions/:id/cancel", api_redemptions_cancel, SHOP | IDEMPOTENT },
 

@@ -43,3 +43,14 @@ int secure_equal(const char *a, const char *b)
 		return 0;
 	return sodium_memcmp(a, b, la) == 0;
 }
+
+void secure_hmac_sha256_hex(const char *key, const void *msg, size_t len,
+			    char out[SECURE_SHA256_HEX])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+	crypto_auth_hmacsha256_update(&st, msg, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, SECURE_SHA256_HEX, mac, sizeof(mac));
+}

@@ -16,6 +16,9 @@ void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX]
 void secure_random_token(const char *prefix, size_t nchars, char *out, size_t outsz);
 /* Uniform random bytes. */
 void secure_random(void *buf, size_t n);
+/* Lowercase hex HMAC-SHA256 of msg under key into out (64 chars + NUL). */
+void secure_hmac_sha256_hex(const char *key, const void *msg, size_t len,
+			    char out[SECURE_SHA256_HEX]);
 /* Constant-time comparison of two equal-length strings; 1 when equal. */
 int secure_equal(const char *a, const char *b);
 

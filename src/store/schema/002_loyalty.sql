@@ -120,3 +120,6 @@ CREATE TABLE redemption_draws (
 	points INTEGER NOT NULL,
 	PRIMARY KEY (shop_id, redemption_id, lot_id)
 ) STRICT;
+
+-- The key a shop's customer tokens are signed with (HMAC-SHA256), made on first use.
+ALTER TABLE shops ADD COLUMN token_secret TEXT;

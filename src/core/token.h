@@ -1,0 +1,26 @@
+/*
+ * token.h: customer tokens. A shop's server mints a short-lived token for one
+ * of its customers; the storefront sends it with the publishable key, and the
+ * customer reads only their own loyalty data. A token is
+ *	ctk_<customer id>.<expiry ms>.<HMAC-SHA256 hex>
+ * signed with a per-shop secret that never leaves the database.
+ */
+#ifndef RETAIN_TOKEN_H
+#define RETAIN_TOKEN_H
+
+#include <stdint.h>
+
+#include "../base/ids.h"
+#include "../store/store.h"
+
+#define TOKEN_MAX 160
+#define TOKEN_TTL_MAX_SECONDS 86400
+
+int token_mint(struct store_tx *tx, const char *shop, const char *customer, int64_t ttl_ms,
+	       char out[TOKEN_MAX], int64_t *expires_at, struct err *e);
+/* The token's customer into customer; ERR_AUTH "customer_token_invalid" or
+ * "customer_token_expired". */
+int token_verify(struct store_tx *tx, const char *shop, const char *token,
+		 char customer[ID_MAX], struct err *e);
+
+#endif
