@@ -51,6 +51,7 @@ int api_program_terms(struct req *r, struct err *e);
 int api_loyalty_get(struct req *r, struct err *e);
 int api_loyalty_ledger(struct req *r, struct err *e);
 int api_loyalty_adjust(struct req *r, struct err *e);
+int api_loyalty_bonus(struct req *r, struct err *e);
 int api_jobs_run(struct req *r, struct err *e);
 int api_customer_tokens_create(struct req *r, struct err *e);
 /* Resolves ref into customer and, for a publishable key, checks that the

@@ -122,12 +122,19 @@ static int summary_tx(struct store_tx *tx, void *ctx, struct err *e)
 	    (rc = ledger_balance(tx, a, c->r->shop_id, c->customer, &b, e)) ||
 	    (rc = tier_status(tx, a, c->r->shop_id, c->customer, &p, &t, e)))
 		return rc;
-	req_json(c->r, 200, json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
+	json_t *cashback = json_array();
+	for (int i = 0; i < b.ncashback; i++)
+		json_array_append_new(cashback, json_pack("{s:s, s:I}", "currency", b.cashback[i].currency,
+							  "balance", (json_int_t)b.cashback[i].balance));
+	int64_t inactive_at = !strcmp(p.expiry, "inactivity") && b.last_activity
+		? b.last_activity + p.expiry_n * DAY_MS : 0;
+	req_json(c->r, 200, json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o, s:o}",
 		"object", "loyalty", "customer", c->customer, "program_version", (json_int_t)p.version,
 		"points", "available", (json_int_t)b.available, "pending", (json_int_t)b.pending,
 		"expiring_within_30_days", (json_int_t)b.expiring_soon,
 		"lifetime_earned", (json_int_t)b.lifetime_earned,
-		"lots", render_lots(&b), "tier", render_tier(c->r, &p, &t),
+		"expire_if_inactive_at", render_time(inactive_at),
+		"lots", render_lots(&b), "cashback", cashback, "tier", render_tier(c->r, &p, &t),
 		"milestones", render_milestones(c->r, &p, b.paid_orders)));
 	return 0;
 }
@@ -240,4 +247,29 @@ int api_customer_tokens_create(struct req *r, struct err *e)
 			    NULL, e)))
 		return rc;
 	return req_write(r, token_tx, &c, e);
+}
+
+static int bonus_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct loyalty_call *c = ctx;
+	int64_t points;
+	int rc = customer_resolve(tx, c->r->shop_id, c->ref, "id", c->customer, e);
+	if (!rc)
+		rc = ledger_bonus(tx, c->r->shop_id, c->customer, c->note, 1, &points, e);
+	return rc ? rc : summary_tx(tx, ctx, e);
+}
+
+int api_loyalty_bonus(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "action", NULL };
+	struct loyalty_call c = { .r = r, .ref = req_param(r, 0) };
+	int rc;
+	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_string(r->json, "action", 1, 32, &c.note, NULL, e)))
+		return rc;
+	if (strcmp(c.note, "review") && strcmp(c.note, "birthday") && strcmp(c.note, "signup") &&
+	    strcmp(c.note, "account_created"))
+		return err_set(e, ERR_INVALID, "action",
+			       "\"action\" must be signup, account_created, review or birthday");
+	return req_write(r, bonus_tx, &c, e);
 }

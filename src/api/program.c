@@ -173,12 +173,32 @@ static int parse_rewards(struct req *r, json_t *arr, struct program *p, struct e
 	return 0;
 }
 
+static int parse_bonuses(struct req *r, json_t *arr, struct program *p, struct err *e)
+{
+	static const char *const keys[] = { "action", "points", "per_customer_limit", NULL };
+	int rc;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		struct program_bonus *b = &p->bonuses[p->nbonuses++];
+		json_t *o;
+		if ((rc = item_object(arr, i, "bonuses", keys, r, &o, e)) ||
+		    (rc = jsonv_string(o, "action", 1, 32, &b->action, param_at(r, "bonuses", i, "action"), e)) ||
+		    (rc = jsonv_int(o, "points", 1, 1, 1000000000, &b->points, NULL,
+				    param_at(r, "bonuses", i, "points"), e)) ||
+		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, 1000000, &b->per_customer_limit, NULL,
+				    param_at(r, "bonuses", i, "per_customer_limit"), e)))
+			return rc;
+	}
+	return 0;
+}
+
 static int parse_program(struct req *r, struct program *p, struct err *e)
 {
 	static const char *const allowed[] = { "earn", "pending_days", "expiry", "tiers", "milestones",
-		"milestone_survives_partial_refund", "refund_policy", "rewards", "point_value", NULL };
+		"milestone_survives_partial_refund", "refund_policy", "rewards", "point_value", "cashback",
+		"bonuses", NULL };
+	static const char *const cashback_keys[] = { "basis_points", NULL };
 	static const char *const expiry_keys[] = { "policy", "n", "reminder_days", NULL };
-	json_t *b = r->json, *earn, *expiry, *tiers, *milestones, *rewards;
+	json_t *b = r->json, *earn, *expiry, *tiers, *milestones, *rewards, *cashback, *bonuses;
 	const char *s;
 	int rc;
 
@@ -193,6 +213,12 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 	    (rc = get_array(b, "rewards", "rewards", &rewards, e)) ||
 	    (rc = parse_rewards(r, rewards, p, e)) ||
 	    (rc = jsonv_int(b, "point_value", 0, 0, 100000, &p->point_value, NULL, NULL, e)) ||
+	    (rc = get_array(b, "bonuses", "bonuses", &bonuses, e)) ||
+	    (rc = parse_bonuses(r, bonuses, p, e)) ||
+	    (rc = get_object(b, "cashback", &cashback, e)) ||
+	    (cashback && ((rc = jsonv_only_keys(cashback, cashback_keys, "cashback.", e)) ||
+			  (rc = jsonv_int(cashback, "basis_points", 1, 0, 10000, &p->cashback_bp, NULL,
+					  "cashback.basis_points", e)))) ||
 	    (rc = jsonv_int(b, "pending_days", 0, 0, 365, &p->pending_days, NULL, NULL, e)) ||
 	    (rc = jsonv_bool(b, "milestone_survives_partial_refund", 0,
 			     &p->milestone_survives_partial_refund, NULL, NULL, e)) ||
@@ -249,6 +275,13 @@ static json_t *render_program(const struct program *p)
 		"refund_policy", p->refund_policy);
 	json_object_set_new(out, "rewards", rw);
 	json_object_set_new(out, "point_value", json_integer(p->point_value));
+	json_object_set_new(out, "cashback", json_pack("{s:I}", "basis_points", (json_int_t)p->cashback_bp));
+	json_t *bonuses = json_array();
+	for (int i = 0; i < p->nbonuses; i++)
+		json_array_append_new(bonuses, json_pack("{s:s, s:I, s:I}", "action", p->bonuses[i].action,
+			"points", (json_int_t)p->bonuses[i].points,
+			"per_customer_limit", (json_int_t)p->bonuses[i].per_customer_limit));
+	json_object_set_new(out, "bonuses", bonuses);
 	return out;
 }
 

@@ -132,9 +132,11 @@ json_t *render_earning(const struct order_earning *m)
 			"id", m->awards[i].id, "rule", m->awards[i].rule,
 			"points", (json_int_t)m->awards[i].points, "gift", render_string(m->awards[i].gift),
 			"status", m->awards[i].status));
-	return json_pack("{s:I, s:I, s:o, s:o, s:o}", "points", (json_int_t)m->points,
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:{s:I, s:I}}", "points", (json_int_t)m->points,
 			 "clawed_back", (json_int_t)m->clawed, "available_at", render_time(m->available_at),
-			 "expires_at", render_time(m->expires_at), "milestones", awards);
+			 "expires_at", render_time(m->expires_at), "milestones", awards,
+			 "cashback", "amount", (json_int_t)m->cashback,
+			 "clawed_back", (json_int_t)m->cashback_clawed);
 }
 
 json_t *render_order(const struct order *o, const struct order_earning *earning)

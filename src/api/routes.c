@@ -30,6 +30,7 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP | STOREFRONT },
 	{ "POST", "/v1/customers/:id/tokens", api_customer_tokens_create, SHOP },
 	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/bonuses", api_loyalty_bonus, SHOP | IDEMPOTENT },
 
 	{ "POST", "/v1/customers/:id/redemptions", api_redemptions_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/customers/:id/redemptions", api_redemptions_list, SHOP | STOREFRONT },

@@ -416,7 +416,9 @@ static int apply_input(struct store_tx *tx, struct arena *a, const char *shop,
 				"UPDATE customers SET status = 'account', account_created_at = $3,"
 				" account_invite_due_at = NULL WHERE shop_id = $1 AND id = $2",
 				"ssi", shop, cur->id, now);
-		if (rc < 0 || (rc = event_record(tx, shop, "customer.account_created", cur->id, NULL, e)))
+		int64_t bonus;
+		if (rc < 0 || (rc = event_record(tx, shop, "customer.account_created", cur->id, NULL, e)) ||
+		    (rc = ledger_bonus(tx, shop, cur->id, "account_created", 0, &bonus, e)))
 			return rc;
 	}
 	rc = store_exec(tx, e, "UPDATE customers SET updated_at = $3 WHERE shop_id = $1 AND id = $2",
@@ -476,7 +478,9 @@ int customer_upsert(struct store_tx *tx, struct arena *a, const char *shop,
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	}
-	if ((rc = customer_create_guest(tx, shop, in, id, e)))
+	int64_t bonus;
+	if ((rc = customer_create_guest(tx, shop, in, id, e)) ||
+	    (rc = ledger_bonus(tx, shop, id, "signup", 0, &bonus, e)))
 		return rc;
 	*created = 1;
 	return customer_get(tx, a, shop, id, out, e);

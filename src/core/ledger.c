@@ -45,6 +45,20 @@ static int entry(struct store_tx *tx, const char *shop, const char *customer, co
 	return rc < 0 ? rc : 0;
 }
 
+static int cashback_entry(struct store_tx *tx, const char *shop, const char *customer,
+			  const char *currency, int64_t delta, const char *reason,
+			  const char *order_id, struct err *e)
+{
+	char id[ID_MAX];
+	int64_t now = clock_now_ms();
+	id_new(id, "cbe_", now);
+	int rc = store_exec(tx, e,
+		"INSERT INTO cashback_entries (shop_id, id, customer_id, currency, delta, reason,"
+		" order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"ssssissi", shop, id, customer, currency, delta, reason, order_id, now);
+	return rc < 0 ? rc : 0;
+}
+
 /* Moves delta points into (positive) or out of (negative) a lot, with its entry. */
 static int move(struct store_tx *tx, const char *shop, const char *customer, const char *lot,
 		int64_t delta, const char *reason, const char *order_id, const char *note,
@@ -197,11 +211,13 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 		if (rc < 0)
 			goto out;
 	}
+	int64_t cashback = (int64_t)((__int128)base * p.cashback_bp / 10000);
 	rc = store_exec(tx, e,
 		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
-		" paid_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		"sssiiii", shop, o->id, o->customer_id, total, p.version, paid_count, now);
-	if (rc < 0)
+		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"sssiiiii", shop, o->id, o->customer_id, total, p.version, paid_count, cashback, now);
+	if (rc < 0 || (cashback > 0 && (rc = cashback_entry(tx, shop, o->customer_id, o->currency,
+							     cashback, "earn", o->id, e))))
 		goto out;
 	int64_t available_at = now + p.pending_days * DAY_MS, expires_at = expiry_of(&p, now);
 	char lot[ID_MAX];
@@ -333,6 +349,45 @@ static int void_milestones(struct store_tx *tx, const char *shop, const struct o
 	return 0;
 }
 
+static int cashback_balance(struct store_tx *tx, const char *shop, const char *customer,
+			    const char *currency, int64_t *out, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT coalesce(sum(delta), 0) FROM cashback_entries WHERE shop_id = $1"
+		" AND customer_id = $2 AND currency = $3", "sss", shop, customer, currency);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	*out = rc == 1 ? store_int(st, 0) : 0;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Cashback goes back in proportion to the refunded amount; store credit
+ * never goes below zero, what was already spent is recorded as such. */
+static int claw_cashback(struct store_tx *tx, const char *shop, const struct order *o,
+			 int64_t cashback, int64_t clawed, struct err *e)
+{
+	int64_t target = !strcmp(o->status, "refunded") ? cashback
+		: o->paid_amount ? (int64_t)((__int128)cashback * o->refunded_amount / o->paid_amount) : 0;
+	int64_t balance;
+	int rc;
+	if (target <= clawed)
+		return 0;
+	if ((rc = cashback_balance(tx, shop, o->customer_id, o->currency, &balance, e)))
+		return rc;
+	int64_t take = target - clawed < balance ? target - clawed : balance;
+	if (take > 0 && (rc = cashback_entry(tx, shop, o->customer_id, o->currency, -take,
+					     "refund_clawback", o->id, e)))
+		return rc;
+	if (take < target - clawed && (rc = cashback_entry(tx, shop, o->customer_id, o->currency, 0,
+							   "refund_uncollectable", o->id, e)))
+		return rc;
+	rc = store_exec(tx, e, "UPDATE order_loyalty SET cashback_clawed = $3 WHERE shop_id = $1"
+			" AND order_id = $2", "ssi", shop, o->id, target);
+	return rc < 0 ? rc : 0;
+}
+
 int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct order *o,
 			     struct err *e)
 {
@@ -340,9 +395,10 @@ int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct
 	struct program p;
 	int64_t points = 0, clawed = 0, version = 0, target = 0, short_by = 0;
 	int found, rc;
+	int64_t cashback = 0, cashback_clawed = 0;
 	struct store_stmt *st = store_query(tx, e,
-		"SELECT points, clawed, program_version FROM order_loyalty WHERE shop_id = $1"
-		" AND order_id = $2", "ss", shop, o->id);
+		"SELECT points, clawed, program_version, cashback, cashback_clawed FROM order_loyalty"
+		" WHERE shop_id = $1 AND order_id = $2", "ss", shop, o->id);
 	if (!st)
 		return e->kind;
 	found = (rc = store_step(st, e)) == 1;
@@ -350,6 +406,8 @@ int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct
 		points = store_int(st, 0);
 		clawed = store_int(st, 1);
 		version = store_int(st, 2);
+		cashback = store_int(st, 3);
+		cashback_clawed = store_int(st, 4);
 	}
 	store_done(st);
 	if (rc < 0 || !found)
@@ -380,7 +438,8 @@ int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct
 		if (rc)
 			goto out;
 	}
-	if ((rc = void_milestones(tx, shop, o, &p, e)))
+	if ((rc = claw_cashback(tx, shop, o, cashback, cashback_clawed, e)) ||
+	    (rc = void_milestones(tx, shop, o, &p, e)))
 		goto out;
 	struct program cur;
 	if ((rc = program_get(tx, &a, shop, &cur, e)) == 0)
@@ -395,7 +454,8 @@ int ledger_order_earning(struct store_tx *tx, struct arena *a, const char *shop,
 {
 	memset(out, 0, sizeof(*out));
 	struct store_stmt *st = store_query(tx, e,
-		"SELECT ol.points, ol.clawed, l.available_at, l.expires_at FROM order_loyalty ol"
+		"SELECT ol.points, ol.clawed, l.available_at, l.expires_at, ol.cashback, ol.cashback_clawed"
+		" FROM order_loyalty ol"
 		" LEFT JOIN loyalty_lots l ON l.shop_id = ol.shop_id AND l.order_id = ol.order_id"
 		" AND l.kind = 'earn' WHERE ol.shop_id = $1 AND ol.order_id = $2", "ss", shop, order_id);
 	int rc;
@@ -407,6 +467,8 @@ int ledger_order_earning(struct store_tx *tx, struct arena *a, const char *shop,
 		out->clawed = store_int(st, 1);
 		out->available_at = store_int(st, 2);
 		out->expires_at = store_int(st, 3);
+		out->cashback = store_int(st, 4);
+		out->cashback_clawed = store_int(st, 5);
 	}
 	store_done(st);
 	if (rc < 0 || !out->known)
@@ -485,6 +547,29 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 		return e->kind;
 	if ((rc = store_step(st, e)) == 1)
 		out->lifetime_earned = store_int(st, 0);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	st = store_query(tx, e, "SELECT coalesce(max(created_at), 0) FROM loyalty_entries"
+			 " WHERE shop_id = $1 AND customer_id = $2 AND reason IN ('earn', 'redemption',"
+			 " 'manual', 'bonus', 'milestone')", "ss", shop, customer);
+	if (!st)
+		return e->kind;
+	if ((rc = store_step(st, e)) == 1)
+		out->last_activity = store_int(st, 0);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	st = store_query(tx, e, "SELECT currency, sum(delta) FROM cashback_entries WHERE shop_id = $1"
+			 " AND customer_id = $2 GROUP BY currency ORDER BY currency LIMIT 16", "ss",
+			 shop, customer);
+	if (!st)
+		return e->kind;
+	out->cashback = arena_alloc(a, 16 * sizeof(*out->cashback));
+	while ((rc = store_step(st, e)) == 1) {
+		out->cashback[out->ncashback].currency = arena_strdup(a, store_text(st, 0));
+		out->cashback[out->ncashback++].balance = store_int(st, 1);
+	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
@@ -614,6 +699,102 @@ int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
 	return 0;
 }
 
+int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer, const char *action,
+		 int strict, int64_t *points, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct program p;
+	int64_t now = clock_now_ms(), given = 0;
+	char lot[ID_MAX];
+	int rc;
+	*points = 0;
+	if ((rc = program_get(tx, &a, shop, &p, e)))
+		goto out;
+	const struct program_bonus *b = p.version ? program_bonus(&p, action) : NULL;
+	if (!b) {
+		if (strict)
+			rc = err_setc(e, ERR_REFUSED, "bonus_not_offered", "action",
+				      "the programme offers no bonus for \"%s\"", action);
+		goto out;
+	}
+	if (b->per_customer_limit) {
+		struct store_stmt *st = store_query(tx, e,
+			"SELECT count(*) FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
+			" AND kind = 'bonus' AND note = $3", "sss", shop, customer, action);
+		if (!st) {
+			rc = e->kind;
+			goto out;
+		}
+		if ((rc = store_step(st, e)) == 1)
+			given = store_int(st, 0);
+		store_done(st);
+		if (rc < 0)
+			goto out;
+		if (given >= b->per_customer_limit) {
+			rc = strict ? err_setc(e, ERR_REFUSED, "limit_reached", "action",
+					       "the \"%s\" bonus is limited to %lld per customer", action,
+					       (long long)b->per_customer_limit) : 0;
+			goto out;
+		}
+	}
+	rc = credit(tx, shop, customer, "bonus", b->points, now, expiry_of(&p, now), NULL, p.version,
+		    "bonus", action, lot, e);
+	if (!rc) {
+		*points = b->points;
+		rc = event_record(tx, shop, "points.bonus", lot, customer, e);
+	}
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+static int expire_inactive(struct store_tx *tx, int64_t now, struct ledger_job_counts *c,
+			   struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct store_stmt *st = store_query(tx, e, "SELECT DISTINCT shop_id FROM program_versions", "");
+	char shops[1024][ID_MAX];
+	int nshops = 0, rc = 0;
+	if (!st)
+		return e->kind;
+	while (nshops < 1024 && (rc = store_step(st, e)) == 1)
+		snprintf(shops[nshops++], ID_MAX, "%s", store_text(st, 0));
+	store_done(st);
+	for (int s = 0; rc >= 0 && s < nshops; s++) {
+		struct program p;
+		if ((rc = program_get(tx, &a, shops[s], &p, e)) || strcmp(p.expiry, "inactivity"))
+			continue;
+		/* Lots of customers whose last earning or use of points is too old. */
+		st = store_query(tx, e,
+			"SELECT l.id, l.customer_id, l.remaining FROM loyalty_lots l WHERE l.shop_id = $1"
+			" AND l.remaining > 0 AND l.available_at <= $2 AND (SELECT max(x.created_at)"
+			" FROM loyalty_entries x WHERE x.shop_id = l.shop_id AND x.customer_id = l.customer_id"
+			" AND x.reason IN ('earn', 'redemption', 'manual', 'bonus', 'milestone')) <= $3"
+			" LIMIT 4096", "sii", shops[s], now, now - p.expiry_n * DAY_MS);
+		if (!st)
+			return e->kind;
+		char (*lots)[2][ID_MAX] = arena_alloc(&a, 4096 * sizeof(*lots));
+		int64_t *left = arena_alloc(&a, 4096 * sizeof(int64_t));
+		int n = 0;
+		while ((rc = store_step(st, e)) == 1) {
+			snprintf(lots[n][0], ID_MAX, "%s", store_text(st, 0));
+			snprintf(lots[n][1], ID_MAX, "%s", store_text(st, 1));
+			left[n++] = store_int(st, 2);
+		}
+		store_done(st);
+		for (int i = 0; rc >= 0 && i < n; i++) {
+			if ((rc = move(tx, shops[s], lots[i][1], lots[i][0], -left[i], "expiry", NULL,
+				       "inactivity", e)) ||
+			    (rc = event_record(tx, shops[s], "points.expired", lots[i][0], lots[i][1], e)))
+				break;
+			c->expired_lots++;
+			c->expired_points += left[i];
+		}
+	}
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
 		 struct err *e)
 {
@@ -623,6 +804,7 @@ int ledger_merge(struct store_tx *tx, const char *shop, const char *target, cons
 		"UPDATE order_loyalty SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"UPDATE milestone_awards SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"UPDATE redemptions SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE cashback_entries SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
 		"DELETE FROM loyalty_accounts WHERE shop_id = $1 AND customer_id = $3",
 	};
 	struct arena a = ARENA_INIT;
@@ -746,7 +928,8 @@ int ledger_run_jobs(struct store_tx *tx, struct ledger_job_counts *out, struct e
 	int64_t now = clock_now_ms();
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if ((rc = expire_lots(tx, now, out, e)) || (rc = remind(tx, now, out, e)))
+	if ((rc = expire_lots(tx, now, out, e)) || (rc = expire_inactive(tx, now, out, e)) ||
+	    (rc = remind(tx, now, out, e)))
 		return rc;
 	return downgrade_tiers(tx, out, e);
 }

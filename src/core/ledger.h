@@ -46,13 +46,22 @@ struct milestone_award {
 struct order_earning {
 	int known;		/* 0: no programme when it was paid, or not paid yet */
 	int64_t points, clawed, available_at, expires_at;
+	int64_t cashback, cashback_clawed;	/* in the order's currency */
 	struct milestone_award *awards;
 	int nawards;
+};
+
+struct cashback_balance {
+	const char *currency;
+	int64_t balance;
 };
 
 struct loyalty_balance {
 	int64_t available, pending, expiring_soon, lifetime_earned;
 	int64_t paid_orders;
+	int64_t last_activity;	/* the last earning or use of points, 0: none */
+	struct cashback_balance *cashback;
+	int ncashback;
 	struct loyalty_lot *lots;	/* lots with points left, soonest expiry first */
 	int nlots;
 };
@@ -85,6 +94,14 @@ int ledger_spend(struct store_tx *tx, const char *shop, const char *customer,
  * lots' original expiry. */
 int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
 		   const char *redemption_id, struct err *e);
+/*
+ * Credits the programme's bonus for action (signup, account_created, review,
+ * birthday): available at once, expiring by the programme. *points receives
+ * what was credited. strict: ERR_REFUSED "bonus_not_offered" or
+ * "limit_reached" instead of crediting nothing quietly.
+ */
+int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer,
+		 const char *action, int strict, int64_t *points, struct err *e);
 /* Moves source's lots, entries and awards to target (customer merge). */
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target,
 		 const char *source, struct err *e);

@@ -45,7 +45,8 @@ static int check_name(const char *v, const char *param, struct err *e)
 
 static int check(const struct program *p, struct err *e)
 {
-	static const char *const expiries[] = { "never", "days", "end_of_month", NULL };
+	static const char *const expiries[] = { "never", "days", "end_of_month", "inactivity", NULL };
+	static const char *const actions[] = { "signup", "account_created", "review", "birthday", NULL };
 	static const char *const bases[] = { "points_earned", "net_spend", "order_count", NULL };
 	static const char *const downgrades[] = { "one_down", "recalculate", NULL };
 	static const char *const policies[] = { "clamp", "debt", NULL };
@@ -62,7 +63,8 @@ static int check(const struct program *p, struct err *e)
 		return err_set(e, ERR_INVALID, "pending_days", "must be from 0 to 365");
 	if (!one_of(p->expiry, expiries))
 		return err_set(e, ERR_INVALID, "expiry.policy",
-			       "must be \"never\", \"days\" or \"end_of_month\", not \"%s\"", p->expiry);
+			       "must be \"never\", \"days\", \"end_of_month\" or \"inactivity\", not \"%s\"",
+			       p->expiry);
 	if (strcmp(p->expiry, "never") && (p->expiry_n < 1 || p->expiry_n > 3650))
 		return err_set(e, ERR_INVALID, "expiry.n", "must be from 1 to 3650 for \"%s\"", p->expiry);
 	if (p->reminder_days < 0 || p->reminder_days > 365)
@@ -123,6 +125,24 @@ static int check(const struct program *p, struct err *e)
 	}
 	static const char *const reward_kinds[] = { "discount_fixed", "discount_percent",
 		"free_shipping", "gift", "warranty", "insurance", NULL };
+	if (p->cashback_bp < 0 || p->cashback_bp > 10000)
+		return err_set(e, ERR_INVALID, "cashback.basis_points", "must be from 0 to 10000 (100 = 1%%)");
+	for (int i = 0; i < p->nbonuses; i++) {
+		const struct program_bonus *b = &p->bonuses[i];
+		snprintf(param, sizeof(param), "bonuses[%d].action", i);
+		if (!b->action || !one_of(b->action, actions))
+			return err_set(e, ERR_INVALID, param,
+				       "must be signup, account_created, review or birthday");
+		for (int j = 0; j < i; j++)
+			if (!strcmp(p->bonuses[j].action, b->action))
+				return err_set(e, ERR_INVALID, param, "bonus \"%s\" is listed twice", b->action);
+		snprintf(param, sizeof(param), "bonuses[%d].points", i);
+		if (b->points < 1 || b->points > 1000000000)
+			return err_set(e, ERR_INVALID, param, "must be from 1 to 10^9");
+		snprintf(param, sizeof(param), "bonuses[%d].per_customer_limit", i);
+		if (b->per_customer_limit < 0)
+			return err_set(e, ERR_INVALID, param, "must not be negative");
+	}
 	if (p->point_value < 0 || p->point_value > 100000)
 		return err_set(e, ERR_INVALID, "point_value", "must be from 0 to 100000 minor units");
 	for (int i = 0; i < p->nrewards; i++) {
@@ -158,6 +178,14 @@ static int check(const struct program *p, struct err *e)
 	return 0;
 }
 
+const struct program_bonus *program_bonus(const struct program *p, const char *action)
+{
+	for (int i = 0; action && i < p->nbonuses; i++)
+		if (!strcmp(p->bonuses[i].action, action))
+			return &p->bonuses[i];
+	return NULL;
+}
+
 const struct program_reward *program_reward(const struct program *p, const char *key)
 {
 	for (int i = 0; key && i < p->nrewards; i++)
@@ -177,7 +205,11 @@ static void serialize(const struct program *p, struct buf *b)
 		   (long long)p->expiry_n, (long long)p->reminder_days, p->tier_basis,
 		   (long long)p->tier_window_days, p->downgrade, p->refund_policy,
 		   p->milestone_survives_partial_refund);
-	buf_printf(b, "point_value=%lld\n", (long long)p->point_value);
+	buf_printf(b, "point_value=%lld\ncashback_bp=%lld\n", (long long)p->point_value,
+		   (long long)p->cashback_bp);
+	for (int i = 0; i < p->nbonuses; i++)
+		buf_printf(b, "bonus=%s\t%lld\t%lld\n", p->bonuses[i].action,
+			   (long long)p->bonuses[i].points, (long long)p->bonuses[i].per_customer_limit);
 	for (int i = 0; i < p->nrewards; i++)
 		buf_printf(b, "reward=%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\n", p->rewards[i].key,
 			   p->rewards[i].kind, p->rewards[i].name, (long long)p->rewards[i].cost,
@@ -236,6 +268,9 @@ static void parse(struct arena *a, const char *body, struct program *p)
 		else if (!strcmp(k, "milestone_survives_partial_refund"))
 			p->milestone_survives_partial_refund = atoi(v);
 		else if (!strcmp(k, "point_value")) p->point_value = atoll(v);
+		else if (!strcmp(k, "cashback_bp")) p->cashback_bp = atoll(v);
+		else if (!strcmp(k, "bonus") && p->nbonuses < PROGRAM_MAX_ITEMS && fields(v, f, 3) == 3)
+			p->bonuses[p->nbonuses++] = (struct program_bonus){ f[0], atoll(f[1]), atoll(f[2]) };
 		else if (!strcmp(k, "reward") && p->nrewards < PROGRAM_MAX_ITEMS && fields(v, f, 7) == 7)
 			p->rewards[p->nrewards++] = (struct program_reward){
 				f[0], f[1], f[2], atoll(f[3]), atoll(f[4]), atoll(f[5]), atoll(f[6]) };
@@ -388,10 +423,13 @@ char *program_terms(struct arena *a, const struct program *p)
 		buf_puts(&b, "Points never expire.\n");
 	else if (!strcmp(p->expiry, "days"))
 		buf_printf(&b, "Points expire %lld days after they are earned.\n", (long long)p->expiry_n);
+	else if (!strcmp(p->expiry, "inactivity"))
+		buf_printf(&b, "Points expire only after %lld days without any purchase or use of points.\n",
+			   (long long)p->expiry_n);
 	else
 		buf_printf(&b, "Points expire at the end of the month, %lld month%s after the month they"
 			       " are earned in.\n", (long long)p->expiry_n, p->expiry_n == 1 ? "" : "s");
-	if (strcmp(p->expiry, "never") && p->reminder_days)
+	if (strcmp(p->expiry, "never") && strcmp(p->expiry, "inactivity") && p->reminder_days)
 		buf_printf(&b, "We remind you %lld days before points expire.\n",
 			   (long long)p->reminder_days);
 	for (int i = 0; i < p->nmilestones; i++) {
@@ -409,6 +447,24 @@ char *program_terms(struct arena *a, const struct program *p)
 		buf_puts(&b, !p->milestone_survives_partial_refund
 			     ? "; it is withdrawn if that order is refunded, even in part.\n"
 			     : "; it is withdrawn if that order is refunded in full.\n");
+	}
+	if (p->cashback_bp)
+		buf_printf(&b, "You also get %lld.%02lld%% of what you pay back as store credit, in the"
+			       " order's currency; returns take it back in proportion.\n",
+			   (long long)(p->cashback_bp / 100), (long long)(p->cashback_bp % 100));
+	for (int i = 0; i < p->nbonuses; i++) {
+		static const struct { const char *action, *words; } said[] = {
+			{ "signup", "joining" }, { "account_created", "creating an account" },
+			{ "review", "writing a review" }, { "birthday", "your birthday" } };
+		const char *words = p->bonuses[i].action;
+		for (size_t k = 0; k < sizeof(said) / sizeof(said[0]); k++)
+			if (!strcmp(said[k].action, words))
+				words = said[k].words;
+		buf_printf(&b, "Bonus for %s: %lld points", words, (long long)p->bonuses[i].points);
+		if (p->bonuses[i].per_customer_limit)
+			buf_printf(&b, " (at most %lld time%s)", (long long)p->bonuses[i].per_customer_limit,
+				   p->bonuses[i].per_customer_limit == 1 ? "" : "s");
+		buf_puts(&b, ".\n");
 	}
 	if (p->point_value)
 		buf_printf(&b, "Points can pay for part of an order: each point is worth %lld (in the"

@@ -52,6 +52,12 @@ struct program_reward {
 	int64_t stock;		/* -1: unlimited */
 };
 
+struct program_bonus {
+	const char *action;	/* signup, account_created, review, birthday */
+	int64_t points;
+	int64_t per_customer_limit;	/* 0: no limit */
+};
+
 struct program {
 	int64_t version;	/* 0: the shop has no programme yet */
 	int64_t created_at;
@@ -59,7 +65,7 @@ struct program {
 	int include_shipping, include_tax;
 	int64_t min_order;	/* minor units, net of discounts */
 	int64_t pending_days;	/* the return window */
-	const char *expiry;	/* never, days, end_of_month */
+	const char *expiry;	/* never, days, end_of_month, inactivity */
 	int64_t expiry_n;	/* days, or months for end_of_month */
 	int64_t reminder_days;
 	const char *tier_basis;	/* points_earned, net_spend, order_count */
@@ -73,6 +79,9 @@ struct program {
 	int ntiers;
 	struct program_milestone milestones[PROGRAM_MAX_ITEMS];
 	int nmilestones;
+	int64_t cashback_bp;	/* store credit in basis points of the net paid */
+	struct program_bonus bonuses[PROGRAM_MAX_ITEMS];
+	int nbonuses;
 	int64_t point_value;	/* minor units a point is worth as a discount */
 	struct program_reward rewards[PROGRAM_MAX_ITEMS];
 	int nrewards;
@@ -90,6 +99,8 @@ int program_get_version(struct store_tx *tx, struct arena *a, const char *shop,
 			int64_t version, struct program *p, struct err *e);
 /* The programme in plain English, one condition per line, into the arena. */
 char *program_terms(struct arena *a, const struct program *p);
+/* The bonus for an action, or NULL. */
+const struct program_bonus *program_bonus(const struct program *p, const char *action);
 /* The catalogue reward with this key, or NULL. */
 const struct program_reward *program_reward(const struct program *p, const char *key);
 /* The tier named name, or NULL. */

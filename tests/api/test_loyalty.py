@@ -39,7 +39,8 @@ def test_points_per_unit_with_multipliers_exclude_shipping_and_tax(shop, olga):
     # green: 18.00 * 2 pts * 1.5 * 2 (app) = 108; black: 5.55 * 2 * 2 = 22.2 -> 22
     assert paid["loyalty"]["points"] == 130
     assert loyalty(shop, olga["id"])["points"] == {
-        "available": 0, "pending": 130, "expiring_within_30_days": 0, "lifetime_earned": 130}
+        "available": 0, "pending": 130, "expiring_within_30_days": 0, "lifetime_earned": 130,
+        "expire_if_inactive_at": None}
 
 
 def test_shipping_and_tax_earn_only_when_configured_and_min_order_applies(shop, olga):

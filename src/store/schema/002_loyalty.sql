@@ -64,6 +64,8 @@ CREATE TABLE order_loyalty (
 	clawed INTEGER NOT NULL DEFAULT 0,
 	program_version INTEGER NOT NULL,
 	paid_count INTEGER NOT NULL,		-- the customer's paid orders, this one included
+	cashback INTEGER NOT NULL DEFAULT 0,	-- store credit earned, in the order's currency
+	cashback_clawed INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL,
 	PRIMARY KEY (shop_id, order_id)
 ) STRICT;
@@ -123,3 +125,17 @@ CREATE TABLE redemption_draws (
 
 -- The key a shop's customer tokens are signed with (HMAC-SHA256), made on first use.
 ALTER TABLE shops ADD COLUMN token_secret TEXT;
+
+-- Cashback: store credit per currency, append-only; the balance is the sum.
+CREATE TABLE cashback_entries (
+	shop_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	currency TEXT NOT NULL,
+	delta INTEGER NOT NULL,
+	reason TEXT NOT NULL,
+	order_id TEXT,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (shop_id, id)
+) STRICT;
+CREATE INDEX cashback_entries_by_customer ON cashback_entries (shop_id, customer_id, currency);
