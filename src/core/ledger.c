@@ -248,7 +248,7 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 				      " AND order_id = $2 AND kind = 'earn' AND remaining > 0", "ss", shop, o->id)
 			: store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
 				      " AND customer_id = $2 AND remaining > 0 AND (expires_at IS NULL OR"
-				      " expires_at > $3) ORDER BY expires_at IS NULL, expires_at, created_at",
+				      " expires_at > $3) ORDER BY expires_at IS NULL, expires_at, created_at, id",
 				      "ssi", shop, o->customer_id, now);
 		char ids[64][ID_MAX];
 		int64_t have[64];
@@ -518,7 +518,7 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT " LOT_COLUMNS " FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
 		" AND remaining <> 0 AND (expires_at IS NULL OR expires_at > $3)"
-		" ORDER BY expires_at IS NULL, expires_at, created_at", "ssi", shop, customer, now);
+		" ORDER BY expires_at IS NULL, expires_at, created_at, id", "ssi", shop, customer, now);
 	if (!st)
 		return e->kind;
 	out->lots = arena_alloc(a, (size_t)cap * sizeof(*out->lots));
