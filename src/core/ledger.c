@@ -277,33 +277,53 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 	return 0;
 }
 
-/* Points an order's refunds have cost so far: the larger of the share of the
- * refunded lines and the share of the refunded amount, all of it when fully
- * refunded. Both are cumulative floors, so they only grow. */
+int64_t ledger_clawback_target(int64_t points, const int64_t *line_points,
+			       const int64_t *quantity, const int64_t *refunded_quantity,
+			       int nlines, int64_t paid, int64_t refunded, int fully_refunded)
+{
+	__int128 by_lines = 0;
+	if (fully_refunded)
+		return points;
+	for (int i = 0; i < nlines; i++)
+		if (quantity[i] > 0)
+			by_lines += (__int128)line_points[i] * refunded_quantity[i] / quantity[i];
+	int64_t by_amount = paid ? (int64_t)((__int128)points * refunded / paid) : 0;
+	int64_t target = (int64_t)by_lines > by_amount ? (int64_t)by_lines : by_amount;
+	return target > points ? points : target;
+}
+
 static int clawback_target(struct store_tx *tx, const char *shop, const struct order *o,
 			   int64_t points, int64_t *target, struct err *e)
 {
-	__int128 by_lines = 0;
+	struct arena a = ARENA_INIT;
+	int64_t *lp = arena_alloc(&a, (size_t)(o->nlines + 1) * 3 * sizeof(int64_t));
+	int64_t *qty = lp + o->nlines + 1, *refunded = qty + o->nlines + 1;
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT position, points FROM order_line_points WHERE shop_id = $1 AND order_id = $2"
 		" AND position >= 0", "ss", shop, o->id);
-	int rc;
-	if (!st)
-		return e->kind;
+	int rc = 0;
+	for (int i = 0; i < o->nlines; i++) {
+		qty[i] = o->lines[i].quantity;
+		refunded[i] = o->lines[i].refunded_quantity;
+	}
+	if (!st) {
+		rc = e->kind;
+		goto out;
+	}
 	while ((rc = store_step(st, e)) == 1) {
-		int64_t pos = store_int(st, 0), pts = store_int(st, 1);
-		if (pos < o->nlines && o->lines[pos].quantity > 0)
-			by_lines += (__int128)pts * o->lines[pos].refunded_quantity / o->lines[pos].quantity;
+		int64_t pos = store_int(st, 0);
+		if (pos < o->nlines)
+			lp[pos] = store_int(st, 1);
 	}
 	store_done(st);
 	if (rc < 0)
-		return rc;
-	int64_t by_amount = o->paid_amount
-		? (int64_t)((__int128)points * o->refunded_amount / o->paid_amount) : 0;
-	*target = (int64_t)by_lines > by_amount ? (int64_t)by_lines : by_amount;
-	if (!strcmp(o->status, "refunded") || *target > points)
-		*target = points;
-	return 0;
+		goto out;
+	*target = ledger_clawback_target(points, lp, qty, refunded, o->nlines, o->paid_amount,
+					 o->refunded_amount, !strcmp(o->status, "refunded"));
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc;
 }
 
 static int void_milestones(struct store_tx *tx, const char *shop, const struct order *o,

@@ -66,6 +66,18 @@ struct loyalty_balance {
 	int nlots;
 };
 
+/*
+ * The points an order's refunds take back so far (pure arithmetic, exposed
+ * for tests): the larger of the lines' share (sum of floor(points_i *
+ * refunded_i / quantity_i)) and the amount's share (floor(points * refunded /
+ * paid)), all of it once fully refunded, never more than points. Both shares
+ * are cumulative floors: they only grow as refunds add up, so a sequence of
+ * partial refunds takes back exactly what one refund of the same total would.
+ */
+int64_t ledger_clawback_target(int64_t points, const int64_t *line_points,
+			       const int64_t *quantity, const int64_t *refunded_quantity,
+			       int nlines, int64_t paid, int64_t refunded, int fully_refunded);
+
 int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
 			 struct err *e);
 /* o is the order after the refund (refunded quantities and amount updated). */
