@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "../base/clock.h"
+#include "../api/api.h"
 #include "../core/customer.h"
+#include "../core/program.h"
 #include "../core/order.h"
 #include "../core/shop.h"
 #include "../store/store.h"
@@ -108,10 +110,31 @@ struct demo {
 	struct shop_keys keys;
 };
 
+/* The demo's programme: the seeds' examples (1 point per euro, a 14-day
+ * return window, a surprise gift on every 5th order, rewards at the 5th and
+ * the 50th, two tiers, a small catalogue). */
 static int create_shop_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct demo *d = ctx;
-	return shop_create(tx, &d->arena, d->shop_name, &d->shop, &d->keys, e);
+	struct program p;
+	int rc = shop_create(tx, &d->arena, d->shop_name, &d->shop, &d->keys, e);
+	if (rc)
+		return rc;
+	program_defaults(&p);
+	p.expiry = "days";
+	p.expiry_n = 365;
+	p.reminder_days = 30;
+	p.cashback_bp = 100;
+	p.multipliers[p.nmultipliers++] = (struct program_multiplier){ "category", "green tea", 150 };
+	p.tiers[p.ntiers++] = (struct program_tier){ "silver", 150, 125, 0, 0 };
+	p.tiers[p.ntiers++] = (struct program_tier){ "gold", 500, 150, 1, 1 };
+	p.milestones[p.nmilestones++] = (struct program_milestone){ "every", 5, 0, "a surprise tea sample" };
+	p.milestones[p.nmilestones++] = (struct program_milestone){ "at", 50, 500, "a handmade cup" };
+	p.rewards[p.nrewards++] = (struct program_reward){ "five-off", "discount_fixed", "5 EUR off", 250, 500, 0, -1 };
+	p.rewards[p.nrewards++] = (struct program_reward){ "kyusu-warranty", "warranty",
+							   "Two more years of teapot warranty", 300, 0, 1, -1 };
+	p.rewards[p.nrewards++] = (struct program_reward){ "tote", "gift", "Tea tote bag", 400, 0, 1, 200 };
+	return program_put(tx, d->shop.id, &p, e);
 }
 
 static const char *pick_channel(void)
@@ -161,6 +184,7 @@ static int one_order(struct store_tx *tx, struct demo *d, const char *customer, 
 	in.placed_at = when;
 	in.promised_delivery_at = when + 3 * DAY_MS;
 	in.fingerprint = fp;
+	clock_set_ms(when);	/* the ledger sees the order at its own time */
 	if ((rc = order_create(tx, &d->arena, d->shop.id, &in, &o, &created, e)))
 		return rc;
 	d->orders++;
@@ -288,6 +312,9 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 	}
 	rng_state = seed;
 	d.end_ms = clock_now_ms();
+	/* History is replayed on a simulated clock so that lots, tiers and
+	 * expiry happen when the orders did; it ends at the real now. */
+	clock_enable_test();
 	d.start_ms = d.end_ms - HISTORY_WEEKS * WEEK_MS;
 	if (store_open(cfg->db, &st, &e))
 		return cli_fail(&e);
@@ -304,6 +331,10 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 	}
 	if (tty)
 		fputc('\n', stderr);
+	clock_set_ms(d.end_ms);
+	struct ledger_job_counts jobs;
+	if ((rc = api_jobs_run_now(st, &jobs, &e)))
+		goto out;
 	if (write_keys_file(cfg, &d) < 0)
 		fprintf(stderr, "retain demo: could not write %s.demo-keys\n", cfg->db);
 	printf("demo shop        %s  %s\n", d.shop.id, d.shop_name);

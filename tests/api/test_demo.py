@@ -23,7 +23,18 @@ def test_demo_history_has_repeat_buyers_dropouts_channels_refunds_and_failures(t
     statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM orders")}
     span_days = con.execute("SELECT (max(placed_at) - min(placed_at)) / 86400000 FROM orders").fetchone()[0]
     accounts = con.execute("SELECT count(*) FROM customers WHERE status = 'account'").fetchone()[0]
+    kinds = dict(con.execute("SELECT kind, count(*) FROM loyalty_lots GROUP BY kind").fetchall())
+    tiers = {t for (t,) in con.execute("SELECT tier FROM loyalty_accounts WHERE tier IS NOT NULL")}
+    gifts = con.execute("SELECT count(*) FROM milestone_awards").fetchone()[0]
+    expired = con.execute("SELECT count(*) FROM loyalty_entries WHERE reason = 'expiry'").fetchone()[0]
+    last_lot = con.execute("SELECT max(created_at) - min(created_at) FROM loyalty_lots").fetchone()[0]
     con.close()
+    # The loyalty programme ran through the history on its own clock.
+    assert kinds.get("earn", 0) > 300 and gifts > 10 and expired > 10
+    assert tiers <= {"silver", "gold"} and "silver" in tiers
+    assert last_lot > 400 * 86400 * 1000
+    check = subprocess.run([BIN, "check", "--db", db], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
     assert len(per_customer) == 300
     one_timers = sum(1 for n in per_customer if n == 1)
     assert 0.2 < one_timers / 300 < 0.9, one_timers       # many buy once, as in real shops
