@@ -116,7 +116,7 @@ CREATE TABLE payments (
 	created_at INTEGER NOT NULL,
 	PRIMARY KEY (shop_id, id)
 ) STRICT;
-CREATE INDEX payments_by_order ON payments (shop_id, order_id);
+CREATE INDEX payments_by_order ON payments (shop_id, order_id, id);
 CREATE UNIQUE INDEX payments_by_external_id ON payments (shop_id, order_id, external_id)
 	WHERE external_id IS NOT NULL;
 
@@ -132,6 +132,7 @@ CREATE TABLE refunds (
 	PRIMARY KEY (shop_id, id),
 	UNIQUE (shop_id, order_id, external_id)
 ) STRICT;
+CREATE INDEX refunds_by_order ON refunds (shop_id, order_id, id);
 
 CREATE TABLE refund_lines (
 	shop_id TEXT NOT NULL,

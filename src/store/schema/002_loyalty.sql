@@ -83,7 +83,7 @@ CREATE TABLE milestone_awards (
 	created_at INTEGER NOT NULL,
 	PRIMARY KEY (shop_id, id)
 ) STRICT;
-CREATE INDEX milestone_awards_by_order ON milestone_awards (shop_id, order_id);
+CREATE INDEX milestone_awards_by_order ON milestone_awards (shop_id, order_id, id);
 
 CREATE TABLE loyalty_accounts (
 	shop_id TEXT NOT NULL,
@@ -109,7 +109,8 @@ CREATE TABLE redemptions (
 	cancelled_at INTEGER,
 	PRIMARY KEY (shop_id, id)
 ) STRICT;
-CREATE INDEX redemptions_by_customer ON redemptions (shop_id, customer_id, reward_key);
+CREATE INDEX redemptions_by_customer ON redemptions (shop_id, customer_id, id);
+CREATE INDEX redemptions_by_customer_reward ON redemptions (shop_id, customer_id, reward_key);
 CREATE INDEX redemptions_by_reward ON redemptions (shop_id, reward_key, status);
 CREATE UNIQUE INDEX redemptions_by_code ON redemptions (shop_id, code) WHERE code IS NOT NULL;
 
