@@ -26,6 +26,7 @@ static const struct command {
 	{ "migrate", cmd_migrate, "create or upgrade the database schema" },
 	{ "demo", cmd_demo, "create a demo shop with generated history" },
 	{ "import", cmd_import, "import order history from a CSV file (progress bar, idempotent)" },
+	{ "report", cmd_report, "retention reports: clv (BG/NBD + Gamma-Gamma)" },
 	{ "check", cmd_check, "recompute every points lot from its entries (exit 1 on a mismatch)" },
 	{ "jobs", cmd_jobs, "run the due jobs once: expiry, reminders, tier downgrades" },
 	{ "version", cmd_version, "print the version" },

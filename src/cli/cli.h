@@ -15,6 +15,7 @@ int cmd_demo(int argc, char **argv, const struct config *cfg);
 int cmd_check(int argc, char **argv, const struct config *cfg);
 int cmd_jobs(int argc, char **argv, const struct config *cfg);
 int cmd_import(int argc, char **argv, const struct config *cfg);
+int cmd_report(int argc, char **argv, const struct config *cfg);
 
 /* Prints "retain: <message>" for e on stderr and returns the exit code. */
 int cli_fail(const struct err *e);
