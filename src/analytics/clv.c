@@ -47,18 +47,24 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static int scan(struct store_tx *tx, struct arena *a, const char *shop, const struct clv_options *o,
-		const char *currency, struct clv_report *r, struct err *e)
+		const char *currency, const char *only, struct clv_report *r, struct err *e)
 {
 	double unit = pow(10, currency_exponent(currency));
 	int64_t end_day = o->to / DAY_MS;
 	int cap = 1024, rc;
 	struct acc c = { .day = -1 };
 	char cur[ID_MAX] = "";
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT customer_id, placed_at, paid_amount - refunded_amount FROM orders"
-		" WHERE shop_id = $1 AND status IN ('paid', 'partially_refunded') AND currency = $2"
-		" AND placed_at >= $3 AND placed_at < $4 ORDER BY customer_id, placed_at",
-		"ssii", shop, currency, o->from, (end_day + 1) * DAY_MS);
+	struct store_stmt *st = only
+		? store_query(tx, e,
+			"SELECT customer_id, placed_at, paid_amount - refunded_amount FROM orders"
+			" WHERE shop_id = $1 AND customer_id = $5 AND status IN ('paid', 'partially_refunded')"
+			" AND currency = $2 AND placed_at >= $3 AND placed_at < $4 ORDER BY placed_at",
+			"ssiis", shop, currency, o->from, (end_day + 1) * DAY_MS, only)
+		: store_query(tx, e,
+			"SELECT customer_id, placed_at, paid_amount - refunded_amount FROM orders"
+			" WHERE shop_id = $1 AND status IN ('paid', 'partially_refunded') AND currency = $2"
+			" AND placed_at >= $3 AND placed_at < $4 ORDER BY customer_id, placed_at",
+			"ssii", shop, currency, o->from, (end_day + 1) * DAY_MS);
 	if (!st)
 		return e->kind;
 	r->list = arena_alloc(a, (size_t)cap * sizeof(*r->list));
@@ -103,6 +109,41 @@ static int scan(struct store_tx *tx, struct arena *a, const char *shop, const st
 	return rc < 0 ? rc : 0;
 }
 
+static void predict(const struct clv_report *r, const struct clv_options *o, struct clv_customer *k)
+{
+	k->p_alive = bgnbd_p_alive(&r->bgnbd, k->x, k->t_x, k->T);
+	k->expected = bgnbd_expected(&r->bgnbd, o->horizon_weeks, k->x, k->t_x, k->T);
+	k->risk = k->p_alive >= 0.7 ? "low" : k->p_alive >= 0.3 ? "medium" : "high";
+	k->spend = k->clv = 0;
+	if (r->spend_enough) {
+		/* A customer without repeat spend gets the population's mean. */
+		k->spend = k->x > 0 && k->monetary > 0
+			? gammagamma_expected_spend(&r->gg, k->x, k->monetary)
+			: r->gg.p * r->gg.gamma / (r->gg.q - 1);
+		k->clv = gammagamma_clv(&r->bgnbd, &r->gg, k->x, k->t_x, k->T,
+					k->x > 0 && k->monetary > 0 ? k->monetary : k->spend,
+					o->months, o->discount, 4.345);
+	}
+}
+
+int clv_customer(struct store_tx *tx, const char *shop, const char *customer,
+		 const struct clv_options *o, const struct clv_report *r,
+		 struct clv_customer *out, int *found, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct clv_report one;
+	memset(&one, 0, sizeof(one));
+	int rc = scan(tx, &a, shop, o, r->currency, customer, &one, e);
+	*found = !rc && one.n == 1;
+	if (*found) {
+		*out = one.list[0];
+		if (r->enough)
+			predict(r, o, out);
+	}
+	arena_free(&a);
+	return rc;
+}
+
 int clv_compute(struct store_tx *tx, struct arena *a, const char *shop,
 		const struct clv_options *o, struct clv_report *r, struct err *e)
 {
@@ -116,7 +157,7 @@ int clv_compute(struct store_tx *tx, struct arena *a, const char *shop,
 		r->reason = "this shop has no orders yet";
 		return 0;
 	}
-	if ((rc = scan(tx, a, shop, o, currency, r, e)))
+	if ((rc = scan(tx, a, shop, o, currency, NULL, r, e)))
 		return rc;
 	r->customers = r->n;
 	for (int i = 0; i < r->n; i++)
@@ -147,20 +188,9 @@ int clv_compute(struct store_tx *tx, struct arena *a, const char *shop,
 	double *values = arena_alloc(a, (size_t)r->n * sizeof(double));
 	for (int i = 0; i < r->n; i++) {
 		struct clv_customer *k = &r->list[i];
-		k->p_alive = bgnbd_p_alive(&r->bgnbd, k->x, k->t_x, k->T);
-		k->expected = bgnbd_expected(&r->bgnbd, o->horizon_weeks, k->x, k->t_x, k->T);
-		k->risk = k->p_alive >= 0.7 ? "low" : k->p_alive >= 0.3 ? "medium" : "high";
+		predict(r, o, k);
 		r->risk[k->p_alive >= 0.7 ? 0 : k->p_alive >= 0.3 ? 1 : 2]++;
 		r->expected_total += k->expected;
-		if (r->spend_enough) {
-			/* A customer without repeat spend gets the population's mean. */
-			k->spend = k->x > 0 && k->monetary > 0
-				? gammagamma_expected_spend(&r->gg, k->x, k->monetary)
-				: r->gg.p * r->gg.gamma / (r->gg.q - 1);
-			k->clv = gammagamma_clv(&r->bgnbd, &r->gg, k->x, k->t_x, k->T,
-						k->x > 0 && k->monetary > 0 ? k->monetary : k->spend,
-						o->months, o->discount, 4.345);
-		}
 		values[i] = k->clv;
 		r->clv_total += k->clv;
 	}

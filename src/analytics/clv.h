@@ -56,6 +56,13 @@ struct clv_report {
 	int n;
 };
 
+/* One customer's (x, t_x, T, monetary) as of o->to, with predictions from a
+ * fitted report (r->enough; r->spend_enough for spend and CLV). *found = 0
+ * when the customer has no purchase in the range. */
+int clv_customer(struct store_tx *tx, const char *shop, const char *customer,
+		 const struct clv_options *o, const struct clv_report *r,
+		 struct clv_customer *out, int *found, struct err *e);
+
 int clv_compute(struct store_tx *tx, struct arena *a, const char *shop,
 		const struct clv_options *o, struct clv_report *r, struct err *e);
 

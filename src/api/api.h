@@ -64,6 +64,13 @@ int api_redemptions_list(struct req *r, struct err *e);
 int api_redemptions_get(struct req *r, struct err *e);
 int api_redemptions_cancel(struct req *r, struct err *e);
 
+/* reports.c */
+int api_reports_retention(struct req *r, struct err *e);
+int api_reports_cohorts(struct req *r, struct err *e);
+int api_reports_rfm(struct req *r, struct err *e);
+int api_reports_clv(struct req *r, struct err *e);
+int api_customers_predictions(struct req *r, struct err *e);
+
 /* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
 int api_jobs_run_now(struct store *st, struct ledger_job_counts *counts, struct err *e);
 

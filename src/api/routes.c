@@ -37,6 +37,12 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/redemptions/:id", api_redemptions_get, SHOP },
 	{ "POST", "/v1/redemptions/:id/cancel", api_redemptions_cancel, SHOP | IDEMPOTENT },
 
+	{ "GET", "/v1/reports/retention", api_reports_retention, SHOP },
+	{ "GET", "/v1/reports/cohorts", api_reports_cohorts, SHOP },
+	{ "GET", "/v1/reports/rfm", api_reports_rfm, SHOP },
+	{ "GET", "/v1/reports/clv", api_reports_clv, SHOP },
+	{ "GET", "/v1/customers/:id/predictions", api_customers_predictions, SHOP },
+
 	{ "GET", "/v1/program", api_program_get, SHOP },
 	{ "PUT", "/v1/program", api_program_put, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/program/terms", api_program_terms, SHOP },
