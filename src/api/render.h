@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "../analytics/clv.h"
+#include "../analytics/measures.h"
 #include "../core/customer.h"
 #include "../core/ledger.h"
 #include "../core/order.h"
@@ -22,5 +24,11 @@ json_t *render_order(const struct order *o, const struct order_earning *earning)
 json_t *render_earning(const struct order_earning *earning);
 /* {"object":"list","data":[...],"has_more":...}; steals data. */
 json_t *render_list(json_t *data, int has_more);
+
+/* Reports, shared by the API and `retain report --format json`. */
+json_t *render_retention(const struct retention_report *r);
+json_t *render_cohorts(struct arena *a, const struct cohort_report *r);
+json_t *render_rfm(const struct rfm_report *r, int with_customers);
+json_t *render_clv(const struct clv_report *r, const struct clv_options *o, int with_customers);
 
 #endif

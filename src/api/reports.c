@@ -15,6 +15,11 @@
 #include "api.h"
 #include "render.h"
 
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 #define FIT_TTL_MS (3600LL * 1000)
 
 struct report_call {
@@ -73,21 +78,6 @@ static int parse_filter(struct req *r, struct report_call *c, struct err *e)
 	return 0;
 }
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *group_json(const struct group_stats *g)
-{
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
-		"customers", (json_int_t)g->customers, "orders", (json_int_t)g->orders,
-		"repeat_customers", (json_int_t)g->repeat_customers, "revenue", (json_int_t)g->revenue,
-		"repeat_rate", num(g->repeat_rate), "orders_per_customer", num(g->orders_per_customer),
-		"average_order_value", num(g->average_order_value),
-		"revenue_per_customer", num(g->revenue_per_customer));
-}
-
 static int retention_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct report_call *c = ctx;
@@ -95,15 +85,7 @@ static int retention_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_retention(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	json_t *o = json_pack("{s:s, s:o, s:o, s:{s:o, s:o, s:I}}", "object", "retention_report",
-		"currency", render_string(out.currency), "all", group_json(&out.all),
-		"days_between_orders", "mean", out.gaps ? num(out.days_between_mean) : json_null(),
-		"median", out.gaps ? num(out.days_between_median) : json_null(), "gaps", (json_int_t)out.gaps);
-	json_object_set_new(o, "members_vs_non_members", out.has_program
-		? json_pack("{s:o, s:o}", "members", group_json(&out.members),
-			    "non_members", group_json(&out.non_members))
-		: json_null());
-	req_json(c->r, 200, o);
+	req_json(c->r, 200, render_retention(&out));
 	return 0;
 }
 
@@ -114,21 +96,7 @@ static int cohorts_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_cohorts(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	json_t *rows = json_array();
-	for (int i = 0; i < out.nrows; i++) {
-		struct cohort_row *w = &out.rows[i];
-		json_t *share = json_array(), *rev = json_array();
-		for (int k = 0; k < w->ncells; k++) {
-			json_array_append_new(share, num(w->share[k]));
-			json_array_append_new(rev, num(w->revenue[k]));
-		}
-		json_array_append_new(rows, json_pack("{s:s, s:I, s:I, s:o, s:o}",
-			"cohort", arena_printf(&c->r->arena, "%04d-%02d", w->year, w->month),
-			"customers", (json_int_t)w->customers, "first_month_revenue", (json_int_t)w->revenue0,
-			"retention", share, "revenue_retention", rev));
-	}
-	req_json(c->r, 200, json_pack("{s:s, s:o, s:o}", "object", "cohort_report",
-				      "currency", render_string(out.currency), "cohorts", rows));
+	req_json(c->r, 200, render_cohorts(&c->r->arena, &out));
 	return 0;
 }
 
@@ -139,59 +107,8 @@ static int rfm_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_rfm(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	json_t *segments = json_array(), *customers = json_array();
-	for (int i = 0; i < RFM_SEGMENTS; i++)
-		json_array_append_new(segments, json_pack("{s:s, s:I, s:I}", "segment", out.segments[i].name,
-			"customers", (json_int_t)out.segments[i].customers,
-			"revenue", (json_int_t)out.segments[i].revenue));
-	for (int i = 0; c->with_customers && i < out.n; i++) {
-		struct rfm_customer *k = &out.customers[i];
-		json_array_append_new(customers, json_pack("{s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:s}",
-			"customer", k->id, "recency_days", (json_int_t)k->recency_days,
-			"frequency", (json_int_t)k->frequency, "monetary", (json_int_t)k->monetary,
-			"r", k->r, "f", k->f, "m", k->m, "segment", k->segment));
-	}
-	json_t *o = json_pack("{s:s, s:o, s:I, s:o}", "object", "rfm_report", "currency",
-			      render_string(out.currency), "customers", (json_int_t)out.n, "segments", segments);
-	json_object_set_new(o, "customers_detail", c->with_customers ? customers : json_null());
-	if (!c->with_customers)
-		json_decref(customers);
-	req_json(c->r, 200, o);
+	req_json(c->r, 200, render_rfm(&out, c->with_customers));
 	return 0;
-}
-
-static json_t *fit_json(const char *const *labels, const struct fit_report *f, int np)
-{
-	json_t *params = json_object();
-	for (int i = 0; i < np; i++)
-		json_object_set_new(params, labels[i], num(f->params[i]));
-	return json_pack("{s:o, s:o, s:i, s:o, s:b, s:I, s:I}", "params", params,
-			 "log_likelihood", num(f->log_likelihood), "iterations", f->iterations,
-			 "gradient_norm", num(f->grad_norm), "converged", f->converged,
-			 "customers", (json_int_t)f->customers, "distinct_tuples", (json_int_t)f->distinct);
-}
-
-static const char *const bg_labels[] = { "r", "alpha", "a", "b" };
-static const char *const gg_labels[] = { "p", "q", "gamma" };
-
-static json_t *clv_json(struct report_call *c, const struct clv_report *r)
-{
-	json_t *o = json_pack("{s:s, s:o, s:I, s:I, s:b}", "object", "clv_report",
-			      "currency", render_string(r->currency), "customers", (json_int_t)r->customers,
-			      "repeat_customers", (json_int_t)r->repeaters, "enough_data", r->enough);
-	if (!r->enough) {
-		json_object_set_new(o, "reason", json_string(r->reason ? r->reason : "no data"));
-		return o;
-	}
-	json_object_set_new(o, "bgnbd", fit_json(bg_labels, &r->bgnbd_fit, 4));
-	json_object_set_new(o, "gamma_gamma", r->spend_enough ? fit_json(gg_labels, &r->gg_fit, 3) : json_null());
-	json_object_set_new(o, "spend_frequency_correlation", num(r->spend_correlation));
-	json_object_set_new(o, "churn_risk", json_pack("{s:I, s:I, s:I}", "low", (json_int_t)r->risk[0],
-		"medium", (json_int_t)r->risk[1], "high", (json_int_t)r->risk[2]));
-	json_object_set_new(o, "clv", json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "p10", num(r->clv_p10),
-		"median", num(r->clv_p50), "p90", num(r->clv_p90), "total", num(r->clv_total),
-		"months", c->clv.months, "monthly_discount", num(c->clv.discount)));
-	return o;
 }
 
 static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -200,7 +117,7 @@ static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct clv_report out;
 	int rc = clv_compute(tx, &c->r->arena, c->r->shop_id, &c->clv, &out, e);
 	if (!rc)
-		req_json(c->r, 200, clv_json(c, &out));
+		req_json(c->r, 200, render_clv(&out, &c->clv, 0));
 	return rc;
 }
 

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../analytics/clv.h"
+#include "../analytics/measures.h"
+#include "../api/render.h"
 #include "../base/clock.h"
 #include "../base/rfc3339.h"
 #include "../core/shop.h"
@@ -13,11 +15,15 @@
 #include "cli.h"
 
 struct report_cmd {
-	const char *shop, *format;
+	const char *shop, *format, *name;
 	int customers;
 	struct clv_options clv;
+	struct measures_filter f;
 	struct arena arena;
 	struct clv_report out;
+	struct retention_report retention;
+	struct cohort_report cohorts;
+	struct rfm_report rfm;
 };
 
 static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -25,7 +31,107 @@ static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct report_cmd *c = ctx;
 	struct shop s;
 	int rc = shop_get(tx, &c->arena, c->shop, &s, e);
-	return rc ? rc : clv_compute(tx, &c->arena, c->shop, &c->clv, &c->out, e);
+	if (rc)
+		return rc;
+	if (!strcmp(c->name, "retention"))
+		return measures_retention(tx, &c->arena, c->shop, &c->f, &c->retention, e);
+	if (!strcmp(c->name, "cohorts"))
+		return measures_cohorts(tx, &c->arena, c->shop, &c->f, &c->cohorts, e);
+	if (!strcmp(c->name, "rfm"))
+		return measures_rfm(tx, &c->arena, c->shop, &c->f, &c->rfm, e);
+	return clv_compute(tx, &c->arena, c->shop, &c->clv, &c->out, e);
+}
+
+static int print_json(json_t *o)
+{
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	puts(text);
+	free(text);
+	json_decref(o);
+	return 0;
+}
+
+static void print_group(const char *name, const struct group_stats *g)
+{
+	printf("%-12s %9lld %9lld %8.1f%% %10.2f %12.2f %13.2f\n", name, (long long)g->customers,
+	       (long long)g->orders, g->repeat_rate * 100, g->orders_per_customer,
+	       g->average_order_value / 100, g->revenue_per_customer / 100);
+}
+
+static int print_retention(struct report_cmd *c)
+{
+	struct retention_report *r = &c->retention;
+	if (!strcmp(c->format, "json"))
+		return print_json(render_retention(r));
+	if (!strcmp(c->format, "csv")) {
+		printf("group,customers,orders,repeat_customers,revenue,repeat_rate,average_order_value\n");
+		const struct { const char *n; const struct group_stats *g; } rows[] = {
+			{ "all", &r->all }, { "members", &r->members }, { "non_members", &r->non_members } };
+		for (int i = 0; i < (r->has_program ? 3 : 1); i++)
+			printf("%s,%lld,%lld,%lld,%lld,%.6f,%.2f\n", rows[i].n, (long long)rows[i].g->customers,
+			       (long long)rows[i].g->orders, (long long)rows[i].g->repeat_customers,
+			       (long long)rows[i].g->revenue, rows[i].g->repeat_rate, rows[i].g->average_order_value);
+		return 0;
+	}
+	printf("currency %s (amounts in major units)\n", r->currency ? r->currency : "-");
+	printf("%-12s %9s %9s %9s %10s %12s %13s\n", "", "customers", "orders", "repeat", "orders/cust",
+	       "order value", "revenue/cust");
+	print_group("all", &r->all);
+	if (r->has_program) {
+		print_group("members", &r->members);
+		print_group("non-members", &r->non_members);
+	}
+	if (r->gaps)
+		printf("days between orders: mean %.1f, median %.1f (%lld gaps)\n", r->days_between_mean,
+		       r->days_between_median, (long long)r->gaps);
+	return 0;
+}
+
+static int print_cohorts(struct report_cmd *c)
+{
+	struct cohort_report *r = &c->cohorts;
+	if (!strcmp(c->format, "json"))
+		return print_json(render_cohorts(&c->arena, r));
+	int csv = !strcmp(c->format, "csv"), width = 0;
+	for (int i = 0; i < r->nrows; i++)
+		width = r->rows[i].ncells > width ? r->rows[i].ncells : width;
+	printf(csv ? "cohort,customers" : "%-8s %9s", "cohort", "customers");
+	for (int k = 0; k < width && k < 24; k++)
+		if (csv)
+			printf(",m%d", k);
+		else
+			printf(" %5s", arena_printf(&c->arena, "m%d", k));
+	putchar('\n');
+	for (int i = 0; i < r->nrows; i++) {
+		struct cohort_row *w = &r->rows[i];
+		printf(csv ? "%04d-%02d,%lld" : "%04d-%02d  %9lld", w->year, w->month, (long long)w->customers);
+		for (int k = 0; k < w->ncells && k < 24; k++)
+			printf(csv ? ",%.4f" : " %4.0f%%", csv ? w->share[k] : w->share[k] * 100);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int print_rfm(struct report_cmd *c)
+{
+	struct rfm_report *r = &c->rfm;
+	if (!strcmp(c->format, "json"))
+		return print_json(render_rfm(r, c->customers));
+	if (!strcmp(c->format, "csv")) {
+		printf("customer,recency_days,frequency,monetary,r,f,m,segment\n");
+		for (int i = 0; i < r->n; i++) {
+			struct rfm_customer *k = &r->customers[i];
+			printf("%s,%lld,%lld,%lld,%d,%d,%d,%s\n", k->id, (long long)k->recency_days,
+			       (long long)k->frequency, (long long)k->monetary, k->r, k->f, k->m, k->segment);
+		}
+		return 0;
+	}
+	printf("%-20s %9s %14s   (%lld customers, %s)\n", "segment", "customers", "revenue",
+	       (long long)r->n, r->currency ? r->currency : "-");
+	for (int i = 0; i < RFM_SEGMENTS; i++)
+		printf("%-20s %9lld %14.2f\n", r->segments[i].name, (long long)r->segments[i].customers,
+		       (double)r->segments[i].revenue / 100);
+	return 0;
 }
 
 static void print_fit(const char *name, const char *const *labels, const struct fit_report *f, int np)
@@ -37,58 +143,14 @@ static void print_fit(const char *name, const char *const *labels, const struct 
 	       f->grad_norm, f->converged ? "converged" : "NOT CONVERGED");
 }
 
-static json_t *fit_json(const char *const *labels, const struct fit_report *f, int np)
-{
-	json_t *params = json_object();
-	for (int i = 0; i < np; i++)
-		json_object_set_new(params, labels[i], json_real(f->params[i]));
-	return json_pack("{s:o, s:f, s:i, s:f, s:b, s:I, s:I}", "params", params,
-			 "log_likelihood", f->log_likelihood, "iterations", f->iterations,
-			 "gradient_norm", f->grad_norm, "converged", f->converged,
-			 "customers", (json_int_t)f->customers, "distinct_tuples", (json_int_t)f->distinct);
-}
-
 static const char *const bg_labels[] = { "r", "alpha", "a", "b" };
 static const char *const gg_labels[] = { "p", "q", "gamma" };
 
 static int print_clv(struct report_cmd *c)
 {
 	struct clv_report *r = &c->out;
-	if (!strcmp(c->format, "json")) {
-		json_t *o = json_pack("{s:s, s:o, s:I, s:I, s:b}", "report", "clv",
-				      "currency", r->currency ? json_string(r->currency) : json_null(),
-				      "customers", (json_int_t)r->customers,
-				      "repeat_customers", (json_int_t)r->repeaters, "enough_data", r->enough);
-		if (!r->enough) {
-			json_object_set_new(o, "reason", json_string(r->reason));
-		} else {
-			json_object_set_new(o, "bgnbd", fit_json(bg_labels, &r->bgnbd_fit, 4));
-			json_object_set_new(o, "gamma_gamma", r->spend_enough ? fit_json(gg_labels, &r->gg_fit, 3)
-									      : json_null());
-			json_object_set_new(o, "spend_frequency_correlation", json_real(r->spend_correlation));
-			json_object_set_new(o, "churn_risk", json_pack("{s:I, s:I, s:I}", "low", (json_int_t)r->risk[0],
-				"medium", (json_int_t)r->risk[1], "high", (json_int_t)r->risk[2]));
-			json_object_set_new(o, "clv", json_pack("{s:f, s:f, s:f, s:f}", "p10", r->clv_p10,
-				"median", r->clv_p50, "p90", r->clv_p90, "total", r->clv_total));
-			json_object_set_new(o, "expected_purchases_total", json_real(r->expected_total));
-			if (c->customers) {
-				json_t *list = json_array();
-				for (int i = 0; i < r->n; i++) {
-					struct clv_customer *k = &r->list[i];
-					json_array_append_new(list, json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s}",
-						"customer", k->id, "x", k->x, "t_x", k->t_x, "T", k->T,
-						"monetary", k->monetary, "p_alive", k->p_alive, "expected_purchases", k->expected,
-						"expected_spend", k->spend, "clv", k->clv, "churn_risk", k->risk));
-				}
-				json_object_set_new(o, "customers_detail", list);
-			}
-		}
-		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		puts(s);
-		free(s);
-		json_decref(o);
-		return 0;
-	}
+	if (!strcmp(c->format, "json"))
+		return print_json(render_clv(r, &c->clv, c->customers));
 	if (!strcmp(c->format, "csv")) {
 		printf("customer,x,t_x,T,monetary,p_alive,expected_purchases,expected_spend,clv,churn_risk\n");
 		for (int i = 0; r->enough && i < r->n; i++) {
@@ -123,7 +185,8 @@ static int print_clv(struct report_cmd *c)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: retain report clv --shop SHOP_ID [--db PATH] [--from DATE] [--to DATE]\n"
+	fprintf(stderr, "usage: retain report retention|cohorts|rfm|clv --shop SHOP_ID [--db PATH]\n"
+			"         [--from DATE] [--to DATE]\n"
 			"         [--format table|json|csv] [--customers] [--horizon-weeks 52]\n"
 			"         [--months 12] [--discount 0.01] [--penalty 0] [--currency XXX]\n");
 	return 2;
@@ -141,8 +204,10 @@ int cmd_report(int argc, char **argv, const struct config *cfg)
 	struct err e = { 0 };
 	c.clv = (struct clv_options){ 0, 0, NULL, 52, 12, 0.01, 0 };
 	c.clv.to = -1;
-	if (argc < 1 || strcmp(argv[0], "clv"))
+	if (argc < 1 || (strcmp(argv[0], "clv") && strcmp(argv[0], "retention") &&
+			  strcmp(argv[0], "cohorts") && strcmp(argv[0], "rfm")))
 		return usage();
+	c.name = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		if (!strcmp(argv[i], "--customers"))
@@ -174,10 +239,20 @@ int cmd_report(int argc, char **argv, const struct config *cfg)
 		return usage();
 	if (c.clv.to < 0)
 		c.clv.to = clock_now_ms();	/* as of today */
+	c.f = (struct measures_filter){ c.clv.from, c.clv.to, NULL, c.clv.currency };
 	if (store_open(cfg->db, &st, &e))
 		return cli_fail(&e);
 	int rc = store_read(st, clv_tx, &c, &e);
-	rc = rc ? cli_fail(&e) : print_clv(&c);
+	if (rc)
+		rc = cli_fail(&e);
+	else if (!strcmp(c.name, "retention"))
+		rc = print_retention(&c);
+	else if (!strcmp(c.name, "cohorts"))
+		rc = print_cohorts(&c);
+	else if (!strcmp(c.name, "rfm"))
+		rc = print_rfm(&c);
+	else
+		rc = print_clv(&c);
 	store_close(st);
 	arena_free(&c.arena);
 	return rc;

@@ -137,3 +137,17 @@ def test_clv_report_and_predictions_over_the_api_on_cdnow(tmp_path):
         assert pred["clv"]["value"] >= 0 and pred["expected_purchases"]["count"] >= 0
     finally:
         assert srv.stop() == 0
+
+
+def test_the_cli_prints_the_same_reports_as_tables_json_and_csv(shop_with_history, server):
+    base = ["--db", server.db, "--shop", shop_with_history.shop["id"], "--from", "2024-01-01", "--to", "2024-06-30"]
+    run = lambda *a: subprocess.run([BIN, "report", *a, *base], capture_output=True, text=True, check=True).stdout
+    api = shop_with_history.get(f"/v1/reports/retention?{Q}").json()
+    assert json.loads(run("retention", "--format", "json")) == api
+    table = run("retention")
+    assert "58" not in table and "50.0%" in table and "members" in table
+    rows = [line.split(",") for line in run("rfm", "--format", "csv").strip().split("\n")[1:]]
+    assert sorted(r[-1] for r in rows) == ["hibernating", "lost", "loyal", "loyal"]
+    cohorts = run("cohorts", "--format", "csv").strip().split("\n")
+    assert cohorts[0].startswith("cohort,customers,m0") and cohorts[1].startswith("2024-01,2,1.0000,0.0000,0.5000")
+    assert "champions" in run("rfm")
