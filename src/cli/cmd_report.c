@@ -44,7 +44,7 @@ static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
 
 static int print_json(json_t *o)
 {
-	char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	char *text = json_dumps(o, JSON_INDENT(2));
 	puts(text);
 	free(text);
 	json_decref(o);
