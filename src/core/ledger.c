@@ -134,15 +134,9 @@ static int64_t line_points(const struct program *p, const struct order *o,
 static int count_paid_orders(struct store_tx *tx, const char *shop, const char *customer,
 			     int64_t *n, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e,
+	return store_query_int(tx, e, n,
 		"SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
 		" AND status IN ('paid', 'partially_refunded')", "ss", shop, customer);
-	if (!st)
-		return e->kind;
-	int rc = store_step(st, e);
-	*n = rc == 1 ? store_int(st, 0) : 0;
-	store_done(st);
-	return rc < 0 ? rc : 0;
 }
 
 static int award_milestones(struct store_tx *tx, const char *shop, const struct order *o,
@@ -349,13 +343,9 @@ static int void_milestones(struct store_tx *tx, const char *shop, const struct o
 	for (int i = 0; i < n; i++) {
 		if (lots[i][0]) {
 			/* The reward's points go if they are still there; spent ones stay spent. */
-			st = store_query(tx, e, "SELECT remaining FROM loyalty_lots WHERE shop_id = $1"
-					 " AND id = $2", "ss", shop, lots[i]);
-			if (!st)
-				return e->kind;
-			int64_t left = (rc = store_step(st, e)) == 1 ? store_int(st, 0) : 0;
-			store_done(st);
-			if (rc < 0)
+			int64_t left;
+			if ((rc = store_query_int(tx, e, &left, "SELECT remaining FROM loyalty_lots"
+						  " WHERE shop_id = $1 AND id = $2", "ss", shop, lots[i])))
 				return rc;
 			if (left > 0 && (rc = move(tx, shop, o->customer_id, lots[i], -left,
 						   "milestone_voided", o->id, NULL, e)))
@@ -372,15 +362,9 @@ static int void_milestones(struct store_tx *tx, const char *shop, const struct o
 static int cashback_balance(struct store_tx *tx, const char *shop, const char *customer,
 			    const char *currency, int64_t *out, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e,
+	return store_query_int(tx, e, out,
 		"SELECT coalesce(sum(delta), 0) FROM cashback_entries WHERE shop_id = $1"
 		" AND customer_id = $2 AND currency = $3", "sss", shop, customer, currency);
-	if (!st)
-		return e->kind;
-	int rc = store_step(st, e);
-	*out = rc == 1 ? store_int(st, 0) : 0;
-	store_done(st);
-	return rc < 0 ? rc : 0;
 }
 
 /* Cashback goes back in proportion to the refunded amount; store credit
@@ -561,24 +545,13 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 	store_done(st);
 	if (rc < 0)
 		return rc;
-	st = store_query(tx, e, "SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots"
-			 " WHERE shop_id = $1 AND customer_id = $2 AND amount > 0", "ss", shop, customer);
-	if (!st)
-		return e->kind;
-	if ((rc = store_step(st, e)) == 1)
-		out->lifetime_earned = store_int(st, 0);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	st = store_query(tx, e, "SELECT coalesce(max(created_at), 0) FROM loyalty_entries"
-			 " WHERE shop_id = $1 AND customer_id = $2 AND reason IN ('earn', 'redemption',"
-			 " 'manual', 'bonus', 'milestone')", "ss", shop, customer);
-	if (!st)
-		return e->kind;
-	if ((rc = store_step(st, e)) == 1)
-		out->last_activity = store_int(st, 0);
-	store_done(st);
-	if (rc < 0)
+	if ((rc = store_query_int(tx, e, &out->lifetime_earned,
+			"SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots WHERE shop_id = $1"
+			" AND customer_id = $2 AND amount > 0", "ss", shop, customer)) ||
+	    (rc = store_query_int(tx, e, &out->last_activity,
+			"SELECT coalesce(max(created_at), 0) FROM loyalty_entries WHERE shop_id = $1"
+			" AND customer_id = $2 AND reason IN ('earn', 'redemption', 'manual', 'bonus',"
+			" 'milestone')", "ss", shop, customer)))
 		return rc;
 	st = store_query(tx, e, "SELECT currency, sum(delta) FROM cashback_entries WHERE shop_id = $1"
 			 " AND customer_id = $2 GROUP BY currency ORDER BY currency LIMIT 16", "ss",
@@ -738,17 +711,9 @@ int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer, co
 		goto out;
 	}
 	if (b->per_customer_limit) {
-		struct store_stmt *st = store_query(tx, e,
-			"SELECT count(*) FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
-			" AND kind = 'bonus' AND note = $3", "sss", shop, customer, action);
-		if (!st) {
-			rc = e->kind;
-			goto out;
-		}
-		if ((rc = store_step(st, e)) == 1)
-			given = store_int(st, 0);
-		store_done(st);
-		if (rc < 0)
+		if ((rc = store_query_int(tx, e, &given,
+				"SELECT count(*) FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
+				" AND kind = 'bonus' AND note = $3", "sss", shop, customer, action)))
 			goto out;
 		if (given >= b->per_customer_limit) {
 			rc = strict ? err_setc(e, ERR_REFUSED, "limit_reached", "action",

@@ -295,14 +295,9 @@ int program_put(struct store_tx *tx, const char *shop, struct program *p, struct
 	int rc = check(p, e);
 	if (rc)
 		return rc;
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT coalesce(max(version), 0) + 1 FROM program_versions WHERE shop_id = $1", "s", shop);
-	if (!st)
-		return e->kind;
-	if ((rc = store_step(st, e)) == 1)
-		version = store_int(st, 0);
-	store_done(st);
-	if (rc < 0)
+	if ((rc = store_query_int(tx, e, &version,
+			"SELECT coalesce(max(version), 0) + 1 FROM program_versions WHERE shop_id = $1",
+			"s", shop)))
 		return rc;
 	buf_init(&b, 0);
 	serialize(p, &b);

@@ -51,13 +51,7 @@ int redemption_get(struct store_tx *tx, struct arena *a, const char *shop, const
 static int count(struct store_tx *tx, const char *sql, const char *shop, const char *a1,
 		 const char *a2, int64_t *n, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e, sql, "sss", shop, a1, a2);
-	if (!st)
-		return e->kind;
-	int rc = store_step(st, e);
-	*n = rc == 1 ? store_int(st, 0) : 0;
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_query_int(tx, e, n, sql, "sss", shop, a1, a2);
 }
 
 static int check_reward(struct store_tx *tx, const char *shop, const char *customer,

@@ -21,13 +21,7 @@ static int metric(struct store_tx *tx, const char *shop, const char *customer,
 		  " AND customer_id = $2 AND status IN ('paid', 'partially_refunded') AND placed_at >= $3"
 		: "SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
 		  " AND status IN ('paid', 'partially_refunded') AND placed_at >= $3";
-	struct store_stmt *st = store_query(tx, e, sql, "ssi", shop, customer, since);
-	if (!st)
-		return e->kind;
-	int rc = store_step(st, e);
-	*out = rc == 1 ? store_int(st, 0) : 0;
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_query_int(tx, e, out, sql, "ssi", shop, customer, since);
 }
 
 static int index_of(const struct program *p, const char *name)

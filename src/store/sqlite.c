@@ -420,6 +420,21 @@ void store_done(struct store_stmt *s)
 	s->tx = NULL;
 }
 
+int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char *sql,
+		    const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct store_stmt *s = vquery(tx, e, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return e ? e->kind : ERR_INTERNAL;
+	int rc = store_step(s, e);
+	*out = rc == 1 ? store_int(s, 0) : 0;
+	store_done(s);
+	return rc < 0 ? rc : 0;
+}
+
 int store_exec(struct store_tx *tx, struct err *e, const char *sql, const char *types, ...)
 {
 	va_list ap;

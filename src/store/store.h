@@ -55,6 +55,11 @@ const char *store_text(struct store_stmt *s, int col);
 int store_is_null(struct store_stmt *s, int col);
 void store_done(struct store_stmt *s);
 
+/* The first column of the first row as an integer into *out (0 when there is
+ * no row): for counts, sums and maxima. Returns 0 or an error. */
+int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char *sql,
+		    const char *types, ...);
+
 /* Runs a statement that returns no rows; returns rows changed (>= 0) or an
  * error. */
 int store_exec(struct store_tx *tx, struct err *e, const char *sql,
