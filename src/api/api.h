@@ -70,6 +70,8 @@ int api_reports_cohorts(struct req *r, struct err *e);
 int api_reports_rfm(struct req *r, struct err *e);
 int api_reports_clv(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
+/* Refits the cached CLV models older than half their lifetime (the jobs thread). */
+int api_reports_refresh_fits(struct store *st, int *refitted, struct err *e);
 
 /* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
 int api_jobs_run_now(struct store *st, struct ledger_job_counts *counts, struct err *e);

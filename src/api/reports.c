@@ -1,6 +1,8 @@
 /* reports.c: /v1/reports/{retention,cohorts,rfm,clv} and a customer's
- * predictions. The CLV fit is cached per shop for an hour (and refitted on
- * the first read after), so a customer's predictions cost one small query. */
+ * predictions. The CLV fit is cached per shop for an hour; the jobs thread
+ * refits cached shops after half an hour (api_reports_refresh_fits), and a
+ * read after an hour refits on the spot, so a customer's predictions cost one
+ * small query. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -71,6 +73,7 @@ static int parse_filter(struct req *r, struct report_call *c, struct err *e)
 	c->clv = (struct clv_options){ c->f.from, c->f.to, c->f.currency, 52, 12, 0.01, 0 };
 	double months = 12;
 	if ((rc = query_number(r, "horizon_weeks", 1, 520, &c->clv.horizon_weeks, e)) ||
+	    (rc = query_number(r, "penalty", 0, 100, &c->clv.penalty, e)) ||
 	    (rc = query_number(r, "months", 1, 120, &months, e)) ||
 	    (rc = query_number(r, "discount", 0, 1, &c->clv.discount, e)))
 		return rc;
@@ -165,6 +168,56 @@ static int cached_fit(struct store_tx *tx, struct report_call *c, struct clv_rep
 	snprintf(slot->currency, sizeof(slot->currency), "%s", out->currency ? out->currency : "");
 	snprintf(slot->reason, sizeof(slot->reason), "%s", out->reason ? out->reason : "");
 	pthread_mutex_unlock(&cache_lock);
+	return 0;
+}
+
+struct refresh {
+	const char *shop;
+	struct arena arena;
+	struct clv_report out;
+};
+
+static int refresh_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct refresh *f = ctx;
+	struct clv_options o = { 0, clock_now_ms(), NULL, 52, 12, 0.01, 0 };
+	return clv_compute(tx, &f->arena, f->shop, &o, &f->out, e);
+}
+
+int api_reports_refresh_fits(struct store *st, int *refitted, struct err *e)
+{
+	int64_t now = clock_now_ms();
+	*refitted = 0;
+	for (int i = 0; i < 64; i++) {
+		char shop[ID_MAX];
+		pthread_mutex_lock(&cache_lock);
+		int stale = cache[i].shop[0] && now - cache[i].fitted_at >= FIT_TTL_MS / 2;
+		memcpy(shop, cache[i].shop, sizeof(shop));
+		shop[sizeof(shop) - 1] = '\0';
+		pthread_mutex_unlock(&cache_lock);
+		if (!stale)
+			continue;
+		struct refresh f = { shop, ARENA_INIT, { 0 } };
+		int rc = store_read(st, refresh_tx, &f, e);
+		if (!rc) {
+			pthread_mutex_lock(&cache_lock);
+			if (!strcmp(cache[i].shop, shop)) {
+				cache[i].fitted_at = now;
+				cache[i].report = f.out;
+				cache[i].report.list = NULL;
+				cache[i].report.n = 0;
+				snprintf(cache[i].currency, sizeof(cache[i].currency), "%s",
+					 f.out.currency ? f.out.currency : "");
+				snprintf(cache[i].reason, sizeof(cache[i].reason), "%s",
+					 f.out.reason ? f.out.reason : "");
+			}
+			pthread_mutex_unlock(&cache_lock);
+			(*refitted)++;
+		}
+		arena_free(&f.arena);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

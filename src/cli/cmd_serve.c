@@ -85,6 +85,11 @@ static void *jobs_main(void *arg)
 		else if (n.expired_lots || n.reminders || n.tier_changes)
 			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
 				 (long long)n.expired_lots, (long long)n.reminders, (long long)n.tier_changes);
+		int refitted = 0;
+		if (api_reports_refresh_fits(j->store, &refitted, &e))
+			log_error("model refit failed", ",\"error\":\"%s\"", e.code);
+		else if (refitted)
+			log_info("models refitted", ",\"shops\":%d", refitted);
 		pthread_mutex_lock(&j->lock);
 	}
 	pthread_mutex_unlock(&j->lock);

@@ -151,3 +151,28 @@ def test_the_cli_prints_the_same_reports_as_tables_json_and_csv(shop_with_histor
     cohorts = run("cohorts", "--format", "csv").strip().split("\n")
     assert cohorts[0].startswith("cohort,customers,m0") and cohorts[1].startswith("2024-01,2,1.0000,0.0000,0.5000")
     assert "champions" in run("rfm")
+
+
+def test_the_jobs_thread_refits_cached_models(tmp_path):
+    import time
+    srv = Server(str(tmp_path), extra_args=["--jobs-interval", "1"]).start()
+    try:
+        op = Api(srv, OPERATOR_KEY)
+        op.post("/v1/test/clock", {"now": "2025-06-01T00:00:00Z"})
+        api = make_shop(op, "Refit")
+        for i in range(24):
+            for k in range(1 + i % 3):
+                o = api.post("/v1/orders", new_order(api, external_id=f"R{i}-{k}", customer={"external_id": f"c{i}"},
+                                                     placed_at=f"2025-0{1 + 2 * k}-{10 + i % 18}T09:00:00Z")).json()
+                api.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"})
+        first = api.get("/v1/customers/ext:c2/predictions").json()
+        assert first["enough_data"] is True, first
+        assert "models refitted" not in srv.logtext()
+        op.post("/v1/test/clock", {"advance_seconds": 31 * 60})
+        deadline = time.time() + 10
+        while "models refitted" not in srv.logtext() and time.time() < deadline:
+            time.sleep(0.2)
+        assert "models refitted" in srv.logtext()
+        assert api.get("/v1/customers/ext:c2/predictions").json()["enough_data"] is True
+    finally:
+        assert srv.stop() == 0
