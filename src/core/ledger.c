@@ -236,7 +236,9 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 {
 	int64_t now = clock_now_ms();
 	int rc = 0;
-	for (int pass = 0; pass < 2 && want > 0; pass++) {
+	/* Pass 0: the order's own lot. Pass 1 and on: other lots with points,
+	 * 64 at a time, until the claw-back is met or no lot has points left. */
+	for (int pass = 0, more = 1; want > 0 && more; pass++) {
 		struct store_stmt *st = pass == 0
 			? store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
 				      " AND order_id = $2 AND kind = 'earn' AND remaining > 0", "ss", shop, o->id)
@@ -256,6 +258,7 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 		store_done(st);
 		if (rc < 0)
 			return rc;
+		more = pass == 0 || n == 64;
 		for (int i = 0; i < n && want > 0; i++) {
 			int64_t take = have[i] < want ? have[i] : want;
 			if ((rc = move(tx, shop, o->customer_id, ids[i], -take, reason, o->id, NULL, e)))

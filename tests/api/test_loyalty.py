@@ -324,3 +324,18 @@ def test_the_ledger_lists_newest_first_even_under_a_frozen_clock(shop, olga):
         shop.post(f"/v1/customers/{olga['id']}/adjustments", {"points": 1, "reason": n})
     listed = [x["note"] for x in shop.get(f"/v1/customers/{olga['id']}/ledger").json()["data"]]
     assert listed[:8] == list(reversed(notes))
+
+
+def test_a_claw_back_reaches_past_the_first_64_lots(shop, olga):
+    """Regression: claw() read other lots 64 at a time and stopped after the first
+    batch, calling points uncollectable while later lots still held them."""
+    set_program(shop, pending_days=0)
+    o = paid_order(shop, {"id": olga["id"]}, amount=10000)              # 100 points
+    shop.post(f"/v1/customers/{olga['id']}/adjustments", {"points": -100, "reason": "spent"})
+    for i in range(70):
+        shop.post(f"/v1/customers/{olga['id']}/adjustments", {"points": 1, "reason": f"gift {i}"})
+    shop.post(f"/v1/orders/{o['id']}/refunds", {"external_id": "all", "amount": 10000})
+    assert loyalty(shop, olga["id"])["points"]["available"] == 0
+    entries = shop.get(f"/v1/customers/{olga['id']}/ledger?limit=100").json()["data"]
+    audit = [x for x in entries if x["reason"] == "refund_uncollectable"]
+    assert len(audit) == 1 and audit[0]["note"].startswith("30 points")
