@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "../base/clock.h"
 #include "optimize.h"
 #include "special.h"
 
@@ -106,7 +107,9 @@ void bgnbd_fit(const struct rfm_tuple *t, int n, double penalty, struct bgnbd_pa
 	double theta[4] = { 0, 0, 0, 0 };	/* all parameters 1, as lifetimes starts */
 	for (int i = 0; i < n; i++)
 		o.customers += (double)t[i].weight;
+	double started = clock_monotonic_ms();
 	optimize_bfgs(objective, theta, 4, &o, 1e-6, 500, &res);
+	report->seconds = (clock_monotonic_ms() - started) / 1000;
 	out->r = exp(theta[0]);
 	out->alpha = exp(theta[1]);
 	out->a = exp(theta[2]);

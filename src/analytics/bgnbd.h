@@ -30,6 +30,7 @@ struct fit_report {
 	double grad_norm;	/* of the mean negative log-likelihood, log space */
 	int iterations, converged;
 	int64_t customers, distinct;
+	double seconds;		/* the fit's own time */
 };
 
 /* Sorts and merges equal (x, t_x, T[, monetary]) in place; returns the new count. */

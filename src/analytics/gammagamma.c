@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "../base/clock.h"
 #include "optimize.h"
 #include "special.h"
 
@@ -70,7 +71,9 @@ void gammagamma_fit(const struct rfm_tuple *t, int n, double penalty,
 	double N = o.customers;
 	double vx = sxx / N - (sx / N) * (sx / N), vm = smm / N - (sm / N) * (sm / N);
 	*corr = N > 1 && vx > 0 && vm > 0 ? (sxm / N - (sx / N) * (sm / N)) / sqrt(vx * vm) : 0;
+	double started = clock_monotonic_ms();
 	optimize_bfgs(objective, theta, 3, &o, 1e-6, 500, &res);
+	report->seconds = (clock_monotonic_ms() - started) / 1000;
 	out->p = exp(theta[0]);
 	out->q = exp(theta[1]);
 	out->gamma = exp(theta[2]);

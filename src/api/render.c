@@ -242,10 +242,11 @@ static json_t *fit_json(const char *const *labels, const struct fit_report *f, i
 	json_t *params = json_object();
 	for (int i = 0; i < np; i++)
 		json_object_set_new(params, labels[i], num(f->params[i]));
-	return json_pack("{s:o, s:o, s:i, s:o, s:b, s:I, s:I}", "params", params,
+	return json_pack("{s:o, s:o, s:i, s:o, s:b, s:I, s:I, s:o}", "params", params,
 			 "log_likelihood", num(f->log_likelihood), "iterations", f->iterations,
 			 "gradient_norm", num(f->grad_norm), "converged", f->converged,
-			 "customers", (json_int_t)f->customers, "distinct_tuples", (json_int_t)f->distinct);
+			 "customers", (json_int_t)f->customers, "distinct_tuples", (json_int_t)f->distinct,
+			 "seconds", num(f->seconds));
 }
 
 static const char *const bg_labels[] = { "r", "alpha", "a", "b" };

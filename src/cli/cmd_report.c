@@ -139,8 +139,8 @@ static void print_fit(const char *name, const char *const *labels, const struct 
 	printf("%-12s", name);
 	for (int i = 0; i < np; i++)
 		printf(" %s %-10.4f", labels[i], f->params[i]);
-	printf(" LL %.2f  %d iterations  gradient %.1e  %s\n", f->log_likelihood, f->iterations,
-	       f->grad_norm, f->converged ? "converged" : "NOT CONVERGED");
+	printf(" LL %.2f  %d iterations  gradient %.1e  %s  %.1f ms\n", f->log_likelihood, f->iterations,
+	       f->grad_norm, f->converged ? "converged" : "NOT CONVERGED", f->seconds * 1000);
 }
 
 static const char *const bg_labels[] = { "r", "alpha", "a", "b" };
