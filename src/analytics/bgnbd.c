@@ -39,35 +39,54 @@ int bgnbd_group(struct rfm_tuple *t, int n, int with_monetary)
 	return out;
 }
 
+/* The terms of a tuple's log-likelihood and gradient that depend on x alone
+ * (and the parameters): tuples are sorted by x, so a fit computes them once
+ * per distinct x instead of once per tuple. */
+struct x_terms {
+	double x, lg, pr, pab, pabx, pbx, pb, lbx1;
+};
+
+static void x_terms(double r, double a, double b, double x, struct x_terms *k)
+{
+	k->x = x;
+	k->lg = lgamma(r + x) - lgamma(r) + lgamma(a + b) + lgamma(b + x) - lgamma(b) -
+		lgamma(a + b + x);
+	k->pr = special_digamma(r + x) - special_digamma(r);
+	k->pab = special_digamma(a + b);
+	k->pabx = special_digamma(a + b + x);
+	k->pbx = special_digamma(b + x);
+	k->pb = special_digamma(b);
+	k->lbx1 = x > 0 ? log(b + x - 1) : 0;
+}
+
 /* The log-likelihood of one tuple and, if g, its gradient in (r, alpha, a, b). */
 static double tuple_ll(double r, double al, double a, double b, const struct rfm_tuple *c,
-		       double *g)
+		       const struct x_terms *k, double *g)
 {
-	double x = c->x, T = c->T, tx = c->t_x;
-	double A1 = lgamma(r + x) - lgamma(r) + r * log(al);
-	double A2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+	double x = c->x, T = c->T, tx = c->t_x, lal = log(al);
 	double A3 = -(r + x) * log(al + T);
-	double A4 = x > 0 ? log(a) - log(b + x - 1) - (r + x) * log(al + tx) : -INFINITY;
+	double A4 = x > 0 ? log(a) - k->lbx1 - (r + x) * log(al + tx) : -INFINITY;
 	double m = A3 > A4 ? A3 : A4;
 	double s = exp(A3 - m) + (x > 0 ? exp(A4 - m) : 0);
 	if (g) {
 		double w3 = exp(A3 - m) / s, w4 = x > 0 ? exp(A4 - m) / s : 0;
-		double pab = special_digamma(a + b), pabx = special_digamma(a + b + x);
-		g[0] = special_digamma(r + x) - special_digamma(r) + log(al) -
-		       w3 * log(al + T) - w4 * (x > 0 ? log(al + tx) : 0);
+		g[0] = k->pr + lal - w3 * log(al + T) - w4 * (x > 0 ? log(al + tx) : 0);
 		g[1] = r / al - w3 * (r + x) / (al + T) - w4 * (r + x) / (al + tx);
-		g[2] = pab - pabx + w4 / a;
-		g[3] = pab + special_digamma(b + x) - special_digamma(b) - pabx -
-		       (x > 0 ? w4 / (b + x - 1) : 0);
+		g[2] = k->pab - k->pabx + w4 / a;
+		g[3] = k->pab + k->pbx - k->pb - k->pabx - (x > 0 ? w4 / (b + x - 1) : 0);
 	}
-	return A1 + A2 + m + log(s);
+	return k->lg + r * lal + m + log(s);
 }
 
 double bgnbd_log_likelihood(const struct bgnbd_params *p, const struct rfm_tuple *t, int n)
 {
+	struct x_terms k = { -1, 0, 0, 0, 0, 0, 0, 0 };
 	double ll = 0;
-	for (int i = 0; i < n; i++)
-		ll += (double)t[i].weight * tuple_ll(p->r, p->alpha, p->a, p->b, &t[i], NULL);
+	for (int i = 0; i < n; i++) {
+		if (t[i].x != k.x)
+			x_terms(p->r, p->a, p->b, t[i].x, &k);
+		ll += (double)t[i].weight * tuple_ll(p->r, p->alpha, p->a, p->b, &t[i], &k, NULL);
+	}
 	return ll;
 }
 
@@ -84,9 +103,12 @@ static double objective(const double *theta, double *grad, int dim, void *ctx)
 	double p[4], sum = 0, gsum[4] = { 0 };
 	for (int k = 0; k < 4; k++)
 		p[k] = exp(theta[k]);
+	struct x_terms xt = { -1, 0, 0, 0, 0, 0, 0, 0 };
 	for (int i = 0; i < o->n; i++) {
 		double g[4], w = (double)o->t[i].weight;
-		sum += w * tuple_ll(p[0], p[1], p[2], p[3], &o->t[i], g);
+		if (o->t[i].x != xt.x)
+			x_terms(p[0], p[2], p[3], o->t[i].x, &xt);
+		sum += w * tuple_ll(p[0], p[1], p[2], p[3], &o->t[i], &xt, g);
 		for (int k = 0; k < 4; k++)
 			gsum[k] += w * g[k];
 	}
