@@ -43,30 +43,47 @@ static int scan_orders(struct store_tx *tx, struct arena *a, const char *shop,
 		if (!s->currency)
 			return 0;
 	}
+	/* Orders come from the covering index in customer and time order; members
+	 * are read once per customer by a second cursor over the same order. */
 	st = store_query(tx, e,
-		"SELECT o.customer_id, o.placed_at, o.paid_amount - o.refunded_amount, c.status"
-		" FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id"
-		" WHERE o.shop_id = $1 AND o.status IN ('paid', 'partially_refunded')"
-		" AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4"
-		" AND ($5 IS NULL OR o.channel = $5) ORDER BY o.customer_id, o.placed_at",
+		"SELECT customer_id, placed_at, paid_amount - refunded_amount FROM orders"
+		" WHERE shop_id = $1 AND status IN ('paid', 'partially_refunded')"
+		" AND currency = $2 AND placed_at >= $3 AND placed_at < $4"
+		" AND ($5 IS NULL OR channel = $5) ORDER BY customer_id, placed_at",
 		"ssiis", shop, s->currency, f->from, (f->to / DAY_MS + 1) * DAY_MS, f->channel);
 	if (!st)
 		return e->kind;
+	struct store_stmt *members = store_query(tx, e,
+		"SELECT id FROM customers WHERE shop_id = $1 AND status = 'account' ORDER BY id", "s", shop);
+	if (!members) {
+		store_done(st);
+		return e->kind;
+	}
+	char member[ID_MAX] = "";
+	int mrc = store_step(members, e);
+	if (mrc == 1)
+		snprintf(member, sizeof(member), "%s", store_text(members, 0));
 	s->p = arena_alloc(a, (size_t)cap * sizeof(*s->p));
 	s->ids = arena_alloc(a, (size_t)ccap * sizeof(*s->ids));
 	s->member = arena_alloc(a, (size_t)ccap * sizeof(int));
-	while ((rc = store_step(st, e)) == 1) {
+	while (mrc >= 0 && (rc = store_step(st, e)) == 1) {
 		const char *id = store_text(st, 0);
 		if (!s->ncustomers || strcmp(s->ids[s->ncustomers - 1], id)) {
 			if (s->ncustomers == ccap) {
 				char (*ids)[ID_MAX] = arena_alloc(a, (size_t)ccap * 2 * sizeof(*ids));
-				int *member = arena_alloc(a, (size_t)ccap * 2 * sizeof(int));
+				int *member_flags = arena_alloc(a, (size_t)ccap * 2 * sizeof(int));
 				memcpy(ids, s->ids, (size_t)ccap * sizeof(*ids));
-				memcpy(member, s->member, (size_t)ccap * sizeof(int));
-				s->ids = ids, s->member = member, ccap *= 2;
+				memcpy(member_flags, s->member, (size_t)ccap * sizeof(int));
+				s->ids = ids, s->member = member_flags, ccap *= 2;
+			}
+			/* Advance the members cursor up to this customer. */
+			while (mrc == 1 && strcmp(member, id) < 0) {
+				mrc = store_step(members, e);
+				if (mrc == 1)
+					snprintf(member, sizeof(member), "%s", store_text(members, 0));
 			}
 			snprintf(s->ids[s->ncustomers], ID_MAX, "%s", id);
-			s->member[s->ncustomers++] = !strcmp(store_text(st, 3), "account");
+			s->member[s->ncustomers++] = mrc == 1 && !strcmp(member, id);
 		}
 		if (s->n == cap) {
 			struct purchase *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
@@ -75,7 +92,10 @@ static int scan_orders(struct store_tx *tx, struct arena *a, const char *shop,
 		}
 		s->p[s->n++] = (struct purchase){ s->ncustomers - 1, store_int(st, 1), store_int(st, 2) };
 	}
+	store_done(members);
 	store_done(st);
+	if (mrc < 0)
+		return mrc;
 	return rc < 0 ? rc : 0;
 }
 
