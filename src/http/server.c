@@ -231,8 +231,13 @@ int server_start(struct server *s, struct err *e)
 		threads = 2;
 	if (rc)
 		return rc;
+	/* poll(), not epoll: with a thread pool on epoll, MHD_quiesce_daemon()
+	 * removes the listen socket from each worker's epoll set while a worker
+	 * may already have removed it itself, and libmicrohttpd 0.9.75 panics
+	 * ("Failed to remove listen FD from epoll set") on the lost race. With
+	 * poll() quiescing goes through each worker's ITC pipe instead. */
 	s->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 		MHD_USE_TURBO,
 		0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

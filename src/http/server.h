@@ -1,5 +1,5 @@
 /*
- * server.h: `retain serve`: libmicrohttpd with an internal thread pool (epoll),
+ * server.h: `retain serve`: libmicrohttpd with an internal thread pool (poll),
  * one arena per request, the route table of api/routes.c, the error envelope,
  * Request-Id on every response, metrics and a JSON-lines access log.
  * SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.
