@@ -234,46 +234,40 @@ out:
 static int claw(struct store_tx *tx, const char *shop, const struct order *o, int64_t want,
 		const char *reason, int64_t *short_by, struct err *e)
 {
+	struct arena a = ARENA_INIT;
 	int64_t now = clock_now_ms();
 	int rc = 0;
-	/* Pass 0: the order's own lot. Pass 1 and on: other lots with points,
-	 * 64 at a time, until the claw-back is met or no lot has points left. */
-	for (int pass = 0, more = 1; want > 0 && more; pass++) {
-		struct store_stmt *st = pass == 0
-			? store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
-				      " AND order_id = $2 AND kind = 'earn' AND remaining > 0", "ss", shop, o->id)
-			: store_query(tx, e, "SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1"
-				      " AND customer_id = $2 AND remaining > 0 AND (expires_at IS NULL OR"
-				      " expires_at > $3) ORDER BY expires_at IS NULL, expires_at, created_at, id",
-				      "ssi", shop, o->customer_id, now);
-		char ids[64][ID_MAX];
-		int64_t have[64];
-		int n = 0;
-		if (!st)
-			return e->kind;
-		while (n < 64 && (rc = store_step(st, e)) == 1) {
-			snprintf(ids[n], ID_MAX, "%s", store_text(st, 0));
-			have[n++] = store_int(st, 1);
-		}
-		store_done(st);
-		if (rc < 0)
-			return rc;
-		more = pass == 0 || n == 64;
-		for (int i = 0; i < n && want > 0; i++) {
+	for (int pass = 0; pass < 2 && want > 0 && !rc; pass++) {
+		char (*ids)[32];
+		int64_t *have;
+		int n;
+		rc = pass == 0
+			? store_query_pairs(tx, e, &a, &ids, &have, &n,
+				"SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1 AND order_id = $2"
+				" AND kind = 'earn' AND remaining > 0", "ss", shop, o->id)
+			: store_query_pairs(tx, e, &a, &ids, &have, &n,
+				"SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1 AND customer_id = $2"
+				" AND remaining > 0 AND (expires_at IS NULL OR expires_at > $3)"
+				" ORDER BY expires_at IS NULL, expires_at, created_at, id",
+				"ssi", shop, o->customer_id, now);
+		for (int i = 0; !rc && i < n && want > 0; i++) {
 			int64_t take = have[i] < want ? have[i] : want;
 			if ((rc = move(tx, shop, o->customer_id, ids[i], -take, reason, o->id, NULL, e)))
-				return rc;
+				break;
 			if (pass == 0 && (rc = store_exec(tx, e, "UPDATE loyalty_lots SET clawed = clawed + $3"
 							  " WHERE shop_id = $1 AND id = $2", "ssi",
 							  shop, ids[i], take)) < 0)
-				return rc;
+				break;
+			rc = 0;
 			want -= take;
 		}
 	}
+	arena_free(&a);
 	*short_by = want;
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
+/* Points an order's refunds have cost so far: see ledger.h. */
 int64_t ledger_clawback_target(int64_t points, const int64_t *line_points,
 			       const int64_t *quantity, const int64_t *refunded_quantity,
 			       int nlines, int64_t paid, int64_t refunded, int fully_refunded)
@@ -670,29 +664,21 @@ out:
 int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
 		   const char *redemption_id, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e,
+	struct arena a = ARENA_INIT;
+	char (*lots)[32];
+	int64_t *points;
+	int n, rc = store_query_pairs(tx, e, &a, &lots, &points, &n,
 		"SELECT lot_id, points FROM redemption_draws WHERE shop_id = $1 AND redemption_id = $2",
 		"ss", shop, redemption_id);
-	char lots[256][ID_MAX];
-	int64_t pts[256];
-	int n = 0, rc;
-	if (!st)
-		return e->kind;
-	while (n < 256 && (rc = store_step(st, e)) == 1) {
-		snprintf(lots[n], ID_MAX, "%s", store_text(st, 0));
-		pts[n++] = store_int(st, 1);
-	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; !rc && i < n; i++) {
 		rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining + $3"
-				" WHERE shop_id = $1 AND id = $2", "ssi", shop, lots[i], pts[i]);
-		if (rc < 0 || (rc = entry(tx, shop, customer, lots[i], pts[i], "redemption_cancelled",
-					  NULL, redemption_id, NULL, e)))
-			return rc;
+				" WHERE shop_id = $1 AND id = $2", "ssi", shop, lots[i], points[i]);
+		if (rc >= 0)
+			rc = entry(tx, shop, customer, lots[i], points[i], "redemption_cancelled", NULL,
+				   redemption_id, NULL, e);
 	}
-	return 0;
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
 }
 
 int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer, const char *action,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/arena.h"
 #include "../base/clock.h"
 #include "migrate.h"
 
@@ -431,6 +432,34 @@ int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char
 		return e ? e->kind : ERR_INTERNAL;
 	int rc = store_step(s, e);
 	*out = rc == 1 ? store_int(s, 0) : 0;
+	store_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_query_pairs(struct store_tx *tx, struct err *e, struct arena *a, char (**ids)[32],
+		      int64_t **values, int *n, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int cap = 64, rc;
+	va_start(ap, types);
+	struct store_stmt *s = vquery(tx, e, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return e ? e->kind : ERR_INTERNAL;
+	*n = 0;
+	*ids = arena_alloc(a, (size_t)cap * sizeof(**ids));
+	*values = arena_alloc(a, (size_t)cap * sizeof(**values));
+	while ((rc = store_step(s, e)) == 1) {
+		if (*n == cap) {
+			char (*more_ids)[32] = arena_alloc(a, (size_t)cap * 2 * sizeof(**ids));
+			int64_t *more_values = arena_alloc(a, (size_t)cap * 2 * sizeof(**values));
+			memcpy(more_ids, *ids, (size_t)cap * sizeof(**ids));
+			memcpy(more_values, *values, (size_t)cap * sizeof(**values));
+			*ids = more_ids, *values = more_values, cap *= 2;
+		}
+		snprintf((*ids)[*n], 32, "%s", store_text(s, 0) ? store_text(s, 0) : "");
+		(*values)[(*n)++] = store_int(s, 1);
+	}
 	store_done(s);
 	return rc < 0 ? rc : 0;
 }

@@ -60,6 +60,12 @@ void store_done(struct store_stmt *s);
 int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char *sql,
 		    const char *types, ...);
 
+/* Every row's first column (text) and second (integer) into arena arrays:
+ * for reading the rows a write will then change, without a bound. */
+struct arena;
+int store_query_pairs(struct store_tx *tx, struct err *e, struct arena *a, char (**ids)[32],
+		      int64_t **values, int *n, const char *sql, const char *types, ...);
+
 /* Runs a statement that returns no rows; returns rows changed (>= 0) or an
  * error. */
 int store_exec(struct store_tx *tx, struct err *e, const char *sql,

@@ -150,3 +150,17 @@ def test_redemptions_for_another_shops_customer_are_404(operator, shop, rich):
     mine = redeem(shop, rich, {"reward": "tote"}).json()
     assert other.post(f"/v1/redemptions/{mine['id']}/cancel").status_code == 404
     assert shop.get(f"/v1/redemptions/{mine['id']}").json()["status"] == "active"
+
+
+def test_cancelling_a_redemption_drawn_from_more_than_256_lots_restores_them_all(shop):
+    """ledger_restore read at most 256 draws: a redemption spread over more lots
+    lost the rest on cancel."""
+    set_program(shop, pending_days=0, rewards=[{"key": "big", "kind": "gift", "name": "Big", "cost": 300}])
+    c = shop.post("/v1/customers", {"email": "many@example.com"}).json()
+    for i in range(300):
+        shop.post(f"/v1/customers/{c['id']}/adjustments", {"points": 1, "reason": f"lot {i}"})
+    d = redeem(shop, c, {"reward": "big"}).json()
+    assert loyalty(shop, c["id"])["points"]["available"] == 0
+    shop.post(f"/v1/redemptions/{d['id']}/cancel")
+    l = loyalty(shop, c["id"])
+    assert l["points"]["available"] == 300 and len(l["lots"]) == 300
