@@ -188,7 +188,7 @@ static int usage(void)
 	fprintf(stderr, "usage: retain report retention|cohorts|rfm|clv --shop SHOP_ID [--db PATH]\n"
 			"         [--from DATE] [--to DATE]\n"
 			"         [--format table|json|csv] [--customers] [--horizon-weeks 52]\n"
-			"         [--months 12] [--discount 0.01] [--penalty 0] [--currency XXX]\n");
+			"         [--months 12] [--discount 0.01] [--penalty 0] [--currency CODE]\n");
 	return 2;
 }
 
