@@ -22,6 +22,13 @@
 
 #define CLV_MIN_CUSTOMERS 20
 #define CLV_MIN_REPEATERS 10
+/* The accepted options (API query and CLI flags alike). */
+#define CLV_HORIZON_WEEKS_MIN 1
+#define CLV_HORIZON_WEEKS_MAX 520
+#define CLV_MONTHS_MIN 1
+#define CLV_MONTHS_MAX 120
+#define CLV_DISCOUNT_MAX 1	/* monthly, from 0 */
+#define CLV_PENALTY_MAX 100	/* from 0 */
 
 struct clv_options {
 	int64_t from, to;	/* unix ms; to is the end of the calibration day */

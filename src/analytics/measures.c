@@ -256,6 +256,13 @@ static const char *const segment_names[RFM_SEGMENTS] = {
 	"about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost",
 };
 
+int measures_filter_check(const struct measures_filter *f, struct err *e)
+{
+	if (f->from > f->to)
+		return err_set(e, ERR_INVALID, "from", "\"from\" is after \"to\"");
+	return 0;
+}
+
 const char *measures_rfm_segment(int r, int f)
 {
 	if (r < 1 || r > 5 || f < 1 || f > 5)

@@ -79,6 +79,9 @@ int measures_cohorts(struct store_tx *tx, struct arena *a, const char *shop,
 		     const struct measures_filter *f, struct cohort_report *out, struct err *e);
 int measures_rfm(struct store_tx *tx, struct arena *a, const char *shop,
 		 const struct measures_filter *f, struct rfm_report *out, struct err *e);
+/* The rule every caller applies to a filter it was given: "from" is not after
+ * "to" (ERR_INVALID, param "from"). */
+int measures_filter_check(const struct measures_filter *f, struct err *e);
 /* The segment of an R and F score (1..5), by the documented grid. */
 const char *measures_rfm_segment(int r, int f);
 

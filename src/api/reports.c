@@ -64,18 +64,19 @@ static int parse_filter(struct req *r, struct report_call *c, struct err *e)
 	c->f.currency = req_query(r, "currency");
 	if ((rc = query_time(r, "from", &c->f.from, e)) || (rc = query_time(r, "to", &c->f.to, e)))
 		return rc;
-	if (c->f.from > c->f.to)
-		return err_set(e, ERR_INVALID, "from", "\"from\" is after \"to\"");
+	if ((rc = measures_filter_check(&c->f, e)))
+		return rc;
 	if (c->f.currency && currency_exponent(c->f.currency) < 0)
 		return err_set(e, ERR_INVALID, "currency", "\"%s\" is not an ISO 4217 currency", c->f.currency);
 	const char *inc = req_query(r, "include");
 	c->with_customers = inc && !strcmp(inc, "customers");
 	c->clv = (struct clv_options){ c->f.from, c->f.to, c->f.currency, 52, 12, 0.01, 0 };
 	double months = 12;
-	if ((rc = query_number(r, "horizon_weeks", 1, 520, &c->clv.horizon_weeks, e)) ||
-	    (rc = query_number(r, "penalty", 0, 100, &c->clv.penalty, e)) ||
-	    (rc = query_number(r, "months", 1, 120, &months, e)) ||
-	    (rc = query_number(r, "discount", 0, 1, &c->clv.discount, e)))
+	if ((rc = query_number(r, "horizon_weeks", CLV_HORIZON_WEEKS_MIN, CLV_HORIZON_WEEKS_MAX,
+			       &c->clv.horizon_weeks, e)) ||
+	    (rc = query_number(r, "penalty", 0, CLV_PENALTY_MAX, &c->clv.penalty, e)) ||
+	    (rc = query_number(r, "months", CLV_MONTHS_MIN, CLV_MONTHS_MAX, &months, e)) ||
+	    (rc = query_number(r, "discount", 0, CLV_DISCOUNT_MAX, &c->clv.discount, e)))
 		return rc;
 	c->clv.months = (int)months;
 	return 0;

@@ -102,7 +102,7 @@ int api_shops_rotate_keys(struct req *r, struct err *e)
 	int64_t hours = r->srv->cfg->key_grace_hours;
 	int rc;
 	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
-	    (rc = jsonv_int(r->json, "grace_hours", JSONV_OPTIONAL, 0, 24 * 90, &hours, NULL,
+	    (rc = jsonv_int(r->json, "grace_hours", JSONV_OPTIONAL, 0, SHOP_GRACE_HOURS_MAX, &hours, NULL,
 			    NULL, e)))
 		return rc;
 	c.grace_ms = hours * 3600 * 1000;

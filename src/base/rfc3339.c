@@ -48,15 +48,25 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
+int rfc3339_from_civil(int y, int mo, int d, int h, int mi, int sec, int64_t *ms)
+{
+	if (y < RFC3339_YEAR_MIN || y > RFC3339_YEAR_MAX || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return -1;
+	if (sec == 60)
+		sec = 59;	/* leap second: clamp, unix time has none */
+	*ms = (rfc3339_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000;
+	return 0;
+}
+
 int rfc3339_parse(const char *s, int64_t *ms)
 {
 	const char *p = s;
 	int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0, off = 0;
+	int64_t local;
 
 	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
 	    *p++ != '-' || digits(&p, 2, &d))
-		return -1;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -1;
 	if (*p == '\0')
 		goto done;
@@ -65,8 +75,6 @@ int rfc3339_parse(const char *s, int64_t *ms)
 	p++;
 	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) ||
 	    *p++ != ':' || digits(&p, 2, &sec))
-		return -1;
-	if (h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (*p == '.') {
 		int n = 0;
@@ -93,10 +101,13 @@ int rfc3339_parse(const char *s, int64_t *ms)
 	if (*p != '\0')
 		return -1;
 done:
-	if (sec == 60)
-		sec = 59;	/* leap second: clamp, unix time has none */
-	*ms = ((rfc3339_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-		sec - (int64_t)off * 60) * 1000) + frac_ms;
+	if (rfc3339_from_civil(y, mo, d, h, mi, sec, &local))
+		return -1;
+	local += frac_ms - (int64_t)off * 60 * 1000;
+	/* an offset can move the local time across the range's ends */
+	if (local < 0 || local > rfc3339_days_from_civil(RFC3339_YEAR_MAX + 1, 1, 1) * 86400000 - 1)
+		return -1;
+	*ms = local;
 	return 0;
 }
 

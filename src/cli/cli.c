@@ -1,13 +1,36 @@
 /* cli.c: helpers shared by the commands; see cli.h. */
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static int db_may_create;
 
 int cli_fail(const struct err *e)
 {
 	fprintf(stderr, "retain: %s\n", e->message[0] ? e->message : "failed");
 	return e->kind == ERR_INVALID ? 2 : 1;
+}
+
+int cli_usage(const char *usage)
+{
+	fputs(usage, stderr);
+	return 2;
+}
+
+int cli_bad(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "retain %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see \"retain help %s\")\n", cmd);
+	return 2;
 }
 
 int cli_option(int argc, char **argv, int *i, const char *name, const char **value)
@@ -28,4 +51,69 @@ int cli_option(int argc, char **argv, int *i, const char *name, const char **val
 	}
 	*value = argv[++*i];
 	return 1;
+}
+
+int cli_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	/* strtoll skips leading blanks and would read " 5"; a value is digits */
+	if (!s || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
+		return -1;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_number(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	if (!s || !(*s == '-' || *s == '+' || *s == '.' || (*s >= '0' && *s <= '9')))
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_int_option(const char *cmd, const char *option, const char *value, int64_t lo,
+		   int64_t hi, int64_t *out)
+{
+	if (!value)
+		return cli_bad(cmd, "%s needs a value", option);
+	if (cli_parse_int(value, lo, hi, out))
+		return cli_bad(cmd, "%s \"%s\" must be an integer from %lld to %lld", option, value,
+			       (long long)lo, (long long)hi);
+	return 0;
+}
+
+int cli_number_option(const char *cmd, const char *option, const char *value, double lo,
+		      double hi, double *out)
+{
+	if (!value)
+		return cli_bad(cmd, "%s needs a value", option);
+	if (cli_parse_number(value, lo, hi, out))
+		return cli_bad(cmd, "%s \"%s\" must be a number from %g to %g", option, value, lo, hi);
+	return 0;
+}
+
+void cli_set_db_create(int may_create)
+{
+	db_may_create = may_create;
+}
+
+int cli_store_open(const struct config *cfg, struct store **out, struct err *e)
+{
+	if (db_may_create)
+		return store_open(cfg->db, out, e);
+	int rc = store_open_existing(cfg->db, out, e);
+	if (rc == ERR_NOT_FOUND)
+		return err_setc(e, ERR_INVALID, "db_missing", "db",
+				"no database at \"%s\" (check --db or RETAIN_DB; \"retain migrate\""
+				" creates one)", cfg->db);
+	return rc;
 }

@@ -8,6 +8,18 @@
 #include "../store/store.h"
 #include "cli.h"
 
+const char cmd_check_usage[] =
+	"usage: retain check [--db PATH]\n"
+	"\n"
+	"Recomputes every points lot from its ledger entries and prints each lot whose\n"
+	"remaining points differ; exit 0 when all agree, 1 on a mismatch.\n";
+
+const char cmd_jobs_usage[] =
+	"usage: retain jobs run [--db PATH]\n"
+	"\n"
+	"Runs the due jobs once, as the server does every --jobs-interval seconds:\n"
+	"points expiry, expiry reminders, tier downgrades.\n";
+
 struct check {
 	struct arena arena;
 	struct ledger_mismatch *bad;
@@ -27,12 +39,11 @@ int cmd_check(int argc, char **argv, const struct config *cfg)
 	struct store *st;
 	struct err e = { 0 };
 	int rc;
-	(void)argv;
 	if (argc > 0) {
-		fprintf(stderr, "usage: retain check [--db PATH]\n");
-		return 2;
+		fprintf(stderr, "retain check: unknown argument \"%s\"\n", argv[0]);
+		return cli_usage(cmd_check_usage);
 	}
-	if (store_open(cfg->db, &st, &e))
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	if ((rc = store_read(st, check_tx, &c, &e))) {
 		rc = cli_fail(&e);
@@ -57,10 +68,12 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	struct store *st;
 	struct err e = { 0 };
 	if (argc != 1 || strcmp(argv[0], "run")) {
-		fprintf(stderr, "usage: retain jobs run [--db PATH]\n");
-		return 2;
+		if (argc > 0)
+			fprintf(stderr, "retain jobs: unknown argument \"%s\"\n",
+				strcmp(argv[0], "run") ? argv[0] : argv[1]);
+		return cli_usage(cmd_jobs_usage);
 	}
-	if (store_open(cfg->db, &st, &e))
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	int rc = api_jobs_run_now(st, &n, &e);
 	store_close(st);

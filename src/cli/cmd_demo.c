@@ -279,44 +279,51 @@ static int write_keys_file(const struct config *cfg, const struct demo *d)
 	return fclose(f);
 }
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: retain demo [--customers N] [--seed S] [--name NAME] [--db PATH]\n");
-	return 2;
-}
+#define DEMO_CUSTOMERS_MAX 10000000
+
+const char cmd_demo_usage[] =
+	"usage: retain demo [--customers N] [--seed S] [--name NAME] [--db PATH]\n"
+	"\n"
+	"Creates a shop with about two years of generated history (a loyalty programme,\n"
+	"repeat buyers, drop-outs, refunds) and writes its keys to DB.demo-keys.\n"
+	"\n"
+	"  --customers N        1 to " CLI_STR(DEMO_CUSTOMERS_MAX) " customers (default 1000)\n"
+	"  --seed S             0 to 2^63-1; the same seed gives the same history (default 42)\n"
+	"  --name NAME          the shop's name (default \"Demo Tea House\")\n";
 
 int cmd_demo(int argc, char **argv, const struct config *cfg)
 {
 	struct demo d = { .arena = ARENA_INIT, .shop_name = "Demo Tea House", .customers = 1000 };
 	struct store *st;
 	struct err e = { 0 };
-	uint64_t seed = 42;
+	int64_t seed = 42, customers = d.customers;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 		if (cli_option(argc, argv, &i, "--customers", &v)) {
-			if (!v || (d.customers = atoi(v)) < 1 || d.customers > 10000000)
-				return usage();
+			if ((rc = cli_int_option("demo", "--customers", v, 1, DEMO_CUSTOMERS_MAX, &customers)))
+				return rc;
 		} else if (cli_option(argc, argv, &i, "--seed", &v)) {
-			if (!v)
-				return usage();
-			seed = strtoull(v, NULL, 10);
+			if ((rc = cli_int_option("demo", "--seed", v, 0, INT64_MAX, &seed)))
+				return rc;
 		} else if (cli_option(argc, argv, &i, "--name", &v)) {
 			if (!v)
-				return usage();
+				return cli_bad("demo", "--name needs a value");
 			d.shop_name = v;
 		} else {
-			return usage();
+			fprintf(stderr, "retain demo: unknown argument \"%s\"\n", argv[i]);
+			return cli_usage(cmd_demo_usage);
 		}
 	}
-	rng_state = seed;
+	d.customers = (int)customers;
+	rng_state = (uint64_t)seed;
 	d.end_ms = clock_now_ms();
 	/* History is replayed on a simulated clock so that lots, tiers and
 	 * expiry happen when the orders did; it ends at the real now. */
 	clock_enable_test();
 	d.start_ms = d.end_ms - HISTORY_WEEKS * WEEK_MS;
-	if (store_open(cfg->db, &st, &e))
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	if ((rc = store_write(st, create_shop_tx, &d, &e)))
 		goto out;

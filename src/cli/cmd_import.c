@@ -4,7 +4,13 @@
  * every report sees it. Streaming, in transactions of 1000 rows; idempotent
  * (a row's order id is the file's order column, or a digest of the row and its
  * occurrence, so importing a file twice imports nothing twice); bad rows are
- * reported with their line numbers and skipped; --dry-run only checks.
+ * reported with their line numbers and skipped. --dry-run runs every batch
+ * through the same core calls and rolls it back, so it counts what an import
+ * would do (an order id repeated more than a batch apart counts twice).
+ *
+ * Dates follow the API's rule (base/rfc3339.h): without --date-format, a date
+ * "2026-01-31" or an RFC 3339 time; with one, what strptime reads from it,
+ * checked as a real calendar date in the same range.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +23,7 @@
 #include "../base/clock.h"
 #include "../base/csv.h"
 #include "../base/currency.h"
+#include "../base/rfc3339.h"
 #include "../base/secure.h"
 #include "../core/order.h"
 #include "../core/shop.h"
@@ -52,17 +59,25 @@ struct import {
 	size_t seen_cap, seen_n;
 };
 
-static int usage(void)
-{
-	fprintf(stderr,
-		"usage: retain import orders FILE --shop SHOP_ID [--db PATH]\n"
-		"         [--map customer=N,date=N,amount=N[,quantity=N][,order=N][,channel=N]]\n"
-		"         [--header] [--delimiter ','|' '|tab] [--date-format %%Y-%%m-%%d]\n"
-		"         [--currency EUR] [--dry-run]\n"
-		"Columns are numbered from 0, or named after a header row (--header).\n"
-		"Amounts are decimal (\"29.33\"); customers are the shop's own ids.\n");
-	return 2;
-}
+const char cmd_import_usage[] =
+	"usage: retain import orders FILE --shop SHOP_ID [options] [--db PATH]\n"
+	"\n"
+	"Imports order history as paid orders of the shop's customers (their own ids);\n"
+	"importing a file again imports nothing twice. Bad rows are reported as\n"
+	"FILE:LINE and skipped (exit 1).\n"
+	"\n"
+	"  --shop SHOP_ID       the shop (required)\n"
+	"  --map COLUMNS        customer=N,date=N,amount=N[,quantity=N][,order=N][,channel=N]:\n"
+	"                       numbers from 0, or names from the header row\n"
+	"  --header             the first line names the columns (found by their names)\n"
+	"  --delimiter D        one character, or tab (default: ',' if the first line has one,\n"
+	"                       else ' ')\n"
+	"  --date-format FMT    a strptime format such as %Y%m%d (default: 2026-01-31 or an\n"
+	"                       RFC 3339 time); dates must exist, years " CLI_STR(RFC3339_YEAR_MIN)
+	" to " CLI_STR(RFC3339_YEAR_MAX) "\n"
+	"  --currency CODE      ISO 4217 (default EUR); amounts are decimals (\"29.33\")\n"
+	"  --dry-run            check every row and say how many would be imported; write\n"
+	"                       nothing\n";
 
 static int occurrence(struct import *im, uint64_t key)
 {
@@ -162,15 +177,19 @@ static void row_error(struct import *im, int64_t line, const char *fmt, const ch
 	}
 }
 
+/* The API's date rule; a format only says where the fields are. */
 static int parse_date(const char *s, const char *format, int64_t *ms)
 {
 	struct tm tm;
+	if (!format)
+		return rfc3339_parse(s, ms);
 	memset(&tm, 0, sizeof(tm));
+	tm.tm_mday = 1;		/* a format without the day means the 1st */
 	const char *end = strptime(s, format, &tm);
 	if (!end || *end)
 		return -1;
-	*ms = (int64_t)timegm(&tm) * 1000;
-	return 0;
+	return rfc3339_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+				  tm.tm_sec, ms);
 }
 
 /* Parses one data line into a row; 0 ok, -1 reported and skipped. */
@@ -198,7 +217,11 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 	}
 	snprintf(r->customer, sizeof(r->customer), "%s", f[im->col[COL_CUSTOMER]]);
 	if (parse_date(f[im->col[COL_DATE]], im->date_format, &r->placed_at)) {
-		row_error(im, lineno, "date \"%s\" does not match --date-format", f[im->col[COL_DATE]]);
+		row_error(im, lineno, im->date_format
+			  ? "date \"%s\" does not match --date-format, or is not a real date from "
+			    CLI_STR(RFC3339_YEAR_MIN) " to " CLI_STR(RFC3339_YEAR_MAX)
+			  : "date \"%s\" is not a real date like 2026-01-31 or an RFC 3339 time from "
+			    CLI_STR(RFC3339_YEAR_MIN) " to " CLI_STR(RFC3339_YEAR_MAX), f[im->col[COL_DATE]]);
 		return -1;
 	}
 	if (csv_amount(f[im->col[COL_AMOUNT]], im->exponent, &amount) || amount < 0) {
@@ -209,9 +232,8 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 	r->amount = amount;
 	r->quantity = 1;
 	if (im->col[COL_QUANTITY] >= 0 && im->col[COL_QUANTITY] < n) {
-		char *end;
-		long q = strtol(f[im->col[COL_QUANTITY]], &end, 10);
-		if (*end || q < 1 || q > ORDER_QUANTITY_MAX) {
+		int64_t q;
+		if (cli_parse_int(f[im->col[COL_QUANTITY]], 1, ORDER_QUANTITY_MAX, &q)) {
 			row_error(im, lineno, "quantity \"%s\" is not a positive integer", f[im->col[COL_QUANTITY]]);
 			return -1;
 		}
@@ -280,12 +302,16 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 		im->imported++;
 	}
 	arena_free(&im->arena);
+	if (im->dry_run)	/* undo the batch: the store rolls back on an error */
+		return err_setc(e, ERR_CONFLICT, "dry_run", NULL, "a dry run writes nothing");
 	return 0;
 }
 
 static int flush(struct store *st, struct import *im, struct err *e)
 {
-	int rc = im->nrows && !im->dry_run ? store_write(st, batch_tx, im, e) : 0;
+	int rc = im->nrows ? store_write(st, batch_tx, im, e) : 0;
+	if (im->dry_run && rc == ERR_CONFLICT && !strcmp(e->code, "dry_run"))
+		rc = 0;
 	im->nrows = 0;
 	return rc;
 }
@@ -309,43 +335,51 @@ int cmd_import(int argc, char **argv, const struct config *cfg)
 
 	memset(&im, 0, sizeof(im));
 	im.currency = "EUR";
-	im.date_format = "%Y-%m-%d";
 	for (int c = 0; c < NCOLUMNS; c++)
 		im.col[c] = -1;
-	if (argc < 2 || strcmp(argv[0], "orders"))
-		return usage();
+	if (argc < 2 || strcmp(argv[0], "orders") || argv[1][0] == '-') {
+		if (argc > 0 && strcmp(argv[0], "orders"))
+			fprintf(stderr, "retain import: unknown kind \"%s\" (only orders)\n", argv[0]);
+		else
+			fprintf(stderr, "retain import: which FILE?\n");
+		return cli_usage(cmd_import_usage);
+	}
 	file = argv[1];
 	for (int i = 2; i < argc; i++) {
-		const char *v;
+		const char *v, **dst = NULL, *name = argv[i];
 		if (!strcmp(argv[i], "--header"))
 			header = 1;
 		else if (!strcmp(argv[i], "--dry-run"))
 			im.dry_run = 1;
-		else if (cli_option(argc, argv, &i, "--shop", &v) && v)
-			im.shop = v;
-		else if (cli_option(argc, argv, &i, "--map", &v) && v)
-			map = v;
-		else if (cli_option(argc, argv, &i, "--delimiter", &v) && v)
-			delim = v;
-		else if (cli_option(argc, argv, &i, "--date-format", &v) && v)
-			im.date_format = v;
-		else if (cli_option(argc, argv, &i, "--currency", &v) && v)
-			im.currency = v;
-		else
-			return usage();
+		else if (cli_option(argc, argv, &i, "--shop", &v))
+			dst = &im.shop;
+		else if (cli_option(argc, argv, &i, "--map", &v))
+			dst = &map;
+		else if (cli_option(argc, argv, &i, "--delimiter", &v))
+			dst = &delim;
+		else if (cli_option(argc, argv, &i, "--date-format", &v))
+			dst = &im.date_format;
+		else if (cli_option(argc, argv, &i, "--currency", &v))
+			dst = &im.currency;
+		else {
+			fprintf(stderr, "retain import: unknown option \"%s\"\n", argv[i]);
+			return cli_usage(cmd_import_usage);
+		}
+		if (dst && !v)
+			return cli_bad("import", "%.*s needs a value", (int)strcspn(name, "="), name);
+		if (dst)
+			*dst = v;
 	}
-	if (!im.shop) {
-		fprintf(stderr, "retain import: --shop is required\n");
-		return usage();
-	}
-	if ((im.exponent = currency_exponent(im.currency)) < 0) {
-		fprintf(stderr, "retain import: \"%s\" is not an ISO 4217 currency\n", im.currency);
-		return 2;
-	}
+	if (!im.shop)
+		return cli_bad("import", "--shop is required");
+	if ((im.exponent = currency_exponent(im.currency)) < 0)
+		return cli_bad("import", "--currency \"%s\" is not an ISO 4217 currency", im.currency);
+	if (delim && strcmp(delim, "tab") && strlen(delim) != 1)
+		return cli_bad("import", "--delimiter \"%s\" must be one character or tab", delim);
 	im.file = file;
 	if (!(in = fopen(file, "r"))) {
 		fprintf(stderr, "retain import: cannot open \"%s\": %s\n", file, strerror(errno));
-		return 1;
+		return 2;
 	}
 	struct stat sb;
 	im.size = fstat(fileno(in), &sb) == 0 ? sb.st_size : 0;
@@ -380,7 +414,7 @@ int cmd_import(int argc, char **argv, const struct config *cfg)
 				" (--map, or a --header naming them)\n");
 		goto usage_error;
 	}
-	if (store_open(cfg->db, &st, &e) || store_read(st, shop_tx, &im, &e)) {
+	if (cli_store_open(cfg, &st, &e) || store_read(st, shop_tx, &im, &e)) {
 		rc = cli_fail(&e);
 		goto out;
 	}
@@ -410,10 +444,15 @@ int cmd_import(int argc, char **argv, const struct config *cfg)
 		goto out;
 	}
 	double secs = (clock_monotonic_ms() - im.started) / 1000;
-	printf("%s %lld rows: %lld orders imported, %lld already there, %lld bad rows, in %.1f s"
-	       " (%.0f rows/s)\n", im.dry_run ? "checked" : "read", (long long)im.lines,
-	       (long long)im.imported, (long long)im.existing, (long long)im.errors, secs,
-	       secs > 0 ? (double)im.lines / secs : 0);
+	if (im.dry_run)
+		printf("checked %lld rows: 0 orders imported (a dry run: %lld would be, %lld already"
+		       " there), %lld bad rows, in %.1f s\n", (long long)im.lines, (long long)im.imported,
+		       (long long)im.existing, (long long)im.errors, secs);
+	else
+		printf("read %lld rows: %lld orders imported, %lld already there, %lld bad rows,"
+		       " in %.1f s (%.0f rows/s)\n", (long long)im.lines, (long long)im.imported,
+		       (long long)im.existing, (long long)im.errors, secs,
+		       secs > 0 ? (double)im.lines / secs : 0);
 	rc = im.errors ? 1 : 0;
 	goto out;
 usage_error:

@@ -5,16 +5,21 @@
 #include "../store/store.h"
 #include "cli.h"
 
+const char cmd_migrate_usage[] =
+	"usage: retain migrate [--db PATH]\n"
+	"\n"
+	"Creates the database if it is missing and brings its schema up to date\n"
+	"(every command does the latter on its own; this one only migrates).\n";
+
 int cmd_migrate(int argc, char **argv, const struct config *cfg)
 {
 	struct store *st;
 	struct err e = { 0 };
-	(void)argv;
 	if (argc > 0) {
-		fprintf(stderr, "usage: retain migrate [--db PATH]\n");
-		return 2;
+		fprintf(stderr, "retain migrate: unknown argument \"%s\"\n", argv[0]);
+		return cli_usage(cmd_migrate_usage);
 	}
-	if (store_open(cfg->db, &st, &e))
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	store_close(st);
 	printf("%s: schema at version %d (%s)\n", cfg->db,

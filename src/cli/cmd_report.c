@@ -9,6 +9,7 @@
 #include "../analytics/measures.h"
 #include "../api/render.h"
 #include "../base/clock.h"
+#include "../base/currency.h"
 #include "../base/rfc3339.h"
 #include "../core/shop.h"
 #include "../store/store.h"
@@ -183,18 +184,96 @@ static int print_clv(struct report_cmd *c)
 	return 0;
 }
 
-static int usage(void)
+const char cmd_report_usage[] =
+	"usage: retain report retention|cohorts|rfm|clv --shop SHOP_ID [options] [--db PATH]\n"
+	"\n"
+	"  retention            repeat rate, orders per customer, members and non-members\n"
+	"  cohorts              monthly cohorts: the share buying again in month k\n"
+	"  rfm                  recency, frequency and monetary segments\n"
+	"  clv                  lifetime value from BG/NBD and Gamma-Gamma fits\n"
+	"  --shop SHOP_ID       the shop (required)\n"
+	"  --from DATE          first day, YYYY-MM-DD or an RFC 3339 time (default: all)\n"
+	"  --to DATE            last day, not before --from (default: now)\n"
+	"  --format FORMAT      table (default), json or csv\n"
+	"  --customers          with one row per customer (rfm, clv)\n"
+	"  --currency CODE      an ISO 4217 code (default: the shop's most used)\n"
+	"  --horizon-weeks N    clv: expected purchases over N weeks, " CLI_STR(CLV_HORIZON_WEEKS_MIN)
+	" to " CLI_STR(CLV_HORIZON_WEEKS_MAX) " (default 52)\n"
+	"  --months N           clv: value over N months, " CLI_STR(CLV_MONTHS_MIN) " to "
+	CLI_STR(CLV_MONTHS_MAX) " (default 12)\n"
+	"  --discount RATE      clv: monthly discount rate, 0 to " CLI_STR(CLV_DISCOUNT_MAX)
+	" (default 0.01)\n"
+	"  --penalty X          clv: L2 penalty of the fits, 0 to " CLI_STR(CLV_PENALTY_MAX)
+	" (default 0)\n";
+
+static int string_value(const char *option, const char *v, const char **out)
 {
-	fprintf(stderr, "usage: retain report retention|cohorts|rfm|clv --shop SHOP_ID [--db PATH]\n"
-			"         [--from DATE] [--to DATE]\n"
-			"         [--format table|json|csv] [--customers] [--horizon-weeks 52]\n"
-			"         [--months 12] [--discount 0.01] [--penalty 0] [--currency CODE]\n");
-	return 2;
+	if (!v)
+		return cli_bad("report", "%s needs a value", option);
+	*out = v;
+	return 0;
 }
 
-static int parse_day(const char *s, int64_t *ms)
+static int parse_date(const char *option, const char *v, int64_t *ms)
 {
-	return rfc3339_parse(s, ms);
+	if (!v)
+		return cli_bad("report", "%s needs a value", option);
+	if (rfc3339_parse(v, ms))
+		return cli_bad("report", "%s \"%s\" is not a date like \"2026-01-31\" or an RFC 3339"
+			       " time (years %d to %d)", option, v, RFC3339_YEAR_MIN, RFC3339_YEAR_MAX);
+	return 0;
+}
+
+static int parse_options(struct report_cmd *c, int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL;
+	int64_t months = c->clv.months;
+	int rc = 0;
+	for (int i = 1; i < argc && !rc; i++) {
+		const char *v;
+		if (!strcmp(argv[i], "--customers"))
+			c->customers = 1;
+		else if (cli_option(argc, argv, &i, "--shop", &v))
+			rc = string_value("--shop", v, &c->shop);
+		else if (cli_option(argc, argv, &i, "--format", &v))
+			rc = string_value("--format", v, &c->format);
+		else if (cli_option(argc, argv, &i, "--currency", &v))
+			rc = string_value("--currency", v, &c->clv.currency);
+		else if (cli_option(argc, argv, &i, "--from", &v))
+			rc = parse_date("--from", from = v, &c->clv.from);
+		else if (cli_option(argc, argv, &i, "--to", &v))
+			rc = parse_date("--to", to = v, &c->clv.to);
+		else if (cli_option(argc, argv, &i, "--horizon-weeks", &v))
+			rc = cli_number_option("report", "--horizon-weeks", v, CLV_HORIZON_WEEKS_MIN,
+					       CLV_HORIZON_WEEKS_MAX, &c->clv.horizon_weeks);
+		else if (cli_option(argc, argv, &i, "--months", &v))
+			rc = cli_int_option("report", "--months", v, CLV_MONTHS_MIN, CLV_MONTHS_MAX, &months);
+		else if (cli_option(argc, argv, &i, "--discount", &v))
+			rc = cli_number_option("report", "--discount", v, 0, CLV_DISCOUNT_MAX, &c->clv.discount);
+		else if (cli_option(argc, argv, &i, "--penalty", &v))
+			rc = cli_number_option("report", "--penalty", v, 0, CLV_PENALTY_MAX, &c->clv.penalty);
+		else {
+			fprintf(stderr, "retain report: unknown option \"%s\"\n", argv[i]);
+			return cli_usage(cmd_report_usage);
+		}
+	}
+	if (rc)
+		return rc;
+	c->clv.months = (int)months;
+	if (!c->shop)
+		return cli_bad("report", "--shop is required");
+	if (strcmp(c->format, "table") && strcmp(c->format, "json") && strcmp(c->format, "csv"))
+		return cli_bad("report", "--format \"%s\" must be table, json or csv", c->format);
+	if (c->clv.currency && currency_exponent(c->clv.currency) < 0)
+		return cli_bad("report", "--currency \"%s\" is not an ISO 4217 currency", c->clv.currency);
+	if (c->clv.to < 0)
+		c->clv.to = clock_now_ms();	/* as of today */
+	c->f = (struct measures_filter){ c->clv.from, c->clv.to, NULL, c->clv.currency };
+	struct err e = { 0 };
+	if (measures_filter_check(&c->f, &e))
+		return cli_bad("report", "--from \"%s\" is after --to \"%s\"", from ? from : "",
+			       to ? to : "now");
+	return 0;
 }
 
 int cmd_report(int argc, char **argv, const struct config *cfg)
@@ -202,47 +281,21 @@ int cmd_report(int argc, char **argv, const struct config *cfg)
 	struct report_cmd c = { .format = "table", .arena = ARENA_INIT };
 	struct store *st;
 	struct err e = { 0 };
+	int rc;
 	c.clv = (struct clv_options){ 0, 0, NULL, 52, 12, 0.01, 0 };
 	c.clv.to = -1;
 	if (argc < 1 || (strcmp(argv[0], "clv") && strcmp(argv[0], "retention") &&
-			  strcmp(argv[0], "cohorts") && strcmp(argv[0], "rfm")))
-		return usage();
-	c.name = argv[0];
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		if (!strcmp(argv[i], "--customers"))
-			c.customers = 1;
-		else if (cli_option(argc, argv, &i, "--shop", &v) && v)
-			c.shop = v;
-		else if (cli_option(argc, argv, &i, "--format", &v) && v)
-			c.format = v;
-		else if (cli_option(argc, argv, &i, "--currency", &v) && v)
-			c.clv.currency = v;
-		else if (cli_option(argc, argv, &i, "--from", &v) && v && !parse_day(v, &c.clv.from))
-			;
-		else if (cli_option(argc, argv, &i, "--to", &v) && v && !parse_day(v, &c.clv.to))
-			;
-		else if (cli_option(argc, argv, &i, "--horizon-weeks", &v) && v)
-			c.clv.horizon_weeks = atof(v);
-		else if (cli_option(argc, argv, &i, "--months", &v) && v)
-			c.clv.months = atoi(v);
-		else if (cli_option(argc, argv, &i, "--discount", &v) && v)
-			c.clv.discount = atof(v);
-		else if (cli_option(argc, argv, &i, "--penalty", &v) && v)
-			c.clv.penalty = atof(v);
-		else
-			return usage();
+			  strcmp(argv[0], "cohorts") && strcmp(argv[0], "rfm"))) {
+		if (argc > 0)
+			fprintf(stderr, "retain report: unknown report \"%s\"\n", argv[0]);
+		return cli_usage(cmd_report_usage);
 	}
-	if (!c.shop || (strcmp(c.format, "table") && strcmp(c.format, "json") && strcmp(c.format, "csv")) ||
-	    c.clv.months < 1 || c.clv.months > 120 || c.clv.horizon_weeks <= 0 || c.clv.discount < 0 ||
-	    c.clv.penalty < 0)
-		return usage();
-	if (c.clv.to < 0)
-		c.clv.to = clock_now_ms();	/* as of today */
-	c.f = (struct measures_filter){ c.clv.from, c.clv.to, NULL, c.clv.currency };
-	if (store_open(cfg->db, &st, &e))
+	c.name = argv[0];
+	if ((rc = parse_options(&c, argc, argv)))
+		return rc;
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
-	int rc = store_read(st, clv_tx, &c, &e);
+	rc = store_read(st, clv_tx, &c, &e);
 	if (rc)
 		rc = cli_fail(&e);
 	else if (!strcmp(c.name, "retention"))

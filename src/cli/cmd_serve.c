@@ -16,6 +16,13 @@
 #include "../http/server.h"
 #include "cli.h"
 
+const char cmd_serve_usage[] =
+	"usage: retain serve [--listen ADDR:PORT] [--db PATH] [--print-config] [settings]\n"
+	"\n"
+	"Serves the HTTP API until SIGTERM or SIGINT (then drains for --drain-seconds),\n"
+	"and runs the jobs every --jobs-interval seconds. The operator key is\n"
+	"--operator-key, else DB.operator-key (created, mode 0600, on first start).\n";
+
 /* The operator key: from the configuration, else from DB.operator-key, which
  * is created (mode 0600) with a new key on first start. */
 static int operator_key(const struct config *cfg, char hash[SECURE_SHA256_HEX], struct err *e)
@@ -104,8 +111,8 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 	int rc;
 
 	if (argc > 0) {
-		fprintf(stderr, "retain serve: unknown argument \"%s\" (see retain help)\n", argv[0]);
-		return 2;
+		fprintf(stderr, "retain serve: unknown argument \"%s\"\n", argv[0]);
+		return cli_usage(cmd_serve_usage);
 	}
 	if (cfg->print_config) {
 		config_print(cfg, stdout);
@@ -122,11 +129,10 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 	s.cfg = cfg;
 	s.routes = api_routes;
 	s.nroutes = api_nroutes;
-	if ((rc = operator_key(cfg, s.operator_key_hash, &e)))
+	/* The database first: a bad --db is named as such, not as its key file. */
+	if ((rc = cli_store_open(cfg, &s.store, &e)))
 		return cli_fail(&e);
-	if ((rc = store_open(cfg->db, &s.store, &e)))
-		return cli_fail(&e);
-	if ((rc = server_start(&s, &e))) {
+	if ((rc = operator_key(cfg, s.operator_key_hash, &e)) || (rc = server_start(&s, &e))) {
 		store_close(s.store);
 		return cli_fail(&e);
 	}

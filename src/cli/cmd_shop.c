@@ -54,12 +54,24 @@ static void print_keys(const struct shop *s, const struct shop_keys *k)
 	printf("(keys are shown once: retain stores only their SHA-256)\n");
 }
 
-static int usage(void)
+const char cmd_shop_usage[] =
+	"usage: retain shop create NAME [--json] [--db PATH]\n"
+	"       retain shop list [--json] [--db PATH]\n"
+	"       retain shop rotate-keys SHOP_ID [--grace-hours N] [--json] [--db PATH]\n"
+	"\n"
+	"  create NAME          a new shop and its keys (shown once)\n"
+	"  list                 every shop, newest first\n"
+	"  rotate-keys SHOP_ID  new keys; the old ones keep working for the grace period\n"
+	"  --grace-hours N      the grace period, 0 to " CLI_STR(SHOP_GRACE_HOURS_MAX) " hours"
+	" (default: --key-grace-hours)\n"
+	"  --json               print JSON instead of text\n";
+
+static int usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "usage: retain shop create NAME [--json] [--db PATH]\n"
-			"       retain shop list [--json] [--db PATH]\n"
-			"       retain shop rotate-keys SHOP_ID [--grace-hours N] [--json] [--db PATH]\n");
-	return 2;
+	fputs("retain shop: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return cli_usage(cmd_shop_usage);
 }
 
 int cmd_shop(int argc, char **argv, const struct config *cfg)
@@ -67,26 +79,36 @@ int cmd_shop(int argc, char **argv, const struct config *cfg)
 	struct shop_cmd c = { .arena = ARENA_INIT };
 	struct store *st = NULL;
 	struct err e = { 0 };
-	const char *positional[4], *grace = NULL;
+	const char *positional[2];
 	int npos = 0, json = 0, rc = 0;
+	int64_t hours = cfg->key_grace_hours;
 
+	if (hours > SHOP_GRACE_HOURS_MAX)
+		return cli_bad("shop", "the key grace period (--key-grace-hours, RETAIN_KEY_GRACE_HOURS)"
+			       " %lld is more than %d hours", (long long)hours, SHOP_GRACE_HOURS_MAX);
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (cli_option(argc, argv, &i, "--grace-hours", &v)) {
-			if (!v)
-				return usage();
-			grace = v;
-		} else if (argv[i][0] == '-' || npos == 4)
-			return usage();
-		else
+			if ((rc = cli_int_option("shop", "--grace-hours", v, 0, SHOP_GRACE_HOURS_MAX, &hours)))
+				return rc;
+		} else if (argv[i][0] == '-') {
+			return usage("unknown option \"%s\"", argv[i]);
+		} else if (npos == 2) {
+			return usage("unexpected argument \"%s\"", argv[i]);
+		} else {
 			positional[npos++] = argv[i];
+		}
 	}
 	if (npos < 1)
-		return usage();
-	c.grace_ms = (grace ? atoll(grace) : cfg->key_grace_hours) * 3600 * 1000;
-	if (store_open(cfg->db, &st, &e))
+		return usage("%s", "which one: create, list or rotate-keys?");
+	if (!((!strcmp(positional[0], "create") && npos == 2) ||
+	      (!strcmp(positional[0], "list") && npos == 1) ||
+	      (!strcmp(positional[0], "rotate-keys") && npos == 2)))
+		return usage("\"%s\" needs other arguments, or is not a shop command", positional[0]);
+	c.grace_ms = hours * 3600 * 1000;
+	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	if (!strcmp(positional[0], "create") && npos == 2) {
 		c.name = positional[1];
@@ -110,7 +132,7 @@ int cmd_shop(int argc, char **argv, const struct config *cfg)
 			print_json(data);
 		else
 			json_decref(data);
-	} else if (!strcmp(positional[0], "rotate-keys") && npos == 2) {
+	} else {
 		c.id = positional[1];
 		if ((rc = store_write(st, rotate_tx, &c, &e)))
 			goto out;
@@ -118,14 +140,10 @@ int cmd_shop(int argc, char **argv, const struct config *cfg)
 			print_json(render_shop(&c.shop, &c.keys));
 		else
 			print_keys(&c.shop, &c.keys);
-	} else {
-		rc = usage();
-		goto done;
 	}
 out:
 	if (rc)
 		rc = cli_fail(&e);
-done:
 	store_close(st);
 	arena_free(&c.arena);
 	return rc;

@@ -17,6 +17,8 @@
 
 #define SHOP_KEY_MAX 64
 #define SHOP_NAME_MAX 200
+/* The longest a rotated key may keep working (90 days), for the API and the CLI. */
+#define SHOP_GRACE_HOURS_MAX 2160
 
 enum shop_key_kind { SHOP_KEY_SECRET = 1, SHOP_KEY_PUBLISHABLE = 2 };
 

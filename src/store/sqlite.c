@@ -7,12 +7,14 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../base/arena.h"
 #include "../base/clock.h"
@@ -70,18 +72,20 @@ static int conn_exec(struct conn *c, const char *sql, struct err *e)
 	return 0;
 }
 
-static int conn_open(const char *path, int reader, struct conn **out, struct err *e)
+/* Readers and an existing database's writer never create the file. */
+static int conn_open(const char *path, int reader, int create, struct conn **out, struct err *e)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	if (!c)
 		abort();
 	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
+		int sys = c->db ? sqlite3_system_errno(c->db) : 0;
 		err_setc(e, ERR_INTERNAL, "store_open", "db", "cannot open database \"%s\": %s",
-			 path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+			 path, sys ? strerror(sys) : c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 		sqlite3_close(c->db);
 		free(c);
 		return ERR_INTERNAL;
@@ -170,23 +174,37 @@ static void reader_destroy(void *p)
 	(void)p;	/* closed by store_close(), which knows every connection */
 }
 
-int store_open(const char *path, struct store **out, struct err *e)
+static int open_store(const char *path, int create, struct store **out, struct err *e)
 {
-	struct store *st = calloc(1, sizeof(*st));
+	struct store *st;
+	struct stat sb;
 	int rc;
 
-	if (!st)
+	if (!create && stat(path, &sb) < 0 && errno == ENOENT)
+		return err_setc(e, ERR_NOT_FOUND, "db_missing", "db",
+				"no database at \"%s\"", path);
+	if (!(st = calloc(1, sizeof(*st))))
 		abort();
 	st->path = strdup(path);
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->conns_lock, NULL);
 	pthread_key_create(&st->reader_key, reader_destroy);
-	if ((rc = conn_open(path, 0, &st->writer, e)) || (rc = migrate(st->writer, e))) {
+	if ((rc = conn_open(path, 0, create, &st->writer, e)) || (rc = migrate(st->writer, e))) {
 		store_close(st);
 		return rc;
 	}
 	*out = st;
 	return 0;
+}
+
+int store_open(const char *path, struct store **out, struct err *e)
+{
+	return open_store(path, 1, out, e);
+}
+
+int store_open_existing(const char *path, struct store **out, struct err *e)
+{
+	return open_store(path, 0, out, e);
 }
 
 void store_close(struct store *st)
@@ -235,7 +253,7 @@ static int reader_get(struct store *st, struct conn **out, struct err *e)
 		*out = c;
 		return 0;
 	}
-	if ((rc = conn_open(st->path, 1, &c, e)))
+	if ((rc = conn_open(st->path, 1, 0, &c, e)))
 		return rc;
 	pthread_mutex_lock(&st->conns_lock);
 	c->next = st->readers;

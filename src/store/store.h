@@ -37,6 +37,9 @@ typedef int (*store_fn)(struct store_tx *tx, void *ctx, struct err *e);
 
 /* Opens (creating if needed) the database at path and applies migrations. */
 int store_open(const char *path, struct store **out, struct err *e);
+/* The same for a database that must exist already: never creates one, and
+ * ERR_NOT_FOUND (code "db_missing") when there is none at path. */
+int store_open_existing(const char *path, struct store **out, struct err *e);
 void store_close(struct store *st);
 
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);

@@ -121,8 +121,10 @@ Test(rfc3339, parses_utc_offsets_fractions_and_dates)
 	cr_assert_eq(rfc3339_parse("2026-11-22T12:00:00+02:00", &ms), 0);
 	cr_assert_eq(ms, 1795341600000LL);
 	cr_assert_eq(rfc3339_parse("2024-02-29", &ms), 0);
-	cr_assert_eq(rfc3339_parse("1969-12-31T23:59:59.999Z", &ms), 0);
-	cr_assert_eq(ms, -1);
+	cr_assert_eq(rfc3339_parse("2999-12-31T23:59:59.999Z", &ms), 0);
+	cr_assert_eq(ms, 32503679999999LL);
+	cr_assert_eq(rfc3339_parse("1970-01-01T01:00:00+01:00", &ms), 0);
+	cr_assert_eq(ms, 0);
 }
 
 Test(rfc3339, refuses_impossible_or_incomplete_times)
@@ -130,16 +132,35 @@ Test(rfc3339, refuses_impossible_or_incomplete_times)
 	int64_t ms;
 	const char *bad[] = { "", "2026", "2026-13-01", "2025-02-29", "2026-11-22T25:00:00Z",
 			      "2026-11-22T10:00:00", "2026-11-22T10:00Z", "yesterday",
-			      "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00+2:00" };
+			      "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00+2:00",
+			      /* issue 8: one range for every time retain takes in */
+			      "2025-02-30", "2026-04-31", "1900-02-29", "1969-12-31T23:59:59.999Z",
+			      "1970-01-01T00:30:00+01:00", "3000-01-01", "9999-12-31",
+			      "2999-12-31T23:30:00-01:00" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(rfc3339_parse(bad[i], &ms), -1, "accepted \"%s\"", bad[i]);
+}
+
+Test(rfc3339, broken_down_times_follow_the_same_rule_issue8)
+{
+	int64_t ms;
+	cr_assert_eq(rfc3339_from_civil(2024, 2, 29, 0, 0, 0, &ms), 0);
+	cr_assert_eq(ms, 1709164800000LL);
+	cr_assert_eq(rfc3339_from_civil(2026, 11, 22, 10, 0, 60, &ms), 0);
+	cr_assert_eq(ms, 1795341659000LL);
+	const int bad[][6] = { { 2025, 2, 30, 0, 0, 0 }, { 2025, 2, 29, 0, 0, 0 }, { 1969, 12, 31, 0, 0, 0 },
+			       { 3000, 1, 1, 0, 0, 0 }, { 9999, 1, 1, 0, 0, 0 }, { 2026, 13, 1, 0, 0, 0 },
+			       { 2026, 1, 0, 0, 0, 0 }, { 2026, 1, 1, 24, 0, 0 }, { 2026, 1, 1, 0, -1, 0 } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(rfc3339_from_civil(bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
+						bad[i][5], &ms), -1, "accepted row %zu", i);
 }
 
 Test(rfc3339, format_round_trips_through_parse)
 {
 	char s[RFC3339_MAX];
 	int64_t back;
-	const int64_t samples[] = { 0, 1, 999, 86400000, 1795341600500LL, -1, 253402300799000LL };
+	const int64_t samples[] = { 0, 1, 999, 86400000, 1795341600500LL, 32503679999999LL };
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		rfc3339_format(samples[i], s);
 		cr_assert_eq(rfc3339_parse(s, &back), 0, "%s", s);
