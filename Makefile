@@ -23,12 +23,22 @@ UNIT    := $(sort $(wildcard tests/unit/*.c))
 all: build/retain
 
 help:
-	@echo "make            build build/retain"
-	@echo "make run        build and start a demo shop on ./retain.db at 127.0.0.1:8080"
-	@echo "make test       unit tests, API tests (normal and sanitizer builds), OpenAPI lint"
-	@echo "make asan       build build/asan/retain with address and undefined sanitizers"
-	@echo "make bench      run the benchmarks in bench/ and append figures to bench/README.md"
-	@echo "make install    install retain into \$$(DESTDIR)\$$(PREFIX)/bin"
+	@echo "make              build build/retain"
+	@echo "make run          install what is missing, build, start a demo shop on ./retain.db"
+	@echo "                  at 127.0.0.1:8080 (another port: make run RETAIN_LISTEN=127.0.0.1:9090)"
+	@echo "make test         install what is missing; unit tests, API tests (normal and sanitizer"
+	@echo "                  builds), OpenAPI lint; ends with \"tests: N passed, N failed\""
+	@echo "make check        the same as make test"
+	@echo "make unit         the Criterion unit tests only"
+	@echo "make api          the API tests against build/retain only"
+	@echo "make api-asan     the API tests against the sanitizer build only"
+	@echo "make lint-openapi lint docs/openapi.yaml (skipped without Node.js)"
+	@echo "make asan         build build/asan/retain with address and undefined sanitizers"
+	@echo "make bench        run the benchmarks in bench/ and append figures to bench/README.md (needs wrk)"
+	@echo "make install      install retain into \$$(DESTDIR)\$$(PREFIX)/bin (PREFIX=/usr/local)"
+	@echo "make clean        remove build/"
+	@echo "make deps         check for the packages retain needs; run scripts/setup if any is missing"
+	@echo "make help         this list"
 
 $(GEN): $(SCHEMA) scripts/embed-sql
 	@mkdir -p $(dir $@)
@@ -63,9 +73,15 @@ asan: build/asan/retain
 build/unit-tests: $(OBJ) $(UNIT) $(HDR)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT) $(OBJ) $(LIBS) -lcriterion
 
-# `make test` installs nothing: it checks, and points at scripts/setup.
+# `make run` and `make test` install what is missing: scripts/check-deps finds
+# it, scripts/setup (idempotent; as root or through sudo) installs it and says
+# what, and the check runs again. CHECK_DEPS and SETUP may be overridden (to
+# try this logic without touching the machine's packages).
+CHECK_DEPS ?= scripts/check-deps
+SETUP      ?= scripts/setup
 deps:
-	@scripts/check-deps
+	@$(CHECK_DEPS) || { echo "retain: running $(SETUP) to install what is missing"; \
+		$(SETUP) && $(CHECK_DEPS); }
 
 unit: deps build/unit-tests
 	build/unit-tests --jobs 2
@@ -87,7 +103,8 @@ test: deps
 
 check: test
 
-run: build/retain
+run: deps
+	@$(MAKE) --no-print-directory build/retain
 	@scripts/run-demo
 
 bench: build/retain
