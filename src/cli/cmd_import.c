@@ -116,7 +116,8 @@ static int parse_map(struct import *im, const char *map, char **header, int nhea
 	char copy[512], *save = NULL;
 	snprintf(copy, sizeof(copy), "%s", map);
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '='), *end;
+		char *eq = strchr(item, '=');
+		int64_t v;
 		int c;
 		if (!eq)
 			goto bad;
@@ -128,8 +129,7 @@ static int parse_map(struct import *im, const char *map, char **header, int nhea
 					" amount, quantity, order, channel)\n", item);
 			return -1;
 		}
-		long v = strtol(eq + 1, &end, 10);
-		if (*end || end == eq + 1) {
+		if (cli_parse_int(eq + 1, INT64_MIN, INT64_MAX, &v)) {
 			int h;
 			for (h = 0; h < nheader && strcmp(header[h], eq + 1); h++)
 				;
