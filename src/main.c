@@ -133,6 +133,16 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
+/* Whether the command's first argument that is not an option is the one that
+ * may create the database ("shop --json create NAME" creates like "shop create"). */
+static int creates_with(const struct command *c, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] != '-')
+			return !strcmp(argv[i], c->creates_with);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -174,8 +184,7 @@ int main(int argc, char **argv)
 		log_set_level(LOG_WARN);
 	else if (!strcmp(cfg.log_level, "error"))
 		log_set_level(LOG_ERROR);
-	cli_set_db_create(c->db == DB_CREATES ||
-			  (c->creates_with && nrest > 0 && !strcmp(rest[0], c->creates_with)));
+	cli_set_db_create(c->db == DB_CREATES || (c->creates_with && creates_with(c, nrest, rest)));
 	int rc = c->run(nrest, rest, &cfg);
 	free(rest);
 	return rc;

@@ -83,9 +83,6 @@ int cmd_shop(int argc, char **argv, const struct config *cfg)
 	int npos = 0, json = 0, rc = 0;
 	int64_t hours = cfg->key_grace_hours;
 
-	if (hours > SHOP_GRACE_HOURS_MAX)
-		return cli_bad("shop", "the key grace period (--key-grace-hours, RETAIN_KEY_GRACE_HOURS)"
-			       " %lld is more than %d hours", (long long)hours, SHOP_GRACE_HOURS_MAX);
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 		if (!strcmp(argv[i], "--json")) {
@@ -103,10 +100,14 @@ int cmd_shop(int argc, char **argv, const struct config *cfg)
 	}
 	if (npos < 1)
 		return usage("%s", "which one: create, list or rotate-keys?");
-	if (!((!strcmp(positional[0], "create") && npos == 2) ||
-	      (!strcmp(positional[0], "list") && npos == 1) ||
-	      (!strcmp(positional[0], "rotate-keys") && npos == 2)))
-		return usage("\"%s\" needs other arguments, or is not a shop command", positional[0]);
+	if (strcmp(positional[0], "create") && strcmp(positional[0], "list") &&
+	    strcmp(positional[0], "rotate-keys"))
+		return usage("unknown shop command \"%s\"", positional[0]);
+	if (npos != (strcmp(positional[0], "list") ? 2 : 1))
+		return usage("\"%s\": wrong number of arguments", positional[0]);
+	if (!strcmp(positional[0], "rotate-keys") && hours > SHOP_GRACE_HOURS_MAX)
+		return cli_bad("shop", "the key grace period (--key-grace-hours, RETAIN_KEY_GRACE_HOURS)"
+			       " %lld is more than %d hours", (long long)hours, SHOP_GRACE_HOURS_MAX);
 	c.grace_ms = hours * 3600 * 1000;
 	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);

@@ -74,8 +74,9 @@ def test_the_missing_database_is_named_whether_from_the_flag_or_the_environment_
 @pytest.mark.parametrize("args", [
     ["migrate"],
     ["shop", "create", "New Shop"],
+    ["shop", "--json", "create", "New Shop"],
     ["demo", "--customers", "3", "--seed", "1"],
-], ids=lambda a: a[0])
+], ids=lambda a: " ".join(a[:2]))
 def test_the_commands_that_create_a_database_still_do_and_check_then_accepts_it_issue8(tmp_path, args):
     db = str(tmp_path / "new.db")
     r = run(*args, "--db", db)
@@ -220,8 +221,12 @@ def test_rotate_keys_accepts_the_ends_of_the_grace_range_issue8(shop_db, grace):
 
 def test_rotate_keys_refuses_a_configured_grace_period_beyond_2160_hours_issue8(shop_db):
     db, shop = shop_db
-    r = run("shop", "rotate-keys", shop, "--db", db, env={"RETAIN_KEY_GRACE_HOURS": "99999"})
+    env = {"RETAIN_KEY_GRACE_HOURS": "99999"}
+    r = run("shop", "rotate-keys", shop, "--db", db, env=env)
     assert r.returncode == 2 and "99999" in r.stderr and "2160" in r.stderr
+    # an explicit --grace-hours overrides it, and other shop commands do not care
+    assert run("shop", "rotate-keys", shop, "--db", db, "--grace-hours", "1", env=env).returncode == 0
+    assert run("shop", "list", "--db", db, env=env).returncode == 0
 
 
 @pytest.mark.parametrize("args,named", [
