@@ -756,10 +756,16 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 	store_done(st);
 	if (rc < 0)
 		return rc;
-	if ((rc = store_query_int(tx, e, &out->lifetime_earned,
-			"SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots WHERE shop_id = $1"
-			" AND customer_id = $2 AND amount > 0", "ss", shop, customer)) ||
-	    (rc = store_query_int(tx, e, &out->last_activity,
+	/* Lifetime earnings have no bound: added up here, saturating, since
+	 * SQL sum() fails on overflow. */
+	st = store_query(tx, e, "SELECT amount - clawed FROM loyalty_lots WHERE shop_id = $1"
+			 " AND customer_id = $2 AND amount > 0", "ss", shop, customer);
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		out->lifetime_earned = checked_sat_add(out->lifetime_earned, store_int(st, 0));
+	store_done(st);
+	if (rc < 0 || (rc = store_query_int(tx, e, &out->last_activity,
 			"SELECT coalesce(max(created_at), 0) FROM loyalty_entries WHERE shop_id = $1"
 			" AND customer_id = $2 AND reason IN ('earn', 'redemption', 'manual', 'bonus',"
 			" 'milestone')", "ss", shop, customer)))
@@ -931,6 +937,11 @@ int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer, co
 					       (long long)b->per_customer_limit) : 0;
 			goto out;
 		}
+	}
+	if (!strict && room_for(tx, shop, customer, b->points, e) == ERR_REFUSED) {
+		err_clear(e);	/* a quiet bonus never fails the request it rides on */
+		rc = 0;
+		goto out;
 	}
 	rc = credit(tx, shop, customer, "bonus", b->points, now, expiry_of(&p, now), NULL, p.version,
 		    "bonus", action, lot, e);
