@@ -401,8 +401,8 @@ static int expired_unspent(struct store_tx *tx, const char *shop, const struct o
 /*
  * Points that come back to a customer (a cancelled redemption, credit into
  * lot) first repay what refunds could not take: the uncollected claw-backs of
- * the customer's orders (refund_policy "clamp"), oldest order first, then the
- * debt lots ("debt").
+ * the customer's orders (refund_policy "clamp"), the lot's own order first,
+ * then oldest first, then the debt lots ("debt").
  */
 static int repay_uncollected(struct store_tx *tx, const char *shop, const char *customer,
 			     const char *lot, int64_t credit, struct err *e)
@@ -412,7 +412,9 @@ static int repay_uncollected(struct store_tx *tx, const char *shop, const char *
 	int64_t *owed;
 	int n, rc = store_query_pairs(tx, e, &a, &orders, &owed, &n,
 		"SELECT order_id, uncollected FROM order_loyalty WHERE shop_id = $1 AND customer_id = $2"
-		" AND uncollected > 0 ORDER BY created_at, order_id", "ss", shop, customer);
+		" AND uncollected > 0 ORDER BY order_id = coalesce((SELECT order_id FROM loyalty_lots"
+		" WHERE shop_id = $1 AND id = $3), '') DESC, created_at, order_id", "sss",
+		shop, customer, lot);
 	for (int i = 0; !rc && i < n && credit > 0; i++) {
 		int64_t pay = owed[i] < credit ? owed[i] : credit;
 		if ((rc = move(tx, shop, customer, lot, -pay, "refund_clawback", orders[i],

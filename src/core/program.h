@@ -22,11 +22,11 @@
 
 /*
  * Bounds on every configured factor (docs/loyalty.md "Limits"). They make the
- * earn arithmetic safe by construction: a line's points are at most
- * 10^15 minor units x POINTS_PER_UNIT_MAX x (PERCENT_MAX / 100)^3 (one
- * multiplier per type can match a line: duplicates are refused) x
- * TIER_PERCENT_MAX / 100 = 10^31 < 2^127, computed in 128 bits, then held to
- * LEDGER_POINTS_MAX_PER_ORDER (ledger.h).
+ * earn arithmetic safe by construction: the product behind a line's points,
+ * 10^15 minor units x POINTS_PER_UNIT_MAX x percent (100 x (PERCENT_MAX /
+ * 100)^3: one multiplier per type can match a line, duplicates are refused)
+ * x TIER_PERCENT_MAX, is at most 10^29 < 2^127, computed in 128 bits; the
+ * points are then held to LEDGER_POINTS_MAX_PER_ORDER (ledger.h).
  */
 #define PROGRAM_POINTS_PER_UNIT_MAX 1000
 #define PROGRAM_PERCENT_MAX 10000		/* a multiplier: x100 */
