@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/checked.h"
 #include "../base/currency.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -103,7 +104,13 @@ static int scan(struct store_tx *tx, struct arena *a, const char *shop, const st
 			c.day = day;
 			c.day_total = 0;
 		}
-		c.day_total += store_int(st, 2);
+		/* One customer's orders of one day: bounded per order, not in number. */
+		if (checked_accumulate(&c.day_total, store_int(st, 2))) {
+			rc = err_setc(e, ERR_REFUSED, "report_too_large", "revenue",
+				      "customer \"%s\" paid more than %lld minor units in one day",
+				      cur, (long long)INT64_MAX);
+			break;
+		}
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/checked.h"
 #include "../base/rfc3339.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -99,6 +100,15 @@ static int scan_orders(struct store_tx *tx, struct arena *a, const char *shop,
 	return rc < 0 ? rc : 0;
 }
 
+/* Revenue is added with checked arithmetic: orders are at most 3 x 10^15
+ * minor units each but a range can hold any number of them. */
+static int too_large(struct err *e)
+{
+	return err_setc(e, ERR_REFUSED, "report_too_large", "revenue",
+			"the revenue of this report passes %lld minor units: narrow the range",
+			(long long)INT64_MAX);
+}
+
 static void finish(struct group_stats *g)
 {
 	if (!g->customers)
@@ -144,7 +154,8 @@ int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
 			int c = s.p[start].customer, orders = i - start;
 			int64_t revenue = 0;
 			for (int k = start; k < i; k++) {
-				revenue += s.p[k].amount;
+				if (checked_accumulate(&revenue, s.p[k].amount))
+					return too_large(e);
 				if (k > start)
 					gaps[out->gaps++] = (s.p[k].at - s.p[k - 1].at) / DAY_MS;
 			}
@@ -152,7 +163,8 @@ int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
 			for (int g = 0; g < 2; g++) {
 				groups[g]->customers++;
 				groups[g]->orders += orders;
-				groups[g]->revenue += revenue;
+				if (checked_accumulate(&groups[g]->revenue, revenue))
+					return too_large(e);
 				groups[g]->repeat_customers += orders > 1;
 			}
 		}
@@ -217,7 +229,9 @@ int measures_cohorts(struct store_tx *tx, struct arena *a, const char *shop,
 				out->rows[cohort].customers++;
 				for (int k = start; k < i; k++) {
 					int cell = month_index(s.p[k].at, &y, &m) - lo - cohort;
-					revenue[cohort * months + cell] += s.p[k].amount;
+					if (checked_accumulate(&revenue[cohort * months + cell],
+							       s.p[k].amount))
+						return too_large(e);
 					if (!seen[cell]++)
 						buyers[cohort * months + cell]++;
 				}
@@ -317,7 +331,8 @@ int measures_rfm(struct store_tx *tx, struct arena *a, const char *shop,
 	for (int i = 0; i < s.n; i++) {
 		struct rfm_customer *c = &out->customers[s.p[i].customer];
 		c->frequency++;
-		c->monetary += s.p[i].amount;
+		if (checked_accumulate(&c->monetary, s.p[i].amount))
+			return too_large(e);
 		c->recency_days = end_day - s.p[i].at / DAY_MS;	/* the last one wins */
 	}
 	for (int i = 0; i < s.ncustomers; i++) {
@@ -336,7 +351,8 @@ int measures_rfm(struct store_tx *tx, struct arena *a, const char *shop,
 		for (int k = 0; k < RFM_SEGMENTS; k++)
 			if (!strcmp(out->segments[k].name, c->segment)) {
 				out->segments[k].customers++;
-				out->segments[k].revenue += c->monetary;
+				if (checked_accumulate(&out->segments[k].revenue, c->monetary))
+					return too_large(e);
 			}
 	}
 	return 0;

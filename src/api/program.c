@@ -63,12 +63,12 @@ static int parse_earn(struct req *r, json_t *earn, struct program *p, struct err
 	if (!earn)
 		return 0;
 	if ((rc = jsonv_only_keys(earn, allowed, "earn.", e)) ||
-	    (rc = jsonv_int(earn, "points_per_unit", 0, 0, 1000, &p->points_per_unit, NULL,
+	    (rc = jsonv_int(earn, "points_per_unit", 0, 0, PROGRAM_POINTS_PER_UNIT_MAX, &p->points_per_unit, NULL,
 			    "earn.points_per_unit", e)) ||
 	    (rc = jsonv_bool(earn, "include_shipping", 0, &p->include_shipping, NULL,
 			     "earn.include_shipping", e)) ||
 	    (rc = jsonv_bool(earn, "include_tax", 0, &p->include_tax, NULL, "earn.include_tax", e)) ||
-	    (rc = jsonv_int(earn, "min_order", 0, 0, 1000000000000LL, &p->min_order, NULL,
+	    (rc = jsonv_int(earn, "min_order", 0, 0, PROGRAM_AMOUNT_MAX, &p->min_order, NULL,
 			    "earn.min_order", e)) ||
 	    (rc = get_array(earn, "multipliers", "earn.multipliers", &arr, e)))
 		return rc;
@@ -79,7 +79,7 @@ static int parse_earn(struct req *r, json_t *earn, struct program *p, struct err
 		    (rc = jsonv_string(o, "type", 1, 16, &m->type, param_at(r, "earn.multipliers", i, "type"), e)) ||
 		    (rc = jsonv_string(o, "value", 1, PROGRAM_TEXT_MAX, &m->value,
 				       param_at(r, "earn.multipliers", i, "value"), e)) ||
-		    (rc = jsonv_int(o, "percent", 1, 0, 10000, &m->percent, NULL,
+		    (rc = jsonv_int(o, "percent", 1, 0, PROGRAM_PERCENT_MAX, &m->percent, NULL,
 				    param_at(r, "earn.multipliers", i, "percent"), e)))
 			return rc;
 	}
@@ -116,9 +116,9 @@ static int parse_tiers(struct req *r, json_t *tiers, struct program *p, struct e
 		if ((rc = item_object(arr, i, "tiers.levels", level_keys, r, &o, e)) ||
 		    (rc = jsonv_string(o, "name", 1, PROGRAM_TEXT_MAX, &t->name,
 				       param_at(r, "tiers.levels", i, "name"), e)) ||
-		    (rc = jsonv_int(o, "threshold", 1, 1, 1000000000000LL, &t->threshold, NULL,
+		    (rc = jsonv_int(o, "threshold", 1, 1, PROGRAM_AMOUNT_MAX, &t->threshold, NULL,
 				    param_at(r, "tiers.levels", i, "threshold"), e)) ||
-		    (rc = jsonv_int(o, "earn_percent", 0, 100, 1000, &t->earn_percent, NULL,
+		    (rc = jsonv_int(o, "earn_percent", 0, 100, PROGRAM_TIER_PERCENT_MAX, &t->earn_percent, NULL,
 				    param_at(r, "tiers.levels", i, "earn_percent"), e)) ||
 		    (rc = jsonv_bool(o, "free_shipping", 0, &t->free_shipping, NULL,
 				     param_at(r, "tiers.levels", i, "free_shipping"), e)) ||
@@ -139,7 +139,7 @@ static int parse_milestones(struct req *r, json_t *arr, struct program *p, struc
 		if ((rc = item_object(arr, i, "milestones", keys, r, &o, e)) ||
 		    (rc = jsonv_string(o, "type", 1, 16, &m->type, param_at(r, "milestones", i, "type"), e)) ||
 		    (rc = jsonv_int(o, "n", 1, 1, 100000, &m->n, NULL, param_at(r, "milestones", i, "n"), e)) ||
-		    (rc = jsonv_int(o, "points", 0, 0, 1000000000, &m->points, NULL,
+		    (rc = jsonv_int(o, "points", 0, 0, PROGRAM_ITEM_POINTS_MAX, &m->points, NULL,
 				    param_at(r, "milestones", i, "points"), e)) ||
 		    (rc = jsonv_string(o, "gift", 0, PROGRAM_TEXT_MAX, &m->gift,
 				       param_at(r, "milestones", i, "gift"), e)))
@@ -161,12 +161,12 @@ static int parse_rewards(struct req *r, json_t *arr, struct program *p, struct e
 		    (rc = jsonv_string(o, "key", 1, PROGRAM_TEXT_MAX, &w->key, param_at(r, "rewards", i, "key"), e)) ||
 		    (rc = jsonv_string(o, "kind", 1, 32, &w->kind, param_at(r, "rewards", i, "kind"), e)) ||
 		    (rc = jsonv_string(o, "name", 1, PROGRAM_TEXT_MAX, &w->name, param_at(r, "rewards", i, "name"), e)) ||
-		    (rc = jsonv_int(o, "cost", 1, 1, 1000000000, &w->cost, NULL, param_at(r, "rewards", i, "cost"), e)) ||
-		    (rc = jsonv_int(o, "value", 0, 0, 1000000000000LL, &w->value, NULL,
+		    (rc = jsonv_int(o, "cost", 1, 1, PROGRAM_ITEM_POINTS_MAX, &w->cost, NULL, param_at(r, "rewards", i, "cost"), e)) ||
+		    (rc = jsonv_int(o, "value", 0, 0, PROGRAM_AMOUNT_MAX, &w->value, NULL,
 				    param_at(r, "rewards", i, "value"), e)) ||
-		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, 1000000, &w->per_customer_limit, NULL,
+		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, PROGRAM_LIMIT_MAX, &w->per_customer_limit, NULL,
 				    param_at(r, "rewards", i, "per_customer_limit"), e)) ||
-		    (rc = jsonv_int(o, "stock", 0, -1, 1000000000, &w->stock, NULL,
+		    (rc = jsonv_int(o, "stock", 0, -1, PROGRAM_COUNT_MAX, &w->stock, NULL,
 				    param_at(r, "rewards", i, "stock"), e)))
 			return rc;
 	}
@@ -182,9 +182,9 @@ static int parse_bonuses(struct req *r, json_t *arr, struct program *p, struct e
 		json_t *o;
 		if ((rc = item_object(arr, i, "bonuses", keys, r, &o, e)) ||
 		    (rc = jsonv_string(o, "action", 1, 32, &b->action, param_at(r, "bonuses", i, "action"), e)) ||
-		    (rc = jsonv_int(o, "points", 1, 1, 1000000000, &b->points, NULL,
+		    (rc = jsonv_int(o, "points", 1, 1, PROGRAM_ITEM_POINTS_MAX, &b->points, NULL,
 				    param_at(r, "bonuses", i, "points"), e)) ||
-		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, 1000000, &b->per_customer_limit, NULL,
+		    (rc = jsonv_int(o, "per_customer_limit", 0, 0, PROGRAM_LIMIT_MAX, &b->per_customer_limit, NULL,
 				    param_at(r, "bonuses", i, "per_customer_limit"), e)))
 			return rc;
 	}
@@ -212,12 +212,12 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 	    (rc = parse_milestones(r, milestones, p, e)) ||
 	    (rc = get_array(b, "rewards", "rewards", &rewards, e)) ||
 	    (rc = parse_rewards(r, rewards, p, e)) ||
-	    (rc = jsonv_int(b, "point_value", 0, 0, 100000, &p->point_value, NULL, NULL, e)) ||
+	    (rc = jsonv_int(b, "point_value", 0, 0, PROGRAM_POINT_VALUE_MAX, &p->point_value, NULL, NULL, e)) ||
 	    (rc = get_array(b, "bonuses", "bonuses", &bonuses, e)) ||
 	    (rc = parse_bonuses(r, bonuses, p, e)) ||
 	    (rc = get_object(b, "cashback", &cashback, e)) ||
 	    (cashback && ((rc = jsonv_only_keys(cashback, cashback_keys, "cashback.", e)) ||
-			  (rc = jsonv_int(cashback, "basis_points", 1, 0, 10000, &p->cashback_bp, NULL,
+			  (rc = jsonv_int(cashback, "basis_points", 1, 0, PROGRAM_CASHBACK_BP_MAX, &p->cashback_bp, NULL,
 					  "cashback.basis_points", e)))) ||
 	    (rc = jsonv_int(b, "pending_days", 0, 0, 365, &p->pending_days, NULL, NULL, e)) ||
 	    (rc = jsonv_bool(b, "milestone_survives_partial_refund", 0,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/checked.h"
 #include "../base/clock.h"
 #include "../base/currency.h"
 #include "../base/rfc3339.h"
@@ -59,6 +60,31 @@ static int cashback_entry(struct store_tx *tx, const char *shop, const char *cus
 	return rc < 0 ? rc : 0;
 }
 
+/* The wallet's balance: its entries are added in the order they were made, so
+ * the running sum never passes LEDGER_CASHBACK_MAX plus one order's cashback. */
+static int cashback_balance(struct store_tx *tx, const char *shop, const char *customer,
+			    const char *currency, int64_t *out, struct err *e)
+{
+	return store_query_int(tx, e, out,
+		"SELECT coalesce(sum(delta), 0) FROM cashback_entries WHERE shop_id = $1"
+		" AND customer_id = $2 AND currency = $3", "sss", shop, customer, currency);
+}
+
+static int cashback_room(struct store_tx *tx, const char *shop, const char *customer,
+			 const char *currency, int64_t cashback, struct err *e)
+{
+	int64_t held;
+	int rc = cashback_balance(tx, shop, customer, currency, &held, e);
+	if (rc)
+		return rc;
+	if (cashback > LEDGER_CASHBACK_MAX - held)
+		return err_setc(e, ERR_REFUSED, "cashback_limit_exceeded", "customer",
+				"customer \"%s\" holds %lld %s of cashback: %lld more would pass the"
+				" maximum of %lld", customer, (long long)held, currency,
+				(long long)cashback, (long long)LEDGER_CASHBACK_MAX);
+	return 0;
+}
+
 /* Moves delta points into (positive) or out of (negative) a lot, with its entry. */
 static int move(struct store_tx *tx, const char *shop, const char *customer, const char *lot,
 		int64_t delta, const char *reason, const char *order_id, const char *note,
@@ -97,6 +123,29 @@ static int settle_debt(struct store_tx *tx, const char *shop, const char *custom
 	return credit > pay ? settle_debt(tx, shop, customer, credit_lot, credit - pay, e) : 0;
 }
 
+/*
+ * Refuses a credit of points that would take the customer's points beyond
+ * LEDGER_BALANCE_MAX (positive remaining of every lot, pending included).
+ * Every lot holds at most LEDGER_POINTS_MAX_PER_ORDER, so the SQL sum stays
+ * far below 2^63.
+ */
+static int room_for(struct store_tx *tx, const char *shop, const char *customer, int64_t points,
+		    struct err *e)
+{
+	int64_t held;
+	int rc = store_query_int(tx, e, &held,
+		"SELECT coalesce(sum(remaining), 0) FROM loyalty_lots WHERE shop_id = $1"
+		" AND customer_id = $2 AND remaining > 0", "ss", shop, customer);
+	if (rc)
+		return rc;
+	if (points > LEDGER_BALANCE_MAX - held)
+		return err_setc(e, ERR_REFUSED, "balance_limit_exceeded", "points",
+				"customer \"%s\" holds %lld points: %lld more would pass the maximum"
+				" balance of %lld", customer, (long long)held, (long long)points,
+				(long long)LEDGER_BALANCE_MAX);
+	return 0;
+}
+
 /* A new lot with its crediting entry; lot receives the id. */
 static int credit(struct store_tx *tx, const char *shop, const char *customer, const char *kind,
 		  int64_t points, int64_t available_at, int64_t expires_at, const char *order_id,
@@ -104,8 +153,11 @@ static int credit(struct store_tx *tx, const char *shop, const char *customer, c
 		  struct err *e)
 {
 	int64_t now = clock_now_ms();
+	int rc;
+	if (points > 0 && (rc = room_for(tx, shop, customer, points, e)))
+		return rc;
 	id_new(lot, "lot_", now);
-	int rc = store_exec(tx, e,
+	rc = store_exec(tx, e,
 		"INSERT INTO loyalty_lots (shop_id, id, customer_id, kind, amount, remaining,"
 		" available_at, expires_at, order_id, program_version, note, created_at)"
 		" VALUES ($1, $2, $3, $4, $5, $5, $6, nullif($7, 0), $8, nullif($9, 0), $10, $11)",
@@ -116,19 +168,57 @@ static int credit(struct store_tx *tx, const char *shop, const char *customer, c
 	return points > 0 ? settle_debt(tx, shop, customer, lot, points, e) : 0;
 }
 
-static int64_t line_points(const struct program *p, const struct order *o,
-			   const struct order_line *l, int64_t tier_percent, int64_t unit)
+/* v * f in 128 bits; 1 when it does not fit. */
+static int mul128(__int128 *v, int64_t f)
+{
+	return __builtin_mul_overflow(*v, (__int128)f, v);
+}
+
+/*
+ * points = floor(base * points_per_unit * percent * tier_percent / (unit * 100 * 100)),
+ * the product taken in 128 bits. The programme's bounds keep it below 10^31
+ * (program.h); a stored programme older than those bounds could still
+ * overflow, which counts as "too many points". 1: more than
+ * LEDGER_POINTS_MAX_PER_ORDER.
+ */
+static int earn_points(const struct program *p, int64_t base, __int128 percent,
+		       int64_t tier_percent, int64_t unit, int64_t *out)
+{
+	__int128 v = base;
+	if (mul128(&v, p->points_per_unit) || __builtin_mul_overflow(v, percent, &v) ||
+	    mul128(&v, tier_percent))
+		return 1;
+	v /= (__int128)unit * 100 * 100;
+	if (v > LEDGER_POINTS_MAX_PER_ORDER)
+		return 1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int line_points(const struct program *p, const struct order *o,
+		       const struct order_line *l, int64_t tier_percent, int64_t unit, int64_t *out)
 {
 	__int128 percent = 100;
 	for (int i = 0; i < p->nmultipliers; i++) {
 		const struct program_multiplier *m = &p->multipliers[i];
 		const char *v = !strcmp(m->type, "category") ? l->category
 			      : !strcmp(m->type, "sku") ? l->sku : o->channel;
-		if (v && !strcmp(v, m->value))
-			percent = percent * m->percent / 100;
+		if (!v || strcmp(v, m->value))
+			continue;
+		if (mul128(&percent, m->percent))
+			return 1;
+		percent /= 100;
 	}
-	__int128 net = (__int128)l->quantity * l->unit_price - l->discount;
-	return (int64_t)(net * p->points_per_unit * percent * tier_percent / (unit * 100 * 100));
+	return earn_points(p, l->quantity * l->unit_price - l->discount, percent, tier_percent,
+			   unit, out);
+}
+
+static int too_many_points(const char *param, struct err *e)
+{
+	return err_setc(e, ERR_REFUSED, "points_limit_exceeded", param,
+			"the order would earn more than %lld points, the most one order can earn:"
+			" the programme's points_per_unit, multipliers and tier factor are too high"
+			" for amounts this large", (long long)LEDGER_POINTS_MAX_PER_ORDER);
 }
 
 static int count_paid_orders(struct store_tx *tx, const char *shop, const char *customer,
@@ -186,26 +276,46 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 	for (int x = currency_exponent(o->currency); x > 0; x--)
 		unit *= 10;
 	int64_t *points = arena_alloc(&a, (size_t)(o->nlines + 1) * sizeof(int64_t));
+	char param[32];
+	/* Line amounts are at most 10^15 each and in all (order.h), shipping
+	 * and tax too: the sums below cannot overflow; they are checked anyway. */
 	for (int i = 0; i < o->nlines; i++) {
-		points[i] = line_points(&p, o, &o->lines[i], tier_percent, unit);
-		base += o->lines[i].quantity * o->lines[i].unit_price - o->lines[i].discount;
+		snprintf(param, sizeof(param), "lines[%d]", i);
+		if (line_points(&p, o, &o->lines[i], tier_percent, unit, &points[i])) {
+			rc = too_many_points(param, e);
+			goto out;
+		}
+		if (checked_accumulate(&base, o->lines[i].quantity * o->lines[i].unit_price -
+					      o->lines[i].discount)) {
+			rc = too_many_points("lines", e);
+			goto out;
+		}
 	}
 	int64_t extra_base = (p.include_shipping ? o->shipping : 0) + (p.include_tax ? o->tax : 0);
-	base += extra_base;
-	points[o->nlines] = (int64_t)((__int128)extra_base * p.points_per_unit * tier_percent / (unit * 100));
+	if (checked_accumulate(&base, extra_base) ||
+	    earn_points(&p, extra_base, 100, tier_percent, unit, &points[o->nlines])) {
+		rc = too_many_points(p.include_shipping ? "shipping" : "tax", e);
+		goto out;
+	}
 	if (base < p.min_order)
 		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
 	for (int i = 0; i <= o->nlines; i++) {
 		if (!points[i])
 			continue;
-		total += points[i];
+		total += points[i];	/* at most 501 x 10^15 */
+		if (total > LEDGER_POINTS_MAX_PER_ORDER) {
+			rc = too_many_points("lines", e);
+			goto out;
+		}
 		rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position, points)"
 				" VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
 				(int64_t)(i < o->nlines ? i : -1), points[i]);
 		if (rc < 0)
 			goto out;
 	}
-	int64_t cashback = (int64_t)((__int128)base * p.cashback_bp / 10000);
+	int64_t cashback = (int64_t)((__int128)base * p.cashback_bp / 10000);	/* <= base */
+	if (cashback > 0 && (rc = cashback_room(tx, shop, o->customer_id, o->currency, cashback, e)))
+		goto out;
 	rc = store_exec(tx, e,
 		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
 		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -222,25 +332,35 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 		goto out;
 	rc = tier_refresh(tx, shop, o->customer_id, &p, 0, e);
 out:
+	if (rc == ERR_REFUSED && !strcmp(e->code, "balance_limit_exceeded"))
+		snprintf(e->param, sizeof(e->param), "customer");
 	arena_free(&a);
 	return rc < 0 ? rc : 0;
 }
 
 /*
- * Takes up to want points from the customer's lots, the order's own earn lot
- * first, then lots with points left, soonest expiry first. Returns what it
- * could not take in *short.
+ * Takes up to want points for a refund of o: from the order's own earn lot
+ * first; then the order's points that expired unspent count as taken (the
+ * customer never had their value: they are not taken again from other lots),
+ * up to expired_left, reported in *expired_used; then from lots with points
+ * left, soonest expiry first. What it could not take goes to *short_by.
  */
 static int claw(struct store_tx *tx, const char *shop, const struct order *o, int64_t want,
-		const char *reason, int64_t *short_by, struct err *e)
+		int64_t expired_left, int64_t *expired_used, int64_t *short_by, struct err *e)
 {
 	struct arena a = ARENA_INIT;
 	int64_t now = clock_now_ms();
 	int rc = 0;
+	*expired_used = 0;
 	for (int pass = 0; pass < 2 && want > 0 && !rc; pass++) {
 		char (*ids)[32];
 		int64_t *have;
 		int n;
+		if (pass == 1) {
+			*expired_used = expired_left < want ? expired_left : want;
+			if ((want -= *expired_used) == 0)
+				break;
+		}
 		rc = pass == 0
 			? store_query_pairs(tx, e, &a, &ids, &have, &n,
 				"SELECT id, remaining FROM loyalty_lots WHERE shop_id = $1 AND order_id = $2"
@@ -252,7 +372,8 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 				"ssi", shop, o->customer_id, now);
 		for (int i = 0; !rc && i < n && want > 0; i++) {
 			int64_t take = have[i] < want ? have[i] : want;
-			if ((rc = move(tx, shop, o->customer_id, ids[i], -take, reason, o->id, NULL, e)))
+			if ((rc = move(tx, shop, o->customer_id, ids[i], -take, "refund_clawback", o->id,
+				       NULL, e)))
 				break;
 			if (pass == 0 && (rc = store_exec(tx, e, "UPDATE loyalty_lots SET clawed = clawed + $3"
 							  " WHERE shop_id = $1 AND id = $2", "ssi",
@@ -265,6 +386,53 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 	arena_free(&a);
 	*short_by = want;
 	return rc < 0 ? rc : 0;
+}
+
+/* Points of o's own earn lots that expired unspent (their expiry entries). */
+static int expired_unspent(struct store_tx *tx, const char *shop, const struct order *o,
+			   int64_t *out, struct err *e)
+{
+	return store_query_int(tx, e, out,
+		"SELECT coalesce(-sum(x.delta), 0) FROM loyalty_lots l JOIN loyalty_entries x"
+		" ON x.shop_id = l.shop_id AND x.lot_id = l.id WHERE l.shop_id = $1 AND l.order_id = $2"
+		" AND l.kind = 'earn' AND x.reason = 'expiry'", "ss", shop, o->id);
+}
+
+/*
+ * Points that come back to a customer (a cancelled redemption, credit into
+ * lot) first repay what refunds could not take: the uncollected claw-backs of
+ * the customer's orders (refund_policy "clamp"), the lot's own order first,
+ * then oldest first, then the debt lots ("debt").
+ */
+static int repay_uncollected(struct store_tx *tx, const char *shop, const char *customer,
+			     const char *lot, int64_t credit, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	char (*orders)[32];
+	int64_t *owed;
+	int n, rc = store_query_pairs(tx, e, &a, &orders, &owed, &n,
+		"SELECT order_id, uncollected FROM order_loyalty WHERE shop_id = $1 AND customer_id = $2"
+		" AND uncollected > 0 ORDER BY order_id = coalesce((SELECT order_id FROM loyalty_lots"
+		" WHERE shop_id = $1 AND id = $3), '') DESC, created_at, order_id", "sss",
+		shop, customer, lot);
+	for (int i = 0; !rc && i < n && credit > 0; i++) {
+		int64_t pay = owed[i] < credit ? owed[i] : credit;
+		if ((rc = move(tx, shop, customer, lot, -pay, "refund_clawback", orders[i],
+			       "uncollected claw-back repaid from points that came back", e)))
+			break;
+		rc = store_exec(tx, e, "UPDATE order_loyalty SET uncollected = uncollected - $3"
+				" WHERE shop_id = $1 AND order_id = $2", "ssi", shop, orders[i], pay);
+		if (rc >= 0)
+			rc = store_exec(tx, e, "UPDATE loyalty_lots SET clawed = clawed + $3 WHERE shop_id = $1"
+					" AND id = $2 AND kind = 'earn' AND order_id = $4", "ssis", shop, lot,
+					pay, orders[i]);
+		rc = rc < 0 ? rc : 0;
+		credit -= pay;
+	}
+	arena_free(&a);
+	if (rc || credit <= 0)
+		return rc;
+	return settle_debt(tx, shop, customer, lot, credit, e);
 }
 
 /* Points an order's refunds have cost so far: see ledger.h. */
@@ -356,23 +524,33 @@ static int void_milestones(struct store_tx *tx, const char *shop, const struct o
 	return 0;
 }
 
-static int cashback_balance(struct store_tx *tx, const char *shop, const char *customer,
-			    const char *currency, int64_t *out, struct err *e)
-{
-	return store_query_int(tx, e, out,
-		"SELECT coalesce(sum(delta), 0) FROM cashback_entries WHERE shop_id = $1"
-		" AND customer_id = $2 AND currency = $3", "sss", shop, customer, currency);
-}
 
-/* Cashback goes back in proportion to the refunded amount; store credit
- * never goes below zero, what was already spent is recorded as such. */
+/*
+ * Cashback goes back by the same rule as points (docs/loyalty.md): the larger
+ * of the refunded lines' share (each line's cashback, floor(net * bp / 10000),
+ * times the refunded fraction of its units) and the refunded amount's share;
+ * all of it once fully refunded. Store credit never goes below zero; what was
+ * already spent is recorded as such.
+ */
 static int claw_cashback(struct store_tx *tx, const char *shop, const struct order *o,
-			 int64_t cashback, int64_t clawed, struct err *e)
+			 const struct program *p, int64_t cashback, int64_t clawed, struct err *e)
 {
-	int64_t target = !strcmp(o->status, "refunded") ? cashback
-		: o->paid_amount ? (int64_t)((__int128)cashback * o->refunded_amount / o->paid_amount) : 0;
+	struct arena a = ARENA_INIT;
+	int64_t *lines = arena_alloc(&a, (size_t)(o->nlines + 1) * 3 * sizeof(int64_t));
+	int64_t *qty = lines + o->nlines + 1, *refunded = qty + o->nlines + 1;
+	for (int i = 0; i < o->nlines; i++) {
+		const struct order_line *l = &o->lines[i];
+		lines[i] = (int64_t)((__int128)(l->quantity * l->unit_price - l->discount) *
+				     p->cashback_bp / 10000);
+		qty[i] = l->quantity;
+		refunded[i] = l->refunded_quantity;
+	}
+	int64_t target = ledger_clawback_target(cashback, lines, qty, refunded, o->nlines,
+						o->paid_amount, o->refunded_amount,
+						!strcmp(o->status, "refunded"));
 	int64_t balance;
-	int rc;
+	int rc = 0;
+	arena_free(&a);
 	if (target <= clawed)
 		return 0;
 	if ((rc = cashback_balance(tx, shop, o->customer_id, o->currency, &balance, e)))
@@ -389,17 +567,58 @@ static int claw_cashback(struct store_tx *tx, const char *shop, const struct ord
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * What a claw-back could not take: a debt lot under "debt" (total debt held to
+ * LEDGER_BALANCE_MAX, the rest treated as under "clamp"), else an audit entry
+ * and the order's uncollected amount, which points coming back repay first.
+ */
+static int record_short(struct store_tx *tx, struct arena *a, const char *shop,
+			const struct order *o, int64_t short_by, struct err *e)
+{
+	struct program cur;
+	char lot[ID_MAX], note[128];
+	int64_t debt = 0, as_debt = 0;
+	int rc;
+	if ((rc = program_get(tx, a, shop, &cur, e)))
+		return rc;
+	if (!strcmp(cur.refund_policy, "debt")) {
+		if ((rc = store_query_int(tx, e, &debt,
+				"SELECT coalesce(-sum(remaining), 0) FROM loyalty_lots WHERE shop_id = $1"
+				" AND customer_id = $2 AND kind = 'debt' AND remaining < 0", "ss",
+				shop, o->customer_id)))
+			return rc;
+		as_debt = LEDGER_BALANCE_MAX - debt < short_by ? LEDGER_BALANCE_MAX - debt : short_by;
+	}
+	if (as_debt > 0) {
+		snprintf(note, sizeof(note), "%lld points of refunded order were already spent",
+			 (long long)as_debt);
+		if ((rc = credit(tx, shop, o->customer_id, "debt", -as_debt, clock_now_ms(), 0, o->id,
+				 cur.version, "refund_debt", note, lot, e)))
+			return rc;
+		short_by -= as_debt;
+	}
+	if (short_by <= 0)
+		return 0;
+	snprintf(note, sizeof(note), "%lld points of refunded order were already spent",
+		 (long long)short_by);
+	if ((rc = entry(tx, shop, o->customer_id, NULL, 0, "refund_uncollectable", o->id, NULL, note, e)))
+		return rc;
+	rc = store_exec(tx, e, "UPDATE order_loyalty SET uncollected = uncollected + $3"
+			" WHERE shop_id = $1 AND order_id = $2", "ssi", shop, o->id, short_by);
+	return rc < 0 ? rc : 0;
+}
+
 int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct order *o,
 			     struct err *e)
 {
 	struct arena a = ARENA_INIT;
 	struct program p;
-	int64_t points = 0, clawed = 0, version = 0, target = 0, short_by = 0;
+	int64_t points = 0, clawed = 0, version = 0, target = 0, short_by = 0, counted = 0;
+	int64_t cashback = 0, cashback_clawed = 0, expired = 0, expired_used = 0;
 	int found, rc;
-	int64_t cashback = 0, cashback_clawed = 0;
 	struct store_stmt *st = store_query(tx, e,
-		"SELECT points, clawed, program_version, cashback, cashback_clawed FROM order_loyalty"
-		" WHERE shop_id = $1 AND order_id = $2", "ss", shop, o->id);
+		"SELECT points, clawed, program_version, cashback, cashback_clawed, expired_unclawed"
+		" FROM order_loyalty WHERE shop_id = $1 AND order_id = $2", "ss", shop, o->id);
 	if (!st)
 		return e->kind;
 	found = (rc = store_step(st, e)) == 1;
@@ -409,6 +628,7 @@ int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct
 		version = store_int(st, 2);
 		cashback = store_int(st, 3);
 		cashback_clawed = store_int(st, 4);
+		counted = store_int(st, 5);
 	}
 	store_done(st);
 	if (rc < 0 || !found)
@@ -417,29 +637,25 @@ int ledger_on_order_refunded(struct store_tx *tx, const char *shop, const struct
 	    (rc = clawback_target(tx, shop, o, points, &target, e)))
 		goto out;
 	if (target > clawed) {
-		if ((rc = claw(tx, shop, o, target - clawed, "refund_clawback", &short_by, e)))
+		if ((rc = expired_unspent(tx, shop, o, &expired, e)) ||
+		    (rc = claw(tx, shop, o, target - clawed, expired - counted, &expired_used,
+			       &short_by, e)))
 			goto out;
-		rc = store_exec(tx, e, "UPDATE order_loyalty SET clawed = $3 WHERE shop_id = $1"
-				" AND order_id = $2", "ssi", shop, o->id, target);
+		rc = store_exec(tx, e, "UPDATE order_loyalty SET clawed = $3,"
+				" expired_unclawed = expired_unclawed + $4 WHERE shop_id = $1"
+				" AND order_id = $2", "ssii", shop, o->id, target, expired_used);
 		if (rc < 0)
 			goto out;
 	}
-	if (short_by > 0) {
-		struct program cur;
-		char lot[ID_MAX], note[96];
-		snprintf(note, sizeof(note), "%lld points of refunded order were already spent",
-			 (long long)short_by);
-		if ((rc = program_get(tx, &a, shop, &cur, e)))
-			goto out;
-		rc = !strcmp(cur.refund_policy, "debt")
-			? credit(tx, shop, o->customer_id, "debt", -short_by, clock_now_ms(), 0, o->id,
-				 cur.version, "refund_debt", note, lot, e)
-			: entry(tx, shop, o->customer_id, NULL, 0, "refund_uncollectable", o->id, NULL,
-				note, e);
-		if (rc)
+	if (expired_used > 0) {
+		char note[128];
+		snprintf(note, sizeof(note), "%lld points of refunded order had expired unspent:"
+			 " not taken again", (long long)expired_used);
+		if ((rc = entry(tx, shop, o->customer_id, NULL, 0, "refund_expired", o->id, NULL, note, e)))
 			goto out;
 	}
-	if ((rc = claw_cashback(tx, shop, o, cashback, cashback_clawed, e)) ||
+	if ((short_by > 0 && (rc = record_short(tx, &a, shop, o, short_by, e))) ||
+	    (rc = claw_cashback(tx, shop, o, &p, cashback, cashback_clawed, e)) ||
 	    (rc = void_milestones(tx, shop, o, &p, e)))
 		goto out;
 	struct program cur;
@@ -542,10 +758,16 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 	store_done(st);
 	if (rc < 0)
 		return rc;
-	if ((rc = store_query_int(tx, e, &out->lifetime_earned,
-			"SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots WHERE shop_id = $1"
-			" AND customer_id = $2 AND amount > 0", "ss", shop, customer)) ||
-	    (rc = store_query_int(tx, e, &out->last_activity,
+	/* Lifetime earnings have no bound: added up here, saturating, since
+	 * SQL sum() fails on overflow. */
+	st = store_query(tx, e, "SELECT amount - clawed FROM loyalty_lots WHERE shop_id = $1"
+			 " AND customer_id = $2 AND amount > 0", "ss", shop, customer);
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		out->lifetime_earned = checked_sat_add(out->lifetime_earned, store_int(st, 0));
+	store_done(st);
+	if (rc < 0 || (rc = store_query_int(tx, e, &out->last_activity,
 			"SELECT coalesce(max(created_at), 0) FROM loyalty_entries WHERE shop_id = $1"
 			" AND customer_id = $2 AND reason IN ('earn', 'redemption', 'manual', 'bonus',"
 			" 'milestone')", "ss", shop, customer)))
@@ -670,12 +892,19 @@ int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
 	int n, rc = store_query_pairs(tx, e, &a, &lots, &points, &n,
 		"SELECT lot_id, points FROM redemption_draws WHERE shop_id = $1 AND redemption_id = $2",
 		"ss", shop, redemption_id);
+	int64_t back = 0;
+	for (int i = 0; i < n; i++)
+		back += points[i];	/* one redemption: at most 10^15 points */
+	if (!rc && back > 0)
+		rc = room_for(tx, shop, customer, back, e);
 	for (int i = 0; !rc && i < n; i++) {
 		rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining + $3"
 				" WHERE shop_id = $1 AND id = $2", "ssi", shop, lots[i], points[i]);
 		if (rc >= 0)
 			rc = entry(tx, shop, customer, lots[i], points[i], "redemption_cancelled", NULL,
 				   redemption_id, NULL, e);
+		if (!rc)
+			rc = repay_uncollected(tx, shop, customer, lots[i], points[i], e);
 	}
 	arena_free(&a);
 	return rc < 0 ? rc : 0;
@@ -710,6 +939,11 @@ int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer, co
 					       (long long)b->per_customer_limit) : 0;
 			goto out;
 		}
+	}
+	if (!strict && room_for(tx, shop, customer, b->points, e) == ERR_REFUSED) {
+		err_clear(e);	/* a quiet bonus never fails the request it rides on */
+		rc = 0;
+		goto out;
 	}
 	rc = credit(tx, shop, customer, "bonus", b->points, now, expiry_of(&p, now), NULL, p.version,
 		    "bonus", action, lot, e);

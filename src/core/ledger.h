@@ -24,6 +24,21 @@
 
 #define DAY_MS (86400LL * 1000)
 
+/*
+ * Limits (docs/loyalty.md "Limits"). One order earns at most
+ * LEDGER_POINTS_MAX_PER_ORDER points; a customer holds at most
+ * LEDGER_BALANCE_MAX points (the sum of remaining over lots with points left,
+ * pending ones included) and owes at most as much in debt lots; a cashback
+ * wallet holds at most LEDGER_CASHBACK_MAX minor units. A write that would go
+ * beyond is refused (ERR_REFUSED "points_limit_exceeded",
+ * "balance_limit_exceeded", "cashback_limit_exceeded") and changes nothing.
+ * With these, every sum the ledger stores or adds up in SQL stays below
+ * 2^63 by construction; lifetime totals (shown, not stored) saturate.
+ */
+#define LEDGER_POINTS_MAX_PER_ORDER 1000000000000000LL	/* 10^15 */
+#define LEDGER_BALANCE_MAX 100000000000000000LL		/* 10^17 */
+#define LEDGER_CASHBACK_MAX 100000000000000000LL	/* 10^17 minor units */
+
 struct loyalty_lot {
 	char id[ID_MAX];
 	const char *kind, *state, *order_id, *note;	/* state: pending, available, expired, used */

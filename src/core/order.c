@@ -11,6 +11,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "order_state.h"
+#include "redemption.h"
 
 #define ORDER_COLUMNS \
 	"id, external_id, customer_id, currency, subtotal, discount, shipping, tax, total," \
@@ -549,7 +550,8 @@ int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const c
 	if (!strcmp(o.status, "cancelled"))	/* a retry: nothing more to do */
 		return order_get(tx, a, shop, o.id, out, e);
 	if ((rc = transition(&o, ORDER_EVENT_CANCEL, &next, e)) ||
-	    (rc = set_status(tx, shop, &o, next, NULL, 0, e)))
+	    (rc = set_status(tx, shop, &o, next, NULL, 0, e)) ||
+	    (rc = redemption_release_order(tx, shop, o.id, e)))	/* points paid for it come back */
 		return rc;
 	return order_get(tx, a, shop, o.id, out, e);
 }
@@ -684,5 +686,7 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 	    (rc = order_get(tx, a, shop, o.id, out, e)))
 		return rc;
 	*created = 1;
+	if (all && (rc = redemption_release_order(tx, shop, o.id, e)))
+		return rc;
 	return ledger_on_order_refunded(tx, shop, out, e);
 }

@@ -55,10 +55,11 @@ static int check(const struct program *p, struct err *e)
 	char param[64];
 	int rc;
 
-	if (p->points_per_unit < 0 || p->points_per_unit > 1000)
-		return err_set(e, ERR_INVALID, "earn.points_per_unit", "must be from 0 to 1000");
-	if (p->min_order < 0)
-		return err_set(e, ERR_INVALID, "earn.min_order", "must not be negative");
+	if (p->points_per_unit < 0 || p->points_per_unit > PROGRAM_POINTS_PER_UNIT_MAX)
+		return err_set(e, ERR_INVALID, "earn.points_per_unit", "must be from 0 to %d",
+			       PROGRAM_POINTS_PER_UNIT_MAX);
+	if (p->min_order < 0 || p->min_order > PROGRAM_AMOUNT_MAX)
+		return err_set(e, ERR_INVALID, "earn.min_order", "must be from 0 to 10^12 minor units");
 	if (p->pending_days < 0 || p->pending_days > 365)
 		return err_set(e, ERR_INVALID, "pending_days", "must be from 0 to 365");
 	if (!one_of(p->expiry, expiries))
@@ -87,8 +88,19 @@ static int check(const struct program *p, struct err *e)
 		if ((rc = check_name(m->value, param, e)))
 			return rc;
 		snprintf(param, sizeof(param), "earn.multipliers[%d].percent", i);
-		if (m->percent < 0 || m->percent > 10000)
-			return err_set(e, ERR_INVALID, param, "must be from 0 to 10000 (100 = x1)");
+		if (m->percent < 0 || m->percent > PROGRAM_PERCENT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be from 0 to %d (100 = x1)",
+				       PROGRAM_PERCENT_MAX);
+		/* One multiplier per type and value: at most three (category,
+		 * sku, channel) can stack on a line, which bounds the product. */
+		snprintf(param, sizeof(param), "earn.multipliers[%d].value", i);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(p->multipliers[j].type, m->type) &&
+			    !strcmp(p->multipliers[j].value, m->value))
+				return err_set(e, ERR_INVALID, param,
+					       "%s \"%s\" already has a multiplier"
+					       " (earn.multipliers[%d]); multipliers of one kind do not stack",
+					       m->type, m->value, j);
 	}
 	for (int i = 0; i < p->ntiers; i++) {
 		const struct program_tier *t = &p->tiers[i];
@@ -102,9 +114,12 @@ static int check(const struct program *p, struct err *e)
 		if (t->threshold < 1 || (i && t->threshold <= p->tiers[i - 1].threshold))
 			return err_set(e, ERR_INVALID, param,
 				       "thresholds must be positive and rise from tier to tier");
+		if (t->threshold > PROGRAM_AMOUNT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be at most 10^12");
 		snprintf(param, sizeof(param), "tiers.levels[%d].earn_percent", i);
-		if (t->earn_percent < 100 || t->earn_percent > 1000)
-			return err_set(e, ERR_INVALID, param, "must be from 100 to 1000 (100 = x1)");
+		if (t->earn_percent < 100 || t->earn_percent > PROGRAM_TIER_PERCENT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be from 100 to %d (100 = x1)",
+				       PROGRAM_TIER_PERCENT_MAX);
 	}
 	for (int i = 0; i < p->nmilestones; i++) {
 		const struct program_milestone *m = &p->milestones[i];
@@ -115,7 +130,7 @@ static int check(const struct program *p, struct err *e)
 		if (m->n < 1 || m->n > 100000)
 			return err_set(e, ERR_INVALID, param, "must be from 1 to 100000");
 		snprintf(param, sizeof(param), "milestones[%d].points", i);
-		if (m->points < 0 || m->points > 1000000000)
+		if (m->points < 0 || m->points > PROGRAM_ITEM_POINTS_MAX)
 			return err_set(e, ERR_INVALID, param, "must be from 0 to 10^9");
 		snprintf(param, sizeof(param), "milestones[%d].gift", i);
 		if (m->gift && (rc = check_name(m->gift, param, e)))
@@ -125,7 +140,7 @@ static int check(const struct program *p, struct err *e)
 	}
 	static const char *const reward_kinds[] = { "discount_fixed", "discount_percent",
 		"free_shipping", "gift", "warranty", "insurance", NULL };
-	if (p->cashback_bp < 0 || p->cashback_bp > 10000)
+	if (p->cashback_bp < 0 || p->cashback_bp > PROGRAM_CASHBACK_BP_MAX)
 		return err_set(e, ERR_INVALID, "cashback.basis_points", "must be from 0 to 10000 (100 = 1%%)");
 	for (int i = 0; i < p->nbonuses; i++) {
 		const struct program_bonus *b = &p->bonuses[i];
@@ -137,13 +152,13 @@ static int check(const struct program *p, struct err *e)
 			if (!strcmp(p->bonuses[j].action, b->action))
 				return err_set(e, ERR_INVALID, param, "bonus \"%s\" is listed twice", b->action);
 		snprintf(param, sizeof(param), "bonuses[%d].points", i);
-		if (b->points < 1 || b->points > 1000000000)
+		if (b->points < 1 || b->points > PROGRAM_ITEM_POINTS_MAX)
 			return err_set(e, ERR_INVALID, param, "must be from 1 to 10^9");
 		snprintf(param, sizeof(param), "bonuses[%d].per_customer_limit", i);
-		if (b->per_customer_limit < 0)
-			return err_set(e, ERR_INVALID, param, "must not be negative");
+		if (b->per_customer_limit < 0 || b->per_customer_limit > PROGRAM_LIMIT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be from 0 to %d", PROGRAM_LIMIT_MAX);
 	}
-	if (p->point_value < 0 || p->point_value > 100000)
+	if (p->point_value < 0 || p->point_value > PROGRAM_POINT_VALUE_MAX)
 		return err_set(e, ERR_INVALID, "point_value", "must be from 0 to 100000 minor units");
 	for (int i = 0; i < p->nrewards; i++) {
 		const struct program_reward *w = &p->rewards[i];
@@ -161,19 +176,20 @@ static int check(const struct program *p, struct err *e)
 		if ((rc = check_name(w->name, param, e)))
 			return rc;
 		snprintf(param, sizeof(param), "rewards[%d].cost", i);
-		if (w->cost < 1 || w->cost > 1000000000)
+		if (w->cost < 1 || w->cost > PROGRAM_ITEM_POINTS_MAX)
 			return err_set(e, ERR_INVALID, param, "must be from 1 to 10^9 points");
 		snprintf(param, sizeof(param), "rewards[%d].value", i);
-		if (!strcmp(w->kind, "discount_fixed") && w->value < 1)
-			return err_set(e, ERR_INVALID, param, "a fixed discount needs a positive value in minor units");
+		if (!strcmp(w->kind, "discount_fixed") && (w->value < 1 || w->value > PROGRAM_AMOUNT_MAX))
+			return err_set(e, ERR_INVALID, param,
+				       "a fixed discount needs a value from 1 to 10^12 minor units");
 		if (!strcmp(w->kind, "discount_percent") && (w->value < 1 || w->value > 100))
 			return err_set(e, ERR_INVALID, param, "a percent discount needs a value from 1 to 100");
 		snprintf(param, sizeof(param), "rewards[%d].stock", i);
-		if (w->stock < -1)
-			return err_set(e, ERR_INVALID, param, "must be -1 (unlimited) or a count");
+		if (w->stock < -1 || w->stock > PROGRAM_COUNT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be -1 (unlimited) or a count up to 10^9");
 		snprintf(param, sizeof(param), "rewards[%d].per_customer_limit", i);
-		if (w->per_customer_limit < 0)
-			return err_set(e, ERR_INVALID, param, "must not be negative");
+		if (w->per_customer_limit < 0 || w->per_customer_limit > PROGRAM_LIMIT_MAX)
+			return err_set(e, ERR_INVALID, param, "must be from 0 to %d", PROGRAM_LIMIT_MAX);
 	}
 	return 0;
 }

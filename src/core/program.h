@@ -20,6 +20,24 @@
 #define PROGRAM_MAX_ITEMS 50
 #define PROGRAM_TEXT_MAX 100
 
+/*
+ * Bounds on every configured factor (docs/loyalty.md "Limits"). They make the
+ * earn arithmetic safe by construction: the product behind a line's points,
+ * 10^15 minor units x POINTS_PER_UNIT_MAX x percent (100 x (PERCENT_MAX /
+ * 100)^3: one multiplier per type can match a line, duplicates are refused)
+ * x TIER_PERCENT_MAX, is at most 10^29 < 2^127, computed in 128 bits; the
+ * points are then held to LEDGER_POINTS_MAX_PER_ORDER (ledger.h).
+ */
+#define PROGRAM_POINTS_PER_UNIT_MAX 1000
+#define PROGRAM_PERCENT_MAX 10000		/* a multiplier: x100 */
+#define PROGRAM_TIER_PERCENT_MAX 1000		/* a tier: x10 */
+#define PROGRAM_ITEM_POINTS_MAX 1000000000LL	/* a bonus, milestone, reward cost: 10^9 */
+#define PROGRAM_CASHBACK_BP_MAX 10000		/* 100% */
+#define PROGRAM_POINT_VALUE_MAX 100000		/* minor units per point */
+#define PROGRAM_AMOUNT_MAX 1000000000000LL	/* min_order, thresholds, fixed discounts: 10^12 */
+#define PROGRAM_COUNT_MAX 1000000000LL		/* stock */
+#define PROGRAM_LIMIT_MAX 1000000		/* per_customer_limit */
+
 struct program_multiplier {
 	const char *type;	/* category, sku, channel */
 	const char *value;

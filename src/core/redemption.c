@@ -117,13 +117,25 @@ int redemption_create(struct store_tx *tx, struct arena *a, const char *shop,
 		if (!p.point_value)
 			return err_setc(e, ERR_REFUSED, "points_not_payable", "points",
 					"this programme does not let points pay for orders");
+		if (!strcmp(o.status, "cancelled") || !strcmp(o.status, "refunded"))
+			return err_setc(e, ERR_CONFLICT, "order_status_conflict", "order",
+					"cannot pay order \"%s\" with points: its status is \"%s\"",
+					o.id, o.status);
 		order_id = arena_strdup(a, o.id);
 		kind = "points_discount", name = "points discount", points = in->points;
+		int64_t before;
+		/* points <= 10^9 and point_value <= 10^5: value < 2^63. */
 		value = in->points * p.point_value;
-		if (value > o.total)
+		if ((rc = store_query_int(tx, e, &before,
+				"SELECT coalesce(sum(value), 0) FROM redemptions WHERE shop_id = $1"
+				" AND order_id = $2 AND kind = 'points_discount' AND status = 'active'",
+				"ss", shop, o.id)))
+			return rc;
+		if (value > o.total - before)
 			return err_setc(e, ERR_REFUSED, "discount_exceeds_order", "points",
-					"%lld points are worth %lld, more than the order's %lld",
-					(long long)points, (long long)value, (long long)o.total);
+					"%lld points are worth %lld; with the %lld already paid in points"
+					" that is more than the order's %lld", (long long)points,
+					(long long)value, (long long)before, (long long)o.total);
 	}
 	if (!strcmp(kind, "discount_fixed") || !strcmp(kind, "discount_percent") ||
 	    !strcmp(kind, "free_shipping") || !strcmp(kind, "points_discount"))
@@ -152,6 +164,23 @@ int redemption_cancel(struct store_tx *tx, struct arena *a, const char *shop, co
 	    (rc = event_record(tx, shop, "redemption.cancelled", id, out->customer_id, e)))
 		return rc;
 	return redemption_get(tx, a, shop, id, out, e);
+}
+
+int redemption_release_order(struct store_tx *tx, const char *shop, const char *order_id,
+			     struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	char (*ids)[32];
+	int64_t *points;
+	int n, rc = store_query_pairs(tx, e, &a, &ids, &points, &n,
+		"SELECT id, points FROM redemptions WHERE shop_id = $1 AND order_id = $2"
+		" AND kind = 'points_discount' AND status = 'active' ORDER BY id", "ss", shop, order_id);
+	for (int i = 0; !rc && i < n; i++) {
+		struct redemption r;
+		rc = redemption_cancel(tx, &a, shop, ids[i], &r, e);
+	}
+	arena_free(&a);
+	return rc;
 }
 
 int redemption_list(struct store_tx *tx, struct arena *a, const char *shop,

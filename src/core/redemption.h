@@ -7,7 +7,9 @@
  * single-use code; gifts, warranties and insurance with a fulfilment record.
  *
  * Refused with ERR_REFUSED: "not_enough_points", "out_of_stock",
- * "limit_reached". Results live in the arena.
+ * "limit_reached", "discount_exceeds_order" (the order's points discounts
+ * together would be worth more than its total); ERR_CONFLICT
+ * "order_status_conflict" for points on a cancelled or refunded order. Results live in the arena.
  */
 #ifndef RETAIN_REDEMPTION_H
 #define RETAIN_REDEMPTION_H
@@ -33,9 +35,15 @@ struct redemption_input {
 int redemption_create(struct store_tx *tx, struct arena *a, const char *shop,
 		      const char *customer_ref, const struct redemption_input *in,
 		      struct redemption *out, struct err *e);
-/* Idempotent: cancelling a cancelled redemption returns it unchanged. */
+/* Idempotent: cancelling a cancelled redemption returns it unchanged. The
+ * points come back into the lots they were drawn from, and first repay what
+ * refunds could not claw back (ledger_restore()). */
 int redemption_cancel(struct store_tx *tx, struct arena *a, const char *shop,
 		      const char *id, struct redemption *out, struct err *e);
+/* Cancels the active points discounts of an order that was cancelled or
+ * refunded in full (order.c calls it): as redemption_cancel() each. */
+int redemption_release_order(struct store_tx *tx, const char *shop, const char *order_id,
+			     struct err *e);
 int redemption_get(struct store_tx *tx, struct arena *a, const char *shop,
 		   const char *id, struct redemption *out, struct err *e);
 int redemption_list(struct store_tx *tx, struct arena *a, const char *shop,

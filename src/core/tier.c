@@ -4,24 +4,47 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/checked.h"
 #include "../base/clock.h"
 #include "event.h"
 #include "ledger.h"
+
+/*
+ * A lifetime or window total, added up here rather than by SQL sum(), which
+ * fails on overflow: every row is bounded (points per order, money per order)
+ * but their number is not, so the total saturates at INT64_MAX.
+ */
+static int saturating_sum(struct store_tx *tx, const char *sql, const char *shop,
+			  const char *customer, int64_t since, int64_t *out, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, sql, "ssi", shop, customer, since);
+	int rc;
+	*out = 0;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		*out = checked_sat_add(*out, store_int(st, 0));
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
 
 static int metric(struct store_tx *tx, const char *shop, const char *customer,
 		  const struct program *p, int64_t *out, struct err *e)
 {
 	int64_t since = clock_now_ms() - p->tier_window_days * DAY_MS;
-	const char *sql =
-		!strcmp(p->tier_basis, "points_earned")
-		? "SELECT coalesce(sum(amount - clawed), 0) FROM loyalty_lots WHERE shop_id = $1"
-		  " AND customer_id = $2 AND kind = 'earn' AND created_at >= $3"
-		: !strcmp(p->tier_basis, "net_spend")
-		? "SELECT coalesce(sum(paid_amount - refunded_amount), 0) FROM orders WHERE shop_id = $1"
-		  " AND customer_id = $2 AND status IN ('paid', 'partially_refunded') AND placed_at >= $3"
-		: "SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
-		  " AND status IN ('paid', 'partially_refunded') AND placed_at >= $3";
-	return store_query_int(tx, e, out, sql, "ssi", shop, customer, since);
+	if (!strcmp(p->tier_basis, "points_earned"))
+		return saturating_sum(tx, "SELECT amount - clawed FROM loyalty_lots WHERE shop_id = $1"
+				      " AND customer_id = $2 AND kind = 'earn' AND created_at >= $3",
+				      shop, customer, since, out, e);
+	if (!strcmp(p->tier_basis, "net_spend"))
+		return saturating_sum(tx, "SELECT paid_amount - refunded_amount FROM orders"
+				      " WHERE shop_id = $1 AND customer_id = $2"
+				      " AND status IN ('paid', 'partially_refunded') AND placed_at >= $3",
+				      shop, customer, since, out, e);
+	return store_query_int(tx, e, out,
+		"SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2"
+		" AND status IN ('paid', 'partially_refunded') AND placed_at >= $3",
+		"ssi", shop, customer, since);
 }
 
 static int index_of(const struct program *p, const char *name)

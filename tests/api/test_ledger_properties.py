@@ -39,6 +39,7 @@ class Lot:
     created_at: int
     order: str = None
     clawed: int = 0
+    expired: int = 0
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Order:
     points: int = 0
     line_points: list = field(default_factory=list)
     clawed: int = 0
+    uncollected: int = 0       # what a clamped claw-back could not take (issue 8)
+    expired_counted: int = 0   # claw-back covered by the order's own expired points
+    paid_at: int = 0
 
 
 class Model:
@@ -111,7 +115,7 @@ class Model:
         pct = TIERS[tier][2] if tier >= 0 else 100
         pts = [q * p * pct // 10000 for q, p, _ in lines]
         o = Order(oid, c, [list(l) for l in lines], sum(q * p for q, p, _ in lines),
-                  points=sum(pts), line_points=pts)
+                  points=sum(pts), line_points=pts, paid_at=self.now)
         self.orders[oid] = o
         if o.points:
             self.new_lot(customer=c, kind="earn", amount=o.points, remaining=o.points,
@@ -126,6 +130,11 @@ class Model:
             l.remaining -= take
             l.clawed += take
             want -= take
+        # Points of the order that expired unspent are not taken again (issue 8).
+        expired = sum(l.expired for l in self.lots if l.order == o.id and l.kind == "earn")
+        use = min(want, expired - o.expired_counted)
+        o.expired_counted += use
+        want -= use
         others = self.ordered([l for l in self.lots if l.customer == o.customer and l.remaining > 0
                                and l.expires_at > self.now])
         for l in others:
@@ -134,6 +143,21 @@ class Model:
             take = min(l.remaining, want)
             l.remaining -= take
             want -= take
+        o.uncollected += max(want, 0)
+
+    def repay(self, c, lot, credit):
+        """Points that come back repay uncollected claw-backs first (issue 8)."""
+        owed = sorted([o for o in self.orders.values() if o.customer == c and o.uncollected > 0],
+                      key=lambda o: (o.id != lot.order, o.paid_at, o.id))
+        for o in owed:
+            if credit <= 0:
+                break
+            pay = min(o.uncollected, credit)
+            lot.remaining -= pay
+            o.uncollected -= pay
+            if lot.order == o.id and lot.kind == "earn":
+                lot.clawed += pay
+            credit -= pay
 
     def refund(self, o, amount, line=None, qty=0):
         if line is not None:
@@ -167,6 +191,7 @@ class Model:
         if active:
             for l, pts in draws:
                 l.remaining += pts
+                self.repay(c, l, pts)
             self.redemptions[rid][2] = False
 
     def credit(self, c, points):
@@ -177,6 +202,7 @@ class Model:
         self.now += days * DAY
         for l in self.lots:
             if l.remaining > 0 and l.expires_at <= self.now:
+                l.expired += l.remaining
                 l.remaining = 0
         for c in [c for c, t in self.tier.items() if t >= 0]:
             self.refresh_tier(c, True)
