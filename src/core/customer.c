@@ -645,25 +645,24 @@ int customer_create_account(struct store_tx *tx, struct arena *a, const char *sh
 			    const char *ref, const char *email, struct customer *out,
 			    struct err *e)
 {
-	struct customer_input in = { 0 };
-	in.account = 1;
-	if (email) {
-		in.identities = &(struct identity){ "email", email };
-		in.nidentities = 1;
-	}
+	struct customer_input in = { .account = 1 };
+	const char *normalized = NULL;
 	char id[ID_MAX];
 	struct customer cur;
-	int rc = customer_resolve(tx, shop, ref, "id", id, e);
-	if (!rc)
-		rc = load_row(tx, a, shop, id, &cur, e);
-	if (rc)
+	int rc;
+
+	if (email && (rc = normalize_email(a, email, "email", &normalized, e)))
 		return rc;
-	if (email && !cur.email) {
-		in.email = email;
-		in.has_email = 1;
-		in.nidentities = 0;
-	}
-	if ((rc = apply_input(tx, a, shop, &cur, &in, e)))
+	if ((rc = customer_resolve(tx, shop, ref, "id", id, e)) ||
+	    (rc = load_row(tx, a, shop, id, &cur, e)))
+		return rc;
+	/* Without a primary e-mail the new one becomes it; otherwise it joins the
+	 * identities (after apply_input() has refused an erased customer). */
+	in.email = cur.email ? NULL : normalized;
+	in.has_email = in.email != NULL;
+	if ((rc = apply_input(tx, a, shop, &cur, &in, e)) ||
+	    (normalized && cur.email &&
+	     (rc = attach_identity(tx, shop, id, "email", normalized, "email", e))))
 		return rc;
 	return customer_get(tx, a, shop, id, out, e);
 }
