@@ -261,6 +261,25 @@ int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 	return rc;
 }
 
+int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
+		       const char *param, int *erased, struct err *e)
+{
+	char id[ID_MAX];
+	int rc = customer_resolve(tx, shop, ref, param, id, e);
+	*erased = 0;
+	if (rc)
+		return rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT 1 FROM customers WHERE shop_id = $1 AND id = $2 AND status = 'erased'",
+		"ss", shop, id);
+	if (!st)
+		return e->kind;
+	rc = store_step(st, e);
+	*erased = rc == 1;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int customer_get(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
 		 struct customer *out, struct err *e)
 {

@@ -83,6 +83,10 @@ int customer_get(struct store_tx *tx, struct arena *a, const char *shop,
 /* Resolves ref (following merges) into id. ERR_NOT_FOUND naming param. */
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e);
+/* *erased = 1 when ref (following merges) is an erased customer.
+ * ERR_NOT_FOUND naming param for an unknown ref. */
+int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
+		       const char *param, int *erased, struct err *e);
 /* Finds the customer owning identity kind/value (normalised), or id[0] = 0. */
 int customer_find_identity(struct store_tx *tx, const char *shop, const char *kind,
 			   const char *value, char id[ID_MAX], struct err *e);
