@@ -104,9 +104,13 @@ int customer_create_account(struct store_tx *tx, struct arena *a, const char *sh
 			    const char *ref, const char *email,
 			    struct customer *out, struct err *e);
 /* Removes name, e-mail, phone, identities, addresses and the external id; the
- * orders stay, anonymous. Idempotent. */
+ * orders stay, anonymous. Customers merged into it (at any depth) lose the
+ * same data. *erased (in the arena) lists every customer scrubbed, the erased
+ * one first, so that a caller can reach the copies it keeps elsewhere (stored
+ * responses). Idempotent. */
 int customer_erase(struct store_tx *tx, struct arena *a, const char *shop,
-		   const char *ref, struct customer *out, struct err *e);
+		   const char *ref, struct customer *out, char (**erased)[ID_MAX],
+		   int *nerased, struct err *e);
 /* Called by order creation: one more order; a guest's first sets the invite. */
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e);

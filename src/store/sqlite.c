@@ -88,8 +88,11 @@ static int conn_open(const char *path, int reader, struct conn **out, struct err
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	sqlite3_extended_result_codes(c->db, 1);
+	/* secure_delete: deleted rows are overwritten with zeros, so an erased
+	 * customer's data does not linger in free space (store_scrub). */
 	rc = conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;", e);
+			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
+			  "PRAGMA secure_delete=ON;", e);
 	if (!rc && reader)
 		rc = conn_exec(c, "PRAGMA query_only=1;", e);
 	if (rc) {
@@ -269,6 +272,20 @@ static int ping(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = store_step(s, e);
 	store_done(s);
 	return rc < 0 ? rc : 0;
+}
+
+int store_scrub(struct store *st, struct err *e)
+{
+	int log = 0, done = 0;
+	pthread_mutex_lock(&st->write_lock);
+	int rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+					   &log, &done);
+	pthread_mutex_unlock(&st->write_lock);
+	if (rc != SQLITE_OK)
+		return err_setc(e, ERR_INTERNAL, "store_busy", NULL,
+				"the write-ahead log could not be truncated (%s); retry",
+				sqlite3_errstr(rc));
+	return 0;
 }
 
 int store_ping(struct store *st, struct err *e)
