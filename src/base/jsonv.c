@@ -109,7 +109,7 @@ static int read_int(json_t *obj, const char *key, int required, int64_t min, int
 		double d = json_real_value(v);
 		if (d != floor(d))
 			return err_set(e, ERR_INVALID, param,
-				       "\"%s\" must be a whole number%s, not %g", param, unit, d);
+				       "\"%s\" must be an integer%s, not %g", param, unit, d);
 		return err_set(e, ERR_INVALID, param,
 			       "\"%s\" must be written as an integer, without a decimal point", param);
 	}

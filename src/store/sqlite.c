@@ -16,6 +16,7 @@
 
 #include "../base/arena.h"
 #include "../base/clock.h"
+#include "../base/contact.h"
 #include "migrate.h"
 
 #define STMT_CACHE 256
@@ -70,6 +71,25 @@ static int conn_exec(struct conn *c, const char *sql, struct err *e)
 	return 0;
 }
 
+/* retain_fold_email(text): contact_normalize_email() for SQL, so that a
+ * migration re-normalises stored addresses with the code the API uses; a
+ * value it refuses comes back unchanged. */
+static void sql_fold_email(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *v = sqlite3_value_text(argv[0]);
+	char out[CONTACT_EMAIL_MAX];
+	struct err e;
+	(void)argc;
+	if (!v) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (contact_normalize_email((const char *)v, out, "email", &e))
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 static int conn_open(const char *path, int reader, struct conn **out, struct err *e)
 {
 	struct conn *c = calloc(1, sizeof(*c));
@@ -88,6 +108,9 @@ static int conn_open(const char *path, int reader, struct conn **out, struct err
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_create_function_v2(c->db, "retain_fold_email", 1,
+				   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold_email,
+				   NULL, NULL, NULL);
 	/* secure_delete: deleted rows are overwritten with zeros, so an erased
 	 * customer's data does not linger in free space (store_scrub). */
 	rc = conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
