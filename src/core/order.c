@@ -56,7 +56,7 @@ static int check_time(int64_t ms, const char *param, struct err *e)
 {
 	if (ms && !order_time_valid(ms))
 		return err_set(e, ERR_INVALID, param,
-			       "\"%s\" must be from 2000-01-01T00:00:00Z to before 2100-01-01T00:00:00Z",
+			       "\"%s\" must be from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z",
 			       param);
 	return 0;
 }

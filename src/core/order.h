@@ -27,10 +27,10 @@
 #define ORDER_TEXT_MAX 200
 #define ORDER_AMOUNT_MAX 1000000000000000LL	/* 10^15 minor units */
 #define ORDER_QUANTITY_MAX 1000000
-/* An order's placed_at and promised_delivery_at: 2000-01-01T00:00:00Z (incl.)
+/* An order's placed_at and promised_delivery_at: 1980-01-01T00:00:00Z (incl.)
  * to 2100-01-01T00:00:00Z (excl.), in unix ms. Earlier is a data error (often
  * a zero or a seconds-for-milliseconds mix-up), never silently "now". */
-#define ORDER_TIME_MIN_MS 946684800000LL
+#define ORDER_TIME_MIN_MS 315532800000LL
 #define ORDER_TIME_MAX_MS 4102444800000LL
 
 struct order_line {
