@@ -211,18 +211,33 @@ int api_customers_list(struct req *r, struct err *e)
 	return req_read(r, list_tx, &c, e);
 }
 
+/* Erasure reaches every copy: the rows, and each stored idempotent response
+ * that carries one of the scrubbed customers, rewritten to the record as it is
+ * now (a replay neither re-creates nor reveals; docs/decisions.md). */
 static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct customer_call *c = ctx;
-	struct customer out;
-	int rc = customer_erase(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
+	struct arena *a = &c->r->arena;
+	struct customer out, now;
+	char (*erased)[ID_MAX];
+	int n, rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
+	for (int i = 0; !rc && i < n; i++) {
+		if (!(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
+			json_t *j = render_customer(&now);
+			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
+			json_decref(j);
+		}
+	}
 	return rc ? rc : respond_customer(c, 200, &out);
 }
 
 int api_customers_erase(struct req *r, struct err *e)
 {
 	struct customer_call c = { .r = r, .ref = req_param(r, 0) };
-	return req_write(r, erase_tx, &c, e);
+	int rc = req_write(r, erase_tx, &c, e);
+	/* Old page images stay in the WAL until it is rewritten: fold it into the
+	 * database (secure_delete zeroes what was deleted) and truncate it. */
+	return rc ? rc : store_scrub(r->store, e);
 }
 
 static int merge_tx(struct store_tx *tx, void *ctx, struct err *e)

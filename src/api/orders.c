@@ -31,6 +31,10 @@ static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
 				" email, phone or whatsapp");
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
+		if (!*s || !strcmp(s, "ext:"))
+			return err_set(e, ERR_INVALID, "customer",
+				       "\"customer\" must be a customer id or \"ext:\" and an external id,"
+				       " not \"%s\"", s);
 		if (!strncmp(s, "ext:", 4))
 			c->external_id = s + 4;
 		else
@@ -49,6 +53,11 @@ static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
 	    (rc = jsonv_string(v, "whatsapp", 0, 40, &c->whatsapp, "customer.whatsapp", e)) ||
 	    (rc = jsonv_string(v, "name", 0, ORDER_TEXT_MAX, &c->name, "customer.name", e)))
 		return rc;
+	/* A name alone finds nobody: without an identity the order would get an
+	 * anonymous customer no later order can ever reach. */
+	if (!c->id && !c->external_id && !c->email && !c->phone && !c->whatsapp)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "customer",
+				"\"customer\" needs an id, external_id, email, phone or whatsapp");
 	return 0;
 }
 
@@ -68,27 +77,25 @@ static int parse_lines(struct req *r, json_t *arr, struct order_input *in, struc
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(arr, i);
 		struct order_line *l = &in->lines[i];
-		char p[6][40];
+		char prefix[32], p[6][40];
 		int rc;
-		const char *names[] = { "sku", "name", "category", "quantity", "unit_price", "discount" };
+		/* Each field's own path ("lines[3].unit_price"); the error copies it. */
 		for (int f = 0; f < 6; f++)
-			snprintf(p[f], sizeof(p[f]), "lines[%zu].%s", i, names[f]);
+			snprintf(p[f], sizeof(p[f]), "lines[%zu].%s", i, allowed[f]);
+		snprintf(prefix, sizeof(prefix), "lines[%zu]", i);
 		if (!json_is_object(o))
-			return err_set(e, ERR_INVALID, "lines", "each of \"lines\" must be an object");
-		snprintf(p[0], sizeof(p[0]), "lines[%zu].", i);
-		if ((rc = jsonv_only_keys(o, allowed, p[0], e)))
-			return rc;
-		snprintf(p[0], sizeof(p[0]), "lines[%zu].sku", i);
-		if ((rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l->sku, arena_strdup(&r->arena, p[0]), e)) ||
-		    (rc = jsonv_string(o, "name", 0, ORDER_TEXT_MAX, &l->name, arena_strdup(&r->arena, p[1]), e)) ||
-		    (rc = jsonv_string(o, "category", 0, ORDER_TEXT_MAX, &l->category,
-				       arena_strdup(&r->arena, p[2]), e)) ||
+			return err_set(e, ERR_INVALID, prefix, "\"%s\" must be an object", prefix);
+		snprintf(prefix, sizeof(prefix), "lines[%zu].", i);
+		if ((rc = jsonv_only_keys(o, allowed, prefix, e)) ||
+		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l->sku, p[0], e)) ||
+		    (rc = jsonv_string(o, "name", 0, ORDER_TEXT_MAX, &l->name, p[1], e)) ||
+		    (rc = jsonv_string(o, "category", 0, ORDER_TEXT_MAX, &l->category, p[2], e)) ||
 		    (rc = jsonv_int(o, "quantity", 1, 1, ORDER_QUANTITY_MAX, &l->quantity, NULL,
-				    arena_strdup(&r->arena, p[3]), e)) ||
-		    (rc = jsonv_int(o, "unit_price", 1, 0, ORDER_AMOUNT_MAX, &l->unit_price, NULL,
-				    arena_strdup(&r->arena, p[4]), e)) ||
-		    (rc = jsonv_int(o, "discount", 0, 0, ORDER_AMOUNT_MAX, &l->discount, NULL,
-				    arena_strdup(&r->arena, p[5]), e)))
+				    p[3], e)) ||
+		    (rc = jsonv_money(o, "unit_price", 1, 0, ORDER_AMOUNT_MAX, &l->unit_price, NULL,
+				      p[4], e)) ||
+		    (rc = jsonv_money(o, "discount", 0, 0, ORDER_AMOUNT_MAX, &l->discount, NULL,
+				      p[5], e)))
 			return rc;
 	}
 	return 0;
@@ -100,21 +107,30 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 		"shipping", "tax", "total", "channel", "seller", "placed_at",
 		"promised_delivery_at", NULL };
 	json_t *b = r->json;
-	int rc;
+	int rc, has_placed, has_promised;
 	memset(in, 0, sizeof(*in));
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
 	    (rc = parse_customer(b, &in->customer, e)) ||
 	    (rc = jsonv_string(b, "currency", 1, 3, &in->currency, NULL, e)) ||
 	    (rc = parse_lines(r, json_object_get(b, "lines"), in, e)) ||
-	    (rc = jsonv_int(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||
-	    (rc = jsonv_int(b, "tax", 0, 0, ORDER_AMOUNT_MAX, &in->tax, NULL, NULL, e)) ||
-	    (rc = jsonv_int(b, "total", 1, 0, ORDER_AMOUNT_MAX * 3, &in->total, NULL, NULL, e)) ||
+	    (rc = jsonv_money(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||
+	    (rc = jsonv_money(b, "tax", 0, 0, ORDER_AMOUNT_MAX, &in->tax, NULL, NULL, e)) ||
+	    /* No upper bound here: core/order.c names the line that is too large,
+	     * then a total that does not match (bounded lines cannot overflow it). */
+	    (rc = jsonv_money(b, "total", 1, 0, INT64_MAX, &in->total, NULL, NULL, e)) ||
 	    (rc = jsonv_string(b, "channel", 0, 32, &in->channel, NULL, e)) ||
 	    (rc = jsonv_string(b, "seller", 0, ORDER_TEXT_MAX, &in->seller, NULL, e)) ||
-	    (rc = jsonv_time(b, "placed_at", 0, &in->placed_at, NULL, NULL, e)) ||
-	    (rc = jsonv_time(b, "promised_delivery_at", 0, &in->promised_delivery_at, NULL, NULL, e)))
+	    (rc = jsonv_time(b, "placed_at", 0, &in->placed_at, &has_placed, NULL, e)) ||
+	    (rc = jsonv_time(b, "promised_delivery_at", 0, &in->promised_delivery_at, &has_promised,
+			     NULL, e)))
 		return rc;
+	/* In the core 0 means "not given": a time sent as 1970-01-01 must not
+	 * quietly become now. */
+	if (has_placed && !order_time_valid(in->placed_at))
+		in->placed_at = -1;
+	if (has_promised && !order_time_valid(in->promised_delivery_at))
+		in->promised_delivery_at = -1;
 	return 0;
 }
 
@@ -222,7 +238,7 @@ int api_orders_pay(struct req *r, struct err *e)
 	json_t *b = r->json;
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "status", 1, 16, &c.pay.status, NULL, e)) ||
-	    (rc = jsonv_int(b, "amount", 0, 0, ORDER_AMOUNT_MAX * 3, &c.pay.amount, &has_amount,
+	    (rc = jsonv_money(b, "amount", 0, 0, ORDER_AMOUNT_MAX * 3, &c.pay.amount, &has_amount,
 			    NULL, e)) ||
 	    (rc = jsonv_string(b, "method", 0, ORDER_TEXT_MAX, &c.pay.method, NULL, e)) ||
 	    (rc = jsonv_string(b, "failure_reason", 0, ORDER_TEXT_MAX, &c.pay.failure_reason, NULL, e)) ||
@@ -279,8 +295,10 @@ static int parse_refund_lines(struct req *r, json_t *arr, struct refund_input *i
 		snprintf(prefix, sizeof(prefix), "lines[%zu].", i);
 		snprintf(psku, sizeof(psku), "lines[%zu].sku", i);
 		snprintf(pq, sizeof(pq), "lines[%zu].quantity", i);
-		if (!json_is_object(o))
-			return err_set(e, ERR_INVALID, "lines", "each of \"lines\" must be an object");
+		if (!json_is_object(o)) {
+			snprintf(prefix, sizeof(prefix), "lines[%zu]", i);
+			return err_set(e, ERR_INVALID, prefix, "\"%s\" must be an object", prefix);
+		}
 		if ((rc = jsonv_only_keys(o, allowed, prefix, e)) ||
 		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &in->lines[i].sku, psku, e)) ||
 		    (rc = jsonv_int(o, "quantity", 1, 1, ORDER_QUANTITY_MAX, &in->lines[i].quantity,
@@ -299,7 +317,7 @@ int api_orders_refund(struct req *r, struct err *e)
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &c.refund.external_id, NULL, e)) ||
 	    (rc = jsonv_string(b, "reason", 0, ORDER_TEXT_MAX, &c.refund.reason, NULL, e)) ||
-	    (rc = jsonv_int(b, "amount", 0, 1, ORDER_AMOUNT_MAX * 3, &c.refund.amount, &has_amount,
+	    (rc = jsonv_money(b, "amount", 0, 1, ORDER_AMOUNT_MAX * 3, &c.refund.amount, &has_amount,
 			    NULL, e)) ||
 	    (lines && !json_is_null(lines) && (rc = parse_refund_lines(r, lines, &c.refund, e))))
 		return rc;

@@ -68,8 +68,8 @@ static int parse_earn(struct req *r, json_t *earn, struct program *p, struct err
 	    (rc = jsonv_bool(earn, "include_shipping", 0, &p->include_shipping, NULL,
 			     "earn.include_shipping", e)) ||
 	    (rc = jsonv_bool(earn, "include_tax", 0, &p->include_tax, NULL, "earn.include_tax", e)) ||
-	    (rc = jsonv_int(earn, "min_order", 0, 0, PROGRAM_AMOUNT_MAX, &p->min_order, NULL,
-			    "earn.min_order", e)) ||
+	    (rc = jsonv_money(earn, "min_order", 0, 0, PROGRAM_AMOUNT_MAX, &p->min_order, NULL,
+			      "earn.min_order", e)) ||
 	    (rc = get_array(earn, "multipliers", "earn.multipliers", &arr, e)))
 		return rc;
 	for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -212,7 +212,8 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 	    (rc = parse_milestones(r, milestones, p, e)) ||
 	    (rc = get_array(b, "rewards", "rewards", &rewards, e)) ||
 	    (rc = parse_rewards(r, rewards, p, e)) ||
-	    (rc = jsonv_int(b, "point_value", 0, 0, PROGRAM_POINT_VALUE_MAX, &p->point_value, NULL, NULL, e)) ||
+	    (rc = jsonv_money(b, "point_value", 0, 0, PROGRAM_POINT_VALUE_MAX, &p->point_value, NULL,
+			      NULL, e)) ||
 	    (rc = get_array(b, "bonuses", "bonuses", &bonuses, e)) ||
 	    (rc = parse_bonuses(r, bonuses, p, e)) ||
 	    (rc = get_object(b, "cashback", &cashback, e)) ||

@@ -2,7 +2,18 @@
 #include "contact.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "casemap.h"
+
+/* Spaces and controls of any script: never part of an address. */
+static int is_space_or_control(uint32_t cp)
+{
+	return cp <= ' ' || (cp >= 0x7f && cp <= 0xa0) || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200b) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0x202f || cp == 0x205f || cp == 0x3000 || cp == 0xfeff;
+}
 
 int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 			    const char *param, struct err *e)
@@ -17,24 +28,28 @@ int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 	if (n > 254)
 		return err_set(e, ERR_INVALID, param,
 			       "e-mail address is longer than 254 characters");
-	const char *at = NULL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (c <= ' ' || c == 0x7f)
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		int used = casemap_decode((const unsigned char *)in + i, n - i, &cp);
+		if (used < 0)
+			return err_set(e, ERR_INVALID, param, "e-mail address is not valid UTF-8");
+		if (is_space_or_control(cp))
 			return err_set(e, ERR_INVALID, param,
 				       "e-mail address contains a space or control character");
-		if (c == '@') {
-			if (at)
-				return err_set(e, ERR_INVALID, param,
-					       "e-mail address has more than one \"@\"");
-			at = in + i;
-		}
-		out[i] = (char)tolower(c);
+		i += (size_t)used;
 	}
-	out[n] = '\0';
+	/* The whole address, in every script (docs/decisions.md). */
+	long len = casemap_lower_utf8(in, n, out, CONTACT_EMAIL_MAX);
+	if (len < 0)
+		return err_set(e, ERR_INVALID, param,
+			       "e-mail address is longer than 254 bytes once lower-cased");
+	n = (size_t)len;
+	const char *at = memchr(out, '@', n);
 	if (!at)
 		return err_set(e, ERR_INVALID, param, "e-mail address has no \"@\"");
-	size_t local = (size_t)(at - in), domain = n - local - 1;
+	if (memchr(at + 1, '@', n - (size_t)(at - out) - 1))
+		return err_set(e, ERR_INVALID, param, "e-mail address has more than one \"@\"");
+	size_t local = (size_t)(at - out), domain = n - local - 1;
 	const char *dot = memchr(at + 1, '.', domain);
 	if (local == 0 || local > 64)
 		return err_set(e, ERR_INVALID, param,

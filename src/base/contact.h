@@ -14,10 +14,12 @@
 #define CONTACT_PHONE_MAX 17	/* "+" and at most 15 digits */
 
 /*
- * Trims surrounding spaces and lower-cases the whole address (retain treats
- * addresses case-insensitively). ERR_INVALID naming param when it is not a
- * plausible address: one "@", non-empty local part, a dotted domain, no
- * spaces or control characters, at most 254 characters.
+ * Trims surrounding spaces and lower-cases the whole address, in every script
+ * (Unicode's simple lower case, base/casemap.h: "ÄNNE@X.DE" is "änne@x.de"):
+ * retain treats addresses case-insensitively. ERR_INVALID naming param when it
+ * is not a plausible address: valid UTF-8, one "@", 1 to 64 bytes before it, a
+ * dotted domain, no spaces or control characters of any script, at most 254
+ * bytes before and after lower-casing. No Unicode normalisation (NFC) is done.
  */
 int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 			    const char *param, struct err *e);

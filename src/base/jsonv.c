@@ -94,9 +94,10 @@ int jsonv_string(json_t *obj, const char *key, int required, size_t maxlen,
 	return 0;
 }
 
-int jsonv_int(json_t *obj, const char *key, int required, int64_t min,
-	      int64_t max, int64_t *out, int *present, const char *param,
-	      struct err *e)
+/* unit is "" or " (minor units)": only money fields say they are money. */
+static int read_int(json_t *obj, const char *key, int required, int64_t min, int64_t max,
+		    int64_t *out, int *present, const char *param, const char *unit,
+		    struct err *e)
 {
 	json_t *v = field(obj, key);
 	param = param_or(param, key);
@@ -108,23 +109,37 @@ int jsonv_int(json_t *obj, const char *key, int required, int64_t min,
 		double d = json_real_value(v);
 		if (d != floor(d))
 			return err_set(e, ERR_INVALID, param,
-				       "\"%s\" must be an integer (minor units), not %g", param, d);
+				       "\"%s\" must be an integer%s, not %g", param, unit, d);
 		return err_set(e, ERR_INVALID, param,
 			       "\"%s\" must be written as an integer, without a decimal point", param);
 	}
 	if (!json_is_integer(v))
-		return err_set(e, ERR_INVALID, param, "\"%s\" must be an integer", param);
+		return err_set(e, ERR_INVALID, param, "\"%s\" must be an integer%s", param, unit);
 	json_int_t i = json_integer_value(v);
 	if (i < min || i > max) {
 		if (min == 0 && i < 0)
 			return err_set(e, ERR_INVALID, param,
 				       "\"%s\" must not be negative", param);
 		return err_set(e, ERR_INVALID, param,
-			       "\"%s\" must be between %lld and %lld", param,
-			       (long long)min, (long long)max);
+			       "\"%s\" must be between %lld and %lld%s", param,
+			       (long long)min, (long long)max, unit);
 	}
 	*out = i;
 	return 0;
+}
+
+int jsonv_int(json_t *obj, const char *key, int required, int64_t min,
+	      int64_t max, int64_t *out, int *present, const char *param,
+	      struct err *e)
+{
+	return read_int(obj, key, required, min, max, out, present, param, "", e);
+}
+
+int jsonv_money(json_t *obj, const char *key, int required, int64_t min,
+		int64_t max, int64_t *out, int *present, const char *param,
+		struct err *e)
+{
+	return read_int(obj, key, required, min, max, out, present, param, " (minor units)", e);
 }
 
 int jsonv_bool(json_t *obj, const char *key, int required, int *out,

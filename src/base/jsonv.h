@@ -32,10 +32,17 @@ int jsonv_only_keys(json_t *obj, const char *const *allowed, const char *prefix,
 int jsonv_string(json_t *obj, const char *key, int required, size_t maxlen,
 		 const char **out, const char *param, struct err *e);
 /* Integer in [min, max]. Refuses fractions (2.5), floats that look integral
- * (2.0), booleans and strings: money and points are exact integers. */
+ * (2.0), booleans and strings: counts, points and days are exact integers.
+ * The messages name no unit. */
 int jsonv_int(json_t *obj, const char *key, int required, int64_t min,
 	      int64_t max, int64_t *out, int *present, const char *param,
 	      struct err *e);
+/* jsonv_int() for an amount of money: the same rules, and the messages say
+ * "(minor units)" (cents, yen), so a caller who sent 12.50 learns why. Use it
+ * for money fields only. */
+int jsonv_money(json_t *obj, const char *key, int required, int64_t min,
+		int64_t max, int64_t *out, int *present, const char *param,
+		struct err *e);
 int jsonv_bool(json_t *obj, const char *key, int required, int *out,
 	       int *present, const char *param, struct err *e);
 /* RFC 3339 time into unix ms. */

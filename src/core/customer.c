@@ -261,6 +261,25 @@ int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 	return rc;
 }
 
+int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
+		       const char *param, int *erased, struct err *e)
+{
+	char id[ID_MAX];
+	int rc = customer_resolve(tx, shop, ref, param, id, e);
+	*erased = 0;
+	if (rc)
+		return rc;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT 1 FROM customers WHERE shop_id = $1 AND id = $2 AND status = 'erased'",
+		"ss", shop, id);
+	if (!st)
+		return e->kind;
+	rc = store_step(st, e);
+	*erased = rc == 1;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int customer_get(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
 		 struct customer *out, struct err *e)
 {
@@ -645,50 +664,87 @@ int customer_create_account(struct store_tx *tx, struct arena *a, const char *sh
 			    const char *ref, const char *email, struct customer *out,
 			    struct err *e)
 {
-	struct customer_input in = { 0 };
-	in.account = 1;
-	if (email) {
-		in.identities = &(struct identity){ "email", email };
-		in.nidentities = 1;
-	}
+	struct customer_input in = { .account = 1 };
+	const char *normalized = NULL;
 	char id[ID_MAX];
 	struct customer cur;
-	int rc = customer_resolve(tx, shop, ref, "id", id, e);
-	if (!rc)
-		rc = load_row(tx, a, shop, id, &cur, e);
-	if (rc)
+	int rc;
+
+	if (email && (rc = normalize_email(a, email, "email", &normalized, e)))
 		return rc;
-	if (email && !cur.email) {
-		in.email = email;
-		in.has_email = 1;
-		in.nidentities = 0;
-	}
-	if ((rc = apply_input(tx, a, shop, &cur, &in, e)))
+	if ((rc = customer_resolve(tx, shop, ref, "id", id, e)) ||
+	    (rc = load_row(tx, a, shop, id, &cur, e)))
+		return rc;
+	/* Without a primary e-mail the new one becomes it; otherwise it joins the
+	 * identities (after apply_input() has refused an erased customer). */
+	in.email = cur.email ? NULL : normalized;
+	in.has_email = in.email != NULL;
+	if ((rc = apply_input(tx, a, shop, &cur, &in, e)) ||
+	    (normalized && cur.email &&
+	     (rc = attach_identity(tx, shop, id, "email", normalized, "email", e))))
 		return rc;
 	return customer_get(tx, a, shop, id, out, e);
 }
 
-int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
-		   struct customer *out, struct err *e)
+/* Appends to *ids every customer merged into ids[from..] (at any depth). */
+static int merged_into_closure(struct store_tx *tx, struct arena *a, const char *shop,
+			       char (**ids)[ID_MAX], int *n, struct err *e)
 {
-	char id[ID_MAX];
-	int rc = customer_resolve(tx, shop, ref, "id", id, e);
-	if (rc)
-		return rc;
+	int cap = *n;
+	for (int i = 0; i < *n; i++) {
+		char (*found)[32];
+		int64_t *unused;
+		int nfound, rc = store_query_pairs(tx, e, a, &found, &unused, &nfound,
+			"SELECT id, 0 FROM customers WHERE shop_id = $1 AND merged_into = $2"
+			" ORDER BY id", "ss", shop, (*ids)[i]);
+		if (rc)
+			return rc;
+		if (*n + nfound > cap) {
+			cap = (*n + nfound) * 2;
+			char (*more)[ID_MAX] = arena_alloc(a, (size_t)cap * sizeof(*more));
+			memcpy(more, *ids, (size_t)*n * sizeof(*more));
+			*ids = more;
+		}
+		for (int k = 0; k < nfound; k++)
+			snprintf((*ids)[(*n)++], ID_MAX, "%s", found[k]);
+	}
+	return 0;
+}
+
+int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
+		   struct customer *out, char (**erased)[ID_MAX], int *nerased,
+		   struct err *e)
+{
 	static const char *const erase[] = {
 		"DELETE FROM customer_identities WHERE shop_id = $1 AND customer_id = $2",
 		"DELETE FROM customer_addresses WHERE shop_id = $1 AND customer_id = $2",
+		/* A merged customer keeps its status and merged_into (its id still
+		 * resolves), and loses its personal data like the survivor. */
 		"UPDATE customers SET name = NULL, email = NULL, phone = NULL, external_id = NULL,"
-		" status = 'erased', account_invite_due_at = NULL, updated_at = $3"
-		" WHERE shop_id = $1 AND id = $2 AND status <> 'erased'",
+		" status = CASE WHEN status = 'merged' THEN status ELSE 'erased' END,"
+		" account_invite_due_at = NULL, updated_at = $3"
+		" WHERE shop_id = $1 AND id = $2 AND (status NOT IN ('erased', 'merged') OR name IS NOT NULL"
+		" OR email IS NOT NULL OR phone IS NOT NULL OR external_id IS NOT NULL)",
 	};
-	for (size_t i = 0; i < sizeof(erase) / sizeof(erase[0]); i++)
-		if ((rc = store_exec(tx, e, erase[i], i == 2 ? "ssi" : "ss", shop, id,
-				     clock_now_ms())) < 0)
-			return rc;
-	if (rc > 0 && (rc = event_record(tx, shop, "customer.erased", id, NULL, e)))
+	int64_t now = clock_now_ms();
+	int rc, changed = 0;
+
+	*nerased = 1;
+	*erased = arena_alloc(a, sizeof(**erased));
+	if ((rc = customer_resolve(tx, shop, ref, "id", (*erased)[0], e)) ||
+	    (rc = merged_into_closure(tx, a, shop, erased, nerased, e)))
 		return rc;
-	return customer_get(tx, a, shop, id, out, e);
+	for (int i = 0; i < *nerased; i++)
+		for (size_t k = 0; k < sizeof(erase) / sizeof(erase[0]); k++) {
+			rc = store_exec(tx, e, erase[k], k == 2 ? "ssi" : "ss", shop, (*erased)[i], now);
+			if (rc < 0)
+				return rc;
+			if (i == 0 && k == 2)
+				changed = rc > 0;
+		}
+	if (changed && (rc = event_record(tx, shop, "customer.erased", (*erased)[0], NULL, e)))
+		return rc;
+	return customer_get(tx, a, shop, (*erased)[0], out, e);
 }
 
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,

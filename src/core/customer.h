@@ -83,6 +83,10 @@ int customer_get(struct store_tx *tx, struct arena *a, const char *shop,
 /* Resolves ref (following merges) into id. ERR_NOT_FOUND naming param. */
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e);
+/* *erased = 1 when ref (following merges) is an erased customer.
+ * ERR_NOT_FOUND naming param for an unknown ref. */
+int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
+		       const char *param, int *erased, struct err *e);
 /* Finds the customer owning identity kind/value (normalised), or id[0] = 0. */
 int customer_find_identity(struct store_tx *tx, const char *shop, const char *kind,
 			   const char *value, char id[ID_MAX], struct err *e);
@@ -100,9 +104,13 @@ int customer_create_account(struct store_tx *tx, struct arena *a, const char *sh
 			    const char *ref, const char *email,
 			    struct customer *out, struct err *e);
 /* Removes name, e-mail, phone, identities, addresses and the external id; the
- * orders stay, anonymous. Idempotent. */
+ * orders stay, anonymous. Customers merged into it (at any depth) lose the
+ * same data. *erased (in the arena) lists every customer scrubbed, the erased
+ * one first, so that a caller can reach the copies it keeps elsewhere (stored
+ * responses). Idempotent. */
 int customer_erase(struct store_tx *tx, struct arena *a, const char *shop,
-		   const char *ref, struct customer *out, struct err *e);
+		   const char *ref, struct customer *out, char (**erased)[ID_MAX],
+		   int *nerased, struct err *e);
 /* Called by order creation: one more order; a guest's first sets the invite. */
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e);

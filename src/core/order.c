@@ -47,6 +47,21 @@ static int check_text(const char *v, const char *param, struct err *e)
 	return 0;
 }
 
+int order_time_valid(int64_t ms)
+{
+	return ms >= ORDER_TIME_MIN_MS && ms < ORDER_TIME_MAX_MS;
+}
+
+/* 0 is "not given" (now, or none); anything else must be a plausible time. */
+static int check_time(int64_t ms, const char *param, struct err *e)
+{
+	if (ms && !order_time_valid(ms))
+		return err_set(e, ERR_INVALID, param,
+			       "\"%s\" must be from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z",
+			       param);
+	return 0;
+}
+
 /* Validates the input completely before anything is written. */
 static int check_input(const struct order_input *in, int64_t *subtotal, int64_t *discount,
 		       struct err *e)
@@ -90,10 +105,14 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 		snprintf(param, sizeof(param), "lines[%d].category", i);
 		if ((rc = check_text(l->category, param, e)))
 			return rc;
-		snprintf(param, sizeof(param), "lines[%d].discount", i);
+		snprintf(param, sizeof(param), "lines[%d].unit_price", i);
 		if (__builtin_mul_overflow(l->quantity, l->unit_price, &gross) ||
 		    gross > ORDER_AMOUNT_MAX)
-			return err_set(e, ERR_INVALID, param, "line %d amounts are too large", i);
+			return err_set(e, ERR_INVALID, param,
+				       "line %d: quantity %lld times unit_price %lld is more than %lld"
+				       " minor units", i, (long long)l->quantity,
+				       (long long)l->unit_price, (long long)ORDER_AMOUNT_MAX);
+		snprintf(param, sizeof(param), "lines[%d].discount", i);
 		if (l->discount > gross)
 			return err_set(e, ERR_INVALID, param,
 				       "discount %lld is more than the line's %lld",
@@ -101,7 +120,9 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 		*subtotal += gross;
 		*discount += l->discount;
 		if (*subtotal > ORDER_AMOUNT_MAX)
-			return err_set(e, ERR_INVALID, "lines", "order amounts are too large");
+			return err_set(e, ERR_INVALID, "lines",
+				       "the lines add up to more than %lld minor units (at line %d)",
+				       (long long)ORDER_AMOUNT_MAX, i);
 	}
 	int64_t expected = *subtotal - *discount + in->shipping + in->tax;
 	if (in->total != expected)
@@ -110,6 +131,9 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 				" + %lld tax = %lld", (long long)in->total, (long long)*subtotal,
 				(long long)*discount, (long long)in->shipping, (long long)in->tax,
 				(long long)expected);
+	if ((rc = check_time(in->placed_at, "placed_at", e)) ||
+	    (rc = check_time(in->promised_delivery_at, "promised_delivery_at", e)))
+		return rc;
 	if (in->promised_delivery_at && in->placed_at &&
 	    in->promised_delivery_at < in->placed_at)
 		return err_set(e, ERR_INVALID, "promised_delivery_at",
@@ -646,6 +670,10 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 					in->external_id, o.id);
 		return order_get(tx, a, shop, o.id, out, e);
 	}
+	/* An order that is not (or no longer) paid is a status conflict, whatever
+	 * the amount: say so rather than "has 0 paid". */
+	if ((rc = transition(&o, ORDER_EVENT_REFUND_PART, &next, e)))
+		return rc;
 	if ((rc = load_lines(tx, a, shop, &o, e)))
 		return rc;
 	if (in->nlines && (rc = price_refund_lines(&o, in->lines, in->nlines, &from_lines, e)))

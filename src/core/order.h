@@ -27,6 +27,11 @@
 #define ORDER_TEXT_MAX 200
 #define ORDER_AMOUNT_MAX 1000000000000000LL	/* 10^15 minor units */
 #define ORDER_QUANTITY_MAX 1000000
+/* An order's placed_at and promised_delivery_at: 1980-01-01T00:00:00Z (incl.)
+ * to 2100-01-01T00:00:00Z (excl.), in unix ms. Earlier is a data error (often
+ * a zero or a seconds-for-milliseconds mix-up), never silently "now". */
+#define ORDER_TIME_MIN_MS 315532800000LL
+#define ORDER_TIME_MAX_MS 4102444800000LL
 
 struct order_line {
 	int position;
@@ -81,7 +86,7 @@ struct order_input {
 	struct order_line *lines;
 	int nlines;
 	int64_t shipping, tax, total;
-	int64_t placed_at;		/* 0: now */
+	int64_t placed_at;		/* 0: now; else within ORDER_TIME_MIN/MAX_MS */
 	int64_t promised_delivery_at;	/* 0: none */
 	const char *fingerprint;
 };
@@ -102,6 +107,9 @@ struct order_filter {
 	const char *customer;	/* a customer ref */
 	const char *status;
 };
+
+/* 1 when ms lies in [ORDER_TIME_MIN_MS, ORDER_TIME_MAX_MS). */
+int order_time_valid(int64_t ms);
 
 /* 1 when channel is one of web, app, phone, whatsapp, store, marketplace. */
 int order_channel_valid(const char *channel);

@@ -7,6 +7,7 @@
 
 #include "../base/clock.h"
 #include "../base/secure.h"
+#include "customer.h"
 
 static int shop_secret(struct store_tx *tx, const char *shop, int create, char out[80],
 		       struct err *e)
@@ -44,8 +45,13 @@ int token_mint(struct store_tx *tx, const char *shop, const char *customer, int6
 	       char out[TOKEN_MAX], int64_t *expires_at, struct err *e)
 {
 	char secret[80], mac[SECURE_SHA256_HEX];
-	int rc = shop_secret(tx, shop, 1, secret, e);
+	int erased, rc = customer_is_erased(tx, shop, customer, "id", &erased, e);
 	if (rc)
+		return rc;
+	if (erased)
+		return err_setc(e, ERR_CONFLICT, "customer_inactive", "id",
+				"customer \"%s\" is erased: no customer tokens for it", customer);
+	if ((rc = shop_secret(tx, shop, 1, secret, e)))
 		return rc;
 	*expires_at = clock_now_ms() + ttl_ms;
 	sign(secret, shop, customer, *expires_at, mac);
@@ -80,6 +86,15 @@ int token_verify(struct store_tx *tx, const char *shop, const char *token, char 
 	if (expires <= clock_now_ms())
 		return err_setc(e, ERR_AUTH, "customer_token_expired", "Customer-Token",
 				"the customer token has expired; ask the shop's server for a new one");
+	/* A token outlives nothing: once its customer (or the customer it was
+	 * merged into) is erased, it opens no storefront read. */
+	int erased;
+	rc = customer_is_erased(tx, shop, copy, "Customer-Token", &erased, e);
+	if (rc == ERR_NOT_FOUND || (!rc && erased))
+		return err_setc(e, ERR_AUTH, "customer_token_invalid", "Customer-Token",
+				"invalid customer token: its customer %s", rc ? "does not exist" : "was erased");
+	if (rc)
+		return rc;
 	snprintf(customer, ID_MAX, "%.31s", copy);
 	return 0;
 }

@@ -16,9 +16,11 @@
 #define TOKEN_MAX 160
 #define TOKEN_TTL_MAX_SECONDS 86400
 
+/* ERR_CONFLICT "customer_inactive" for an erased customer: no tokens for it. */
 int token_mint(struct store_tx *tx, const char *shop, const char *customer, int64_t ttl_ms,
 	       char out[TOKEN_MAX], int64_t *expires_at, struct err *e);
-/* The token's customer into customer; ERR_AUTH "customer_token_invalid" or
+/* The token's customer into customer; ERR_AUTH "customer_token_invalid" (also
+ * when the customer, or the one it was merged into, is erased) or
  * "customer_token_expired". */
 int token_verify(struct store_tx *tx, const char *shop, const char *token,
 		 char customer[ID_MAX], struct err *e);

@@ -2,10 +2,12 @@
 #include "request.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/clock.h"
+#include "../base/ids.h"
 #include "../base/jsonv.h"
 #include "idempotency.h"
 #include "server.h"
@@ -106,4 +108,79 @@ int req_write(struct req *r, store_fn fn, void *ctx, struct err *e)
 	rc = store_write(r->store, idempotent_tx, &w, e);
 	idempotency_end(w.scope, r->idempotency_key);
 	return rc;
+}
+
+/* Replaces, below *v, every object whose "id" is id; 1 when one was. */
+static int replace_objects(json_t **v, const char *id, json_t *replacement)
+{
+	int changed = 0;
+	if (json_is_object(*v)) {
+		json_t *own = json_object_get(*v, "id");
+		if (json_is_string(own) && !strcmp(json_string_value(own), id)) {
+			json_decref(*v);
+			*v = json_deep_copy(replacement);
+			return 1;
+		}
+		const char *key;
+		json_t *child;
+		void *tmp;
+		json_object_foreach_safe(*v, tmp, key, child) {
+			json_t *c = json_incref(child);
+			if (replace_objects(&c, id, replacement)) {
+				json_object_set(*v, key, c);
+				changed = 1;
+			}
+			json_decref(c);
+		}
+	} else if (json_is_array(*v)) {
+		for (size_t i = 0; i < json_array_size(*v); i++) {
+			json_t *c = json_incref(json_array_get(*v, i));
+			if (replace_objects(&c, id, replacement)) {
+				json_array_set(*v, i, c);
+				changed = 1;
+			}
+			json_decref(c);
+		}
+	}
+	return changed;
+}
+
+int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const char *shop,
+				 const char *id, json_t *replacement, struct err *e)
+{
+	char like[ID_MAX + 8];
+	const char **keys = NULL, **bodies = NULL;
+	int n = 0, cap = 0, rc;
+
+	/* A cheap superset first ('_' matches any character), exact by parsing. */
+	snprintf(like, sizeof(like), "%%\"%s\"%%", id);
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT key, response_body FROM idempotency_keys WHERE shop_id = $1"
+		" AND response_body LIKE $2", "ss", shop, like);
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			const char **more_keys = arena_alloc(a, (size_t)cap * sizeof(*keys));
+			const char **more_bodies = arena_alloc(a, (size_t)cap * sizeof(*bodies));
+			if (n) {
+				memcpy(more_keys, keys, (size_t)n * sizeof(*keys));
+				memcpy(more_bodies, bodies, (size_t)n * sizeof(*bodies));
+			}
+			keys = more_keys, bodies = more_bodies;
+		}
+		keys[n] = arena_strdup(a, store_text(st, 0));
+		bodies[n++] = arena_strdup(a, store_text(st, 1));
+	}
+	store_done(st);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		json_t *v = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
+		if (v && replace_objects(&v, id, replacement))
+			rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3"
+					" WHERE shop_id = $1 AND key = $2", "sss", shop, keys[i],
+					jsonv_dump(a, v, NULL));
+		json_decref(v);
+	}
+	return rc < 0 ? rc : 0;
 }

@@ -18,6 +18,7 @@
 
 #include "../base/arena.h"
 #include "../base/clock.h"
+#include "../base/contact.h"
 #include "migrate.h"
 
 #define STMT_CACHE 256
@@ -72,6 +73,25 @@ static int conn_exec(struct conn *c, const char *sql, struct err *e)
 	return 0;
 }
 
+/* retain_fold_email(text): contact_normalize_email() for SQL, so that a
+ * migration re-normalises stored addresses with the code the API uses; a
+ * value it refuses comes back unchanged. */
+static void sql_fold_email(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *v = sqlite3_value_text(argv[0]);
+	char out[CONTACT_EMAIL_MAX];
+	struct err e;
+	(void)argc;
+	if (!v) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (contact_normalize_email((const char *)v, out, "email", &e))
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* Readers and an existing database's writer never create the file. */
 static int conn_open(const char *path, int reader, int create, struct conn **out, struct err *e)
 {
@@ -92,8 +112,14 @@ static int conn_open(const char *path, int reader, int create, struct conn **out
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_create_function_v2(c->db, "retain_fold_email", 1,
+				   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold_email,
+				   NULL, NULL, NULL);
+	/* secure_delete: deleted rows are overwritten with zeros, so an erased
+	 * customer's data does not linger in free space (store_scrub). */
 	rc = conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;", e);
+			  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
+			  "PRAGMA secure_delete=ON;", e);
 	if (!rc && reader)
 		rc = conn_exec(c, "PRAGMA query_only=1;", e);
 	if (rc) {
@@ -287,6 +313,20 @@ static int ping(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = store_step(s, e);
 	store_done(s);
 	return rc < 0 ? rc : 0;
+}
+
+int store_scrub(struct store *st, struct err *e)
+{
+	int log = 0, done = 0;
+	pthread_mutex_lock(&st->write_lock);
+	int rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+					   &log, &done);
+	pthread_mutex_unlock(&st->write_lock);
+	if (rc != SQLITE_OK)
+		return err_setc(e, ERR_INTERNAL, "store_busy", NULL,
+				"the write-ahead log could not be truncated (%s); retry",
+				sqlite3_errstr(rc));
+	return 0;
 }
 
 int store_ping(struct store *st, struct err *e)

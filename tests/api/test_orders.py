@@ -180,7 +180,7 @@ def test_cancel_of_an_unpaid_order_and_no_refund_after(shop):
     assert shop.post(f"/v1/orders/{o['id']}/cancel").status_code == 200
     assert shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"}).status_code == 409
     r = shop.post(f"/v1/orders/{o['id']}/refunds", {"external_id": "r", "amount": 1})
-    assert r.status_code == 422 and error_of(r)["code"] == "refund_exceeds_paid"
+    assert r.status_code == 409 and error_of(r)["code"] == "order_status_conflict"   # issue 8
 
 
 def paid_order(shop, **kw):

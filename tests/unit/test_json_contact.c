@@ -49,6 +49,22 @@ Test(jsonv, integers_refuse_fractions_floats_strings_and_out_of_range)
 	json_decref(o);
 }
 
+/* Issue 8: only money fields say "minor units". */
+Test(jsonv, only_money_messages_name_minor_units)
+{
+	json_t *o = parse("{\"a\":2.5,\"c\":\"2\",\"d\":99}");
+	int64_t v;
+	struct err e;
+	const char *keys[] = { "a", "c", "d" };
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(jsonv_int(o, keys[i], 1, 0, 10, &v, NULL, NULL, &e), ERR_INVALID);
+		cr_assert_null(strstr(e.message, "minor units"), "%s", e.message);
+		cr_assert_eq(jsonv_money(o, keys[i], 1, 0, 10, &v, NULL, NULL, &e), ERR_INVALID);
+		cr_assert(strstr(e.message, "minor units"), "%s", e.message);
+	}
+	json_decref(o);
+}
+
 Test(jsonv, strings_are_bounded_and_null_counts_as_absent)
 {
 	json_t *o = parse("{\"a\":\"tea\",\"b\":\"\",\"c\":null,\"d\":5}");
