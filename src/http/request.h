@@ -68,6 +68,8 @@ struct req {
 	const char *replay_body;	/* SECRET_RESPONSE: what is stored instead */
 	int responded;
 	int replayed;
+	int close_connection;	/* send "Connection: close" (framing in doubt) */
+	const char *allow;	/* a 405's Allow header */
 	double started_ms;
 };
 

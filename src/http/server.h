@@ -14,6 +14,16 @@
 #include "../store/store.h"
 #include "request.h"
 
+/*
+ * Header limits: more fields or more bytes than these is 431 with the error
+ * envelope. A header too large even for a connection's memory
+ * (SERVER_CONNECTION_MEMORY) gets libmicrohttpd's own 431 and a closed
+ * connection.
+ */
+#define SERVER_HEADER_FIELDS_MAX 100
+#define SERVER_HEADER_BYTES_MAX (32 * 1024)
+#define SERVER_CONNECTION_MEMORY (256 * 1024)
+
 struct server {
 	const struct config *cfg;
 	struct store *store;
