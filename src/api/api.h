@@ -6,6 +6,7 @@
 #ifndef RETAIN_API_H
 #define RETAIN_API_H
 
+#include "../base/config.h"
 #include "../core/ledger.h"
 #include "../http/request.h"
 
@@ -74,6 +75,7 @@ int api_customers_predictions(struct req *r, struct err *e);
 int api_reports_refresh_fits(struct store *st, int *refitted, struct err *e);
 
 /* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
-int api_jobs_run_now(struct store *st, struct ledger_job_counts *counts, struct err *e);
+int api_jobs_run_now(struct store *st, const struct config *cfg,
+		     struct ledger_job_counts *counts, struct err *e);
 
 #endif

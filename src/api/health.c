@@ -80,7 +80,7 @@ int api_health_test_clock_set(struct req *r, struct err *e)
 		clock_advance_ms(advance * 1000);
 	/* What would have happened by now happens now: expiry, reminders, tiers. */
 	struct ledger_job_counts counts;
-	if ((rc = api_jobs_run_now(r->store, &counts, e)))
+	if ((rc = api_jobs_run_now(r->store, r->srv->cfg, &counts, e)))
 		return rc;
 	return api_health_test_clock_get(r, e);
 }

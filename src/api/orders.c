@@ -107,7 +107,7 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 		"shipping", "tax", "total", "channel", "seller", "placed_at",
 		"promised_delivery_at", NULL };
 	json_t *b = r->json;
-	int rc, has_placed, has_promised;
+	int rc;
 	memset(in, 0, sizeof(*in));
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
@@ -121,16 +121,11 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	    (rc = jsonv_money(b, "total", 1, 0, INT64_MAX, &in->total, NULL, NULL, e)) ||
 	    (rc = jsonv_string(b, "channel", 0, 32, &in->channel, NULL, e)) ||
 	    (rc = jsonv_string(b, "seller", 0, ORDER_TEXT_MAX, &in->seller, NULL, e)) ||
-	    (rc = jsonv_time(b, "placed_at", 0, &in->placed_at, &has_placed, NULL, e)) ||
-	    (rc = jsonv_time(b, "promised_delivery_at", 0, &in->promised_delivery_at, &has_promised,
-			     NULL, e)))
+	    (rc = jsonv_time_between(b, "placed_at", 0, ORDER_TIME_MIN_MS, ORDER_TIME_MAX_MS,
+				     &in->placed_at, NULL, NULL, e)) ||
+	    (rc = jsonv_time_between(b, "promised_delivery_at", 0, ORDER_TIME_MIN_MS,
+				     ORDER_TIME_MAX_MS, &in->promised_delivery_at, NULL, NULL, e)))
 		return rc;
-	/* In the core 0 means "not given": a time sent as 1970-01-01 must not
-	 * quietly become now. */
-	if (has_placed && !order_time_valid(in->placed_at))
-		in->placed_at = -1;
-	if (has_promised && !order_time_valid(in->promised_delivery_at))
-		in->promised_delivery_at = -1;
 	return 0;
 }
 

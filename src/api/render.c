@@ -38,6 +38,14 @@ json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys)
 	return o;
 }
 
+json_t *render_shop_keys_withheld(const struct shop *s)
+{
+	json_t *o = render_shop(s, NULL);
+	json_object_set_new(o, "secret_key", json_null());
+	json_object_set_new(o, "publishable_key", json_null());
+	return o;
+}
+
 static json_t *render_address(const struct address *a)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",

@@ -18,6 +18,9 @@
 json_t *render_time(int64_t ms);	/* 0 renders null */
 json_t *render_string(const char *s);	/* NULL renders null */
 json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys);
+/* The shop as a replay of its creation or rotation shows it: "secret_key" and
+ * "publishable_key" are null (keys are shown once, never stored). */
+json_t *render_shop_keys_withheld(const struct shop *s);
 json_t *render_customer(const struct customer *c);
 /* earning may be NULL (rendered as null). */
 json_t *render_order(const struct order *o, const struct order_earning *earning);

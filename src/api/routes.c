@@ -13,10 +13,11 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/test/clock", api_health_test_clock_get, OPERATOR },
 	{ "POST", "/v1/test/clock", api_health_test_clock_set, OPERATOR },
 
-	{ "POST", "/v1/shops", api_shops_create, OPERATOR | IDEMPOTENT },
+	{ "POST", "/v1/shops", api_shops_create, OPERATOR | IDEMPOTENT | SECRET_RESPONSE },
 	{ "GET", "/v1/shops", api_shops_list, OPERATOR },
 	{ "GET", "/v1/shops/:id", api_shops_get, OPERATOR | SHOP },
-	{ "POST", "/v1/shops/:id/rotate_keys", api_shops_rotate_keys, OPERATOR | IDEMPOTENT },
+	{ "POST", "/v1/shops/:id/rotate_keys", api_shops_rotate_keys,
+	  OPERATOR | IDEMPOTENT | SECRET_RESPONSE },
 
 	{ "POST", "/v1/customers", api_customers_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/customers", api_customers_list, SHOP },
@@ -28,7 +29,7 @@ const struct route api_routes[] = {
 
 	{ "GET", "/v1/customers/:id/loyalty", api_loyalty_get, SHOP | STOREFRONT },
 	{ "GET", "/v1/customers/:id/ledger", api_loyalty_ledger, SHOP | STOREFRONT },
-	{ "POST", "/v1/customers/:id/tokens", api_customer_tokens_create, SHOP },
+	{ "POST", "/v1/customers/:id/tokens", api_customer_tokens_create, SHOP | SECRET_RESPONSE },
 	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/customers/:id/bonuses", api_loyalty_bonus, SHOP | IDEMPOTENT },
 

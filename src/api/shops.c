@@ -21,7 +21,7 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct shop_keys keys;
 	int rc = shop_create(tx, &c->r->arena, c->name, &s, &keys, e);
 	if (!rc)
-		req_json(c->r, 201, render_shop(&s, &keys));
+		req_json_once(c->r, 201, render_shop(&s, &keys), render_shop_keys_withheld(&s));
 	return rc;
 }
 
@@ -91,7 +91,7 @@ static int rotate_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (!rc)
 		rc = shop_get(tx, &c->r->arena, c->id, &s, e);
 	if (!rc)
-		req_json(c->r, 200, render_shop(&s, &keys));
+		req_json_once(c->r, 200, render_shop(&s, &keys), render_shop_keys_withheld(&s));
 	return rc;
 }
 

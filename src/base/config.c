@@ -17,35 +17,40 @@ struct option {
 	const char *def;
 	int secret;
 	const char *help;
+	int64_t min, max;	/* OPT_INT bounds; max 0: no upper bound */
 };
 
+#define NO_BOUNDS 0, 0
 #define S(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
 
 static const struct option options[] = {
 	{ "db", "RETAIN_DB", OPT_STRING, S(db), "retain.db", 0,
-	  "SQLite database file" },
+	  "SQLite database file", NO_BOUNDS },
 	{ "listen", "RETAIN_LISTEN", OPT_STRING, S(listen), "127.0.0.1:8080", 0,
-	  "address:port to serve HTTP on" },
+	  "address:port to serve HTTP on", NO_BOUNDS },
 	{ "threads", "RETAIN_THREADS", OPT_INT, S(threads), "0", 0,
-	  "HTTP worker threads (0 = 2 per core)" },
+	  "HTTP worker threads (0 = 2 per core)", NO_BOUNDS },
 	{ "body-limit", "RETAIN_BODY_LIMIT", OPT_INT, S(body_limit), "1048576", 0,
-	  "largest request body in bytes (413 above)" },
+	  "largest request body in bytes (413 above)", NO_BOUNDS },
 	{ "key-grace-hours", "RETAIN_KEY_GRACE_HOURS", OPT_INT, S(key_grace_hours), "24", 0,
-	  "hours a rotated key keeps working" },
+	  "hours a rotated key keeps working", NO_BOUNDS },
 	{ "test-clock", "RETAIN_TEST_CLOCK", OPT_FLAG, S(test_clock), "0", 0,
-	  "let the operator set the clock (POST /v1/test/clock); tests only" },
+	  "let the operator set the clock (POST /v1/test/clock); tests only", NO_BOUNDS },
 	{ "access-log", "RETAIN_ACCESS_LOG", OPT_INT, S(access_log), "1", 0,
-	  "1 to log every request as a JSON line, 0 not to" },
+	  "1 to log every request as a JSON line, 0 not to", NO_BOUNDS },
 	{ "drain-seconds", "RETAIN_DRAIN_SECONDS", OPT_INT, S(drain_seconds), "10", 0,
-	  "on SIGTERM, wait this long for requests in flight" },
+	  "on SIGTERM, wait this long for requests in flight", NO_BOUNDS },
 	{ "jobs-interval", "RETAIN_JOBS_INTERVAL", OPT_INT, S(jobs_interval), "60", 0,
-	  "seconds between runs of the jobs (expiry, reminders, tiers); 0 = never" },
+	  "seconds between runs of the jobs (expiry, reminders, tiers); 0 = never", NO_BOUNDS },
+	{ "idempotency-retention-hours", "RETAIN_IDEMPOTENCY_RETENTION_HOURS", OPT_INT,
+	  S(idempotency_retention_hours), "24", 0,
+	  "hours an Idempotency-Key is remembered (1 to 8760)", 1, 24 * 365 },
 	{ "operator-key", "RETAIN_OPERATOR_KEY", OPT_STRING, S(operator_key), "", 1,
-	  "deployment operator key (default: generated into DB.operator-key)" },
+	  "deployment operator key (default: generated into DB.operator-key)", NO_BOUNDS },
 	{ "log-level", "RETAIN_LOG_LEVEL", OPT_STRING, S(log_level), "info", 0,
-	  "debug, info, warn or error" },
+	  "debug, info, warn or error", NO_BOUNDS },
 	{ "print-config", NULL, OPT_FLAG, S(print_config), "0", 0,
-	  "print the effective configuration and exit" },
+	  "print the effective configuration and exit", NO_BOUNDS },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -81,6 +86,10 @@ static int set_option(struct config *c, const struct option *o, const char *valu
 		return err_set(e, ERR_INVALID, o->name,
 			       "%s: \"%s\" must be a non-negative integer, not \"%s\"",
 			       origin, o->name, value);
+	if (o->max && (v < o->min || v > o->max))
+		return err_set(e, ERR_INVALID, o->name,
+			       "%s: \"%s\" must be from %lld to %lld, not \"%s\"", origin,
+			       o->name, (long long)o->min, (long long)o->max, value);
 	memcpy(field, &(int64_t){ v }, sizeof(int64_t));
 	return 0;
 }

@@ -22,6 +22,7 @@ struct config {
 	int64_t access_log;
 	int64_t drain_seconds;
 	int64_t jobs_interval;
+	int64_t idempotency_retention_hours;
 	char operator_key[128];
 	char log_level[16];
 	int64_t print_config;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8_repair.h"
+
 static const struct {
 	int kind;
 	const char *code;
@@ -21,6 +23,7 @@ static const struct {
 	{ ERR_RATE_LIMITED, "rate_limited" },
 	{ ERR_UNAVAILABLE, "unavailable" },
 	{ ERR_INTERNAL, "internal_error" },
+	{ ERR_HEADERS_TOO_LARGE, "headers_too_large" },
 };
 
 const char *err_kind_code(int kind)
@@ -39,7 +42,12 @@ static int err_vset(struct err *e, int kind, const char *code,
 	e->kind = kind;
 	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
 	snprintf(e->param, sizeof(e->param), "%s", param ? param : "");
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	/* Messages quote input (paths, values): kept valid UTF-8, and a message
+	 * too long for the buffer is cut at a character boundary. */
+	char full[4 * sizeof(e->message)];
+	int n = vsnprintf(full, sizeof(full), fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(full) ? (size_t)n : sizeof(full) - 1;
+	utf8_repair(e->message, sizeof(e->message), full, len);
 	return kind;
 }
 

@@ -7,7 +7,9 @@
  *
  * The kind decides the HTTP status (http/response.c, the only mapping) and the
  * CLI exit code; code is a stable machine-readable string for clients; param
- * names the offending input field; message is lowercase, quotes values.
+ * names the offending input field; message is lowercase, quotes values, and
+ * is always valid UTF-8 (invalid bytes of quoted input become U+FFFD; a
+ * message longer than the buffer is cut at a character boundary).
  */
 #ifndef RETAIN_ERR_H
 #define RETAIN_ERR_H
@@ -26,6 +28,7 @@ enum err_kind {
 	ERR_RATE_LIMITED = -10,	/* 429 */
 	ERR_UNAVAILABLE = -11,	/* 503: draining, store busy */
 	ERR_INTERNAL = -12,	/* 500: a bug or the store failed */
+	ERR_HEADERS_TOO_LARGE = -13,	/* 431: too many or too long header fields */
 };
 
 struct err {

@@ -157,21 +157,34 @@ int jsonv_bool(json_t *obj, const char *key, int required, int *out,
 	return 0;
 }
 
-int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
-	       int *present, const char *param, struct err *e)
+int jsonv_time_between(json_t *obj, const char *key, int required, int64_t min_ms,
+		       int64_t max_ms, int64_t *out, int *present, const char *param,
+		       struct err *e)
 {
 	const char *s;
+	char lo[RFC3339_MAX], hi[RFC3339_MAX];
 	int rc = jsonv_string(obj, key, required, 40, &s, param, e);
 	param = param_or(param, key);
 	if (present)
 		*present = s != NULL;
 	if (rc || !s)
 		return rc;
-	if (rfc3339_parse(s, out) < 0)
+	if (rfc3339_parse(s, out) < 0 || *out < min_ms || *out >= max_ms) {
+		rfc3339_format(min_ms, lo);
+		rfc3339_format(max_ms, hi);
 		return err_set(e, ERR_INVALID, param,
-			       "\"%s\" must be an RFC 3339 time like \"2026-11-22T10:00:00Z\", not \"%s\"",
-			       param, s);
+			       "\"%s\" must be an RFC 3339 time like \"2026-11-22T10:00:00Z\""
+			       " from %s to before %s, not \"%s\"", param, lo, hi, s);
+	}
 	return 0;
+}
+
+int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
+	       int *present, const char *param, struct err *e)
+{
+	int64_t max;
+	rfc3339_from_civil(RFC3339_YEAR_MAX, 12, 31, 23, 59, 59, &max);
+	return jsonv_time_between(obj, key, required, 0, max + 1000, out, present, param, e);
 }
 
 char *jsonv_dump(struct arena *a, json_t *v, size_t *len)

@@ -45,9 +45,14 @@ int jsonv_money(json_t *obj, const char *key, int required, int64_t min,
 		struct err *e);
 int jsonv_bool(json_t *obj, const char *key, int required, int *out,
 	       int *present, const char *param, struct err *e);
-/* RFC 3339 time into unix ms. */
+/* RFC 3339 time into unix ms, anywhere in rfc3339.h's range. */
 int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
 	       int *present, const char *param, struct err *e);
+/* The same within [min_ms, max_ms): one message, naming that range, whether the
+ * string is no time at all or a time outside it. */
+int jsonv_time_between(json_t *obj, const char *key, int required, int64_t min_ms,
+		       int64_t max_ms, int64_t *out, int *present, const char *param,
+		       struct err *e);
 /* Canonical form (sorted keys, compact) of v into the arena: two bodies that
  * differ only in whitespace or key order canonicalise equal. */
 char *jsonv_canonical(struct arena *a, json_t *v);

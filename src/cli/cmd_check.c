@@ -75,7 +75,7 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	}
 	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
-	int rc = api_jobs_run_now(st, &n, &e);
+	int rc = api_jobs_run_now(st, cfg, &n, &e);
 	store_close(st);
 	if (rc)
 		return cli_fail(&e);

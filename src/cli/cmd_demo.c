@@ -340,7 +340,7 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 		fputc('\n', stderr);
 	clock_set_ms(d.end_ms);
 	struct ledger_job_counts jobs;
-	if ((rc = api_jobs_run_now(st, &jobs, &e)))
+	if ((rc = api_jobs_run_now(st, cfg, &jobs, &e)))
 		goto out;
 	if (write_keys_file(cfg, &d) < 0)
 		fprintf(stderr, "retain demo: could not write %s.demo-keys\n", cfg->db);

@@ -224,6 +224,11 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 			    CLI_STR(RFC3339_YEAR_MIN) " to " CLI_STR(RFC3339_YEAR_MAX), f[im->col[COL_DATE]]);
 		return -1;
 	}
+	if (!order_time_valid(r->placed_at)) {
+		row_error(im, lineno, "date \"%s\" is outside what an order may be placed at (from"
+			  " 1980-01-01 to before 2100-01-01)", f[im->col[COL_DATE]]);
+		return -1;
+	}
 	if (csv_amount(f[im->col[COL_AMOUNT]], im->exponent, &amount) || amount < 0) {
 		row_error(im, lineno, "amount \"%s\" is not a non-negative decimal in the currency",
 			  f[im->col[COL_AMOUNT]]);
@@ -282,8 +287,10 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 		in.fingerprint = r->fingerprint;
 		clock_set_ms(r->placed_at);	/* history happens at its own time */
 		rc = order_create(tx, &im->arena, im->shop, &in, &o, &created, e);
-		if (rc == ERR_CONFLICT) {
-			/* same order id, other content: an error in the file, not the store */
+		if (rc == ERR_CONFLICT || rc == ERR_INVALID) {
+			/* same order id with other content, or a row the domain refuses
+			 * (order_create validates before it writes): an error in the
+			 * file, not the store */
 			if (im->tty)
 				fputc('\n', stderr);
 			fprintf(stderr, "%s:%lld: %s\n", im->file, (long long)r->line, e->message);

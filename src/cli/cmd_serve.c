@@ -66,6 +66,7 @@ static int operator_key(const struct config *cfg, char hash[SECURE_SHA256_HEX], 
 
 struct jobs_thread {
 	struct store *store;
+	const struct config *cfg;
 	int64_t interval;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -87,7 +88,7 @@ static void *jobs_main(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		struct ledger_job_counts n;
 		struct err e = { 0 };
-		if (api_jobs_run_now(j->store, &n, &e))
+		if (api_jobs_run_now(j->store, j->cfg, &n, &e))
 			log_error("jobs failed", ",\"error\":\"%s\"", e.code);
 		else if (n.expired_lots || n.reminders || n.tier_changes)
 			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
@@ -136,7 +137,7 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 		store_close(s.store);
 		return cli_fail(&e);
 	}
-	struct jobs_thread jobs = { s.store, cfg->jobs_interval, PTHREAD_MUTEX_INITIALIZER,
+	struct jobs_thread jobs = { s.store, cfg, cfg->jobs_interval, PTHREAD_MUTEX_INITIALIZER,
 				    PTHREAD_COND_INITIALIZER, 0 };
 	pthread_t jobs_tid;
 	int jobs_started = cfg->jobs_interval > 0 &&

@@ -9,6 +9,7 @@
 #include "../base/clock.h"
 #include "../base/ids.h"
 #include "../base/jsonv.h"
+#include "../core/idempotency_store.h"
 #include "idempotency.h"
 #include "server.h"
 
@@ -27,6 +28,13 @@ void req_json(struct req *r, int status, json_t *obj)
 	r->status = status;
 	r->resp_body = jsonv_dump(&r->arena, obj, &r->resp_len);
 	json_decref(obj);
+}
+
+void req_json_once(struct req *r, int status, json_t *shown, json_t *replayed)
+{
+	req_json(r, status, shown);
+	r->replay_body = jsonv_dump(&r->arena, replayed, NULL);
+	json_decref(replayed);
 }
 
 int req_page(struct req *r, int *limit, const char **starting_after, struct err *e)
@@ -64,9 +72,14 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct idempotent_write *w = ctx;
 	struct req *r = w->r;
+	/* A key older than the retention is forgotten even before the pruning
+	 * job deletes it: the request runs anew and takes the row over. */
+	int64_t now = clock_now_ms();
+	int64_t cutoff = idempotency_store_cutoff(now, r->srv->cfg->idempotency_retention_hours);
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT fingerprint, status_code, response_body FROM idempotency_keys"
-		" WHERE shop_id = $1 AND key = $2", "ss", w->scope, r->idempotency_key);
+		" WHERE shop_id = $1 AND key = $2 AND created_at >= $3", "ssi", w->scope,
+		r->idempotency_key, cutoff);
 	int rc;
 	if (!st)
 		return e->kind;
@@ -89,11 +102,22 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	store_done(st);
 	if (rc < 0 || (rc = w->fn(tx, w->ctx, e)))
 		return rc;
+	const char *stored = r->resp_body;
+	if (r->route->flags & SECRET_RESPONSE) {
+		/* A handler of such a route that forgot req_json_once() is a bug:
+		 * refuse rather than write its secret to disk. */
+		if (!r->replay_body)
+			return err_set(e, ERR_INTERNAL, NULL, "no replay body for a secret response");
+		stored = r->replay_body;
+	}
 	rc = store_exec(tx, e,
 		"INSERT INTO idempotency_keys (shop_id, key, fingerprint, status_code,"
-		" response_body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		" response_body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (shop_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+		" status_code = excluded.status_code, response_body = excluded.response_body,"
+		" created_at = excluded.created_at",
 		"sssisi", w->scope, r->idempotency_key, r->fingerprint, (int64_t)r->status,
-		r->resp_body, clock_now_ms());
+		stored, now);
 	return rc < 0 ? rc : 0;
 }
 

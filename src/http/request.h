@@ -28,6 +28,10 @@ enum route_flags {
 	AUTH_SECRET = 1 << 1,		/* a shop's secret key */
 	AUTH_PUBLISHABLE = 1 << 2,	/* a shop's publishable key */
 	IDEMPOTENT = 1 << 4,		/* honours Idempotency-Key */
+	/* The response shows a secret once (a new key, a token). Such a response
+	 * is never stored: an idempotent one sets what a replay returns with
+	 * req_json_once(), and a replay returns that, without the secret. */
+	SECRET_RESPONSE = 1 << 5,
 };
 
 typedef int (*route_handler)(struct req *r, struct err *e);
@@ -61,8 +65,11 @@ struct req {
 	const char *resp_body;
 	size_t resp_len;
 	const char *resp_type;	/* NULL: application/json */
+	const char *replay_body;	/* SECRET_RESPONSE: what is stored instead */
 	int responded;
 	int replayed;
+	int close_connection;	/* send "Connection: close" (framing in doubt) */
+	const char *allow;	/* a 405's Allow header */
 	double started_ms;
 };
 
@@ -72,6 +79,12 @@ const char *req_param(struct req *r, int i);
 const char *req_query(struct req *r, const char *name);
 /* Sets the response: status and obj (the reference is stolen). */
 void req_json(struct req *r, int status, json_t *obj);
+/*
+ * For SECRET_RESPONSE routes: sets the response to shown and what a replay
+ * under the same Idempotency-Key returns to replayed (the same resource with
+ * the secrets withheld). Both references are stolen.
+ */
+void req_json_once(struct req *r, int status, json_t *shown, json_t *replayed);
 /* limit (1..100, default 20) and starting_after from the query string. */
 int req_page(struct req *r, int *limit, const char **starting_after, struct err *e);
 /*
@@ -79,7 +92,8 @@ int req_page(struct req *r, int *limit, const char **starting_after, struct err 
  * route, the response fn produced is stored in the same transaction; a retry
  * with the same key and the same request replays it, another request under
  * the same key is 400 idempotency_key_reused, and a duplicate arriving while
- * the first is in flight is 409.
+ * the first is in flight is 409. On a SECRET_RESPONSE route the stored
+ * response is the replay body of req_json_once(), never the one sent.
  */
 int req_write(struct req *r, store_fn fn, void *ctx, struct err *e);
 /*

@@ -1,6 +1,7 @@
 /* router.c: see router.h. Linear over a few dozen routes: cheaper than any tree. */
 #include "router.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int hexval(char c)
@@ -61,6 +62,8 @@ enum router_result router_match(const struct route *routes, int nroutes, const c
 				const char **params, int *nparams)
 {
 	enum router_result result = ROUTER_NO_PATH;
+	if (!strcmp(method, "HEAD"))
+		method = "GET";
 	for (int i = 0; i < nroutes; i++) {
 		if (!match(routes[i].pattern, path, NULL, params, nparams))
 			continue;
@@ -73,4 +76,38 @@ enum router_result router_match(const struct route *routes, int nroutes, const c
 		return ROUTER_FOUND;
 	}
 	return result;
+}
+
+static int listed(const char *list, const char *method)
+{
+	size_t n = strlen(method);
+	for (const char *p = list; (p = strstr(p, method)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int append_method(char *out, size_t size, const char *method)
+{
+	size_t len = strlen(out), n = strlen(method) + (len ? 2 : 0);
+	if (listed(out, method) || len + n >= size)
+		return 0;
+	snprintf(out + len, size - len, "%s%s", len ? ", " : "", method);
+	return 1;
+}
+
+int router_allow(const struct route *routes, int nroutes, const char *path, char *out,
+		 size_t size)
+{
+	int count = 0, nparams;
+	const char *params[ROUTE_MAX_PARAMS];
+	out[0] = '\0';
+	for (int i = 0; i < nroutes; i++) {
+		if (!match(routes[i].pattern, path, NULL, params, &nparams))
+			continue;
+		count += append_method(out, size, routes[i].method);
+		if (!strcmp(routes[i].method, "GET"))
+			count += append_method(out, size, "HEAD");
+	}
+	return count;
 }

@@ -46,8 +46,13 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 			     r->params, &r->nparams)) {
 	case ROUTER_NO_PATH:
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such endpoint: %s %.200s", r->method, path);
-	case ROUTER_NO_METHOD:
-		return err_set(e, ERR_METHOD, NULL, "%s is not allowed on %.200s", r->method, path);
+	case ROUTER_NO_METHOD: {
+		char allow[128];
+		router_allow(s->routes, s->nroutes, path, allow, sizeof(allow));
+		r->allow = arena_strdup(&r->arena, allow);
+		return err_set(e, ERR_METHOD, NULL, "%s is not allowed on %.200s (allowed: %s)",
+			       r->method, path, allow);
+	}
 	case ROUTER_FOUND:
 		break;
 	}
@@ -107,14 +112,109 @@ static enum MHD_Result send_response(struct server *s, struct req *r)
 	MHD_add_response_header(resp, "Request-Id", r->request_id);
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-	if (r->status == 405)
-		MHD_add_response_header(resp, "Allow", "GET, POST, PUT, PATCH, DELETE");
-	if (atomic_load(&s->draining))
+	if (r->allow)
+		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->close_connection || atomic_load(&s->draining))
 		MHD_add_response_header(resp, "Connection", "close");
 	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	r->responded = 1;
 	return ok;
+}
+
+/*
+ * What the request's header fields say, read once they have all arrived:
+ * their count and size, and the fields that frame the body. Two framings of
+ * one body (Content-Length and Transfer-Encoding, or two Content-Lengths)
+ * are how requests are smuggled past a proxy that reads the other one.
+ */
+struct header_scan {
+	size_t fields, bytes;
+	int content_lengths, transfer_encodings;
+	int content_length_bad, transfer_encoding_bad;
+	int name_bad;
+};
+
+/* RFC 9110 token characters: a field name is one or more of them. A name
+ * with a space ("Content-Length :") is how one framing hides from another. */
+static int token(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("!#$%&'*+-.^_`|~", s[i])) || !s[i])
+			return 0;
+	return 1;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   size_t key_size, const char *value, size_t value_size)
+{
+	struct header_scan *h = cls;
+	(void)kind;
+	h->fields++;
+	h->bytes += key_size + value_size + 4;	/* "key: value\r\n" */
+	h->name_bad |= !token(key, key_size);
+	if (key_size == 14 && !strncasecmp(key, "Content-Length", 14)) {
+		h->content_lengths++;
+		h->content_length_bad |= !all_digits(value, value_size);
+	} else if (key_size == 17 && !strncasecmp(key, "Transfer-Encoding", 17)) {
+		h->transfer_encodings++;
+		h->transfer_encoding_bad |= value_size != 7 || strncasecmp(value, "chunked", 7);
+	}
+	return MHD_YES;
+}
+
+/* 431 for too many or too large header fields, 400 for a body framed twice
+ * or in a way retain does not read: before routing, before any handler. */
+static int check_headers(struct MHD_Connection *conn, struct err *e)
+{
+	struct header_scan h = { 0 };
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
+	if (h.fields > SERVER_HEADER_FIELDS_MAX)
+		return err_set(e, ERR_HEADERS_TOO_LARGE, NULL,
+			       "the request has %zu header fields; at most %d are accepted",
+			       h.fields, SERVER_HEADER_FIELDS_MAX);
+	if (h.bytes > SERVER_HEADER_BYTES_MAX)
+		return err_set(e, ERR_HEADERS_TOO_LARGE, NULL,
+			       "the request's header fields take %zu bytes; at most %d are accepted",
+			       h.bytes, SERVER_HEADER_BYTES_MAX);
+	if (h.name_bad)
+		return err_setc(e, ERR_INVALID, "request_header_invalid", NULL,
+				"a header field name may hold only letters, digits and !#$%%&'*+-.^_`|~");
+	if (h.content_lengths && h.transfer_encodings)
+		return err_setc(e, ERR_INVALID, "request_framing_invalid", "Content-Length",
+				"send either \"Content-Length\" or \"Transfer-Encoding\", not both");
+	if (h.content_lengths > 1)
+		return err_setc(e, ERR_INVALID, "request_framing_invalid", "Content-Length",
+				"send \"Content-Length\" once, not %d times", h.content_lengths);
+	if (h.content_length_bad)
+		return err_setc(e, ERR_INVALID, "request_framing_invalid", "Content-Length",
+				"\"Content-Length\" must be a number of bytes");
+	if (h.transfer_encodings > 1 || h.transfer_encoding_bad)
+		return err_setc(e, ERR_INVALID, "request_framing_invalid", "Transfer-Encoding",
+				"the only \"Transfer-Encoding\" accepted is a single \"chunked\"");
+	return 0;
+}
+
+/* Answers at once, before the body is read, and closes the connection:
+ * whatever follows the header cannot be trusted to be a next request. */
+static enum MHD_Result refuse_early(struct server *s, struct req *r, struct err *e)
+{
+	response_error(r, e);
+	r->close_connection = 1;
+	return send_response(s, r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -141,6 +241,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->started_ms = clock_monotonic_ms();
 		id_new(r->request_id, "req_", clock_now_ms());
 		buf_init(&r->body, (size_t)s->cfg->body_limit);
+		struct err e;
+		err_clear(&e);
+		if (check_headers(conn, &e))
+			return refuse_early(s, r, &e);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->body_limit) {
@@ -245,6 +349,7 @@ int server_start(struct server *s, struct err *e)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
 		MHD_OPTION_END);
 	if (!s->daemon)
 		return err_set(e, ERR_INTERNAL, "listen", "cannot listen on \"%s\": %s",

@@ -14,6 +14,18 @@
 #include "../store/store.h"
 #include "request.h"
 
+/*
+ * Header limits: more fields or more bytes than these is 431 with the error
+ * envelope. A header too large even for a connection's memory
+ * (SERVER_CONNECTION_MEMORY) gets libmicrohttpd's own 431 (an HTML body) and
+ * a closed connection. That memory is kept small on purpose: libmicrohttpd
+ * 0.9.75 clears it for every request, and 128 KiB halved the requests per
+ * second of a keep-alive GET (64 KiB: within the noise of 32).
+ */
+#define SERVER_HEADER_FIELDS_MAX 100
+#define SERVER_HEADER_BYTES_MAX (32 * 1024)
+#define SERVER_CONNECTION_MEMORY (64 * 1024)
+
 struct server {
 	const struct config *cfg;
 	struct store *store;

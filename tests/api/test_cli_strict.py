@@ -260,7 +260,8 @@ def test_import_names_the_bad_option_issue8(shop_db, tmp_path, args, named):
 # --- import: the API's date rule --------------------------------------------------------
 
 BAD_DATES = ["2025-02-30", "2025-02-29", "2024-04-31", "2100-02-29", "9999-01-01", "1969-12-31",
-             "3000-01-01", "2024-13-01", "2024-00-10"]
+             "3000-01-01", "2024-13-01", "2024-00-10",
+             "1979-12-31", "2100-01-01"]  # the last two: real dates, but no order is placed then
 
 
 def placed_days(db):
@@ -291,11 +292,11 @@ def test_import_with_a_date_format_refuses_the_same_dates_issue8(shop_db, tmp_pa
 
 def test_import_stores_real_dates_on_their_own_day_issue8(shop_db, tmp_path):
     db, shop = shop_db
-    csv = write_csv(tmp_path, ["A,2024-02-29,10.00", "B,1970-01-02,1.00", "C,2999-12-31,1.00",
+    csv = write_csv(tmp_path, ["A,2024-02-29,10.00", "B,1980-01-02,1.00", "C,2099-12-31,1.00",
                                "D,2026-03-01T23:30:00Z,1.00", "E,2026-03-02T00:30:00+01:00,1.00"])
     r = run("import", "orders", csv, "--db", db, "--shop", shop, "--header")
     assert r.returncode == 0 and "5 orders imported" in r.stdout, r.stderr
-    assert placed_days(db) == ["1970-01-02", "2024-02-29", "2026-03-01", "2026-03-01", "2999-12-31"]
+    assert placed_days(db) == ["1980-01-02", "2024-02-29", "2026-03-01", "2026-03-01", "2099-12-31"]
 
 
 @pytest.mark.parametrize("date", ["2025-02-30", "2025-02-29T10:00:00Z", "9999-01-01T00:00:00Z",

@@ -1,6 +1,6 @@
 """Regression tests for issue 8, section 3: e-mail addresses are lower-cased
 entirely, in every script, so "ÄNNE@…" and "änne@…" are one customer; stored
-addresses from before are re-normalised by migration 003."""
+addresses from before are re-normalised by migration 004."""
 import sqlite3
 
 import pytest
@@ -60,7 +60,7 @@ def test_stored_addresses_from_before_are_folded_by_the_migration_issue8(fresh_s
     ids = {lower: shop.post("/v1/customers", {"email": lower}).json()["id"] for _, _, lower in SCRIPTS}
     twin = shop.post("/v1/customers", {"email": "twin@x.de"}).json()["id"]
     fresh_server.stop()
-    # Make the database look as the old code left it, with migration 003 not
+    # Make the database look as the old code left it, with migration 004 not
     # yet applied: capitals kept everywhere but on the Latin-1 customer, and a
     # second customer whose old form folds to that customer's address.
     con = sqlite3.connect(fresh_server.db)
@@ -70,7 +70,7 @@ def test_stored_addresses_from_before_are_folded_by_the_migration_issue8(fresh_s
     twin_old = ascii_lower(SCRIPTS[0][1])
     con.execute("UPDATE customer_identities SET value = ? WHERE value = 'twin@x.de'", (twin_old,))
     con.execute("UPDATE customers SET email = ? WHERE email = 'twin@x.de'", (twin_old,))
-    con.execute("DELETE FROM schema_migrations WHERE version >= 3")
+    con.execute("DELETE FROM schema_migrations WHERE version >= 4")
     con.commit()
     con.close()
     fresh_server.start()

@@ -1,4 +1,4 @@
--- 003: e-mail addresses lower-cased in every script, not only in ASCII (issue 8).
+-- 004: e-mail addresses lower-cased in every script, not only in ASCII (issue 8).
 -- Addresses stored before kept their non-ASCII capitals, so a lookup of the
 -- folded form would miss them and create a second customer. Fold them with the
 -- API's own code (retain_fold_email, registered by the store). Where the folded
