@@ -47,7 +47,7 @@ static const struct job {
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
 } jobs[] = {
 	{ "ledger", job_ledger },
-	{ "idempotency_keys", job_idempotency_keys },
+	{ "idempotency_retention", job_idempotency_keys },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
