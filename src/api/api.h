@@ -8,7 +8,6 @@
 
 #include "../base/ids.h"
 #include "../http/request.h"
-
 #include "routes.h"
 
 /* health.c */
