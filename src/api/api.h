@@ -6,12 +6,9 @@
 #ifndef RETAIN_API_H
 #define RETAIN_API_H
 
-#include "../base/config.h"
-#include "../core/ledger.h"
+#include "../base/ids.h"
 #include "../http/request.h"
-
-extern const struct route api_routes[];
-extern const int api_nroutes;
+#include "routes.h"
 
 /* health.c */
 int api_health_livez(struct req *r, struct err *e);
@@ -71,11 +68,5 @@ int api_reports_cohorts(struct req *r, struct err *e);
 int api_reports_rfm(struct req *r, struct err *e);
 int api_reports_clv(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
-/* Refits the cached CLV models older than half their lifetime (the jobs thread). */
-int api_reports_refresh_fits(struct store *st, int *refitted, struct err *e);
-
-/* Runs the due jobs once (the jobs thread, the CLI and the test clock use it). */
-int api_jobs_run_now(struct store *st, const struct config *cfg,
-		     struct ledger_job_counts *counts, struct err *e);
 
 #endif

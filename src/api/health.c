@@ -5,6 +5,7 @@
 #include "../base/clock.h"
 #include "../base/jsonv.h"
 #include "../base/rfc3339.h"
+#include "../core/jobs.h"
 #include "../http/metrics.h"
 #include "../http/server.h"
 #include "api.h"
@@ -79,8 +80,8 @@ int api_health_test_clock_set(struct req *r, struct err *e)
 	if (has_advance)
 		clock_advance_ms(advance * 1000);
 	/* What would have happened by now happens now: expiry, reminders, tiers. */
-	struct ledger_job_counts counts;
-	if ((rc = api_jobs_run_now(r->store, r->srv->cfg, &counts, e)))
+	struct jobs_counts counts;
+	if ((rc = jobs_run(r->store, r->srv->cfg, &counts, e)))
 		return rc;
 	return api_health_test_clock_get(r, e);
 }

@@ -1,12 +1,12 @@
 /* loyalty.c: a customer's points, tier and milestones; their ledger; manual
- * adjustments by the shop; and the jobs endpoint. */
+ * adjustments by the shop; and the jobs endpoint (core/jobs.h runs them). */
 #include <stdio.h>
 #include <string.h>
 
 #include "../base/clock.h"
 #include "../base/jsonv.h"
 #include "../core/customer.h"
-#include "../core/idempotency_store.h"
+#include "../core/jobs.h"
 #include "../core/ledger.h"
 #include "../core/program.h"
 #include "../core/tier.h"
@@ -201,31 +201,10 @@ int api_loyalty_adjust(struct req *r, struct err *e)
 	return req_write(r, adjust_tx, &c, e);
 }
 
-struct jobs_call {
-	const struct config *cfg;
-	struct ledger_job_counts *counts;
-};
-
-static int jobs_tx(struct store_tx *tx, void *ctx, struct err *e)
-{
-	struct jobs_call *c = ctx;
-	int rc = ledger_run_jobs(tx, c->counts, e);
-	int64_t cutoff = idempotency_store_cutoff(clock_now_ms(),
-						  c->cfg->idempotency_retention_hours);
-	return rc ? rc : idempotency_store_prune(tx, cutoff, NULL, e);
-}
-
-int api_jobs_run_now(struct store *st, const struct config *cfg,
-		     struct ledger_job_counts *counts, struct err *e)
-{
-	struct jobs_call c = { cfg, counts };
-	return store_write(st, jobs_tx, &c, e);
-}
-
 int api_jobs_run(struct req *r, struct err *e)
 {
-	struct ledger_job_counts c;
-	int rc = api_jobs_run_now(r->store, r->srv->cfg, &c, e);
+	struct jobs_counts c;
+	int rc = jobs_run(r->store, r->srv->cfg, &c, e);
 	if (!rc)
 		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I}", "object", "job_run",
 					   "expired_lots", (json_int_t)c.expired_lots,

@@ -1,6 +1,9 @@
 /*
- * render.h: JSON shapes of retain's resources, shared by handlers and the CLI.
- * Each returns a new reference.
+ * render.h: JSON shapes of retain's resources, for the handlers; `retain shop
+ * --json` prints the shop with render_shop() so that it is the API's shop.
+ * Only jansson and core/ below: no HTTP, so the CLI may include it (the one
+ * header of api/ it may; tests/api/test_layering_issue9.py). Reports have
+ * their shapes in analytics/report_json.h. Each returns a new reference.
  */
 #ifndef RETAIN_RENDER_H
 #define RETAIN_RENDER_H
@@ -8,8 +11,6 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "../analytics/clv.h"
-#include "../analytics/measures.h"
 #include "../core/customer.h"
 #include "../core/ledger.h"
 #include "../core/order.h"
@@ -27,11 +28,5 @@ json_t *render_order(const struct order *o, const struct order_earning *earning)
 json_t *render_earning(const struct order_earning *earning);
 /* {"object":"list","data":[...],"has_more":...}; steals data. */
 json_t *render_list(json_t *data, int has_more);
-
-/* Reports, shared by the API and `retain report --format json`. */
-json_t *render_retention(const struct retention_report *r);
-json_t *render_cohorts(struct arena *a, const struct cohort_report *r);
-json_t *render_rfm(const struct rfm_report *r, int with_customers);
-json_t *render_clv(const struct clv_report *r, const struct clv_options *o, int with_customers);
 
 #endif

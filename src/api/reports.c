@@ -1,15 +1,14 @@
 /* reports.c: /v1/reports/{retention,cohorts,rfm,clv} and a customer's
- * predictions. The CLV fit is cached per shop for an hour; the jobs thread
- * refits cached shops after half an hour (api_reports_refresh_fits), and a
- * read after an hour refits on the spot, so a customer's predictions cost one
- * small query. */
+ * predictions, from the shop's CLV fit kept by analytics/clv_cache.h (so a
+ * customer's predictions cost one small query). Shapes: analytics/report_json.h. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../analytics/clv.h"
+#include "../analytics/clv_cache.h"
 #include "../analytics/measures.h"
+#include "../analytics/report_json.h"
 #include "../base/clock.h"
 #include "../base/currency.h"
 #include "../base/rfc3339.h"
@@ -21,8 +20,6 @@ static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
-
-#define FIT_TTL_MS (3600LL * 1000)
 
 struct report_call {
 	struct req *r;
@@ -89,7 +86,7 @@ static int retention_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_retention(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	req_json(c->r, 200, render_retention(&out));
+	req_json(c->r, 200, report_json_retention(&out));
 	return 0;
 }
 
@@ -100,7 +97,7 @@ static int cohorts_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_cohorts(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	req_json(c->r, 200, render_cohorts(&c->r->arena, &out));
+	req_json(c->r, 200, report_json_cohorts(&c->r->arena, &out));
 	return 0;
 }
 
@@ -111,7 +108,7 @@ static int rfm_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = measures_rfm(tx, &c->r->arena, c->r->shop_id, &c->f, &out, e);
 	if (rc)
 		return rc;
-	req_json(c->r, 200, render_rfm(&out, c->with_customers));
+	req_json(c->r, 200, report_json_rfm(&out, c->with_customers));
 	return 0;
 }
 
@@ -121,105 +118,8 @@ static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct clv_report out;
 	int rc = clv_compute(tx, &c->r->arena, c->r->shop_id, &c->clv, &out, e);
 	if (!rc)
-		req_json(c->r, 200, render_clv(&out, &c->clv, 0));
+		req_json(c->r, 200, report_json_clv(&out, &c->clv, 0));
 	return rc;
-}
-
-/* The per-shop fit cache for predictions. */
-struct fit_cache {
-	char shop[ID_MAX];
-	int64_t fitted_at;
-	struct clv_report report;	/* list and strings dropped: params only */
-	char currency[8];
-	char reason[240];
-};
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fit_cache cache[64];
-
-static int cached_fit(struct store_tx *tx, struct report_call *c, struct clv_report *out, struct err *e)
-{
-	int64_t now = clock_now_ms();
-	unsigned h = 0;
-	for (const char *p = c->r->shop_id; *p; p++)
-		h = h * 31 + (unsigned char)*p;
-	struct fit_cache *slot = &cache[h % 64];
-	pthread_mutex_lock(&cache_lock);
-	int hit = !strcmp(slot->shop, c->r->shop_id) && now - slot->fitted_at < FIT_TTL_MS &&
-		  now >= slot->fitted_at;
-	if (hit) {
-		*out = slot->report;
-		out->currency = arena_strdup(&c->r->arena, slot->currency);
-		out->reason = arena_strdup(&c->r->arena, slot->reason);
-	}
-	pthread_mutex_unlock(&cache_lock);
-	if (hit)
-		return 0;
-	struct clv_options o = c->clv;
-	o.to = now;
-	int rc = clv_compute(tx, &c->r->arena, c->r->shop_id, &o, out, e);
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&cache_lock);
-	snprintf(slot->shop, sizeof(slot->shop), "%s", c->r->shop_id);
-	slot->fitted_at = now;
-	slot->report = *out;
-	slot->report.list = NULL;
-	slot->report.n = 0;
-	snprintf(slot->currency, sizeof(slot->currency), "%s", out->currency ? out->currency : "");
-	snprintf(slot->reason, sizeof(slot->reason), "%s", out->reason ? out->reason : "");
-	pthread_mutex_unlock(&cache_lock);
-	return 0;
-}
-
-struct refresh {
-	const char *shop;
-	struct arena arena;
-	struct clv_report out;
-};
-
-static int refresh_tx(struct store_tx *tx, void *ctx, struct err *e)
-{
-	struct refresh *f = ctx;
-	struct clv_options o = { 0, clock_now_ms(), NULL, 52, 12, 0.01, 0 };
-	return clv_compute(tx, &f->arena, f->shop, &o, &f->out, e);
-}
-
-int api_reports_refresh_fits(struct store *st, int *refitted, struct err *e)
-{
-	int64_t now = clock_now_ms();
-	*refitted = 0;
-	for (int i = 0; i < 64; i++) {
-		char shop[ID_MAX];
-		pthread_mutex_lock(&cache_lock);
-		int stale = cache[i].shop[0] && now - cache[i].fitted_at >= FIT_TTL_MS / 2;
-		memcpy(shop, cache[i].shop, sizeof(shop));
-		shop[sizeof(shop) - 1] = '\0';
-		pthread_mutex_unlock(&cache_lock);
-		if (!stale)
-			continue;
-		struct refresh f = { shop, ARENA_INIT, { 0 } };
-		int rc = store_read(st, refresh_tx, &f, e);
-		if (!rc) {
-			pthread_mutex_lock(&cache_lock);
-			if (!strcmp(cache[i].shop, shop)) {
-				cache[i].fitted_at = now;
-				cache[i].report = f.out;
-				cache[i].report.list = NULL;
-				cache[i].report.n = 0;
-				snprintf(cache[i].currency, sizeof(cache[i].currency), "%s",
-					 f.out.currency ? f.out.currency : "");
-				snprintf(cache[i].reason, sizeof(cache[i].reason), "%s",
-					 f.out.reason ? f.out.reason : "");
-			}
-			pthread_mutex_unlock(&cache_lock);
-			(*refitted)++;
-		}
-		arena_free(&f.arena);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -229,7 +129,7 @@ static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct clv_customer k;
 	int found, rc;
 	if ((rc = customer_resolve(tx, c->r->shop_id, req_param(c->r, 0), "id", c->customer, e)) ||
-	    (rc = cached_fit(tx, c, &fit, e)))
+	    (rc = clv_cache_fit(tx, &c->r->arena, c->r->shop_id, &c->clv, &fit, e)))
 		return rc;
 	c->clv.to = clock_now_ms();
 	if (!fit.enough) {

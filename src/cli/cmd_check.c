@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../api/api.h"
+#include "../core/jobs.h"
 #include "../core/ledger.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -64,7 +64,7 @@ out:
 
 int cmd_jobs(int argc, char **argv, const struct config *cfg)
 {
-	struct ledger_job_counts n;
+	struct jobs_counts n;
 	struct store *st;
 	struct err e = { 0 };
 	if (argc != 1 || strcmp(argv[0], "run")) {
@@ -75,7 +75,7 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	}
 	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
-	int rc = api_jobs_run_now(st, cfg, &n, &e);
+	int rc = jobs_run(st, cfg, &n, &e);
 	store_close(st);
 	if (rc)
 		return cli_fail(&e);

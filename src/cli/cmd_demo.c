@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "../base/clock.h"
-#include "../api/api.h"
 #include "../core/customer.h"
+#include "../core/jobs.h"
 #include "../core/program.h"
 #include "../core/order.h"
 #include "../core/shop.h"
@@ -339,8 +339,8 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 	if (tty)
 		fputc('\n', stderr);
 	clock_set_ms(d.end_ms);
-	struct ledger_job_counts jobs;
-	if ((rc = api_jobs_run_now(st, cfg, &jobs, &e)))
+	struct jobs_counts jobs;
+	if ((rc = jobs_run(st, cfg, &jobs, &e)))
 		goto out;
 	if (write_keys_file(cfg, &d) < 0)
 		fprintf(stderr, "retain demo: could not write %s.demo-keys\n", cfg->db);

@@ -7,7 +7,7 @@
 
 #include "../analytics/clv.h"
 #include "../analytics/measures.h"
-#include "../api/render.h"
+#include "../analytics/report_json.h"
 #include "../base/clock.h"
 #include "../base/currency.h"
 #include "../base/rfc3339.h"
@@ -63,7 +63,7 @@ static int print_retention(struct report_cmd *c)
 {
 	struct retention_report *r = &c->retention;
 	if (!strcmp(c->format, "json"))
-		return print_json(render_retention(r));
+		return print_json(report_json_retention(r));
 	if (!strcmp(c->format, "csv")) {
 		printf("group,customers,orders,repeat_customers,revenue,repeat_rate,average_order_value\n");
 		const struct { const char *n; const struct group_stats *g; } rows[] = {
@@ -92,7 +92,7 @@ static int print_cohorts(struct report_cmd *c)
 {
 	struct cohort_report *r = &c->cohorts;
 	if (!strcmp(c->format, "json"))
-		return print_json(render_cohorts(&c->arena, r));
+		return print_json(report_json_cohorts(&c->arena, r));
 	int csv = !strcmp(c->format, "csv"), width = 0;
 	for (int i = 0; i < r->nrows; i++)
 		width = r->rows[i].ncells > width ? r->rows[i].ncells : width;
@@ -117,7 +117,7 @@ static int print_rfm(struct report_cmd *c)
 {
 	struct rfm_report *r = &c->rfm;
 	if (!strcmp(c->format, "json"))
-		return print_json(render_rfm(r, c->customers));
+		return print_json(report_json_rfm(r, c->customers));
 	if (!strcmp(c->format, "csv")) {
 		printf("customer,recency_days,frequency,monetary,r,f,m,segment\n");
 		for (int i = 0; i < r->n; i++) {
@@ -151,7 +151,7 @@ static int print_clv(struct report_cmd *c)
 {
 	struct clv_report *r = &c->out;
 	if (!strcmp(c->format, "json"))
-		return print_json(render_clv(r, &c->clv, c->customers));
+		return print_json(report_json_clv(r, &c->clv, c->customers));
 	if (!strcmp(c->format, "csv")) {
 		printf("customer,x,t_x,T,monetary,p_alive,expected_purchases,expected_spend,clv,churn_risk\n");
 		for (int i = 0; r->enough && i < r->n; i++) {

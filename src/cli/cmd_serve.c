@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../api/api.h"
+#include "../analytics/clv_cache.h"
+#include "../api/routes.h"
 #include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/secure.h"
+#include "../core/jobs.h"
 #include "../http/server.h"
 #include "cli.h"
 
@@ -73,7 +75,8 @@ struct jobs_thread {
 	int stop;
 };
 
-/* Runs the due jobs every interval seconds until told to stop. */
+/* Runs the due jobs (core/jobs.h) and refreshes the CLV fits every interval
+ * seconds until told to stop. */
 static void *jobs_main(void *arg)
 {
 	struct jobs_thread *j = arg;
@@ -86,15 +89,15 @@ static void *jobs_main(void *arg)
 		if (j->stop)
 			break;
 		pthread_mutex_unlock(&j->lock);
-		struct ledger_job_counts n;
+		struct jobs_counts n;
 		struct err e = { 0 };
-		if (api_jobs_run_now(j->store, j->cfg, &n, &e))
+		if (jobs_run(j->store, j->cfg, &n, &e))
 			log_error("jobs failed", ",\"error\":\"%s\"", e.code);
 		else if (n.expired_lots || n.reminders || n.tier_changes)
 			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
 				 (long long)n.expired_lots, (long long)n.reminders, (long long)n.tier_changes);
 		int refitted = 0;
-		if (api_reports_refresh_fits(j->store, &refitted, &e))
+		if (clv_cache_refresh(j->store, &refitted, &e))
 			log_error("model refit failed", ",\"error\":\"%s\"", e.code);
 		else if (refitted)
 			log_info("models refitted", ",\"shops\":%d", refitted);

@@ -2,14 +2,13 @@
 #include "request.h"
 
 #include <microhttpd.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/clock.h"
 #include "../base/ids.h"
 #include "../base/jsonv.h"
-#include "../core/idempotency_store.h"
+#include "../store/idempotency.h"
 #include "idempotency.h"
 #include "server.h"
 
@@ -72,53 +71,34 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct idempotent_write *w = ctx;
 	struct req *r = w->r;
+	struct store_idempotency_row row;
 	/* A key older than the retention is forgotten even before the pruning
 	 * job deletes it: the request runs anew and takes the row over. */
 	int64_t now = clock_now_ms();
-	int64_t cutoff = idempotency_store_cutoff(now, r->srv->cfg->idempotency_retention_hours);
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT fingerprint, status_code, response_body FROM idempotency_keys"
-		" WHERE shop_id = $1 AND key = $2 AND created_at >= $3", "ssi", w->scope,
-		r->idempotency_key, cutoff);
-	int rc;
-	if (!st)
-		return e->kind;
-	rc = store_step(st, e);
+	int64_t cutoff = store_idempotency_cutoff(now, r->srv->cfg->idempotency_retention_hours);
+	int rc = store_idempotency_find(tx, &r->arena, w->scope, r->idempotency_key, cutoff, &row, e);
 	if (rc == 1) {
-		if (strcmp(store_text(st, 0), r->fingerprint) != 0) {
-			rc = err_setc(e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
-				      "Idempotency-Key \"%s\" was already used for a different request",
-				      r->idempotency_key);
-		} else {
-			r->status = (int)store_int(st, 1);
-			r->resp_body = arena_strdup(&r->arena, store_text(st, 2));
-			r->resp_len = strlen(r->resp_body);
-			r->replayed = 1;
-			rc = 0;
-		}
-		store_done(st);
-		return rc;
+		if (strcmp(row.fingerprint, r->fingerprint) != 0)
+			return err_setc(e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
+					"Idempotency-Key \"%s\" was already used for a different request",
+					r->idempotency_key);
+		r->status = row.status;
+		r->resp_body = row.body;
+		r->resp_len = strlen(r->resp_body);
+		r->replayed = 1;
+		return 0;
 	}
-	store_done(st);
 	if (rc < 0 || (rc = w->fn(tx, w->ctx, e)))
 		return rc;
-	const char *stored = r->resp_body;
+	row = (struct store_idempotency_row){ r->fingerprint, r->status, r->resp_body };
 	if (r->route->flags & SECRET_RESPONSE) {
 		/* A handler of such a route that forgot req_json_once() is a bug:
 		 * refuse rather than write its secret to disk. */
 		if (!r->replay_body)
 			return err_set(e, ERR_INTERNAL, NULL, "no replay body for a secret response");
-		stored = r->replay_body;
+		row.body = r->replay_body;
 	}
-	rc = store_exec(tx, e,
-		"INSERT INTO idempotency_keys (shop_id, key, fingerprint, status_code,"
-		" response_body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-		" ON CONFLICT (shop_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,"
-		" status_code = excluded.status_code, response_body = excluded.response_body,"
-		" created_at = excluded.created_at",
-		"sssisi", w->scope, r->idempotency_key, r->fingerprint, (int64_t)r->status,
-		stored, now);
-	return rc < 0 ? rc : 0;
+	return store_idempotency_put(tx, w->scope, r->idempotency_key, &row, now, e);
 }
 
 int req_write(struct req *r, store_fn fn, void *ctx, struct err *e)
@@ -172,39 +152,17 @@ static int replace_objects(json_t **v, const char *id, json_t *replacement)
 int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const char *shop,
 				 const char *id, json_t *replacement, struct err *e)
 {
-	char like[ID_MAX + 8];
-	const char **keys = NULL, **bodies = NULL;
-	int n = 0, cap = 0, rc;
-
-	/* A cheap superset first ('_' matches any character), exact by parsing. */
-	snprintf(like, sizeof(like), "%%\"%s\"%%", id);
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT key, response_body FROM idempotency_keys WHERE shop_id = $1"
-		" AND response_body LIKE $2", "ss", shop, like);
-	if (!st)
-		return e->kind;
-	while ((rc = store_step(st, e)) == 1) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			const char **more_keys = arena_alloc(a, (size_t)cap * sizeof(*keys));
-			const char **more_bodies = arena_alloc(a, (size_t)cap * sizeof(*bodies));
-			if (n) {
-				memcpy(more_keys, keys, (size_t)n * sizeof(*keys));
-				memcpy(more_bodies, bodies, (size_t)n * sizeof(*bodies));
-			}
-			keys = more_keys, bodies = more_bodies;
-		}
-		keys[n] = arena_strdup(a, store_text(st, 0));
-		bodies[n++] = arena_strdup(a, store_text(st, 1));
-	}
-	store_done(st);
-	for (int i = 0; rc >= 0 && i < n; i++) {
+	const char **keys, **bodies;
+	int n, rc;
+	/* A cheap superset first, exact by parsing. */
+	const char *needle = arena_printf(a, "\"%s\"", id);
+	if ((rc = store_idempotency_containing(tx, a, shop, needle, &keys, &bodies, &n, e)))
+		return rc;
+	for (int i = 0; !rc && i < n; i++) {
 		json_t *v = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
 		if (v && replace_objects(&v, id, replacement))
-			rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3"
-					" WHERE shop_id = $1 AND key = $2", "sss", shop, keys[i],
-					jsonv_dump(a, v, NULL));
+			rc = store_idempotency_set_body(tx, shop, keys[i], jsonv_dump(a, v, NULL), e);
 		json_decref(v);
 	}
-	return rc < 0 ? rc : 0;
+	return rc;
 }

@@ -1,0 +1,14 @@
+/*
+ * routes.h: the API's route table (routes.c), which `retain serve` mounts on
+ * the HTTP server. The only part of api/ that cli/ sees besides the resource
+ * renderers (render.h): the handlers themselves stay behind api.h.
+ */
+#ifndef RETAIN_ROUTES_H
+#define RETAIN_ROUTES_H
+
+#include "../http/request.h"
+
+extern const struct route api_routes[];
+extern const int api_nroutes;
+
+#endif

@@ -1,0 +1,100 @@
+/* jobs.c: see jobs.h. A new job is a row below: a function that does what is
+ * due at now, idempotently, inside the transaction it is given. */
+#include "jobs.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "../base/clock.h"
+#include "../store/idempotency.h"
+#include "ledger.h"
+
+struct job_env {
+	const struct config *cfg;
+	int64_t now;
+	struct jobs_counts *counts;
+};
+
+/* Lot expiry, inactivity expiry, expiry reminders and tier downgrades: the
+ * ledger's due work, in one transaction because they read each other's
+ * results (a reminder is for points not yet expired). */
+static int job_ledger(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	struct ledger_job_counts n;
+	int rc = ledger_run_jobs(tx, &n, e);
+	if (rc)
+		return rc;
+	env->counts->expired_lots += n.expired_lots;
+	env->counts->expired_points += n.expired_points;
+	env->counts->reminders += n.reminders;
+	env->counts->tier_changes += n.tier_changes;
+	return 0;
+}
+
+/* Stored Idempotency-Key responses past the retention. */
+static int job_idempotency_keys(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t cutoff = store_idempotency_cutoff(env->now, env->cfg->idempotency_retention_hours);
+	int64_t pruned = 0;
+	int rc = store_idempotency_prune(tx, cutoff, &pruned, e);
+	if (!rc)
+		env->counts->idempotency_keys_pruned += pruned;
+	return rc;
+}
+
+static const struct job {
+	const char *name;
+	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
+} jobs[] = {
+	{ "ledger", job_ledger },
+	{ "idempotency_retention", job_idempotency_keys },
+};
+
+#define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
+
+int jobs_count(void)
+{
+	return NJOBS;
+}
+
+const char *jobs_name(int i)
+{
+	assert(i >= 0 && i < NJOBS);
+	return jobs[i].name;
+}
+
+struct job_call {
+	const struct job *job;
+	struct job_env env;
+	struct jobs_counts counts;	/* this job's own, kept only when it commits */
+};
+
+/* A write callback may run more than once (store.h): it counts into its own
+ * zeroed counts, which the caller adds up after the commit. */
+static int job_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct job_call *c = ctx;
+	memset(&c->counts, 0, sizeof(c->counts));
+	c->env.counts = &c->counts;
+	return c->job->run(tx, &c->env, e);
+}
+
+int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
+	     struct err *e)
+{
+	int64_t now = clock_now_ms();
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < NJOBS; i++) {
+		struct job_call c = { &jobs[i], { cfg, now, NULL }, { 0 } };
+		int rc = store_write(st, job_tx, &c, e);
+		if (rc)
+			return rc;
+		out->expired_lots += c.counts.expired_lots;
+		out->expired_points += c.counts.expired_points;
+		out->reminders += c.counts.reminders;
+		out->tier_changes += c.counts.tier_changes;
+		out->idempotency_keys_pruned += c.counts.idempotency_keys_pruned;
+		out->runs++;
+	}
+	return 0;
+}
