@@ -78,7 +78,10 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int64_t cutoff = store_idempotency_cutoff(now, r->srv->cfg->idempotency_retention_hours);
 	int rc = store_idempotency_find(tx, &r->arena, w->scope, r->idempotency_key, cutoff, &row, e);
 	if (rc == 1) {
-		if (strcmp(row.fingerprint, r->fingerprint) != 0)
+		/* A forgotten request (its customer was erased) replays the erased
+		 * record: nothing is created again, nothing is revealed. */
+		if (strcmp(row.fingerprint, r->fingerprint) != 0 &&
+		    strcmp(row.fingerprint, STORE_IDEMPOTENCY_FORGOTTEN) != 0)
 			return err_setc(e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
 					"Idempotency-Key \"%s\" was already used for a different request",
 					r->idempotency_key);
@@ -158,10 +161,15 @@ int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const cha
 	const char *needle = arena_printf(a, "\"%s\"", id);
 	if ((rc = store_idempotency_containing(tx, a, shop, needle, &keys, &bodies, &n, e)))
 		return rc;
+	/* Every request whose answer names the customer is forgotten (its
+	 * fingerprint digests a body that may hold their data, such as an order's
+	 * customer object); answers that embed the record get the erased one. */
 	for (int i = 0; !rc && i < n; i++) {
 		json_t *v = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
 		if (v && replace_objects(&v, id, replacement))
 			rc = store_idempotency_set_body(tx, shop, keys[i], jsonv_dump(a, v, NULL), e);
+		else if (strstr(bodies[i], needle))
+			rc = store_idempotency_set_body(tx, shop, keys[i], bodies[i], e);
 		json_decref(v);
 	}
 	return rc;

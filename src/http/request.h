@@ -100,8 +100,10 @@ int req_write(struct req *r, store_fn fn, void *ctx, struct err *e);
  * For erasure, inside its write: in every stored response of the shop, each
  * JSON object (at any depth) whose "id" is id is replaced by a copy of
  * replacement, so that a replay shows the record as it is now and nothing it
- * no longer holds. Scans the shop's stored responses (kept for a bounded
- * time), so it is meant for rare writes.
+ * no longer holds; every stored request whose response names id forgets its
+ * fingerprint (store_idempotency_set_body), a digest of a body that may have
+ * held the customer's data. Scans the shop's stored responses (kept for a
+ * bounded time), so it is meant for rare writes.
  */
 int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const char *shop,
 				 const char *id, json_t *replacement, struct err *e);

@@ -87,16 +87,19 @@ int store_idempotency_containing(struct store_tx *tx, struct arena *a, const cha
 int store_idempotency_set_body(struct store_tx *tx, const char *shop, const char *key,
 			       const char *body, struct err *e)
 {
-	int rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3"
-			    " WHERE shop_id = $1 AND key = $2", "sss", shop, key, body);
+	int rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3,"
+			    " fingerprint = $4 WHERE shop_id = $1 AND key = $2", "ssss", shop, key,
+			    body, STORE_IDEMPOTENCY_FORGOTTEN);
 	return rc < 0 ? rc : 0;
 }
 
 int store_idempotency_prune(struct store_tx *tx, int64_t cutoff_ms, int64_t *pruned,
 			    struct err *e)
 {
-	int rc = store_exec(tx, e, "DELETE FROM idempotency_keys WHERE created_at < $1", "i",
-			    cutoff_ms);
+	int rc = store_exec(tx, e,
+		"DELETE FROM idempotency_keys WHERE (shop_id, key) IN (SELECT shop_id, key"
+		" FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2)", "ii",
+		cutoff_ms, (int64_t)STORE_IDEMPOTENCY_PRUNE_BATCH);
 	if (rc < 0)
 		return rc;
 	if (pruned)

@@ -53,12 +53,22 @@ int store_idempotency_containing(struct store_tx *tx, struct arena *a, const cha
 				 const char *needle, const char ***keys, const char ***bodies,
 				 int *n, struct err *e);
 
-/* Replaces the stored body of (shop, key), keeping its status and time. */
+/* The fingerprint of a row whose request is forgotten (see set_body). */
+#define STORE_IDEMPOTENCY_FORGOTTEN "forgotten"
+
+/* Replaces the stored body of (shop, key), keeping its status and time, and
+ * forgets the request's fingerprint (a digest of a body that held personal
+ * data): erasure's rewrite. A later request with that key replays the new
+ * body whatever it sends, so nothing is created again. */
 int store_idempotency_set_body(struct store_tx *tx, const char *shop, const char *key,
 			       const char *body, struct err *e);
 
-/* Deletes, for every shop, the rows created before cutoff_ms; *pruned (may be
- * NULL) gets how many. Idempotent. */
+/* Deletes, for every shop, at most STORE_IDEMPOTENCY_PRUNE_BATCH of the rows
+ * created before cutoff_ms, oldest first, so that one run never holds the
+ * writer long (a backlog, such as the first run after an upgrade, clears over
+ * the following runs; a row past the retention is ignored by find() at once).
+ * *pruned (may be NULL) gets how many. Idempotent. */
+#define STORE_IDEMPOTENCY_PRUNE_BATCH 10000
 int store_idempotency_prune(struct store_tx *tx, int64_t cutoff_ms, int64_t *pruned,
 			    struct err *e);
 

@@ -165,3 +165,47 @@ Test(store_idempotency, the_bodies_of_one_shop_that_name_an_id_are_found_and_rew
 	arena_free(&w.arena);
 	remove_temp(st);
 }
+
+static int bulk_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	int n = *(int *)ctx;
+	for (int i = 0; i < n; i++) {
+		char key[32];
+		struct store_idempotency_row row = { "fp", 201, "{}" };
+		snprintf(key, sizeof(key), "k%d", i);
+		int rc = store_idempotency_put(tx, "shop_a", key, &row, 1000 + i, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct prune {
+	int64_t cutoff, pruned;
+};
+
+static int prune_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct prune *p = ctx;
+	return store_idempotency_prune(tx, p->cutoff, &p->pruned, e);
+}
+
+/* Issue 8 review: the first prune after an upgrade must not delete years of
+ * keys in one transaction holding the writer. */
+Test(store_idempotency, pruning_takes_a_bounded_batch_oldest_first_and_the_rest_on_the_next_run_issue8)
+{
+	struct store *st = open_temp();
+	int n = STORE_IDEMPOTENCY_PRUNE_BATCH + 5;
+	struct prune p = { INT64_MAX, 0 };
+	struct err e;
+	cr_assert_eq(store_write(st, bulk_tx, &n, &e), 0, "%s", e.message);
+	cr_assert_eq(store_write(st, prune_tx, &p, &e), 0, "%s", e.message);
+	cr_assert_eq(p.pruned, STORE_IDEMPOTENCY_PRUNE_BATCH);
+	cr_assert_eq(found(st, "shop_a", "k0", 0, NULL), 0, "the oldest goes first");
+	cr_assert_eq(found(st, "shop_a", "k10004", 0, NULL), 1);
+	cr_assert_eq(store_write(st, prune_tx, &p, &e), 0, "%s", e.message);
+	cr_assert_eq(p.pruned, 5);
+	cr_assert_eq(store_write(st, prune_tx, &p, &e), 0, "%s", e.message);
+	cr_assert_eq(p.pruned, 0);
+	remove_temp(st);
+}

@@ -1,0 +1,87 @@
+"""Regression tests for issue 8 (review): erasure forgets the digests of the
+requests that carried the customer's data, not only their stored responses.
+
+A stored idempotent request keeps a SHA-256 fingerprint of its body to tell a
+retry from another request. For a body that held an e-mail, a name and a phone,
+that digest is a copy of the data: anyone holding the database could confirm a
+guessed body. After erasure the fingerprint is gone, and a retry with the key
+replays the erased record whatever it sends, creating nothing again."""
+import sqlite3
+import uuid
+
+import pytest
+
+from conftest import Api, OPERATOR_KEY, make_shop
+
+
+def person():
+    tag = uuid.uuid4().hex[:10]
+    return {"name": f"Ola Wrzos{tag}", "email": f"ola.{tag}@example.com"}
+
+
+def fingerprints(server):
+    con = sqlite3.connect(server.db)
+    rows = dict(con.execute("SELECT key, fingerprint FROM idempotency_keys").fetchall())
+    con.close()
+    return rows
+
+
+def raw(server):
+    out = b""
+    for suffix in ("", "-wal"):
+        try:
+            with open(server.db + suffix, "rb") as f:
+                out += f.read()
+        except FileNotFoundError:
+            pass
+    return out
+
+
+@pytest.mark.parametrize("route", ["create", "patch", "order"])
+def test_erasure_forgets_the_fingerprints_of_requests_that_carried_the_customer_issue8(
+        fresh_server, route):
+    fresh_server.start()
+    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
+    p = person()
+    key = "k-" + uuid.uuid4().hex
+    if route == "create":
+        method, path, body = "POST", "/v1/customers", dict(p)
+    elif route == "patch":
+        cid = shop.post("/v1/customers", {"email": "x." + p["email"]}).json()["id"]
+        method, path, body = "PATCH", f"/v1/customers/{cid}", dict(p)
+    else:
+        method, path = "POST", "/v1/orders"
+        body = {"external_id": "o-" + key, "customer": dict(p), "currency": "EUR",
+                "lines": [{"sku": "A", "quantity": 1, "unit_price": 500}], "total": 500}
+    r = shop.request(method, path, body, headers={"Idempotency-Key": key})
+    assert r.status_code in (200, 201), r.text
+    cid = r.json()["customer"] if route == "order" else r.json()["id"]
+    before = fingerprints(fresh_server)[key]
+    assert shop.request("DELETE", f"/v1/customers/{cid}").status_code == 200
+
+    after = fingerprints(fresh_server)[key]
+    assert after != before
+    fresh_server.stop()                       # checkpoints the WAL
+    assert before.encode() not in raw(fresh_server)
+    fresh_server.start()
+
+    count = shop.get("/v1/customers?limit=100").json()["data"]
+    for sent in (body, {**body, "name": "someone else"}):
+        again = shop.request(method, path, sent, headers={"Idempotency-Key": key})
+        assert again.status_code == r.status_code, again.text
+        assert p["email"] not in again.text and p["name"] not in again.text
+    assert shop.get("/v1/customers?limit=100").json()["data"] == count
+
+
+def test_requests_of_other_customers_keep_their_fingerprints_issue8(fresh_server):
+    fresh_server.start()
+    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
+    keep, gone = person(), person()
+    k1, k2 = "k-" + uuid.uuid4().hex, "k-" + uuid.uuid4().hex
+    shop.request("POST", "/v1/customers", keep, headers={"Idempotency-Key": k1})
+    cid = shop.request("POST", "/v1/customers", gone, headers={"Idempotency-Key": k2}).json()["id"]
+    before = fingerprints(fresh_server)
+    assert shop.request("DELETE", f"/v1/customers/{cid}").status_code == 200
+    assert fingerprints(fresh_server)[k1] == before[k1]
+    r = shop.request("POST", "/v1/customers", {**keep, "name": "other"}, headers={"Idempotency-Key": k1})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "idempotency_key_reused"
