@@ -108,6 +108,9 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 	if (creating && (rc = jsonv_string(r->json, "external_id", JSONV_OPTIONAL,
 					   CUSTOMER_TEXT_MAX, &in->external_id, NULL, e)))
 		return rc;
+	if (in->external_id &&
+	    (rc = customer_clean_ref(&r->arena, in->external_id, "external_id", &in->external_id, e)))
+		return rc;
 	if ((rc = parse_nullable(r, "name", &in->name, &in->has_name, e)) ||
 	    (rc = parse_nullable(r, "email", &in->email, &in->has_email, e)) ||
 	    (rc = parse_nullable(r, "phone", &in->phone, &in->has_phone, e)) ||

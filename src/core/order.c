@@ -7,6 +7,7 @@
 
 #include "../base/clock.h"
 #include "../base/currency.h"
+#include "../base/rfc3339.h"
 #include "customer.h"
 #include "event.h"
 #include "ledger.h"
@@ -52,13 +53,25 @@ int order_time_valid(int64_t ms)
 	return ms >= ORDER_TIME_MIN_MS && ms < ORDER_TIME_MAX_MS;
 }
 
+_Static_assert(ORDER_TIME_MIN_MS == 315532800000LL, "1980-01-01T00:00:00Z");
+_Static_assert(ORDER_TIME_MAX_MS == 4102444800000LL, "2100-01-01T00:00:00Z");
+
+const char *order_time_range(char out[ORDER_TIME_RANGE_MAX])
+{
+	char from[RFC3339_MAX], to[RFC3339_MAX];
+	rfc3339_format(ORDER_TIME_MIN_MS, from);
+	rfc3339_format(ORDER_TIME_MAX_MS, to);
+	snprintf(out, ORDER_TIME_RANGE_MAX, "from %s to before %s", from, to);
+	return out;
+}
+
 /* 0 is "not given" (now, or none); anything else must be a plausible time. */
 static int check_time(int64_t ms, const char *param, struct err *e)
 {
+	char range[ORDER_TIME_RANGE_MAX];
 	if (ms && !order_time_valid(ms))
-		return err_set(e, ERR_INVALID, param,
-			       "\"%s\" must be from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z",
-			       param);
+		return err_set(e, ERR_INVALID, param, "\"%s\" must be %s", param,
+			       order_time_range(range));
 	return 0;
 }
 

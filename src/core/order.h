@@ -30,8 +30,16 @@
 /* An order's placed_at and promised_delivery_at: 1980-01-01T00:00:00Z (incl.)
  * to 2100-01-01T00:00:00Z (excl.), in unix ms. Earlier is a data error (often
  * a zero or a seconds-for-milliseconds mix-up), never silently "now". */
-#define ORDER_TIME_MIN_MS 315532800000LL
-#define ORDER_TIME_MAX_MS 4102444800000LL
+#define ORDER_YEAR_MIN 1980
+#define ORDER_YEAR_END 2100	/* the first year no longer allowed */
+/* Unix ms of 1 January of year y (1970 < y <= 2400), as a constant. */
+#define ORDER_JAN1_MS(y) \
+	((365LL * ((y) - 1970) + ((y) - 1969) / 4 - ((y) - 1901) / 100 + ((y) - 1601) / 400) * \
+	 86400000LL)
+#define ORDER_TIME_MIN_MS ORDER_JAN1_MS(ORDER_YEAR_MIN)	/* 315532800000 */
+#define ORDER_TIME_MAX_MS ORDER_JAN1_MS(ORDER_YEAR_END)	/* 4102444800000 */
+/* "from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z", for messages. */
+#define ORDER_TIME_RANGE_MAX 160
 
 struct order_line {
 	int position;
@@ -110,6 +118,8 @@ struct order_filter {
 
 /* 1 when ms lies in [ORDER_TIME_MIN_MS, ORDER_TIME_MAX_MS). */
 int order_time_valid(int64_t ms);
+/* Writes the range above as text ("from ... to before ...") into out. */
+const char *order_time_range(char out[ORDER_TIME_RANGE_MAX]);
 
 /* 1 when channel is one of web, app, phone, whatsapp, store, marketplace. */
 int order_channel_valid(const char *channel);
