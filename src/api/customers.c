@@ -4,6 +4,7 @@
 
 #include "../base/jsonv.h"
 #include "../core/customer.h"
+#include "../core/order.h"
 #include "api.h"
 #include "render.h"
 
@@ -225,7 +226,8 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	char (*erased)[ID_MAX];
 	int n, rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
 	for (int i = 0; !rc && i < n; i++) {
-		if (!(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
+		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
+		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
 			json_t *j = render_customer(&now);
 			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
 			json_decref(j);

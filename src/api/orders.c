@@ -17,7 +17,7 @@ struct order_call {
 	struct refund_input refund;
 	struct order_filter filter;
 	int limit, created;
-	char fingerprint[65];
+	char fingerprint[68], legacy_fingerprint[65];
 };
 
 static int parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
@@ -170,9 +170,21 @@ int api_orders_create(struct req *r, struct err *e)
 	int rc = parse_order(r, &c.in, e);
 	if (rc)
 		return rc;
-	/* The natural key's "same body" test, independent of Idempotency-Key. */
-	jsonv_fingerprint("POST", "/v1/orders", r->json, c.fingerprint);
+	/* The natural key's "same body" test, independent of Idempotency-Key:
+	 * the body without its customer object, whose e-mail, name or phone must
+	 * not outlive an erasure in a digest (docs/decisions.md). */
+	char digest[65];
+	json_t *rest = json_copy(r->json);
+	if (!rest)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	json_object_del(rest, "customer");
+	jsonv_fingerprint("POST", "/v1/orders", rest, digest);
+	json_decref(rest);
+	snprintf(c.fingerprint, sizeof(c.fingerprint), "c1:%s", digest);
+	jsonv_fingerprint("POST", "/v1/orders", r->json, c.legacy_fingerprint);
 	c.in.fingerprint = c.fingerprint;
+	c.in.fingerprint_omits_customer = 1;
+	c.in.legacy_fingerprint = c.legacy_fingerprint;
 	return req_write(r, create_tx, &c, e);
 }
 

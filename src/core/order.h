@@ -11,6 +11,8 @@
  * optional payment external_id. Creating again with the same external id and
  * the same fingerprint (a digest of the request the caller computes) returns
  * the existing record with *created = 0; another fingerprint is ERR_CONFLICT.
+ * For an order, "the same" also means a customer reference that finds the
+ * order's customer (docs/decisions.md, "order fingerprints").
  *
  * Refs are "ord_..." ids or "ext:<external_id>". Results live in the arena.
  */
@@ -96,7 +98,14 @@ struct order_input {
 	int64_t shipping, tax, total;
 	int64_t placed_at;		/* 0: now; else within ORDER_TIME_MIN/MAX_MS */
 	int64_t promised_delivery_at;	/* 0: none */
+	/* The digest of the request. When fingerprint_omits_customer (the API's,
+	 * which leaves out the customer object and its personal data), a repeat
+	 * must also name the same customer (order_create). */
 	const char *fingerprint;
+	int fingerprint_omits_customer;
+	/* Optional: the digest of the whole request, which orders stored before
+	 * issue 8 carry, so that their replays still match. */
+	const char *legacy_fingerprint;
 };
 
 struct payment_input {
@@ -115,6 +124,12 @@ struct order_filter {
 	const char *customer;	/* a customer ref */
 	const char *status;
 };
+
+/* Erasure: the customer's orders forget fingerprints that digest a whole
+ * request body (its customer object with e-mail, name and phone); a replay of
+ * such an order is ERR_CONFLICT afterwards. */
+int order_forget_fingerprints(struct store_tx *tx, const char *shop, const char *customer_id,
+			      struct err *e);
 
 /* 1 when ms lies in [ORDER_TIME_MIN_MS, ORDER_TIME_MAX_MS). */
 int order_time_valid(int64_t ms);
