@@ -34,14 +34,14 @@ int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 		size_t used = utf8_decode((const unsigned char *)in + i, n - i, &cp);
 		if (!used)
 			return err_set(e, ERR_INVALID, param, "e-mail address is not valid UTF-8");
-		if (is_space_or_control(cp))
-			return err_set(e, ERR_INVALID, param,
-				       "e-mail address contains a space or control character (U+%04X)",
-				       (unsigned)cp);
 		/* Invisible: "anne\u00AD@x.de" would look like, and not be, anne@x.de. */
 		if (casemap_is_ignorable(cp))
 			return err_set(e, ERR_INVALID, param,
 				       "\"%s\" contains the invisible character U+%04X", param,
+				       (unsigned)cp);
+		if (is_space_or_control(cp))
+			return err_set(e, ERR_INVALID, param,
+				       "\"%s\" contains a space or control character (U+%04X)", param,
 				       (unsigned)cp);
 		i += used;
 	}

@@ -4,11 +4,12 @@ look alike must be one customer or be refused. An e-mail with an invisible
 phone names the code point it cannot read; blank customer references and
 external ids are 400, never a lookup of " " or a customer whose id is a space;
 the length messages of an e-mail say bytes, as RFC 5321 counts octets."""
-import uuid
+import os
+import subprocess
 
 import pytest
 
-from conftest import error_of, new_order
+from conftest import ROOT, error_of, new_order
 
 # One of every range of Default_Ignorable_Code_Point (Unicode 14), at its edges.
 INVISIBLE = [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180E, 0x180F,
@@ -67,6 +68,23 @@ def test_a_phone_with_a_character_it_cannot_read_names_its_code_point_issue8(sho
         err = error_of(r)
         assert err["param"] == "customer." + field and code(cp) in err["message"], err
     assert customers(shop) == []
+
+
+@pytest.mark.parametrize("cp", [0x20, 0x09, 0x7F, 0x85, 0xA0, 0x2003, 0x2028, 0x3000], ids=code)
+def test_an_email_with_a_space_or_control_character_names_the_field_and_code_point_issue8(shop, cp):
+    r = shop.post("/v1/customers", {"email": "an" + chr(cp) + "ne@example.de"})
+    assert r.status_code == 400, r.text
+    err = error_of(r)
+    assert err["param"] == "email" and code(cp) in err["message"] and '"email"' in err["message"], err
+
+
+def test_the_committed_tables_are_what_gen_casemap_writes_issue8():
+    table = os.path.join(ROOT, "src", "base", "casemap_table.h")
+    out = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "gen-casemap")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    with open(table, encoding="utf-8") as f:
+        assert out.stdout == f.read()
 
 
 @pytest.mark.parametrize("email", ["n\u00e4me@example.de", "j\u00fcrgen.m\u00fcller@beispiel.de",
