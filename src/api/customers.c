@@ -4,6 +4,7 @@
 
 #include "../base/jsonv.h"
 #include "../core/customer.h"
+#include "../core/order.h"
 #include "api.h"
 #include "render.h"
 
@@ -107,6 +108,9 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 		return rc;
 	if (creating && (rc = jsonv_string(r->json, "external_id", JSONV_OPTIONAL,
 					   CUSTOMER_TEXT_MAX, &in->external_id, NULL, e)))
+		return rc;
+	if (in->external_id &&
+	    (rc = customer_clean_ref(&r->arena, in->external_id, "external_id", &in->external_id, e)))
 		return rc;
 	if ((rc = parse_nullable(r, "name", &in->name, &in->has_name, e)) ||
 	    (rc = parse_nullable(r, "email", &in->email, &in->has_email, e)) ||
@@ -222,7 +226,8 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	char (*erased)[ID_MAX];
 	int n, rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
 	for (int i = 0; !rc && i < n; i++) {
-		if (!(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
+		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
+		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
 			json_t *j = render_customer(&now);
 			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
 			json_decref(j);

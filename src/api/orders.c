@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../base/jsonv.h"
+#include "../core/customer.h"
 #include "../core/ledger.h"
 #include "../core/order.h"
 #include "api.h"
@@ -16,10 +17,10 @@ struct order_call {
 	struct refund_input refund;
 	struct order_filter filter;
 	int limit, created;
-	char fingerprint[65];
+	char fingerprint[68], legacy_fingerprint[65];
 };
 
-static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
+static int parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
 {
 	static const char *const allowed[] = { "id", "external_id", "email", "phone", "whatsapp",
 					       "name", NULL };
@@ -30,15 +31,17 @@ static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
 				"\"customer\" is required: an id, or an object with id, external_id,"
 				" email, phone or whatsapp");
 	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		if (!*s || !strcmp(s, "ext:"))
+		const char *s = json_string_value(v), *ref;
+		int ext = !strncmp(s + strspn(s, " \t"), "ext:", 4);
+		if ((rc = customer_clean_ref(&r->arena, s, "customer", &ref, e)) ||
+		    (ext && (rc = customer_clean_ref(&r->arena, ref + 4, "customer", &ref, e))))
 			return err_set(e, ERR_INVALID, "customer",
 				       "\"customer\" must be a customer id or \"ext:\" and an external id,"
 				       " not \"%s\"", s);
-		if (!strncmp(s, "ext:", 4))
-			c->external_id = s + 4;
+		if (ext)
+			c->external_id = ref;
 		else
-			c->id = s;
+			c->id = ref;
 		return 0;
 	}
 	if (!json_is_object(v))
@@ -52,6 +55,10 @@ static int parse_customer(json_t *body, struct order_customer *c, struct err *e)
 	    (rc = jsonv_string(v, "phone", 0, 40, &c->phone, "customer.phone", e)) ||
 	    (rc = jsonv_string(v, "whatsapp", 0, 40, &c->whatsapp, "customer.whatsapp", e)) ||
 	    (rc = jsonv_string(v, "name", 0, ORDER_TEXT_MAX, &c->name, "customer.name", e)))
+		return rc;
+	if ((c->id && (rc = customer_clean_ref(&r->arena, c->id, "customer.id", &c->id, e))) ||
+	    (c->external_id && (rc = customer_clean_ref(&r->arena, c->external_id,
+							"customer.external_id", &c->external_id, e))))
 		return rc;
 	/* A name alone finds nobody: without an identity the order would get an
 	 * anonymous customer no later order can ever reach. */
@@ -111,7 +118,7 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	memset(in, 0, sizeof(*in));
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
-	    (rc = parse_customer(b, &in->customer, e)) ||
+	    (rc = parse_customer(r, b, &in->customer, e)) ||
 	    (rc = jsonv_string(b, "currency", 1, 3, &in->currency, NULL, e)) ||
 	    (rc = parse_lines(r, json_object_get(b, "lines"), in, e)) ||
 	    (rc = jsonv_money(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||
@@ -163,9 +170,21 @@ int api_orders_create(struct req *r, struct err *e)
 	int rc = parse_order(r, &c.in, e);
 	if (rc)
 		return rc;
-	/* The natural key's "same body" test, independent of Idempotency-Key. */
-	jsonv_fingerprint("POST", "/v1/orders", r->json, c.fingerprint);
+	/* The natural key's "same body" test, independent of Idempotency-Key:
+	 * the body without its customer object, whose e-mail, name or phone must
+	 * not outlive an erasure in a digest (docs/decisions.md). */
+	char digest[65];
+	json_t *rest = json_copy(r->json);
+	if (!rest)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	json_object_del(rest, "customer");
+	jsonv_fingerprint("POST", "/v1/orders", rest, digest);
+	json_decref(rest);
+	snprintf(c.fingerprint, sizeof(c.fingerprint), "c1:%s", digest);
+	jsonv_fingerprint("POST", "/v1/orders", r->json, c.legacy_fingerprint);
 	c.in.fingerprint = c.fingerprint;
+	c.in.fingerprint_omits_customer = 1;
+	c.in.legacy_fingerprint = c.legacy_fingerprint;
 	return req_write(r, create_tx, &c, e);
 }
 

@@ -1,10 +1,16 @@
 /* casemap.c: see casemap.h. */
 #include "casemap.h"
 
+#include "utf8.h"
+
 struct casemap_run {
 	uint32_t first, last;
 	int32_t delta;
 	uint8_t stride;
+};
+
+struct casemap_range {
+	uint32_t first, last;
 };
 
 #include "casemap_table.h"
@@ -29,32 +35,19 @@ uint32_t casemap_lower(uint32_t cp)
 	return (uint32_t)((int64_t)cp + r->delta);
 }
 
-int casemap_decode(const unsigned char *s, size_t n, uint32_t *cp)
+int casemap_is_ignorable(uint32_t cp)
 {
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	int len;
-	if (n == 0)
-		return CASEMAP_INVALID_UTF8;
-	if (s[0] < 0x80)
-		len = 1, *cp = s[0];
-	else if ((s[0] & 0xe0) == 0xc0)
-		len = 2, *cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, *cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, *cp = s[0] & 0x07;
-	else
-		return CASEMAP_INVALID_UTF8;
-	if ((size_t)len > n)
-		return CASEMAP_INVALID_UTF8;
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return CASEMAP_INVALID_UTF8;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
+	size_t lo = 0, hi = sizeof(casemap_ignorable) / sizeof(casemap_ignorable[0]);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (casemap_ignorable[mid].last < cp)
+			lo = mid + 1;
+		else if (casemap_ignorable[mid].first > cp)
+			hi = mid;
+		else
+			return 1;
 	}
-	if (*cp < min[len] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return CASEMAP_INVALID_UTF8;
-	return len;
+	return 0;
 }
 
 /* Encodes cp into out (room for 4 bytes); returns its length. */
@@ -89,8 +82,8 @@ long casemap_lower_utf8(const char *s, size_t n, char *out, size_t cap)
 	while (n) {
 		uint32_t cp;
 		char enc[4];
-		int used = casemap_decode(p, n, &cp);
-		if (used < 0)
+		size_t used = utf8_decode(p, n, &cp);
+		if (!used)
 			return CASEMAP_INVALID_UTF8;
 		int w = encode(casemap_lower(cp), enc);
 		if (len + (size_t)w + 1 > cap)
@@ -98,7 +91,7 @@ long casemap_lower_utf8(const char *s, size_t n, char *out, size_t cap)
 		for (int i = 0; i < w; i++)
 			out[len++] = enc[i];
 		p += used;
-		n -= (size_t)used;
+		n -= used;
 	}
 	if (cap == 0)
 		return CASEMAP_TOO_LONG;

@@ -17,6 +17,14 @@
 /* The lower case of code point cp (cp itself when it has none). */
 uint32_t casemap_lower(uint32_t cp);
 
+/*
+ * 1 when cp is a Default_Ignorable_Code_Point (DerivedCoreProperties.txt):
+ * rendered invisibly, like U+00AD SOFT HYPHEN, U+200D ZERO WIDTH JOINER,
+ * U+FEFF or the variation selectors, so "anne\u00ADx" looks like "annex".
+ * Generated with the case table (scripts/gen-casemap).
+ */
+int casemap_is_ignorable(uint32_t cp);
+
 enum { CASEMAP_INVALID_UTF8 = -1, CASEMAP_TOO_LONG = -2 };
 
 /*
@@ -27,9 +35,5 @@ enum { CASEMAP_INVALID_UTF8 = -1, CASEMAP_TOO_LONG = -2 };
  * case can take more bytes: U+023A "Ⱥ" is 2, its "ⱥ" 3).
  */
 long casemap_lower_utf8(const char *s, size_t n, char *out, size_t cap);
-
-/* Decodes one UTF-8 sequence of s[0..n): its length (1..4) and *cp, or
- * CASEMAP_INVALID_UTF8. */
-int casemap_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif

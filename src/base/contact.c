@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casemap.h"
+#include "utf8.h"
 
 /* Spaces and controls of any script: never part of an address. */
 static int is_space_or_control(uint32_t cp)
@@ -27,16 +28,22 @@ int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 		return err_set(e, ERR_INVALID, param, "e-mail address is empty");
 	if (n > 254)
 		return err_set(e, ERR_INVALID, param,
-			       "e-mail address is longer than 254 characters");
+			       "e-mail address is longer than 254 bytes");
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		int used = casemap_decode((const unsigned char *)in + i, n - i, &cp);
-		if (used < 0)
+		size_t used = utf8_decode((const unsigned char *)in + i, n - i, &cp);
+		if (!used)
 			return err_set(e, ERR_INVALID, param, "e-mail address is not valid UTF-8");
+		/* Invisible: "anne\u00AD@x.de" would look like, and not be, anne@x.de. */
+		if (casemap_is_ignorable(cp))
+			return err_set(e, ERR_INVALID, param,
+				       "\"%s\" contains the invisible character U+%04X", param,
+				       (unsigned)cp);
 		if (is_space_or_control(cp))
 			return err_set(e, ERR_INVALID, param,
-				       "e-mail address contains a space or control character");
-		i += (size_t)used;
+				       "\"%s\" contains a space or control character (U+%04X)", param,
+				       (unsigned)cp);
+		i += used;
 	}
 	/* The whole address, in every script (docs/decisions.md). */
 	long len = casemap_lower_utf8(in, n, out, CONTACT_EMAIL_MAX);
@@ -53,12 +60,25 @@ int contact_normalize_email(const char *in, char out[CONTACT_EMAIL_MAX],
 	const char *dot = memchr(at + 1, '.', domain);
 	if (local == 0 || local > 64)
 		return err_set(e, ERR_INVALID, param,
-			       "e-mail address needs 1 to 64 characters before \"@\"");
+			       "e-mail address needs 1 to 64 bytes before \"@\"");
 	if (!dot || dot == at + 1 || out[n - 1] == '.')
 		return err_set(e, ERR_INVALID, param,
 			       "e-mail domain \"%.*s\" is not a domain name",
 			       (int)domain, at + 1);
 	return 0;
+}
+
+/* Names the character at p that a phone number may not hold: itself when it
+ * is visible ASCII, its code point otherwise (an Arabic digit, U+200B). */
+static int bad_phone_char(const char *in, const char *p, const char *param, struct err *e)
+{
+	uint32_t cp;
+	if ((unsigned char)*p < 0x80 && *p > ' ' && *p != 0x7f)
+		return err_set(e, ERR_INVALID, param, "phone number \"%s\" contains \"%c\"", in, *p);
+	if (!utf8_decode((const unsigned char *)p, strlen(p), &cp))
+		return err_set(e, ERR_INVALID, param, "phone number is not valid UTF-8");
+	return err_set(e, ERR_INVALID, param, "\"%s\" contains %sU+%04X, not a digit", param,
+		       casemap_is_ignorable(cp) ? "the invisible character " : "", (unsigned)cp);
 }
 
 int contact_normalize_phone(const char *in, char out[CONTACT_PHONE_MAX],
@@ -90,8 +110,7 @@ int contact_normalize_phone(const char *in, char out[CONTACT_PHONE_MAX],
 		} else if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')') {
 			continue;
 		} else {
-			return err_set(e, ERR_INVALID, param,
-				       "phone number \"%s\" contains \"%c\"", in, *p);
+			return bad_phone_char(in, p, param, e);
 		}
 	}
 	if (!seen_digit || nd < 8)

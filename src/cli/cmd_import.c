@@ -73,8 +73,8 @@ const char cmd_import_usage[] =
 	"  --delimiter D        one character, or tab (default: ',' if the first line has one,\n"
 	"                       else ' ')\n"
 	"  --date-format FMT    a strptime format such as %Y%m%d (default: 2026-01-31 or an\n"
-	"                       RFC 3339 time); dates must exist, years " CLI_STR(RFC3339_YEAR_MIN)
-	" to " CLI_STR(RFC3339_YEAR_MAX) "\n"
+	"                       RFC 3339 time); dates must exist, from " CLI_STR(ORDER_YEAR_MIN)
+	"-01-01\n                       to before " CLI_STR(ORDER_YEAR_END) "-01-01\n"
 	"  --currency CODE      ISO 4217 (default EUR); amounts are decimals (\"29.33\")\n"
 	"  --dry-run            check every row and say how many would be imported; write\n"
 	"                       nothing\n";
@@ -216,17 +216,20 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 		return -1;
 	}
 	snprintf(r->customer, sizeof(r->customer), "%s", f[im->col[COL_CUSTOMER]]);
-	if (parse_date(f[im->col[COL_DATE]], im->date_format, &r->placed_at)) {
-		row_error(im, lineno, im->date_format
-			  ? "date \"%s\" does not match --date-format, or is not a real date from "
-			    CLI_STR(RFC3339_YEAR_MIN) " to " CLI_STR(RFC3339_YEAR_MAX)
-			  : "date \"%s\" is not a real date like 2026-01-31 or an RFC 3339 time from "
-			    CLI_STR(RFC3339_YEAR_MIN) " to " CLI_STR(RFC3339_YEAR_MAX), f[im->col[COL_DATE]]);
+	char range[ORDER_TIME_RANGE_MAX], msg[512];
+	const char *date = f[im->col[COL_DATE]];
+	if (parse_date(date, im->date_format, &r->placed_at)) {
+		snprintf(msg, sizeof(msg), im->date_format
+			 ? "date \"%.200s\" does not match --date-format, or is not a real date %s"
+			 : "date \"%.200s\" is not a real date like 2026-01-31 or an RFC 3339 time %s",
+			 date, order_time_range(range));
+		row_error(im, lineno, "%s", msg);
 		return -1;
 	}
 	if (!order_time_valid(r->placed_at)) {
-		row_error(im, lineno, "date \"%s\" is outside what an order may be placed at (from"
-			  " 1980-01-01 to before 2100-01-01)", f[im->col[COL_DATE]]);
+		snprintf(msg, sizeof(msg), "date \"%.200s\" is outside what an order may be placed"
+			 " at (%s)", date, order_time_range(range));
+		row_error(im, lineno, "%s", msg);
 		return -1;
 	}
 	if (csv_amount(f[im->col[COL_AMOUNT]], im->exponent, &amount) || amount < 0) {

@@ -80,6 +80,34 @@ static int check_text(const char *v, const char *param, struct err *e)
 	return 0;
 }
 
+static int is_blank(const char *v)
+{
+	return v[strspn(v, " \t")] == '\0';
+}
+
+/* An external id is the shop's key for the customer: never only spaces. */
+static int check_external_id(const char *v, const char *param, struct err *e)
+{
+	int rc = check_text(v, param, e);
+	if (!rc && v && is_blank(v))
+		return err_set(e, ERR_INVALID, param, "\"%s\" must not be blank", param);
+	return rc;
+}
+
+int customer_clean_ref(struct arena *a, const char *v, const char *param, const char **out,
+		       struct err *e)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	for (n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+		;
+	*out = NULL;
+	if (n == 0)
+		return err_set(e, ERR_INVALID, param, "\"%s\" must not be blank", param);
+	*out = arena_strndup(a, v, n);
+	return 0;
+}
+
 int customer_find_identity(struct store_tx *tx, const char *shop, const char *kind,
 			   const char *value, char id[ID_MAX], struct err *e)
 {
@@ -346,7 +374,7 @@ static int check_input(struct arena *a, const struct customer_input *in,
 {
 	int rc;
 	*email = *phone = NULL;
-	if (in->external_id && (rc = check_text(in->external_id, "external_id", e)))
+	if (in->external_id && (rc = check_external_id(in->external_id, "external_id", e)))
 		return rc;
 	if (in->has_name && (rc = check_text(in->name, "name", e)))
 		return rc;
@@ -487,7 +515,7 @@ int customer_upsert(struct store_tx *tx, struct arena *a, const char *shop,
 
 	*created = 0;
 	if (in->external_id) {
-		if ((rc = check_text(in->external_id, "external_id", e)))
+		if ((rc = check_external_id(in->external_id, "external_id", e)))
 			return rc;
 		char ref[CUSTOMER_TEXT_MAX + 8];
 		snprintf(ref, sizeof(ref), "ext:%s", in->external_id);

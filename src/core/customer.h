@@ -80,6 +80,13 @@ int customer_update(struct store_tx *tx, struct arena *a, const char *shop,
 		    struct customer *out, struct err *e);
 int customer_get(struct store_tx *tx, struct arena *a, const char *shop,
 		 const char *ref, struct customer *out, struct err *e);
+/*
+ * A customer reference or external id as a client sent it, trimmed of
+ * surrounding spaces and tabs into the arena (*out). ERR_INVALID naming param
+ * when nothing is left: " " is nobody's id.
+ */
+int customer_clean_ref(struct arena *a, const char *v, const char *param, const char **out,
+		       struct err *e);
 /* Resolves ref (following merges) into id. ERR_NOT_FOUND naming param. */
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e);

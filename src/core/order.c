@@ -7,6 +7,7 @@
 
 #include "../base/clock.h"
 #include "../base/currency.h"
+#include "../base/rfc3339.h"
 #include "customer.h"
 #include "event.h"
 #include "ledger.h"
@@ -52,13 +53,25 @@ int order_time_valid(int64_t ms)
 	return ms >= ORDER_TIME_MIN_MS && ms < ORDER_TIME_MAX_MS;
 }
 
+_Static_assert(ORDER_TIME_MIN_MS == 315532800000LL, "1980-01-01T00:00:00Z");
+_Static_assert(ORDER_TIME_MAX_MS == 4102444800000LL, "2100-01-01T00:00:00Z");
+
+const char *order_time_range(char out[ORDER_TIME_RANGE_MAX])
+{
+	char from[RFC3339_MAX], to[RFC3339_MAX];
+	rfc3339_format(ORDER_TIME_MIN_MS, from);
+	rfc3339_format(ORDER_TIME_MAX_MS, to);
+	snprintf(out, ORDER_TIME_RANGE_MAX, "from %s to before %s", from, to);
+	return out;
+}
+
 /* 0 is "not given" (now, or none); anything else must be a plausible time. */
 static int check_time(int64_t ms, const char *param, struct err *e)
 {
+	char range[ORDER_TIME_RANGE_MAX];
 	if (ms && !order_time_valid(ms))
-		return err_set(e, ERR_INVALID, param,
-			       "\"%s\" must be from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z",
-			       param);
+		return err_set(e, ERR_INVALID, param, "\"%s\" must be %s", param,
+			       order_time_range(range));
 	return 0;
 }
 
@@ -145,9 +158,10 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 	return 0;
 }
 
-/* Finds the order's customer, creating a guest for unknown identities. */
-static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
-			    const struct order_customer *c, char id[ID_MAX], struct err *e)
+/* Finds the customer c refers to (following merges) into id, or id "" when
+ * nobody is known by it yet; writes nothing. */
+static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			 const struct order_customer *c, char id[ID_MAX], struct err *e)
 {
 	const struct { const char *kind, *value, *param; } idents[] = {
 		{ "email", c->email, "customer.email" },
@@ -180,6 +194,17 @@ static int resolve_customer(struct store_tx *tx, struct arena *a, const char *sh
 				return customer_resolve(tx, shop, id, idents[i].param, id, e);
 		}
 	}
+	id[0] = '\0';
+	return 0;
+}
+
+/* Finds the order's customer, creating a guest for unknown identities. */
+static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			    const struct order_customer *c, char id[ID_MAX], struct err *e)
+{
+	int rc = find_customer(tx, a, shop, c, id, e);
+	if (rc || id[0])
+		return rc;
 	/* Nobody known: a guest, as at any shop's checkout. */
 	struct customer_input in = { 0 };
 	struct identity ids[3];
@@ -390,6 +415,53 @@ static int insert_lines(struct store_tx *tx, const char *shop, const char *id,
 	return 0;
 }
 
+/*
+ * Whether in repeats the stored order o (docs/decisions.md, "order
+ * fingerprints"): the same fingerprint and, when it leaves the customer out,
+ * a customer reference that finds o's customer today (nothing is created to
+ * find out). An order stored before that rule has the digest of its whole
+ * body, which in->legacy_fingerprint matches, until erasure forgets it.
+ */
+static int same_order(struct store_tx *tx, struct arena *a, const char *shop,
+		      const struct order_input *in, const struct order *o,
+		      const char *fingerprint, int *same, struct err *e)
+{
+	char theirs[ID_MAX], ours[ID_MAX];
+	int rc;
+	*same = 0;
+	if (in->legacy_fingerprint && !strcmp(fingerprint, in->legacy_fingerprint)) {
+		*same = 1;
+		return 0;
+	}
+	if (strcmp(fingerprint, in->fingerprint))
+		return 0;
+	if (!in->fingerprint_omits_customer) {
+		*same = 1;
+		return 0;
+	}
+	rc = find_customer(tx, a, shop, &in->customer, theirs, e);
+	if (rc == ERR_NOT_FOUND)	/* an id that names nobody is not o's customer */
+		return 0;
+	if (rc || !theirs[0])
+		return rc;
+	if ((rc = customer_resolve(tx, shop, o->customer_id, "customer", ours, e)))
+		return rc;
+	*same = !strcmp(theirs, ours);
+	return 0;
+}
+
+int order_forget_fingerprints(struct store_tx *tx, const char *shop, const char *customer_id,
+			      struct err *e)
+{
+	/* A whole-body digest holds the customer's e-mail, name and phone: a
+	 * guessed body would confirm them. "erased" matches no request. */
+	int rc = store_exec(tx, e,
+		"UPDATE orders SET fingerprint = 'erased' WHERE shop_id = $1 AND customer_id = $2"
+		" AND length(fingerprint) = 64 AND fingerprint NOT GLOB '*[^0-9a-f]*'",
+		"ss", shop, customer_id);
+	return rc < 0 ? rc : 0;
+}
+
 int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 		 const struct order_input *in, struct order *out, int *created, struct err *e)
 {
@@ -404,7 +476,10 @@ int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 	snprintf(ref, sizeof(ref), "ext:%s", in->external_id);
 	rc = load_order(tx, a, shop, ref, "external_id", out, &fingerprint, e);
 	if (rc == 0) {
-		if (strcmp(fingerprint, in->fingerprint) != 0)
+		int same;
+		if ((rc = same_order(tx, a, shop, in, out, fingerprint, &same, e)))
+			return rc;
+		if (!same)
 			return err_setc(e, ERR_CONFLICT, "order_exists", "external_id",
 					"order \"%s\" with external_id \"%s\" exists with different"
 					" contents", out->id, in->external_id);

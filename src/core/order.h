@@ -11,6 +11,8 @@
  * optional payment external_id. Creating again with the same external id and
  * the same fingerprint (a digest of the request the caller computes) returns
  * the existing record with *created = 0; another fingerprint is ERR_CONFLICT.
+ * For an order, "the same" also means a customer reference that finds the
+ * order's customer (docs/decisions.md, "order fingerprints").
  *
  * Refs are "ord_..." ids or "ext:<external_id>". Results live in the arena.
  */
@@ -30,8 +32,16 @@
 /* An order's placed_at and promised_delivery_at: 1980-01-01T00:00:00Z (incl.)
  * to 2100-01-01T00:00:00Z (excl.), in unix ms. Earlier is a data error (often
  * a zero or a seconds-for-milliseconds mix-up), never silently "now". */
-#define ORDER_TIME_MIN_MS 315532800000LL
-#define ORDER_TIME_MAX_MS 4102444800000LL
+#define ORDER_YEAR_MIN 1980
+#define ORDER_YEAR_END 2100	/* the first year no longer allowed */
+/* Unix ms of 1 January of year y (1970 < y <= 2400), as a constant. */
+#define ORDER_JAN1_MS(y) \
+	((365LL * ((y) - 1970) + ((y) - 1969) / 4 - ((y) - 1901) / 100 + ((y) - 1601) / 400) * \
+	 86400000LL)
+#define ORDER_TIME_MIN_MS ORDER_JAN1_MS(ORDER_YEAR_MIN)	/* 315532800000 */
+#define ORDER_TIME_MAX_MS ORDER_JAN1_MS(ORDER_YEAR_END)	/* 4102444800000 */
+/* "from 1980-01-01T00:00:00Z to before 2100-01-01T00:00:00Z", for messages. */
+#define ORDER_TIME_RANGE_MAX 160
 
 struct order_line {
 	int position;
@@ -88,7 +98,14 @@ struct order_input {
 	int64_t shipping, tax, total;
 	int64_t placed_at;		/* 0: now; else within ORDER_TIME_MIN/MAX_MS */
 	int64_t promised_delivery_at;	/* 0: none */
+	/* The digest of the request. When fingerprint_omits_customer (the API's,
+	 * which leaves out the customer object and its personal data), a repeat
+	 * must also name the same customer (order_create). */
 	const char *fingerprint;
+	int fingerprint_omits_customer;
+	/* Optional: the digest of the whole request, which orders stored before
+	 * issue 8 carry, so that their replays still match. */
+	const char *legacy_fingerprint;
 };
 
 struct payment_input {
@@ -108,8 +125,16 @@ struct order_filter {
 	const char *status;
 };
 
+/* Erasure: the customer's orders forget fingerprints that digest a whole
+ * request body (its customer object with e-mail, name and phone); a replay of
+ * such an order is ERR_CONFLICT afterwards. */
+int order_forget_fingerprints(struct store_tx *tx, const char *shop, const char *customer_id,
+			      struct err *e);
+
 /* 1 when ms lies in [ORDER_TIME_MIN_MS, ORDER_TIME_MAX_MS). */
 int order_time_valid(int64_t ms);
+/* Writes the range above as text ("from ... to before ...") into out. */
+const char *order_time_range(char out[ORDER_TIME_RANGE_MAX]);
 
 /* 1 when channel is one of web, app, phone, whatsapp, store, marketplace. */
 int order_channel_valid(const char *channel);
