@@ -303,24 +303,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, struct err *e)
 {
-	char host[128];
-	const char *colon = strrchr(listen, ':');
+	uint32_t addr;
+	uint16_t port;
 	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+	if (config_listen_parse(listen, &addr, &port))
 		return err_set(e, ERR_INVALID, "listen",
 			       "--listen must look like \"127.0.0.1:8080\", not \"%s\"", listen);
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || end == colon + 1)
-		return err_set(e, ERR_INVALID, "listen", "bad port in --listen \"%s\"", listen);
-	sa->sin_port = htons((uint16_t)port);
-	if (!strcmp(host, "localhost") || !*host)
-		strcpy(host, "127.0.0.1");
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return err_set(e, ERR_INVALID, "listen", "bad IPv4 address in --listen \"%s\"", listen);
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = addr;
+	sa->sin_port = htons(port);
 	return 0;
 }
 
