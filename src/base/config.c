@@ -1,6 +1,7 @@
 /* config.c: the settings table and its loaders; see config.h. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -9,51 +10,115 @@
 
 enum option_type { OPT_STRING, OPT_INT, OPT_FLAG };
 
+/*
+ * Every option has its accepted values: OPT_INT and OPT_FLAG a range (a flag
+ * is 0 or 1), OPT_STRING a length range and, where the text has a form, a
+ * check and the words that describe it. A value outside is refused wherever
+ * it comes from (flag, environment, file), naming the option, its source and
+ * the value.
+ */
 struct option {
 	const char *name;	/* flag "--name", file key "name" */
 	const char *env;
 	enum option_type type;
 	size_t offset, size;
 	const char *def;
-	int secret;
+	int secret;		/* never printed, not even in an error */
 	const char *help;
-	int64_t min, max;	/* OPT_INT bounds; max 0: no upper bound */
+	int64_t min, max;	/* OPT_INT, OPT_FLAG: the value; OPT_STRING: min 1, not empty */
+	int (*valid)(const char *value);	/* OPT_STRING: its form, or NULL */
+	const char *form;	/* what valid() accepts, for the message */
 };
 
-#define NO_BOUNDS 0, 0
+static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+
+static int valid_log_level(const char *v)
+{
+	for (int i = 0; log_levels[i]; i++)
+		if (!strcmp(v, log_levels[i]))
+			return 1;
+	return 0;
+}
+
+static int valid_listen(const char *v)
+{
+	uint32_t addr;
+	uint16_t port;
+	return config_listen_parse(v, &addr, &port) == 0;
+}
+
+/* Empty: generate one into DB.operator-key (cli/cmd_serve.c). */
+static int valid_operator_key(const char *v)
+{
+	return !*v || (!strncmp(v, "op_", 3) && strlen(v) >= 24);
+}
+
 #define S(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define INT(lo, hi) lo, hi, NULL, NULL
+#define FLAG 0, 1, NULL, NULL
+#define TEXT(nonempty, valid, form) nonempty, 0, valid, form
 
 static const struct option options[] = {
 	{ "db", "RETAIN_DB", OPT_STRING, S(db), "retain.db", 0,
-	  "SQLite database file", NO_BOUNDS },
+	  "SQLite database file", TEXT(1, NULL, NULL) },
 	{ "listen", "RETAIN_LISTEN", OPT_STRING, S(listen), "127.0.0.1:8080", 0,
-	  "address:port to serve HTTP on", NO_BOUNDS },
+	  "address:port to serve HTTP on", TEXT(1, valid_listen,
+	  "an IPv4 address (or \"localhost\") and a port from 0 to 65535, as \"127.0.0.1:8080\"") },
 	{ "threads", "RETAIN_THREADS", OPT_INT, S(threads), "0", 0,
-	  "HTTP worker threads (0 = 2 per core)", NO_BOUNDS },
+	  "HTTP worker threads (0 = 2 per core)", INT(0, CONFIG_THREADS_MAX) },
 	{ "body-limit", "RETAIN_BODY_LIMIT", OPT_INT, S(body_limit), "1048576", 0,
-	  "largest request body in bytes (413 above)", NO_BOUNDS },
+	  "largest request body in bytes (413 above)", INT(1024, CONFIG_BODY_LIMIT_MAX) },
 	{ "key-grace-hours", "RETAIN_KEY_GRACE_HOURS", OPT_INT, S(key_grace_hours), "24", 0,
-	  "hours a rotated key keeps working", NO_BOUNDS },
+	  "hours a rotated key keeps working", INT(0, CONFIG_KEY_GRACE_HOURS_MAX) },
 	{ "test-clock", "RETAIN_TEST_CLOCK", OPT_FLAG, S(test_clock), "0", 0,
-	  "let the operator set the clock (POST /v1/test/clock); tests only", NO_BOUNDS },
+	  "let the operator set the clock (POST /v1/test/clock); tests only", FLAG },
 	{ "access-log", "RETAIN_ACCESS_LOG", OPT_INT, S(access_log), "1", 0,
-	  "1 to log every request as a JSON line, 0 not to", NO_BOUNDS },
+	  "1 to log every request as a JSON line, 0 not to", INT(0, 1) },
 	{ "drain-seconds", "RETAIN_DRAIN_SECONDS", OPT_INT, S(drain_seconds), "10", 0,
-	  "on SIGTERM, wait this long for requests in flight", NO_BOUNDS },
+	  "on SIGTERM, wait this long for requests in flight", INT(0, 3600) },
 	{ "jobs-interval", "RETAIN_JOBS_INTERVAL", OPT_INT, S(jobs_interval), "60", 0,
-	  "seconds between runs of the jobs (expiry, reminders, tiers); 0 = never", NO_BOUNDS },
+	  "seconds between runs of the jobs (expiry, reminders, tiers); 0 = never", INT(0, 86400) },
 	{ "idempotency-retention-hours", "RETAIN_IDEMPOTENCY_RETENTION_HOURS", OPT_INT,
 	  S(idempotency_retention_hours), "24", 0,
-	  "hours an Idempotency-Key is remembered (1 to 8760)", 1, 24 * 365 },
+	  "hours an Idempotency-Key is remembered", INT(1, 24 * 365) },
 	{ "operator-key", "RETAIN_OPERATOR_KEY", OPT_STRING, S(operator_key), "", 1,
-	  "deployment operator key (default: generated into DB.operator-key)", NO_BOUNDS },
+	  "deployment operator key (default: generated into DB.operator-key)",
+	  TEXT(0, valid_operator_key, "\"op_\" and at least 21 more characters") },
 	{ "log-level", "RETAIN_LOG_LEVEL", OPT_STRING, S(log_level), "info", 0,
-	  "debug, info, warn or error", NO_BOUNDS },
+	  "debug, info, warn or error", TEXT(1, valid_log_level, "debug, info, warn or error") },
 	{ "print-config", NULL, OPT_FLAG, S(print_config), "0", 0,
-	  "print the effective configuration and exit", NO_BOUNDS },
+	  "print the effective configuration and exit", FLAG },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+int config_listen_parse(const char *listen, uint32_t *addr, uint16_t *port)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	struct in_addr in;
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (!strcmp(host, "localhost") || !*host)
+		strcpy(host, "127.0.0.1");
+	const char *p = colon + 1;
+	long n = 0;
+	if (!*p || strlen(p) > 5)
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	if (n > 65535 || inet_pton(AF_INET, host, &in) != 1)
+		return -1;
+	*addr = in.s_addr;
+	*port = (uint16_t)n;
+	return 0;
+}
 
 static const struct option *find_option(const char *name, size_t n)
 {
@@ -63,33 +128,54 @@ static const struct option *find_option(const char *name, size_t n)
 	return NULL;
 }
 
+/* origin says where value came from: "--name", "RETAIN_NAME" or "FILE:LINE". */
+static int set_string(char *field, const struct option *o, const char *value,
+		      const char *origin, struct err *e)
+{
+	size_t n = strlen(value);
+
+	if (o->min && n == 0)
+		return err_set(e, ERR_INVALID, o->name, "%s: \"%s\" must not be empty",
+			       origin, o->name);
+	if (n >= o->size)
+		return err_set(e, ERR_INVALID, o->name,
+			       "%s: \"%s\" must be at most %zu bytes long, not %zu", origin,
+			       o->name, o->size - 1, n);
+	if (o->valid && !o->valid(value) && o->secret)
+		return err_set(e, ERR_INVALID, o->name, "%s: \"%s\" must be %s (the value is"
+			       " not shown: it is a secret)", origin, o->name, o->form);
+	if (o->valid && !o->valid(value))
+		return err_set(e, ERR_INVALID, o->name, "%s: \"%s\" must be %s, not \"%.200s\"",
+			       origin, o->name, o->form, value);
+	strcpy(field, value);
+	return 0;
+}
+
 static int set_option(struct config *c, const struct option *o, const char *value,
 		      const char *origin, struct err *e)
 {
 	char *field = (char *)c + o->offset;
 
-	if (o->type == OPT_STRING) {
-		if (strlen(value) >= o->size)
-			return err_set(e, ERR_INVALID, o->name, "%s: \"%s\" is too long",
-				       origin, o->name);
-		strcpy(field, value);
-		return 0;
-	}
+	if (o->type == OPT_STRING)
+		return set_string(field, o, value, origin, e);
 	char *end;
 	errno = 0;
+	/* Whole and plain: no leading space or "+" (strtoll would take them). */
 	long long v = strtoll(value, &end, 10);
+	if (!isdigit((unsigned char)value[0]) && !(value[0] == '-' && isdigit((unsigned char)value[1])))
+		end = (char *)value;
 	if (o->type == OPT_FLAG && (!strcmp(value, "true") || !strcmp(value, "yes")))
 		v = 1, end = (char *)value + strlen(value);
 	else if (o->type == OPT_FLAG && (!strcmp(value, "false") || !strcmp(value, "no")))
 		v = 0, end = (char *)value + strlen(value);
-	if (errno || end == value || *end || v < 0)
+	if (o->type == OPT_FLAG && (errno || end == value || *end || v < 0 || v > 1))
 		return err_set(e, ERR_INVALID, o->name,
-			       "%s: \"%s\" must be a non-negative integer, not \"%s\"",
+			       "%s: \"%s\" must be 1, 0, true, false, yes or no, not \"%.200s\"",
 			       origin, o->name, value);
-	if (o->max && (v < o->min || v > o->max))
+	if (errno || end == value || *end || v < o->min || v > o->max)
 		return err_set(e, ERR_INVALID, o->name,
-			       "%s: \"%s\" must be from %lld to %lld, not \"%s\"", origin,
-			       o->name, (long long)o->min, (long long)o->max, value);
+			       "%s: \"%s\" must be an integer from %lld to %lld, not \"%.200s\"",
+			       origin, o->name, (long long)o->min, (long long)o->max, value);
 	memcpy(field, &(int64_t){ v }, sizeof(int64_t));
 	return 0;
 }
@@ -215,8 +301,11 @@ void config_print(const struct config *c, FILE *out)
 
 void config_usage(FILE *out)
 {
-	for (size_t i = 0; i < NOPTIONS; i++)
-		fprintf(out, "  --%-18s %-24s %s (default \"%s\")\n", options[i].name,
-			options[i].env ? options[i].env : "", options[i].help,
-			options[i].def);
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option *o = &options[i];
+		fprintf(out, "  --%-18s %-24s %s (", o->name, o->env ? o->env : "", o->help);
+		if (o->type == OPT_INT)
+			fprintf(out, "%lld to %lld, ", (long long)o->min, (long long)o->max);
+		fprintf(out, "default \"%s\")\n", o->def);
+	}
 }

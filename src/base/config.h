@@ -3,6 +3,10 @@
  * first: command-line flags, RETAIN_* environment variables, a config file
  * (--config PATH or RETAIN_CONFIG: "key = value" lines, # comments), defaults.
  * `retain serve --print-config` shows the result with secrets masked.
+ *
+ * Every setting has a range or a set of accepted values (the table in
+ * config.c); a value outside it, from any source, is ERR_INVALID with a
+ * message naming the setting, where the value came from and the value.
  */
 #ifndef RETAIN_CONFIG_H
 #define RETAIN_CONFIG_H
@@ -11,6 +15,13 @@
 #include <stdio.h>
 
 #include "err.h"
+
+#define CONFIG_THREADS_MAX 1024
+#define CONFIG_BODY_LIMIT_MAX (64 * 1024 * 1024)
+/* = SHOP_GRACE_HOURS_MAX (core/shop.h; base does not include core): the API's
+ * and the CLI's limit for a rotated key, so the default is one they accept.
+ * cli/cmd_shop.c asserts that the two agree. */
+#define CONFIG_KEY_GRACE_HOURS_MAX 2160
 
 struct config {
 	char db[1024];
@@ -35,6 +46,10 @@ struct config {
  */
 int config_load(struct config *c, int argc, char **argv, char **rest,
 		int *nrest, struct err *e);
+/* Splits "ADDRESS:PORT" (IPv4, or "localhost" or "" for 127.0.0.1; a port from
+ * 0 to 65535) into addr (network byte order) and port (host byte order); -1
+ * when listen is not of that form. */
+int config_listen_parse(const char *listen, uint32_t *addr, uint16_t *port);
 void config_print(const struct config *c, FILE *out);
 /* Text for `retain help`: one line per option. */
 void config_usage(FILE *out);

@@ -9,6 +9,9 @@
 #include "../store/store.h"
 #include "cli.h"
 
+_Static_assert(CONFIG_KEY_GRACE_HOURS_MAX == SHOP_GRACE_HOURS_MAX,
+	       "--key-grace-hours takes the API's range");
+
 struct shop_cmd {
 	struct arena arena;
 	const char *name, *id;

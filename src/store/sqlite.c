@@ -22,6 +22,13 @@
 #include "migrate.h"
 
 #define STMT_CACHE 256
+/* How long a connection waits for a lock before SQLITE_BUSY. */
+#define BUSY_TIMEOUT_MS 10000
+/* A scrub waits this long for readers to leave the WAL, holding the writer
+ * lock (every write waits behind it); one that could not finish is retried
+ * after a later write, at most once per SCRUB_RETRY_MS. */
+#define SCRUB_WAIT_MS 100
+#define SCRUB_RETRY_MS 1000
 
 struct store_stmt {
 	char *sql;		/* as given (with $N), the cache key */
@@ -48,6 +55,7 @@ struct store {
 	pthread_key_t reader_key;
 	pthread_mutex_t conns_lock;
 	struct conn *readers;
+	double scrub_retry_at;	/* monotonic ms a due scrub is retried at; 0: none due */
 };
 
 static int sqlite_error(struct err *e, sqlite3 *db, int rc, const char *what)
@@ -110,7 +118,7 @@ static int conn_open(const char *path, int reader, int create, struct conn **out
 		free(c);
 		return ERR_INTERNAL;
 	}
-	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_create_function_v2(c->db, "retain_fold_email", 1,
 				   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold_email,
@@ -159,9 +167,10 @@ static int current_version(struct conn *c, int *version, struct err *e)
 	return 0;
 }
 
+/* Applies the migrations the database lacks: how many, or an error (< 0). */
 static int migrate(struct conn *c, struct err *e)
 {
-	int version = 0, rc;
+	int version = 0, rc, applied = 0;
 
 	for (int i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
@@ -181,6 +190,7 @@ static int migrate(struct conn *c, struct err *e)
 			 m->version, m->name, (long long)clock_now_ms());
 		if ((rc = conn_exec(c, sql, e)) || (rc = conn_exec(c, "COMMIT", e)))
 			goto fail;
+		applied++;
 		continue;
 fail:
 		conn_exec(c, "ROLLBACK", NULL);
@@ -192,7 +202,7 @@ fail:
 		}
 		return rc;
 	}
-	return 0;
+	return applied;
 }
 
 static void reader_destroy(void *p)
@@ -215,10 +225,14 @@ static int open_store(const char *path, int create, struct store **out, struct e
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->conns_lock, NULL);
 	pthread_key_create(&st->reader_key, reader_destroy);
-	if ((rc = conn_open(path, 0, create, &st->writer, e)) || (rc = migrate(st->writer, e))) {
+	if ((rc = conn_open(path, 0, create, &st->writer, e)) || (rc = migrate(st->writer, e)) < 0) {
 		store_close(st);
 		return rc;
 	}
+	/* A migration may rewrite what must be gone (005: stored shop keys): no
+	 * old page image of it stays in the files either. */
+	if (rc > 0)
+		store_scrub(st, NULL);
 	*out = st;
 	return 0;
 }
@@ -252,6 +266,19 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/* The TRUNCATE checkpoint of store_scrub(), with write_lock held: waits at
+ * most SCRUB_WAIT_MS for readers; on failure the scrub stays due. */
+static int scrub_locked(struct store *st)
+{
+	int log = 0, done = 0;
+	sqlite3_busy_timeout(st->writer->db, SCRUB_WAIT_MS);
+	int rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+					   &log, &done);
+	sqlite3_busy_timeout(st->writer->db, BUSY_TIMEOUT_MS);
+	st->scrub_retry_at = rc == SQLITE_OK ? 0 : clock_monotonic_ms() + SCRUB_RETRY_MS;
+	return rc;
+}
+
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 {
 	struct store_tx tx = { st->writer, 0 };
@@ -265,6 +292,8 @@ int store_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 		rc = conn_exec(st->writer, "COMMIT", e);
 	if (rc != 0 && !sqlite3_get_autocommit(st->writer->db))
 		conn_exec(st->writer, "ROLLBACK", NULL);
+	if (rc == 0 && st->scrub_retry_at && clock_monotonic_ms() >= st->scrub_retry_at)
+		scrub_locked(st);
 out:
 	pthread_mutex_unlock(&st->write_lock);
 	return rc;
@@ -317,15 +346,13 @@ static int ping(struct store_tx *tx, void *ctx, struct err *e)
 
 int store_scrub(struct store *st, struct err *e)
 {
-	int log = 0, done = 0;
 	pthread_mutex_lock(&st->write_lock);
-	int rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-					   &log, &done);
+	int rc = scrub_locked(st);
 	pthread_mutex_unlock(&st->write_lock);
 	if (rc != SQLITE_OK)
-		return err_setc(e, ERR_INTERNAL, "store_busy", NULL,
-				"the write-ahead log could not be truncated (%s); retry",
-				sqlite3_errstr(rc));
+		return err_setc(e, ERR_UNAVAILABLE, "store_busy", NULL,
+				"the write-ahead log could not be truncated yet (%s); it is"
+				" retried after a later write", sqlite3_errstr(rc));
 	return 0;
 }
 

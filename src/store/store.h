@@ -46,8 +46,10 @@ int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);
 int store_read(struct store *st, store_fn fn, void *ctx, struct err *e);
 /* After an erasure: folds the write-ahead log into the database and truncates
  * it, so that no old page image (with data since deleted; deleted content is
- * zeroed in the database) stays on disk. Waits for readers up to the busy
- * timeout; ERR_INTERNAL when it could not finish (retrying is safe). */
+ * zeroed in the database) stays on disk. Waits for readers at most 100 ms;
+ * when they hold the log longer, ERR_UNAVAILABLE and the scrub stays due: the
+ * store retries it after a later write (at most once a second) until it
+ * succeeds. Also run after open when a migration was applied. */
 int store_scrub(struct store *st, struct err *e);
 /* 0 when the store answers a trivial query (for /readyz). */
 int store_ping(struct store *st, struct err *e);

@@ -4,13 +4,21 @@ Shop keys are shown once and only their SHA-256 is kept, also when the request
 carried an Idempotency-Key: a replay returns the same shop with "secret_key"
 and "publishable_key" null. The raw database files (main file and WAL) never
 hold a secret that a response showed.
+
+Stored responses from before issue 8 (migration 005) keep the shop and lose
+the keys: a retry after the upgrade replays the same shop, keys null, and no
+file of the database holds a key, already while the upgraded server runs.
 """
+import json
 import os
+import re
+import sqlite3
 import uuid
 
 import pytest
 
-from conftest import Api
+import conftest
+from conftest import OPERATOR_KEY, Api, Server
 
 
 def raw_database(server):
@@ -87,3 +95,94 @@ def test_a_customer_token_is_never_stored_even_with_an_idempotency_key_issue8(se
     assert token.startswith("ctk_")
     # The HMAC part is what makes a token; none of it is on disk.
     assert_not_on_disk(server, token, token.rsplit(".", 1)[1])
+
+
+# Review finding 4: migration 005 keeps the stored responses of shop creation
+# and key rotation from before issue 8, without their keys, so that a client's
+# retry after the upgrade replays the shop instead of making a second one.
+
+FULL_KEY = re.compile(rb"(sk|pk)_[A-Za-z0-9]{40}")
+
+
+def keys_on_disk(server):
+    return sorted(set(m.group(0).decode() for m in FULL_KEY.finditer(raw_database(server))))
+
+
+def create_and_rotate(operator, name):
+    """A shop made and rotated under Idempotency-Keys: (requests, answers)."""
+    made = ("/v1/shops", {"name": name}, idem())
+    shop = operator.post(made[0], made[1], headers=made[2])
+    assert shop.status_code == 201, shop.text
+    rotated = (f"/v1/shops/{shop.json()['id']}/rotate_keys", {"grace_hours": 48}, idem())
+    rot = operator.post(rotated[0], rotated[1], headers=rotated[2])
+    assert rot.status_code == 200, rot.text
+    return [made, rotated], [shop.json(), rot.json()]
+
+
+def assert_replays_without_keys(operator, requests_, answers):
+    shops_before = operator.get("/v1/shops?limit=100").json()["data"]
+    for (path, body, headers), shown in zip(requests_, answers):
+        again = operator.post(path, body, headers=headers)
+        assert again.status_code in (200, 201) and again.headers.get("Idempotent-Replayed") == "true"
+        replayed = again.json()
+        assert replayed["secret_key"] is None and replayed["publishable_key"] is None
+        # Everything else is kept: the shop, and the key list with the expiry
+        # the rotation gave the old keys.
+        assert {k: v for k, v in replayed.items() if not k.endswith("_key")} == \
+            {k: v for k, v in shown.items() if not k.endswith("_key")}
+    assert operator.get("/v1/shops?limit=100").json()["data"] == shops_before
+    # The replays rotated nothing: the keys the rotation showed still work.
+    rotated = answers[-1]
+    assert Api(operator.server, rotated["secret_key"]).get(f"/v1/shops/{rotated['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("names", [["Tea House"], ["Café Ünïcode", 'Quote " and \\ slash', "x" * 200]])
+def test_a_retry_after_the_upgrade_replays_the_old_shop_without_keys_issue8(fresh_server, names):
+    fresh_server.start()
+    operator = Api(fresh_server, OPERATOR_KEY)
+    made = [create_and_rotate(operator, name) for name in names]
+    fresh_server.stop()
+    # Make the database look as the code before issue 8 left it: migration 005
+    # not applied, and each response stored whole, keys included.
+    con = sqlite3.connect(fresh_server.db)
+    for requests_, answers in made:
+        for (_, _, headers), shown in zip(requests_, answers):
+            n = con.execute("UPDATE idempotency_keys SET response_body = ? WHERE key = ?",
+                            (json.dumps(shown, ensure_ascii=False, separators=(",", ":")),
+                             headers["Idempotency-Key"])).rowcount
+            assert n == 1
+    con.execute("DELETE FROM schema_migrations WHERE version >= 5")
+    con.execute("DROP INDEX idempotency_keys_created")
+    con.commit()
+    con.close()
+    assert made[0][1][0]["secret_key"] in keys_on_disk(fresh_server)
+
+    fresh_server.start()
+    assert keys_on_disk(fresh_server) == []        # while serving, not only after a stop
+    for requests_, answers in made:
+        assert_replays_without_keys(operator, requests_, answers)
+    assert keys_on_disk(fresh_server) == []
+
+
+OLD_BIN = os.environ.get("RETAIN_OLD_BIN", "/work/old/build/retain")
+
+
+@pytest.mark.skipif(not os.path.exists(OLD_BIN), reason="no binary from before issue 8")
+@pytest.mark.parametrize("names", [["Old Shop"], ["Alt", "Ältere Bäckerei"]])
+def test_a_database_of_the_old_binary_replays_its_shops_without_keys_issue8(monkeypatch, tmp_path, names):
+    monkeypatch.setattr(conftest, "BIN", OLD_BIN)
+    srv = Server(str(tmp_path)).start()
+    operator = Api(srv, OPERATOR_KEY)
+    made = [create_and_rotate(operator, name) for name in names]
+    assert srv.stop() == 0
+    assert made[0][1][0]["secret_key"] in keys_on_disk(srv)      # what the old code stored
+
+    monkeypatch.undo()
+    srv.start()
+    try:
+        assert keys_on_disk(srv) == []
+        for requests_, answers in made:
+            assert_replays_without_keys(operator, requests_, answers)
+        assert keys_on_disk(srv) == []
+    finally:
+        assert srv.stop() == 0
