@@ -1280,25 +1280,25 @@ static int check_lots(struct store_tx *tx, struct arena *a, struct ledger_mismat
 
 /*
  * One customer against the limits (ledger.h): points at most
- * LEDGER_BALANCE_MAX plus the points of the customer's active redemptions
- * (points given back are never refused), debt at most LEDGER_BALANCE_MAX,
- * each wallet at most LEDGER_CASHBACK_MAX.
+ * LEDGER_BALANCE_MAX plus the points ever given back by cancelled spends
+ * (never refused), debt at most LEDGER_BALANCE_MAX, each wallet at most
+ * LEDGER_CASHBACK_MAX.
  */
 static int check_customer(struct store_tx *tx, struct arena *a, const char *shop,
 			  const char *customer, struct ledger_mismatch **out, int *n, int *cap,
 			  struct err *e)
 {
 	struct cashback_balance *w;
-	int64_t held, debt, lent, nw;
+	int64_t held, debt, given_back, nw;
 	int rc, count;
 	if ((rc = points_held(tx, shop, customer, &held, e)) ||
 	    (rc = debt_held(tx, shop, customer, &debt, e)) ||
-	    (rc = ledger_sum(store_query(tx, e, "SELECT points FROM redemptions WHERE shop_id = $1"
-					 " AND customer_id = $2 AND status = 'active'", "ss", shop,
-					 customer), &lent, e)) ||
+	    (rc = ledger_sum(store_query(tx, e, "SELECT delta FROM loyalty_entries WHERE shop_id = $1"
+					 " AND customer_id = $2 AND reason = 'redemption_cancelled'", "ss",
+					 shop, customer), &given_back, e)) ||
 	    (rc = cashback_wallets(tx, a, shop, customer, &w, &count, e)))
 		return rc;
-	int64_t allowed = checked_sat_add(LEDGER_BALANCE_MAX, lent);
+	int64_t allowed = checked_sat_add(LEDGER_BALANCE_MAX, given_back);
 	struct ledger_mismatch m = { arena_strdup(a, shop), NULL, arena_strdup(a, customer), NULL, 0, 0 };
 	if (held > allowed)
 		m.problem = "points above the maximum balance", m.remaining = held, m.entries = allowed;

@@ -35,8 +35,8 @@
  * "cashback_limit_exceeded") and changes nothing. Points given back by a
  * cancelled spend (ledger_restore()) are never refused: they were the
  * customer's already, so the points can pass LEDGER_BALANCE_MAX by at most
- * the points of the customer's active redemptions (ledger_check() holds them
- * to that), and new points are refused meanwhile. Totals of rows are added in
+ * the points given back so far (ledger_check() holds them to that), and new
+ * points are refused meanwhile. Totals of rows are added in
  * C (ledger_sum()), never by SQL sum(); lifetime totals saturate.
  */
 #define LEDGER_POINTS_MAX_PER_ORDER 1000000000000000LL	/* 10^15 */
