@@ -235,3 +235,35 @@ def test_import_reports_a_row_past_the_points_limit_and_imports_the_others_issue
     con.close()
     assert stored == len(rows) - len(refused)
     assert_check_clean(server)
+
+
+# --- the expiry job's totals saturate instead of wrapping --------------------------------
+
+INT64_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize("policy,lots", [("days", 10), ("days", 3), ("inactivity", 10)])
+def test_the_expiry_job_totals_saturate_instead_of_wrapping_issue8(fresh_server, policy, lots):
+    fresh_server.start()
+    operator = conftest.Api(fresh_server, conftest.OPERATOR_KEY)
+    shop = conftest.make_shop(operator)
+    set_program(shop, expiry={"policy": policy, "n": 1})
+    c = customer(shop)
+    con = sqlite3.connect(fresh_server.db, timeout=30)
+    each = 10**18
+    for _ in range(lots):
+        lot = "lot_" + uuid.uuid4().hex
+        con.execute("INSERT INTO loyalty_lots (shop_id, id, customer_id, kind, amount, remaining,"
+                    " available_at, expires_at, created_at) VALUES (?, ?, ?, 'manual', ?, ?, 0, ?, 1)",
+                    (shop.shop["id"], lot, c, each, each, 2 if policy == "days" else None))
+        con.execute("INSERT INTO loyalty_entries (shop_id, id, customer_id, lot_id, delta, reason,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, 'manual', 1)",
+                    (shop.shop["id"], "ent_" + uuid.uuid4().hex, c, lot, each))
+    con.commit()
+    con.close()
+    fresh_server.stop()
+    r = subprocess.run([conftest.BIN, "jobs", "run", "--db", fresh_server.db], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    total = min(lots * each, INT64_MAX)
+    assert f"{lots} lots expired ({total} points)" in r.stdout, r.stdout
