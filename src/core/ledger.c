@@ -291,13 +291,87 @@ static int award_milestones(struct store_tx *tx, const char *shop, const struct 
 	return 0;
 }
 
+/*
+ * Each line's points into points[0..nlines-1], shipping and tax (as
+ * configured) into points[nlines], and the base they are earned on into
+ * *base; ERR_REFUSED "points_limit_exceeded" naming the part over the limit.
+ * Line amounts are at most 10^15 each and in all (order.h), shipping and tax
+ * too: the base cannot overflow; it is checked anyway.
+ */
+static int order_points(const struct program *p, const struct order *o, int64_t tier_percent,
+			int64_t *points, int64_t *base, struct err *e)
+{
+	char param[32];
+	int64_t unit = 1;
+	for (int x = currency_exponent(o->currency); x > 0; x--)
+		unit *= 10;
+	*base = 0;
+	for (int i = 0; i < o->nlines; i++) {
+		snprintf(param, sizeof(param), "lines[%d]", i);
+		if (line_points(p, o, &o->lines[i], tier_percent, unit, &points[i]))
+			return too_many_points(param, e);
+		if (checked_accumulate(base, o->lines[i].quantity * o->lines[i].unit_price -
+					     o->lines[i].discount))
+			return too_many_points("lines", e);
+	}
+	int64_t extra_base = (p->include_shipping ? o->shipping : 0) + (p->include_tax ? o->tax : 0);
+	if (checked_accumulate(base, extra_base) ||
+	    earn_points(p, extra_base, 100, tier_percent, unit, &points[o->nlines]))
+		return too_many_points(p->include_shipping ? "shipping" : "tax", e);
+	if (*base < p->min_order)
+		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
+	return 0;
+}
+
+/* Records each part's points for exact claw-back; *total receives their sum,
+ * held to LEDGER_POINTS_MAX_PER_ORDER. */
+static int record_line_points(struct store_tx *tx, const char *shop, const struct order *o,
+			      const int64_t *points, int64_t *total, struct err *e)
+{
+	*total = 0;
+	for (int i = 0; i <= o->nlines; i++) {
+		if (!points[i])
+			continue;
+		*total += points[i];	/* at most 501 x 10^15 */
+		if (*total > LEDGER_POINTS_MAX_PER_ORDER)
+			return too_many_points("lines", e);
+		int rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position,"
+				    " points) VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
+				    (int64_t)(i < o->nlines ? i : -1), points[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The order's loyalty row and its cashback (held to LEDGER_CASHBACK_MAX). */
+static int record_earning(struct store_tx *tx, const char *shop, const struct order *o,
+			  const struct program *p, int64_t total, int64_t base, int64_t paid_count,
+			  struct err *e)
+{
+	int64_t cashback = (int64_t)((__int128)base * p->cashback_bp / 10000);	/* <= base */
+	int rc;
+	if (cashback > 0 && (rc = cashback_room(tx, shop, o->customer_id, o->currency, cashback, e)))
+		return rc;
+	rc = store_exec(tx, e,
+		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
+		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"sssiiiii", shop, o->id, o->customer_id, total, p->version, paid_count, cashback,
+		clock_now_ms());
+	if (rc < 0)
+		return rc;
+	return cashback > 0 ? cashback_entry(tx, shop, o->customer_id, o->currency, cashback, "earn",
+					     o->id, e) : 0;
+}
+
 int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
 			 struct err *e)
 {
 	struct arena a = ARENA_INIT;
 	struct program p;
 	const char *tier;
-	int64_t now = clock_now_ms(), total = 0, base = 0, paid_count, unit = 1;
+	int64_t now = clock_now_ms(), total = 0, base = 0, paid_count;
+	char lot[ID_MAX];
 	int rc;
 
 	if ((rc = program_get(tx, &a, shop, &p, e)) || !p.version)
@@ -306,59 +380,12 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 	    (rc = count_paid_orders(tx, shop, o->customer_id, &paid_count, e)))
 		goto out;
 	const struct program_tier *t = program_tier(&p, tier);
-	int64_t tier_percent = t ? t->earn_percent : 100;
-	for (int x = currency_exponent(o->currency); x > 0; x--)
-		unit *= 10;
 	int64_t *points = arena_alloc(&a, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	char param[32];
-	/* Line amounts are at most 10^15 each and in all (order.h), shipping
-	 * and tax too: the sums below cannot overflow; they are checked anyway. */
-	for (int i = 0; i < o->nlines; i++) {
-		snprintf(param, sizeof(param), "lines[%d]", i);
-		if (line_points(&p, o, &o->lines[i], tier_percent, unit, &points[i])) {
-			rc = too_many_points(param, e);
-			goto out;
-		}
-		if (checked_accumulate(&base, o->lines[i].quantity * o->lines[i].unit_price -
-					      o->lines[i].discount)) {
-			rc = too_many_points("lines", e);
-			goto out;
-		}
-	}
-	int64_t extra_base = (p.include_shipping ? o->shipping : 0) + (p.include_tax ? o->tax : 0);
-	if (checked_accumulate(&base, extra_base) ||
-	    earn_points(&p, extra_base, 100, tier_percent, unit, &points[o->nlines])) {
-		rc = too_many_points(p.include_shipping ? "shipping" : "tax", e);
-		goto out;
-	}
-	if (base < p.min_order)
-		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	for (int i = 0; i <= o->nlines; i++) {
-		if (!points[i])
-			continue;
-		total += points[i];	/* at most 501 x 10^15 */
-		if (total > LEDGER_POINTS_MAX_PER_ORDER) {
-			rc = too_many_points("lines", e);
-			goto out;
-		}
-		rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position, points)"
-				" VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
-				(int64_t)(i < o->nlines ? i : -1), points[i]);
-		if (rc < 0)
-			goto out;
-	}
-	int64_t cashback = (int64_t)((__int128)base * p.cashback_bp / 10000);	/* <= base */
-	if (cashback > 0 && (rc = cashback_room(tx, shop, o->customer_id, o->currency, cashback, e)))
-		goto out;
-	rc = store_exec(tx, e,
-		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
-		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		"sssiiiii", shop, o->id, o->customer_id, total, p.version, paid_count, cashback, now);
-	if (rc < 0 || (cashback > 0 && (rc = cashback_entry(tx, shop, o->customer_id, o->currency,
-							     cashback, "earn", o->id, e))))
+	if ((rc = order_points(&p, o, t ? t->earn_percent : 100, points, &base, e)) ||
+	    (rc = record_line_points(tx, shop, o, points, &total, e)) ||
+	    (rc = record_earning(tx, shop, o, &p, total, base, paid_count, e)))
 		goto out;
 	int64_t available_at = now + p.pending_days * DAY_MS, expires_at = expiry_of(&p, now);
-	char lot[ID_MAX];
 	if (total && (rc = credit(tx, shop, o->customer_id, "earn", total, available_at, expires_at,
 				  o->id, p.version, "earn", NULL, lot, e)))
 		goto out;
