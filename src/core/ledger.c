@@ -1315,6 +1315,7 @@ static int check_customer(struct store_tx *tx, struct arena *a, const char *shop
 			  const char *customer, struct ledger_mismatch **out, int *n, int *cap,
 			  struct err *e)
 {
+	struct arena local = ARENA_INIT;	/* the wallets: per customer, not kept */
 	struct cashback_balance *w;
 	int64_t held, debt, given_back, nw;
 	int rc, count;
@@ -1323,21 +1324,26 @@ static int check_customer(struct store_tx *tx, struct arena *a, const char *shop
 	    (rc = ledger_sum(store_query(tx, e, "SELECT delta FROM loyalty_entries WHERE shop_id = $1"
 					 " AND customer_id = $2 AND reason = 'redemption_cancelled'", "ss",
 					 shop, customer), &given_back, e)) ||
-	    (rc = cashback_wallets(tx, a, shop, customer, &w, &count, e)))
-		return rc;
+	    (rc = cashback_wallets(tx, &local, shop, customer, &w, &count, e)))
+		goto out;
 	int64_t allowed = checked_sat_add(LEDGER_BALANCE_MAX, given_back);
-	struct ledger_mismatch m = { arena_strdup(a, shop), NULL, arena_strdup(a, customer), NULL, 0, 0 };
+	struct ledger_mismatch m = { NULL, NULL, NULL, NULL, 0, 0 };
 	if (held > allowed)
 		m.problem = "points above the maximum balance", m.remaining = held, m.entries = allowed;
 	else if (debt > LEDGER_BALANCE_MAX)
 		m.problem = "debt above the maximum", m.remaining = debt, m.entries = LEDGER_BALANCE_MAX;
 	for (nw = 0; !m.problem && nw < count; nw++)
 		if (w[nw].balance > LEDGER_CASHBACK_MAX)
-			m.problem = arena_strdup(a, "a cashback wallet above the maximum"),
+			m.problem = "a cashback wallet above the maximum",
 			m.remaining = w[nw].balance, m.entries = LEDGER_CASHBACK_MAX;
-	if (m.problem)
+	if (m.problem) {
+		m.shop = arena_strdup(a, shop);
+		m.customer_id = arena_strdup(a, customer);
 		add_mismatch(a, out, n, cap, m);
-	return 0;
+	}
+out:
+	arena_free(&local);
+	return rc;
 }
 
 static int check_customers(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out,
