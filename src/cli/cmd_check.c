@@ -12,7 +12,9 @@ const char cmd_check_usage[] =
 	"usage: retain check [--db PATH]\n"
 	"\n"
 	"Recomputes every points lot from its ledger entries and prints each lot whose\n"
-	"remaining points differ; exit 0 when all agree, 1 on a mismatch.\n";
+	"remaining points differ, and each customer whose points, debt or cashback wallet\n"
+	"is over its maximum (docs/loyalty.md \"Limits\"); exit 0 when all agree, 1 on a\n"
+	"mismatch.\n";
 
 const char cmd_jobs_usage[] =
 	"usage: retain jobs run [--db PATH]\n"
@@ -50,9 +52,14 @@ int cmd_check(int argc, char **argv, const struct config *cfg)
 		goto out;
 	}
 	for (int i = 0; i < c.nbad; i++)
-		printf("%s %s: %s (remaining %lld, entries sum to %lld)\n", c.bad[i].shop,
-		       c.bad[i].lot_id, c.bad[i].problem, (long long)c.bad[i].remaining,
-		       (long long)c.bad[i].entries);
+		if (c.bad[i].customer_id)
+			printf("%s customer %s: %s (holds %lld, at most %lld)\n", c.bad[i].shop,
+			       c.bad[i].customer_id, c.bad[i].problem, (long long)c.bad[i].remaining,
+			       (long long)c.bad[i].entries);
+		else
+			printf("%s %s: %s (remaining %lld, entries sum to %lld)\n", c.bad[i].shop,
+			       c.bad[i].lot_id, c.bad[i].problem, (long long)c.bad[i].remaining,
+			       (long long)c.bad[i].entries);
 	printf("retain check: %lld lots, %d mismatch%s\n", (long long)c.lots, c.nbad,
 	       c.nbad == 1 ? "" : "es");
 	rc = c.nbad ? 1 : 0;

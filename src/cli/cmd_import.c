@@ -4,7 +4,8 @@
  * every report sees it. Streaming, in transactions of 1000 rows; idempotent
  * (a row's order id is the file's order column, or a digest of the row and its
  * occurrence, so importing a file twice imports nothing twice); bad rows are
- * reported with their line numbers and skipped. --dry-run runs every batch
+ * reported with their line numbers and skipped; so are rows whose payment the
+ * programme refuses (a limit): their batch is replayed row by row. --dry-run runs every batch
  * through the same core calls and rolls it back, so it counts what an import
  * would do (an order id repeated more than a batch apart counts twice).
  *
@@ -50,6 +51,9 @@ struct import {
 	char delimiter;
 	struct row rows[BATCH];
 	int nrows;
+	int from, to;		/* the rows batch_tx() writes */
+	int quiet_below;	/* rows already reported by a batch being replayed */
+	int refused_at;		/* the row whose refusal failed the batch, or -1 */
 	int64_t lines, imported, existing, errors, bytes, size;
 	double started, last_draw;
 	struct arena arena;
@@ -63,8 +67,9 @@ const char cmd_import_usage[] =
 	"usage: retain import orders FILE --shop SHOP_ID [options] [--db PATH]\n"
 	"\n"
 	"Imports order history as paid orders of the shop's customers (their own ids);\n"
-	"importing a file again imports nothing twice. Bad rows are reported as\n"
-	"FILE:LINE and skipped (exit 1).\n"
+	"importing a file again imports nothing twice. Bad rows, and rows the programme\n"
+	"refuses (an order earning past the points limits), are reported as FILE:LINE\n"
+	"and skipped (exit 1).\n"
 	"\n"
 	"  --shop SHOP_ID       the shop (required)\n"
 	"  --map COLUMNS        customer=N,date=N,amount=N[,quantity=N][,order=N][,channel=N]:\n"
@@ -266,10 +271,24 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 	return 0;
 }
 
+static void report_row(struct import *im, int i, const struct err *e)
+{
+	im->errors++;
+	if (i < im->quiet_below)
+		return;
+	if (im->tty)
+		fputc('\n', stderr);
+	fprintf(stderr, "%s:%lld: %s\n", im->file, (long long)im->rows[i].line, e->message);
+}
+
+/* Writes rows from..to in one transaction. A payment the domain refuses (a
+ * programme limit, ERR_REFUSED) fails the whole batch: refused_at says which
+ * row, and flush() replays the batch row by row. */
 static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct import *im = ctx;
-	for (int i = 0; i < im->nrows; i++) {
+	im->refused_at = -1;
+	for (int i = im->from; i < im->to; i++) {
 		struct row *r = &im->rows[i];
 		struct order_line line = { .sku = "imported", .quantity = 1, .unit_price = r->amount };
 		struct order_input in = { 0 };
@@ -294,10 +313,7 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 			/* same order id with other content, or a row the domain refuses
 			 * (order_create validates before it writes): an error in the
 			 * file, not the store */
-			if (im->tty)
-				fputc('\n', stderr);
-			fprintf(stderr, "%s:%lld: %s\n", im->file, (long long)r->line, e->message);
-			im->errors++;
+			report_row(im, i, e);
 			continue;
 		}
 		if (rc)
@@ -307,8 +323,11 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 			continue;
 		}
 		struct payment_input pay = { .status = "paid", .amount = -1, .method = "import" };
-		if ((rc = order_pay(tx, &im->arena, im->shop, o.id, &pay, &o, e)))
+		if ((rc = order_pay(tx, &im->arena, im->shop, o.id, &pay, &o, e))) {
+			if (rc == ERR_REFUSED)
+				im->refused_at = i;
 			return rc;
+		}
 		im->imported++;
 	}
 	arena_free(&im->arena);
@@ -317,11 +336,42 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return 0;
 }
 
-static int flush(struct store *st, struct import *im, struct err *e)
+/* One transaction over rows from..to; a dry run's rollback is success. */
+static int write_rows(struct store *st, struct import *im, int from, int to, struct err *e)
 {
-	int rc = im->nrows ? store_write(st, batch_tx, im, e) : 0;
+	im->from = from;
+	im->to = to;
+	int rc = store_write(st, batch_tx, im, e);
 	if (im->dry_run && rc == ERR_CONFLICT && !strcmp(e->code, "dry_run"))
 		rc = 0;
+	return rc;
+}
+
+/*
+ * Writes the rows read so far, a batch in one transaction. When the domain
+ * refuses a row's payment, the batch left no trace (rolled back): it is
+ * replayed row by row, each in its own transaction (DESIGN.md §3), so the
+ * refused row is reported as FILE:LINE and skipped and the others land.
+ */
+static int flush(struct store *st, struct import *im, struct err *e)
+{
+	int64_t imported = im->imported, existing = im->existing, errors = im->errors;
+	int rc = im->nrows ? write_rows(st, im, 0, im->nrows, e) : 0;
+	if (rc == ERR_REFUSED && im->refused_at >= 0) {
+		/* Rows before the refused one were reported once already. */
+		im->quiet_below = im->refused_at;
+		im->imported = imported, im->existing = existing, im->errors = errors;
+		rc = 0;
+		for (int i = 0; !rc && i < im->nrows; i++) {
+			rc = write_rows(st, im, i, i + 1, e);
+			if (rc == ERR_REFUSED && im->refused_at == i) {
+				report_row(im, i, e);
+				err_clear(e);
+				rc = 0;
+			}
+		}
+		im->quiet_below = 0;
+	}
 	im->nrows = 0;
 	return rc;
 }

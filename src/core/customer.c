@@ -652,6 +652,8 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	if (!strcmp(t.status, "erased"))
 		return err_setc(e, ERR_CONFLICT, "customer_inactive", "id",
 				"customer \"%s\" is erased and cannot receive a merge", target);
+	if ((rc = ledger_merge_room(tx, shop, target, source, e)))
+		return rc;
 
 	static const char *const moves[] = {
 		"UPDATE orders SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",

@@ -32,6 +32,22 @@ static int64_t expiry_of(const struct program *p, int64_t at)
 	return 0;
 }
 
+int ledger_sum(struct store_stmt *st, int64_t *out, struct err *e)
+{
+	__int128 total = 0;	/* < 2^64 rows of < 2^63 each: exact */
+	int rc;
+	*out = 0;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		total += store_int(st, 0);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	*out = total > INT64_MAX ? INT64_MAX : total < INT64_MIN ? INT64_MIN : (int64_t)total;
+	return 0;
+}
+
 static int entry(struct store_tx *tx, const char *shop, const char *customer, const char *lot,
 		 int64_t delta, const char *reason, const char *order_id, const char *redemption,
 		 const char *note, struct err *e)
@@ -60,14 +76,36 @@ static int cashback_entry(struct store_tx *tx, const char *shop, const char *cus
 	return rc < 0 ? rc : 0;
 }
 
-/* The wallet's balance: its entries are added in the order they were made, so
- * the running sum never passes LEDGER_CASHBACK_MAX plus one order's cashback. */
+/* The wallet's balance, added up in C (ledger_sum): the entries' running
+ * sum in SQL's row order is not bounded by the balance. */
 static int cashback_balance(struct store_tx *tx, const char *shop, const char *customer,
 			    const char *currency, int64_t *out, struct err *e)
 {
-	return store_query_int(tx, e, out,
-		"SELECT coalesce(sum(delta), 0) FROM cashback_entries WHERE shop_id = $1"
-		" AND customer_id = $2 AND currency = $3", "sss", shop, customer, currency);
+	return ledger_sum(store_query(tx, e, "SELECT delta FROM cashback_entries WHERE shop_id = $1"
+				      " AND customer_id = $2 AND currency = $3", "sss", shop,
+				      customer, currency), out, e);
+}
+
+/* The customer's points: positive remaining over every lot, pending and
+ * expired-but-not-yet-expired-by-the-job included. */
+static int points_held(struct store_tx *tx, const char *shop, const char *customer, int64_t *out,
+		       struct err *e)
+{
+	return ledger_sum(store_query(tx, e, "SELECT remaining FROM loyalty_lots WHERE shop_id = $1"
+				      " AND customer_id = $2 AND remaining > 0", "ss", shop, customer),
+			  out, e);
+}
+
+/* The customer's debt (a positive number): minus the remaining of debt lots. */
+static int debt_held(struct store_tx *tx, const char *shop, const char *customer, int64_t *out,
+		     struct err *e)
+{
+	int64_t neg;
+	int rc = ledger_sum(store_query(tx, e, "SELECT remaining FROM loyalty_lots WHERE shop_id = $1"
+					" AND customer_id = $2 AND kind = 'debt' AND remaining < 0", "ss",
+					shop, customer), &neg, e);
+	*out = neg == INT64_MIN ? INT64_MAX : -neg;
+	return rc;
 }
 
 static int cashback_room(struct store_tx *tx, const char *shop, const char *customer,
@@ -126,16 +164,12 @@ static int settle_debt(struct store_tx *tx, const char *shop, const char *custom
 /*
  * Refuses a credit of points that would take the customer's points beyond
  * LEDGER_BALANCE_MAX (positive remaining of every lot, pending included).
- * Every lot holds at most LEDGER_POINTS_MAX_PER_ORDER, so the SQL sum stays
- * far below 2^63.
  */
 static int room_for(struct store_tx *tx, const char *shop, const char *customer, int64_t points,
 		    struct err *e)
 {
 	int64_t held;
-	int rc = store_query_int(tx, e, &held,
-		"SELECT coalesce(sum(remaining), 0) FROM loyalty_lots WHERE shop_id = $1"
-		" AND customer_id = $2 AND remaining > 0", "ss", shop, customer);
+	int rc = points_held(tx, shop, customer, &held, e);
 	if (rc)
 		return rc;
 	if (points > LEDGER_BALANCE_MAX - held)
@@ -176,7 +210,7 @@ static int mul128(__int128 *v, int64_t f)
 
 /*
  * points = floor(base * points_per_unit * percent * tier_percent / (unit * 100 * 100)),
- * the product taken in 128 bits. The programme's bounds keep it below 10^31
+ * the product taken in 128 bits. The programme's bounds keep it at most 10^29
  * (program.h); a stored programme older than those bounds could still
  * overflow, which counts as "too many points". 1: more than
  * LEDGER_POINTS_MAX_PER_ORDER.
@@ -257,13 +291,87 @@ static int award_milestones(struct store_tx *tx, const char *shop, const struct 
 	return 0;
 }
 
+/*
+ * Each line's points into points[0..nlines-1], shipping and tax (as
+ * configured) into points[nlines], and the base they are earned on into
+ * *base; ERR_REFUSED "points_limit_exceeded" naming the part over the limit.
+ * Line amounts are at most 10^15 each and in all (order.h), shipping and tax
+ * too: the base cannot overflow; it is checked anyway.
+ */
+static int order_points(const struct program *p, const struct order *o, int64_t tier_percent,
+			int64_t *points, int64_t *base, struct err *e)
+{
+	char param[32];
+	int64_t unit = 1;
+	for (int x = currency_exponent(o->currency); x > 0; x--)
+		unit *= 10;
+	*base = 0;
+	for (int i = 0; i < o->nlines; i++) {
+		snprintf(param, sizeof(param), "lines[%d]", i);
+		if (line_points(p, o, &o->lines[i], tier_percent, unit, &points[i]))
+			return too_many_points(param, e);
+		if (checked_accumulate(base, o->lines[i].quantity * o->lines[i].unit_price -
+					     o->lines[i].discount))
+			return too_many_points("lines", e);
+	}
+	int64_t extra_base = (p->include_shipping ? o->shipping : 0) + (p->include_tax ? o->tax : 0);
+	if (checked_accumulate(base, extra_base) ||
+	    earn_points(p, extra_base, 100, tier_percent, unit, &points[o->nlines]))
+		return too_many_points(p->include_shipping ? "shipping" : "tax", e);
+	if (*base < p->min_order)
+		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
+	return 0;
+}
+
+/* Records each part's points for exact claw-back; *total receives their sum,
+ * held to LEDGER_POINTS_MAX_PER_ORDER. */
+static int record_line_points(struct store_tx *tx, const char *shop, const struct order *o,
+			      const int64_t *points, int64_t *total, struct err *e)
+{
+	*total = 0;
+	for (int i = 0; i <= o->nlines; i++) {
+		if (!points[i])
+			continue;
+		*total += points[i];	/* at most 501 x 10^15 */
+		if (*total > LEDGER_POINTS_MAX_PER_ORDER)
+			return too_many_points("lines", e);
+		int rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position,"
+				    " points) VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
+				    (int64_t)(i < o->nlines ? i : -1), points[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The order's loyalty row and its cashback (held to LEDGER_CASHBACK_MAX). */
+static int record_earning(struct store_tx *tx, const char *shop, const struct order *o,
+			  const struct program *p, int64_t total, int64_t base, int64_t paid_count,
+			  struct err *e)
+{
+	int64_t cashback = (int64_t)((__int128)base * p->cashback_bp / 10000);	/* <= base */
+	int rc;
+	if (cashback > 0 && (rc = cashback_room(tx, shop, o->customer_id, o->currency, cashback, e)))
+		return rc;
+	rc = store_exec(tx, e,
+		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
+		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"sssiiiii", shop, o->id, o->customer_id, total, p->version, paid_count, cashback,
+		clock_now_ms());
+	if (rc < 0)
+		return rc;
+	return cashback > 0 ? cashback_entry(tx, shop, o->customer_id, o->currency, cashback, "earn",
+					     o->id, e) : 0;
+}
+
 int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
 			 struct err *e)
 {
 	struct arena a = ARENA_INIT;
 	struct program p;
 	const char *tier;
-	int64_t now = clock_now_ms(), total = 0, base = 0, paid_count, unit = 1;
+	int64_t now = clock_now_ms(), total = 0, base = 0, paid_count;
+	char lot[ID_MAX];
 	int rc;
 
 	if ((rc = program_get(tx, &a, shop, &p, e)) || !p.version)
@@ -272,59 +380,12 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 	    (rc = count_paid_orders(tx, shop, o->customer_id, &paid_count, e)))
 		goto out;
 	const struct program_tier *t = program_tier(&p, tier);
-	int64_t tier_percent = t ? t->earn_percent : 100;
-	for (int x = currency_exponent(o->currency); x > 0; x--)
-		unit *= 10;
 	int64_t *points = arena_alloc(&a, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	char param[32];
-	/* Line amounts are at most 10^15 each and in all (order.h), shipping
-	 * and tax too: the sums below cannot overflow; they are checked anyway. */
-	for (int i = 0; i < o->nlines; i++) {
-		snprintf(param, sizeof(param), "lines[%d]", i);
-		if (line_points(&p, o, &o->lines[i], tier_percent, unit, &points[i])) {
-			rc = too_many_points(param, e);
-			goto out;
-		}
-		if (checked_accumulate(&base, o->lines[i].quantity * o->lines[i].unit_price -
-					      o->lines[i].discount)) {
-			rc = too_many_points("lines", e);
-			goto out;
-		}
-	}
-	int64_t extra_base = (p.include_shipping ? o->shipping : 0) + (p.include_tax ? o->tax : 0);
-	if (checked_accumulate(&base, extra_base) ||
-	    earn_points(&p, extra_base, 100, tier_percent, unit, &points[o->nlines])) {
-		rc = too_many_points(p.include_shipping ? "shipping" : "tax", e);
-		goto out;
-	}
-	if (base < p.min_order)
-		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	for (int i = 0; i <= o->nlines; i++) {
-		if (!points[i])
-			continue;
-		total += points[i];	/* at most 501 x 10^15 */
-		if (total > LEDGER_POINTS_MAX_PER_ORDER) {
-			rc = too_many_points("lines", e);
-			goto out;
-		}
-		rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position, points)"
-				" VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
-				(int64_t)(i < o->nlines ? i : -1), points[i]);
-		if (rc < 0)
-			goto out;
-	}
-	int64_t cashback = (int64_t)((__int128)base * p.cashback_bp / 10000);	/* <= base */
-	if (cashback > 0 && (rc = cashback_room(tx, shop, o->customer_id, o->currency, cashback, e)))
-		goto out;
-	rc = store_exec(tx, e,
-		"INSERT INTO order_loyalty (shop_id, order_id, customer_id, points, program_version,"
-		" paid_count, cashback, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		"sssiiiii", shop, o->id, o->customer_id, total, p.version, paid_count, cashback, now);
-	if (rc < 0 || (cashback > 0 && (rc = cashback_entry(tx, shop, o->customer_id, o->currency,
-							     cashback, "earn", o->id, e))))
+	if ((rc = order_points(&p, o, t ? t->earn_percent : 100, points, &base, e)) ||
+	    (rc = record_line_points(tx, shop, o, points, &total, e)) ||
+	    (rc = record_earning(tx, shop, o, &p, total, base, paid_count, e)))
 		goto out;
 	int64_t available_at = now + p.pending_days * DAY_MS, expires_at = expiry_of(&p, now);
-	char lot[ID_MAX];
 	if (total && (rc = credit(tx, shop, o->customer_id, "earn", total, available_at, expires_at,
 				  o->id, p.version, "earn", NULL, lot, e)))
 		goto out;
@@ -392,10 +453,13 @@ static int claw(struct store_tx *tx, const char *shop, const struct order *o, in
 static int expired_unspent(struct store_tx *tx, const char *shop, const struct order *o,
 			   int64_t *out, struct err *e)
 {
-	return store_query_int(tx, e, out,
-		"SELECT coalesce(-sum(x.delta), 0) FROM loyalty_lots l JOIN loyalty_entries x"
+	int64_t sum;
+	int rc = ledger_sum(store_query(tx, e,
+		"SELECT x.delta FROM loyalty_lots l JOIN loyalty_entries x"
 		" ON x.shop_id = l.shop_id AND x.lot_id = l.id WHERE l.shop_id = $1 AND l.order_id = $2"
-		" AND l.kind = 'earn' AND x.reason = 'expiry'", "ss", shop, o->id);
+		" AND l.kind = 'earn' AND x.reason = 'expiry'", "ss", shop, o->id), &sum, e);
+	*out = sum == INT64_MIN ? INT64_MAX : -sum;
+	return rc;
 }
 
 /*
@@ -582,12 +646,10 @@ static int record_short(struct store_tx *tx, struct arena *a, const char *shop,
 	if ((rc = program_get(tx, a, shop, &cur, e)))
 		return rc;
 	if (!strcmp(cur.refund_policy, "debt")) {
-		if ((rc = store_query_int(tx, e, &debt,
-				"SELECT coalesce(-sum(remaining), 0) FROM loyalty_lots WHERE shop_id = $1"
-				" AND customer_id = $2 AND kind = 'debt' AND remaining < 0", "ss",
-				shop, o->customer_id)))
+		if ((rc = debt_held(tx, shop, o->customer_id, &debt, e)))
 			return rc;
-		as_debt = LEDGER_BALANCE_MAX - debt < short_by ? LEDGER_BALANCE_MAX - debt : short_by;
+		as_debt = debt >= LEDGER_BALANCE_MAX ? 0
+			: LEDGER_BALANCE_MAX - debt < short_by ? LEDGER_BALANCE_MAX - debt : short_by;
 	}
 	if (as_debt > 0) {
 		snprintf(note, sizeof(note), "%lld points of refunded order were already spent",
@@ -726,6 +788,26 @@ static void row_to_lot(struct store_stmt *st, struct arena *a, int64_t now, stru
 		 : l->available_at > now ? "pending" : "available";
 }
 
+/* The customer's wallets, one per currency (at most 16), each added up in C. */
+static int cashback_wallets(struct store_tx *tx, struct arena *a, const char *shop,
+			    const char *customer, struct cashback_balance **out, int *n,
+			    struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, "SELECT DISTINCT currency FROM cashback_entries"
+		" WHERE shop_id = $1 AND customer_id = $2 ORDER BY currency LIMIT 16", "ss", shop, customer);
+	int rc;
+	*out = arena_alloc(a, 16 * sizeof(**out));
+	*n = 0;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		(*out)[(*n)++].currency = arena_strdup(a, store_text(st, 0));
+	store_done(st);
+	for (int i = 0; rc >= 0 && i < *n; i++)
+		rc = cashback_balance(tx, shop, customer, (*out)[i].currency, &(*out)[i].balance, e);
+	return rc < 0 ? rc : 0;
+}
+
 int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
 		   struct loyalty_balance *out, struct err *e)
 {
@@ -748,42 +830,28 @@ int ledger_balance(struct store_tx *tx, struct arena *a, const char *shop, const
 		}
 		struct loyalty_lot *l = &out->lots[out->nlots++];
 		row_to_lot(st, a, now, l);
+		/* Checked: a balance can pass LEDGER_BALANCE_MAX by points given
+		 * back (ledger_restore), and must never wrap. */
 		if (!strcmp(l->state, "pending"))
-			out->pending += l->remaining;
+			out->pending = checked_sat_add(out->pending, l->remaining);
 		else
-			out->available += l->remaining;
+			out->available = checked_sat_add(out->available, l->remaining);
 		if (l->expires_at && l->expires_at <= now + 30 * DAY_MS && strcmp(l->state, "pending"))
-			out->expiring_soon += l->remaining;
+			out->expiring_soon = checked_sat_add(out->expiring_soon, l->remaining);
 	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
-	/* Lifetime earnings have no bound: added up here, saturating, since
-	 * SQL sum() fails on overflow. */
-	st = store_query(tx, e, "SELECT amount - clawed FROM loyalty_lots WHERE shop_id = $1"
-			 " AND customer_id = $2 AND amount > 0", "ss", shop, customer);
-	if (!st)
-		return e->kind;
-	while ((rc = store_step(st, e)) == 1)
-		out->lifetime_earned = checked_sat_add(out->lifetime_earned, store_int(st, 0));
-	store_done(st);
-	if (rc < 0 || (rc = store_query_int(tx, e, &out->last_activity,
+	/* Lifetime earnings have no bound: added up in C, saturating. */
+	if ((rc = ledger_sum(store_query(tx, e, "SELECT amount - clawed FROM loyalty_lots"
+					 " WHERE shop_id = $1 AND customer_id = $2 AND amount > 0",
+					 "ss", shop, customer), &out->lifetime_earned, e)) ||
+	    (rc = store_query_int(tx, e, &out->last_activity,
 			"SELECT coalesce(max(created_at), 0) FROM loyalty_entries WHERE shop_id = $1"
 			" AND customer_id = $2 AND reason IN ('earn', 'redemption', 'manual', 'bonus',"
 			" 'milestone')", "ss", shop, customer)))
 		return rc;
-	st = store_query(tx, e, "SELECT currency, sum(delta) FROM cashback_entries WHERE shop_id = $1"
-			 " AND customer_id = $2 GROUP BY currency ORDER BY currency LIMIT 16", "ss",
-			 shop, customer);
-	if (!st)
-		return e->kind;
-	out->cashback = arena_alloc(a, 16 * sizeof(*out->cashback));
-	while ((rc = store_step(st, e)) == 1) {
-		out->cashback[out->ncashback].currency = arena_strdup(a, store_text(st, 0));
-		out->cashback[out->ncashback++].balance = store_int(st, 1);
-	}
-	store_done(st);
-	if (rc < 0)
+	if ((rc = cashback_wallets(tx, a, shop, customer, &out->cashback, &out->ncashback, e)))
 		return rc;
 	return count_paid_orders(tx, shop, customer, &out->paid_orders, e);
 }
@@ -892,11 +960,8 @@ int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
 	int n, rc = store_query_pairs(tx, e, &a, &lots, &points, &n,
 		"SELECT lot_id, points FROM redemption_draws WHERE shop_id = $1 AND redemption_id = $2",
 		"ss", shop, redemption_id);
-	int64_t back = 0;
-	for (int i = 0; i < n; i++)
-		back += points[i];	/* one redemption: at most 10^15 points */
-	if (!rc && back > 0)
-		rc = room_for(tx, shop, customer, back, e);
+	/* Never held to LEDGER_BALANCE_MAX: these points were the customer's
+	 * already (ledger.h); refusing would block the refund or cancel. */
 	for (int i = 0; !rc && i < n; i++) {
 		rc = store_exec(tx, e, "UPDATE loyalty_lots SET remaining = remaining + $3"
 				" WHERE shop_id = $1 AND id = $2", "ssi", shop, lots[i], points[i]);
@@ -996,11 +1061,66 @@ static int expire_inactive(struct store_tx *tx, int64_t now, struct ledger_job_c
 			    (rc = event_record(tx, shops[s], "points.expired", lots[i][0], lots[i][1], e)))
 				break;
 			c->expired_lots++;
-			c->expired_points += left[i];
+			c->expired_points = checked_sat_add(c->expired_points, left[i]);
 		}
 	}
 	arena_free(&a);
 	return rc < 0 ? rc : 0;
+}
+
+static int merge_refused(const char *code, const char *what, const char *target,
+			 const char *source, int64_t t, int64_t s, int64_t max, struct err *e)
+{
+	return err_setc(e, ERR_REFUSED, code, "source",
+			"customer \"%s\" holds %lld %s and customer \"%s\" %lld: together they"
+			" would pass the maximum of %lld", target, (long long)t, what, source,
+			(long long)s, (long long)max);
+}
+
+/* One currency of source's wallets against target's wallet in it. */
+static int merge_wallet_room(struct store_tx *tx, const char *shop, const char *target,
+			     const char *source, const struct cashback_balance *w, struct err *e)
+{
+	char what[64];
+	int64_t held, sum;
+	int rc = cashback_balance(tx, shop, target, w->currency, &held, e);
+	if (rc)
+		return rc;
+	if (checked_add(held, w->balance, &sum) || sum > LEDGER_CASHBACK_MAX) {
+		snprintf(what, sizeof(what), "%.8s of cashback", w->currency);
+		return merge_refused("cashback_limit_exceeded", what, target, source, held, w->balance,
+				     LEDGER_CASHBACK_MAX, e);
+	}
+	return 0;
+}
+
+int ledger_merge_room(struct store_tx *tx, const char *shop, const char *target,
+		      const char *source, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct cashback_balance *w;
+	int64_t tp, sp, td, sd, sum;
+	int nw, rc;
+	if ((rc = points_held(tx, shop, target, &tp, e)) || (rc = points_held(tx, shop, source, &sp, e)) ||
+	    (rc = debt_held(tx, shop, target, &td, e)) || (rc = debt_held(tx, shop, source, &sd, e)))
+		goto out;
+	if (checked_add(tp, sp, &sum) || sum > LEDGER_BALANCE_MAX) {
+		rc = merge_refused("balance_limit_exceeded", "points", target, source, tp, sp,
+				   LEDGER_BALANCE_MAX, e);
+		goto out;
+	}
+	if (checked_add(td, sd, &sum) || sum > LEDGER_BALANCE_MAX) {
+		rc = merge_refused("balance_limit_exceeded", "points of debt", target, source, td, sd,
+				   LEDGER_BALANCE_MAX, e);
+		goto out;
+	}
+	if ((rc = cashback_wallets(tx, &a, shop, source, &w, &nw, e)))
+		goto out;
+	for (int i = 0; !rc && i < nw; i++)
+		rc = merge_wallet_room(tx, shop, target, source, &w[i], e);
+out:
+	arena_free(&a);
+	return rc;
 }
 
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
@@ -1051,7 +1171,7 @@ static int expire_lots(struct store_tx *tx, int64_t now, struct ledger_job_count
 			    (rc = event_record(tx, shops[i], "points.expired", lots[i], customers[i], e)))
 				return rc;
 			c->expired_lots++;
-			c->expired_points += left[i];
+			c->expired_points = checked_sat_add(c->expired_points, left[i]);
 		}
 		if (n < 256)
 			return 0;
@@ -1142,40 +1262,113 @@ int ledger_run_jobs(struct store_tx *tx, struct ledger_job_counts *out, struct e
 	return downgrade_tiers(tx, out, e);
 }
 
-int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out, int *n,
-		 int64_t *lots_checked, struct err *e)
+static int add_mismatch(struct arena *a, struct ledger_mismatch **out, int *n, int *cap,
+			struct ledger_mismatch m)
 {
-	int rc, cap = 16;
-	struct store_stmt *st = store_query(tx, e,
-		"SELECT l.shop_id, l.id, l.kind, l.amount, l.remaining,"
-		" (SELECT coalesce(sum(delta), 0) FROM loyalty_entries x"
-		"  WHERE x.shop_id = l.shop_id AND x.lot_id = l.id)"
-		" FROM loyalty_lots l", "");
+	if (*n == *cap) {
+		struct ledger_mismatch *more = arena_alloc(a, (size_t)*cap * 2 * sizeof(*more));
+		memcpy(more, *out, (size_t)*cap * sizeof(*more));
+		*out = more;
+		*cap *= 2;
+	}
+	(*out)[(*n)++] = m;
+	return 0;
+}
+
+/* Each lot against the sum of its entries (added up in C: corrupt data must
+ * be reported, not fail the check with "integer overflow"). */
+static int check_lots(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out, int *n,
+		      int *cap, int64_t *lots_checked, struct err *e)
+{
+	int rc;
+	struct store_stmt *st = store_query(tx, e, "SELECT shop_id, id, kind, amount, remaining"
+					    " FROM loyalty_lots", "");
 	if (!st)
 		return e->kind;
-	*out = arena_alloc(a, (size_t)cap * sizeof(**out));
-	*n = 0;
-	*lots_checked = 0;
 	while ((rc = store_step(st, e)) == 1) {
-		const char *kind = store_text(st, 2);
-		int64_t amount = store_int(st, 3), remaining = store_int(st, 4), sum = store_int(st, 5);
+		const char *shop = store_text(st, 0), *lot = store_text(st, 1), *kind = store_text(st, 2);
+		int64_t amount = store_int(st, 3), remaining = store_int(st, 4), sum;
+		if ((rc = ledger_sum(store_query(tx, e, "SELECT delta FROM loyalty_entries"
+						 " WHERE shop_id = $1 AND lot_id = $2", "ss", shop, lot),
+				     &sum, e)))
+			break;
 		const char *problem = remaining != sum ? "remaining differs from the sum of its entries"
 			: strcmp(kind, "debt") && remaining < 0 ? "negative remaining outside a debt lot"
 			: amount > 0 && remaining > amount ? "remaining above the amount credited"
 			: NULL;
 		(*lots_checked)++;
-		if (!problem)
-			continue;
-		if (*n == cap) {
-			struct ledger_mismatch *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
-			memcpy(more, *out, (size_t)cap * sizeof(*more));
-			*out = more;
-			cap *= 2;
-		}
-		(*out)[(*n)++] = (struct ledger_mismatch){ arena_strdup(a, store_text(st, 0)),
-							   arena_strdup(a, store_text(st, 1)), problem,
-							   remaining, sum };
+		if (problem)
+			add_mismatch(a, out, n, cap, (struct ledger_mismatch){ arena_strdup(a, shop),
+				     arena_strdup(a, lot), NULL, problem, remaining, sum });
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * One customer against the limits (ledger.h): points at most
+ * LEDGER_BALANCE_MAX plus the points ever given back by cancelled spends
+ * (never refused), debt at most LEDGER_BALANCE_MAX, each wallet at most
+ * LEDGER_CASHBACK_MAX.
+ */
+static int check_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			  const char *customer, struct ledger_mismatch **out, int *n, int *cap,
+			  struct err *e)
+{
+	struct arena local = ARENA_INIT;	/* the wallets: per customer, not kept */
+	struct cashback_balance *w;
+	int64_t held, debt, given_back, nw;
+	int rc, count;
+	if ((rc = points_held(tx, shop, customer, &held, e)) ||
+	    (rc = debt_held(tx, shop, customer, &debt, e)) ||
+	    (rc = ledger_sum(store_query(tx, e, "SELECT delta FROM loyalty_entries WHERE shop_id = $1"
+					 " AND customer_id = $2 AND reason = 'redemption_cancelled'", "ss",
+					 shop, customer), &given_back, e)) ||
+	    (rc = cashback_wallets(tx, &local, shop, customer, &w, &count, e)))
+		goto out;
+	int64_t allowed = checked_sat_add(LEDGER_BALANCE_MAX, given_back);
+	struct ledger_mismatch m = { NULL, NULL, NULL, NULL, 0, 0 };
+	if (held > allowed)
+		m.problem = "points above the maximum balance", m.remaining = held, m.entries = allowed;
+	else if (debt > LEDGER_BALANCE_MAX)
+		m.problem = "debt above the maximum", m.remaining = debt, m.entries = LEDGER_BALANCE_MAX;
+	for (nw = 0; !m.problem && nw < count; nw++)
+		if (w[nw].balance > LEDGER_CASHBACK_MAX)
+			m.problem = "a cashback wallet above the maximum",
+			m.remaining = w[nw].balance, m.entries = LEDGER_CASHBACK_MAX;
+	if (m.problem) {
+		m.shop = arena_strdup(a, shop);
+		m.customer_id = arena_strdup(a, customer);
+		add_mismatch(a, out, n, cap, m);
+	}
+out:
+	arena_free(&local);
+	return rc;
+}
+
+static int check_customers(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out,
+			   int *n, int *cap, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, "SELECT shop_id, customer_id FROM loyalty_lots"
+					    " UNION SELECT shop_id, customer_id FROM cashback_entries", "");
+	int rc;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1)
+		if ((rc = check_customer(tx, a, store_text(st, 0), store_text(st, 1), out, n, cap, e)))
+			break;
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out, int *n,
+		 int64_t *lots_checked, struct err *e)
+{
+	int cap = 16, rc;
+	*out = arena_alloc(a, (size_t)cap * sizeof(**out));
+	*n = 0;
+	*lots_checked = 0;
+	if ((rc = check_lots(tx, a, out, n, &cap, lots_checked, e)))
+		return rc;
+	return check_customers(tx, a, out, n, &cap, e);
 }

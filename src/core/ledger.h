@@ -29,11 +29,15 @@
  * LEDGER_POINTS_MAX_PER_ORDER points; a customer holds at most
  * LEDGER_BALANCE_MAX points (the sum of remaining over lots with points left,
  * pending ones included) and owes at most as much in debt lots; a cashback
- * wallet holds at most LEDGER_CASHBACK_MAX minor units. A write that would go
- * beyond is refused (ERR_REFUSED "points_limit_exceeded",
- * "balance_limit_exceeded", "cashback_limit_exceeded") and changes nothing.
- * With these, every sum the ledger stores or adds up in SQL stays below
- * 2^63 by construction; lifetime totals (shown, not stored) saturate.
+ * wallet holds at most LEDGER_CASHBACK_MAX minor units. A payment, bonus,
+ * adjustment or merge that would go beyond is refused (ERR_REFUSED
+ * "points_limit_exceeded", "balance_limit_exceeded",
+ * "cashback_limit_exceeded") and changes nothing. Points given back by a
+ * cancelled spend (ledger_restore()) are never refused: they were the
+ * customer's already, so the points can pass LEDGER_BALANCE_MAX by at most
+ * the points given back so far (ledger_check() holds them to that), and new
+ * points are refused meanwhile. Totals of rows are added in
+ * C (ledger_sum()), never by SQL sum(); lifetime totals saturate.
  */
 #define LEDGER_POINTS_MAX_PER_ORDER 1000000000000000LL	/* 10^15 */
 #define LEDGER_BALANCE_MAX 100000000000000000LL		/* 10^17 */
@@ -93,6 +97,14 @@ int64_t ledger_clawback_target(int64_t points, const int64_t *line_points,
 			       const int64_t *quantity, const int64_t *refunded_quantity,
 			       int nlines, int64_t paid, int64_t refunded, int fully_refunded);
 
+/*
+ * Adds up the first column of every row of st (which it finishes) exactly,
+ * in 128 bits, into *out, clamped to INT64_MIN..INT64_MAX: for totals that
+ * SQL sum() could fail on ("integer overflow" as soon as a running sum
+ * passes 2^63, whatever the final total). st NULL: returns e's error.
+ */
+int ledger_sum(struct store_stmt *st, int64_t *out, struct err *e);
+
 int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
 			 struct err *e);
 /* o is the order after the refund (refunded quantities and amount updated). */
@@ -129,6 +141,12 @@ int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
  */
 int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer,
 		 const char *action, int strict, int64_t *points, struct err *e);
+/* ERR_REFUSED (param "source") when target and source together would hold
+ * more points or debt than LEDGER_BALANCE_MAX ("balance_limit_exceeded") or
+ * more in one cashback wallet than LEDGER_CASHBACK_MAX
+ * ("cashback_limit_exceeded"); customer_merge() asks before it moves anything. */
+int ledger_merge_room(struct store_tx *tx, const char *shop, const char *target,
+		      const char *source, struct err *e);
 /* Moves source's lots, entries and awards to target (customer merge). */
 int ledger_merge(struct store_tx *tx, const char *shop, const char *target,
 		 const char *source, struct err *e);
@@ -140,11 +158,15 @@ struct ledger_job_counts {
  * (events), tier downgrades. Idempotent: running it twice changes nothing. */
 int ledger_run_jobs(struct store_tx *tx, struct ledger_job_counts *out, struct err *e);
 
+/* A lot's problem (lot_id; remaining against its entries' sum) or a
+ * customer's (customer_id; the amount held in remaining, the maximum in
+ * entries). */
 struct ledger_mismatch {
-	const char *shop, *lot_id, *problem;
+	const char *shop, *lot_id, *customer_id, *problem;
 	int64_t remaining, entries;
 };
-/* Recomputes every lot from its entries; returns the mismatches found. */
+/* Recomputes every lot from its entries and holds every customer's points,
+ * debt and wallets to the limits; returns the problems found. */
 int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **out,
 		 int *n, int64_t *lots_checked, struct err *e);
 

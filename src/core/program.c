@@ -43,17 +43,13 @@ static int check_name(const char *v, const char *param, struct err *e)
 	return 0;
 }
 
-static int check(const struct program *p, struct err *e)
+/* The programme's single settings: earning, pending, expiry, tiers, refunds. */
+static int check_settings(const struct program *p, struct err *e)
 {
 	static const char *const expiries[] = { "never", "days", "end_of_month", "inactivity", NULL };
-	static const char *const actions[] = { "signup", "account_created", "review", "birthday", NULL };
 	static const char *const bases[] = { "points_earned", "net_spend", "order_count", NULL };
 	static const char *const downgrades[] = { "one_down", "recalculate", NULL };
 	static const char *const policies[] = { "clamp", "debt", NULL };
-	static const char *const mult_types[] = { "category", "sku", "channel", NULL };
-	static const char *const ms_types[] = { "every", "at", NULL };
-	char param[64];
-	int rc;
 
 	if (p->points_per_unit < 0 || p->points_per_unit > PROGRAM_POINTS_PER_UNIT_MAX)
 		return err_set(e, ERR_INVALID, "earn.points_per_unit", "must be from 0 to %d",
@@ -79,6 +75,19 @@ static int check(const struct program *p, struct err *e)
 		return err_set(e, ERR_INVALID, "tiers.downgrade", "must be \"one_down\" or \"recalculate\"");
 	if (!one_of(p->refund_policy, policies))
 		return err_set(e, ERR_INVALID, "refund_policy", "must be \"clamp\" or \"debt\"");
+	if (p->cashback_bp < 0 || p->cashback_bp > PROGRAM_CASHBACK_BP_MAX)
+		return err_set(e, ERR_INVALID, "cashback.basis_points", "must be from 0 to 10000 (100 = 1%%)");
+	if (p->point_value < 0 || p->point_value > PROGRAM_POINT_VALUE_MAX)
+		return err_set(e, ERR_INVALID, "point_value", "must be from 0 to 100000 minor units");
+	return 0;
+}
+
+static int check_multipliers(const struct program *p, struct err *e)
+{
+	static const char *const mult_types[] = { "category", "sku", "channel", NULL };
+	char param[64];
+	int rc;
+
 	for (int i = 0; i < p->nmultipliers; i++) {
 		const struct program_multiplier *m = &p->multipliers[i];
 		snprintf(param, sizeof(param), "earn.multipliers[%d].type", i);
@@ -102,6 +111,14 @@ static int check(const struct program *p, struct err *e)
 					       " (earn.multipliers[%d]); multipliers of one kind do not stack",
 					       m->type, m->value, j);
 	}
+	return 0;
+}
+
+static int check_tiers(const struct program *p, struct err *e)
+{
+	char param[64];
+	int rc;
+
 	for (int i = 0; i < p->ntiers; i++) {
 		const struct program_tier *t = &p->tiers[i];
 		snprintf(param, sizeof(param), "tiers.levels[%d].name", i);
@@ -121,6 +138,15 @@ static int check(const struct program *p, struct err *e)
 			return err_set(e, ERR_INVALID, param, "must be from 100 to %d (100 = x1)",
 				       PROGRAM_TIER_PERCENT_MAX);
 	}
+	return 0;
+}
+
+static int check_milestones(const struct program *p, struct err *e)
+{
+	static const char *const ms_types[] = { "every", "at", NULL };
+	char param[64];
+	int rc;
+
 	for (int i = 0; i < p->nmilestones; i++) {
 		const struct program_milestone *m = &p->milestones[i];
 		snprintf(param, sizeof(param), "milestones[%d].type", i);
@@ -138,10 +164,14 @@ static int check(const struct program *p, struct err *e)
 		if (!m->points && !m->gift)
 			return err_set(e, ERR_INVALID, param, "a milestone needs points, a gift or both");
 	}
-	static const char *const reward_kinds[] = { "discount_fixed", "discount_percent",
-		"free_shipping", "gift", "warranty", "insurance", NULL };
-	if (p->cashback_bp < 0 || p->cashback_bp > PROGRAM_CASHBACK_BP_MAX)
-		return err_set(e, ERR_INVALID, "cashback.basis_points", "must be from 0 to 10000 (100 = 1%%)");
+	return 0;
+}
+
+static int check_bonuses(const struct program *p, struct err *e)
+{
+	static const char *const actions[] = { "signup", "account_created", "review", "birthday", NULL };
+	char param[64];
+
 	for (int i = 0; i < p->nbonuses; i++) {
 		const struct program_bonus *b = &p->bonuses[i];
 		snprintf(param, sizeof(param), "bonuses[%d].action", i);
@@ -158,8 +188,16 @@ static int check(const struct program *p, struct err *e)
 		if (b->per_customer_limit < 0 || b->per_customer_limit > PROGRAM_LIMIT_MAX)
 			return err_set(e, ERR_INVALID, param, "must be from 0 to %d", PROGRAM_LIMIT_MAX);
 	}
-	if (p->point_value < 0 || p->point_value > PROGRAM_POINT_VALUE_MAX)
-		return err_set(e, ERR_INVALID, "point_value", "must be from 0 to 100000 minor units");
+	return 0;
+}
+
+static int check_rewards(const struct program *p, struct err *e)
+{
+	static const char *const reward_kinds[] = { "discount_fixed", "discount_percent",
+		"free_shipping", "gift", "warranty", "insurance", NULL };
+	char param[64];
+	int rc;
+
 	for (int i = 0; i < p->nrewards; i++) {
 		const struct program_reward *w = &p->rewards[i];
 		snprintf(param, sizeof(param), "rewards[%d].key", i);
@@ -192,6 +230,15 @@ static int check(const struct program *p, struct err *e)
 			return err_set(e, ERR_INVALID, param, "must be from 0 to %d", PROGRAM_LIMIT_MAX);
 	}
 	return 0;
+}
+
+static int check(const struct program *p, struct err *e)
+{
+	int rc;
+	if ((rc = check_settings(p, e)) || (rc = check_multipliers(p, e)) || (rc = check_tiers(p, e)) ||
+	    (rc = check_milestones(p, e)) || (rc = check_bonuses(p, e)))
+		return rc;
+	return check_rewards(p, e);
 }
 
 const struct program_bonus *program_bonus(const struct program *p, const char *action)

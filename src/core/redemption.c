@@ -124,7 +124,10 @@ int redemption_create(struct store_tx *tx, struct arena *a, const char *shop,
 		order_id = arena_strdup(a, o.id);
 		kind = "points_discount", name = "points discount", points = in->points;
 		int64_t before;
-		/* points <= 10^9 and point_value <= 10^5: value < 2^63. */
+		/* points <= 10^9 and point_value <= 10^5: value < 2^63. The SQL
+		 * sum below cannot overflow: every value is positive and each
+		 * was accepted only while the active ones stayed <= o.total
+		 * (< 4 x 10^15, order.h), so every running sum is bounded too. */
 		value = in->points * p.point_value;
 		if ((rc = store_query_int(tx, e, &before,
 				"SELECT coalesce(sum(value), 0) FROM redemptions WHERE shop_id = $1"

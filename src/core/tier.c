@@ -4,28 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../base/checked.h"
 #include "../base/clock.h"
 #include "event.h"
 #include "ledger.h"
 
 /*
- * A lifetime or window total, added up here rather than by SQL sum(), which
- * fails on overflow: every row is bounded (points per order, money per order)
- * but their number is not, so the total saturates at INT64_MAX.
+ * A lifetime or window total, added up by ledger_sum() rather than by SQL
+ * sum(), which fails on overflow: every row is bounded (points per order,
+ * money per order) but their number is not, so the total saturates.
  */
 static int saturating_sum(struct store_tx *tx, const char *sql, const char *shop,
 			  const char *customer, int64_t since, int64_t *out, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e, sql, "ssi", shop, customer, since);
-	int rc;
-	*out = 0;
-	if (!st)
-		return e->kind;
-	while ((rc = store_step(st, e)) == 1)
-		*out = checked_sat_add(*out, store_int(st, 0));
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return ledger_sum(store_query(tx, e, sql, "ssi", shop, customer, since), out, e);
 }
 
 static int metric(struct store_tx *tx, const char *shop, const char *customer,
