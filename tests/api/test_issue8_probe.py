@@ -519,9 +519,16 @@ def test_balance_limit_through_orders_bonus_adjustment_and_cancel(server, operat
     assert r.status_code == 422 and error_of(r)["code"] == "balance_limit_exceeded", r.text
     r = shop.post(f"/v1/customers/{c['id']}/bonuses", {"action": "review"})
     assert r.status_code == 422 and error_of(r)["code"] == "balance_limit_exceeded", r.text
+    # points given back are never refused (docs/loyalty.md, "Limits"): the cancel
+    # succeeds past the maximum, and new points stay refused until it is spent down
     r = shop.post(f"/v1/redemptions/{red.json()['id']}/cancel")
+    assert r.status_code == 200, r.text
+    assert shop.get(f"/v1/redemptions/{red.json()['id']}").json()["status"] == "cancelled"
+    assert points(shop, c["id"]) == 10**17 + 10**9
+    r = shop.post(f"/v1/customers/{c['id']}/adjustments", {"points": 1, "reason": "x"})
     assert r.status_code == 422 and error_of(r)["code"] == "balance_limit_exceeded", r.text
-    assert shop.get(f"/v1/redemptions/{red.json()['id']}").json()["status"] == "active"
+    r = shop.post(f"/v1/customers/{c['id']}/adjustments", {"points": -(10**9), "reason": "x"})
+    assert r.status_code == 200, r.text
     assert points(shop, c["id"]) == 10**17
     # an order with zero points still pays
     o = order(shop, c["id"], 50)  # 0.5 EUR x 1000 = 500 points -> refused; use price 0
