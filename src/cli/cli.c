@@ -111,9 +111,11 @@ int cli_store_open(const struct config *cfg, struct store **out, struct err *e)
 	if (db_may_create)
 		return store_open(cfg->db, out, e);
 	int rc = store_open_existing(cfg->db, out, e);
-	if (rc == ERR_NOT_FOUND)
+	if (rc == ERR_NOT_FOUND && !strcmp(e->code, "db_missing"))
 		return err_setc(e, ERR_INVALID, "db_missing", "db",
 				"no database at \"%s\" (check --db or RETAIN_DB; \"retain migrate\""
 				" creates one)", cfg->db);
+	if (rc == ERR_NOT_FOUND)
+		e->kind = rc = ERR_INVALID;	/* refused before anything ran: exit 2 */
 	return rc;
 }

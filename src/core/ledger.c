@@ -317,7 +317,10 @@ static int order_points(const struct program *p, const struct order *o, int64_t 
 	int64_t extra_base = (p->include_shipping ? o->shipping : 0) + (p->include_tax ? o->tax : 0);
 	if (checked_accumulate(base, extra_base) ||
 	    earn_points(p, extra_base, 100, tier_percent, unit, &points[o->nlines]))
-		return too_many_points(p->include_shipping ? "shipping" : "tax", e);
+		/* names the larger part earned on: the one to look at first */
+		return too_many_points(p->include_shipping && (!p->include_tax ||
+							       o->shipping >= o->tax)
+				       ? "shipping" : "tax", e);
 	if (*base < p->min_order)
 		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
 	return 0;

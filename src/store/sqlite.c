@@ -210,22 +210,99 @@ static void reader_destroy(void *p)
 	(void)p;	/* closed by store_close(), which knows every connection */
 }
 
+/* Before an existing database is opened (which would write: WAL mode goes
+ * into its header): a file that is no SQLite database at all, an empty one
+ * among them, is refused untouched. */
+static int check_existing_file(const char *path, struct err *e)
+{
+	struct stat sb;
+	char magic[16] = { 0 };
+	FILE *f;
+
+	if (stat(path, &sb) < 0 && errno == ENOENT)
+		return err_setc(e, ERR_NOT_FOUND, "db_missing", "db", "no database at \"%s\"", path);
+	if ((f = fopen(path, "rb"))) {
+		size_t n = fread(magic, 1, sizeof(magic), f);
+		fclose(f);
+		if (n < sizeof(magic) || memcmp(magic, "SQLite format 3", 16) != 0)
+			return err_setc(e, ERR_NOT_FOUND, "db_not_retain", "db",
+					"\"%s\" is %s, not a retain database (\"retain migrate\""
+					" makes one)", path, n == 0 ? "an empty file" : "another kind of file");
+	}
+	return 0;
+}
+
+/* An existing database is used as it is, never migrated: only the commands
+ * that set a database up (serve, migrate, demo, shop create) change its
+ * schema, so a read such as `retain check` writes nothing. */
+static int check_schema_version(sqlite3 *db, const char *path, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int version = -1, latest = migrations[migrations_count - 1].version;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_migrations", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version <= 0)
+		return err_setc(e, ERR_NOT_FOUND, "db_not_retain", "db",
+				"\"%s\" holds no retain schema (\"retain migrate\" makes one)", path);
+	if (version < latest)
+		return err_setc(e, ERR_NOT_FOUND, "db_outdated", "db",
+				"the database \"%s\" is at schema version %d and this retain needs"
+				" %d: run \"retain migrate\" first", path, version, latest);
+	if (version > latest)
+		return err_setc(e, ERR_NOT_FOUND, "db_too_new", "db",
+				"the database \"%s\" is at schema version %d, newer than this retain"
+				" (%d): use a newer retain", path, version, latest);
+	return 0;
+}
+
+/* The same before the writer opens it (its pragmas would write: WAL mode
+ * into the header of a database that is not yet in it), read as an immutable
+ * file so that not even a -wal is left behind. A database with a WAL still to
+ * be checkpointed (a crash) is checked on the writer instead: *later = 1. */
+static int check_existing_schema(const char *path, int *later, struct err *e)
+{
+	char wal[4096], uri[4200];
+	struct stat sb;
+	sqlite3 *db = NULL;
+	int rc;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	/* (a name a URI would read otherwise, with ? # or %, too) */
+	*later = (stat(wal, &sb) == 0 && sb.st_size > 0) || strpbrk(path, "?#%") ||
+		 strlen(path) > 4096;
+	if (*later)
+		return 0;
+	snprintf(uri, sizeof(uri), "file:%s?immutable=1", path);
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		*later = 1;
+		return 0;
+	}
+	rc = check_schema_version(db, path, e);
+	sqlite3_close(db);
+	return rc;
+}
+
 static int open_store(const char *path, int create, struct store **out, struct err *e)
 {
 	struct store *st;
-	struct stat sb;
-	int rc;
+	int rc, later = 0;
 
-	if (!create && stat(path, &sb) < 0 && errno == ENOENT)
-		return err_setc(e, ERR_NOT_FOUND, "db_missing", "db",
-				"no database at \"%s\"", path);
+	if (!create &&
+	    ((rc = check_existing_file(path, e)) || (rc = check_existing_schema(path, &later, e))))
+		return rc;
 	if (!(st = calloc(1, sizeof(*st))))
 		abort();
 	st->path = strdup(path);
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->conns_lock, NULL);
 	pthread_key_create(&st->reader_key, reader_destroy);
-	if ((rc = conn_open(path, 0, create, &st->writer, e)) || (rc = migrate(st->writer, e)) < 0) {
+	if ((rc = conn_open(path, 0, create, &st->writer, e)) ||
+	    (create && (rc = migrate(st->writer, e)) < 0) ||
+	    (later && (rc = check_schema_version(st->writer->db, path, e)))) {
 		store_close(st);
 		return rc;
 	}

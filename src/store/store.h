@@ -37,8 +37,11 @@ typedef int (*store_fn)(struct store_tx *tx, void *ctx, struct err *e);
 
 /* Opens (creating if needed) the database at path and applies migrations. */
 int store_open(const char *path, struct store **out, struct err *e);
-/* The same for a database that must exist already: never creates one, and
- * ERR_NOT_FOUND (code "db_missing") when there is none at path. */
+/* The same for a database that must exist already, used as it is: never
+ * creates or migrates one. ERR_NOT_FOUND with code "db_missing" when there is
+ * none at path, "db_not_retain" for a file that holds no retain schema (an
+ * empty file too, left untouched), "db_outdated" or "db_too_new" when its
+ * schema is not this binary's (`retain migrate` upgrades it). */
 int store_open_existing(const char *path, struct store **out, struct err *e);
 void store_close(struct store *st);
 
