@@ -35,19 +35,39 @@ struct store_stmt;
 
 typedef int (*store_fn)(struct store_tx *tx, void *ctx, struct err *e);
 
-/* Opens (creating if needed) the database at path and applies migrations. */
-int store_open(const char *path, struct store **out, struct err *e);
-/* The same for a database that must exist already: never creates one, and
- * ERR_NOT_FOUND (code "db_missing") when there is none at path. */
-int store_open_existing(const char *path, struct store **out, struct err *e);
+struct store_options {
+	/* Never create: ERR_NOT_FOUND (code "db_missing") when there is none. */
+	int must_exist;
+	/* PostgreSQL: connections at most (the HTTP threads + 1 for the jobs);
+	 * 0: 8. SQLite has one writer and a reader per thread instead. */
+	int connections;
+};
+
+/* Opens the database and applies migrations. where is a file path (SQLite)
+ * or a postgres:// or postgresql:// URL (PostgreSQL, libpq's URI syntax).
+ * A PostgreSQL database is never created by retain: it must exist (createdb),
+ * so must_exist changes nothing there. A database whose schema is newer than
+ * this binary is refused (ERR_REFUSED, code "schema_too_new"). */
+int store_open_with(const char *where, const struct store_options *o, struct store **out,
+		    struct err *e);
+/* 1 when where names a PostgreSQL database (postgres:// or postgresql://),
+ * not a file: there is then no DB.operator-key or DB.demo-keys beside it. */
+int store_is_postgres(const char *where);
+/* store_open_with() with the defaults, creating a SQLite file if needed. */
+int store_open(const char *where, struct store **out, struct err *e);
+/* The same for a database that must exist already. */
+int store_open_existing(const char *where, struct store **out, struct err *e);
 void store_close(struct store *st);
 
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);
 int store_read(struct store *st, store_fn fn, void *ctx, struct err *e);
-/* After an erasure: folds the write-ahead log into the database and truncates
- * it, so that no old page image (with data since deleted; deleted content is
- * zeroed in the database) stays on disk. Waits for readers up to the busy
- * timeout; ERR_INTERNAL when it could not finish (retrying is safe). */
+/* After an erasure: SQLite folds the write-ahead log into the database and
+ * truncates it, so that no old page image (with data since deleted; deleted
+ * content is zeroed in the database) stays on disk. Waits for readers up to
+ * the busy timeout; ERR_INTERNAL when it could not finish (retrying is safe).
+ * PostgreSQL: nothing to do here (0). Dead row versions stay in the table
+ * files until (auto)vacuum reuses them, and in the WAL until it is recycled;
+ * docs/operations.md says how an operator makes that immediate. */
 int store_scrub(struct store *st, struct err *e);
 /* 0 when the store answers a trivial query (for /readyz). */
 int store_ping(struct store *st, struct err *e);
