@@ -51,6 +51,7 @@ struct import {
 	struct row rows[BATCH];
 	int nrows;
 	int64_t lines, imported, existing, errors, bytes, size;
+	int64_t counted[3];	/* imported, existing, errors before this batch */
 	double started, last_draw;
 	struct arena arena;
 	/* occurrences of each row digest, for repeated identical rows */
@@ -266,6 +267,8 @@ static int parse_row(struct import *im, char *line, int64_t lineno, struct row *
 static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct import *im = ctx;
+	/* The store may run this again (store.h): count from the batch's start. */
+	im->imported = im->counted[0], im->existing = im->counted[1], im->errors = im->counted[2];
 	for (int i = 0; i < im->nrows; i++) {
 		struct row *r = &im->rows[i];
 		struct order_line line = { .sku = "imported", .quantity = 1, .unit_price = r->amount };
@@ -316,6 +319,7 @@ static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 
 static int flush(struct store *st, struct import *im, struct err *e)
 {
+	im->counted[0] = im->imported, im->counted[1] = im->existing, im->counted[2] = im->errors;
 	int rc = im->nrows ? store_write(st, batch_tx, im, e) : 0;
 	if (im->dry_run && rc == ERR_CONFLICT && !strcmp(e->code, "dry_run"))
 		rc = 0;

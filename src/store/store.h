@@ -6,16 +6,44 @@
  *	static int create(struct store_tx *tx, void *ctx, struct err *e) { ... }
  *	rc = store_write(st, create, &ctx, e);
  *
- * and the store runs it inside a transaction: committed durably (WAL,
- * synchronous=FULL) when the callback returns 0, rolled back when it returns
- * an error. Nothing half-done is ever visible. store_write() returns only
- * after the commit is on disk, so a caller may acknowledge the write; a later
- * version batches concurrent callbacks into one commit (group commit) behind
- * this same signature. store_read() runs a callback in a read-only snapshot on
- * a per-thread connection that never blocks the writer.
+ * and the store runs it inside a transaction: committed durably when the
+ * callback returns 0, rolled back when it returns an error. Nothing half-done
+ * is ever visible. store_write() returns only after the commit is durable, so
+ * a caller may acknowledge the write. store_read() runs a callback in a
+ * read-only snapshot that never blocks a writer.
+ *
+ * Two engines (store.c picks one by the database's name, one per process):
+ * SQLite for a file path, PostgreSQL for a postgres:// or postgresql:// URL.
+ *
+ * The write contract (docs/decisions.md, issue 9, says why):
+ *  - Isolation. A write callback sees and changes the database as if it ran
+ *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, synchronous=
+ *    FULL). PostgreSQL: SERIALIZABLE; a callback that read a row another
+ *    transaction changed meanwhile fails with a serialization failure
+ *    (40001) or a deadlock (40P01), and the store rolls back and runs it
+ *    again, whole, up to 12 times with a random pause (then ERR_UNAVAILABLE,
+ *    code "store_busy", a 503 to retry). So every read-then-write in core/
+ *    (read a balance, then spend it) is correct with concurrent writers and
+ *    several nodes without SELECT ... FOR UPDATE.
+ *  - A callback may run more than once (that retry; a group-commit replay on
+ *    SQLite). It keeps no side effect outside its transaction: no response
+ *    sent, no log line that claims success, no counter bumped, no memory
+ *    another thread sees; what it computes goes into ctx, which it must
+ *    reset at its start (a later run starts over, and only the last run's
+ *    ctx counts).
+ *  - Limits (a balance, a lot's remaining, a refund up to the paid amount)
+ *    are enforced inside the write: by what the callback reads in it (the
+ *    isolation above makes that read current), by a conditional UPDATE with
+ *    its row count checked, or by a CHECK constraint; never by a read made
+ *    in an earlier transaction.
+ *  - Reads: SQLite reads on a per-thread WAL connection; PostgreSQL runs
+ *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback.
  *
  * SQL is portable between SQLite and PostgreSQL: $1, $2 ... placeholders,
- * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times.
+ * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times (BIGINT on
+ * PostgreSQL), no SQLite-only functions or scalar max(a, b) (GREATEST and
+ * LEAST differ too: write CASE), sum() read with store_int() (PostgreSQL's
+ * numeric comes back as its digits). A boolean result reads as 1 or 0.
  *
  * Statements: store_query() prepares (cached per connection) and binds in one
  * call, with a type string: 'i' int64_t, 's' const char * (NULL binds NULL).
