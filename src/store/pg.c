@@ -397,7 +397,8 @@ static int pg_open(const char *url, const struct store_options *o, struct store 
 		char m[300];
 		snprintf(m, sizeof(m), "%s", msg ? msg : "out of memory");
 		one_line(m);
-		rc = err_setc(e, ERR_INVALID, "db_invalid", "db",
+		/* exit 1 like an unreachable server (issue 9), not 2 */
+		rc = err_setc(e, ERR_UNAVAILABLE, "db_invalid", "db",
 			      "\"%s\" is not a PostgreSQL URL libpq accepts: %s", st->shown, m);
 		PQfreemem(msg);
 		pg_close(st);
