@@ -202,6 +202,16 @@ static int conn_exec(struct store *st, struct conn *c, const char *sql, char *st
 
 /* --- the pool --- */
 
+/* Forgets what c prepared, after a reconnection. */
+static void forget_prepared(struct conn *c)
+{
+	for (unsigned i = 0; i < PREPARED_MAX; i++) {
+		free(c->cache[i].sql);
+		c->cache[i].sql = NULL;
+	}
+	c->nprepared = 0;
+}
+
 static int acquire(struct store *st, struct conn **out, struct err *e)
 {
 	struct timespec until;
@@ -243,17 +253,28 @@ static void release(struct store *st, struct conn *c)
 {
 	if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		PQreset(c->pg);
-		for (unsigned i = 0; i < PREPARED_MAX; i++) {
-			free(c->cache[i].sql);
-			c->cache[i].sql = NULL;
-		}
-		c->nprepared = 0;
+		forget_prepared(c);
 	}
 	pthread_mutex_lock(&st->lock);
 	c->next_free = st->free;
 	st->free = c;
 	pthread_cond_signal(&st->freed);
 	pthread_mutex_unlock(&st->lock);
+}
+
+/* Starts a transaction. A connection the server dropped while it sat in the
+ * pool (a restart, pg_terminate_backend) is only found out now: nothing has
+ * run on it yet, so reconnect once and begin again. */
+static int begin(struct store *st, struct conn *c, const char *sql, struct err *e)
+{
+	int rc = conn_exec(st, c, sql, NULL, e);
+	if (rc && PQstatus(c->pg) != CONNECTION_OK) {
+		PQreset(c->pg);
+		forget_prepared(c);
+		if (PQstatus(c->pg) == CONNECTION_OK)
+			rc = conn_exec(st, c, sql, NULL, e);
+	}
+	return rc;
 }
 
 /* --- migrations --- */
@@ -444,7 +465,7 @@ static int pg_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 		int rc = acquire(st, &tx.c, e);
 		if (rc)
 			return rc;
-		rc = conn_exec(st, tx.c, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, e);
+		rc = begin(st, tx.c, "BEGIN ISOLATION LEVEL SERIALIZABLE", e);
 		if (!rc) {
 			rc = fn(&tx, ctx, e);
 			if (rc == 0 && PQtransactionStatus(tx.c->pg) == PQTRANS_INERROR)
@@ -471,7 +492,7 @@ static int pg_read(struct store *st, store_fn fn, void *ctx, struct err *e)
 	int rc = acquire(st, &tx.c, e);
 	if (rc)
 		return rc;
-	rc = conn_exec(st, tx.c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, e);
+	rc = begin(st, tx.c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 	if (!rc) {
 		rc = fn(&tx, ctx, e);
 		conn_exec(st, tx.c, rc ? "ROLLBACK" : "COMMIT", NULL, NULL);
@@ -493,7 +514,7 @@ static int pg_ping(struct store *st, struct err *e)
 	int rc = acquire(st, &c, e);
 	if (rc)
 		return rc;
-	rc = conn_exec(st, c, "SELECT 1", NULL, e);
+	rc = begin(st, c, "SELECT 1", e);
 	release(st, c);
 	return rc;
 }

@@ -111,6 +111,23 @@ def test_readyz_pings_postgres_issue9(server):
     assert r.status_code == 200, r.text
 
 
+@needs_pg
+def test_retain_reconnects_after_the_server_drops_its_connections_issue9(fresh_server):
+    """Every pooled connection killed under it (as a PostgreSQL restart or an
+    operator's pg_terminate_backend does): the next requests reconnect."""
+    srv = fresh_server.start()
+    shop = make_shop(Api(srv, OPERATOR_KEY))
+    for _ in range(3):
+        assert shop.get("/v1/customers").status_code == 200
+    name = srv.db.rsplit("/", 1)[1]
+    killed = psql("postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                              f" WHERE datname = '{name}'")
+    assert int(killed) >= 1
+    assert Api(srv, None).get("/readyz").status_code == 200
+    assert shop.post("/v1/customers", {"email": "after@example.com"}).status_code == 201
+    assert shop.get("/v1/customers?email=after@example.com").json()["data"]
+
+
 def test_concurrent_spends_of_one_balance_spend_it_exactly_once_issue9():
     """32 writers at once, each spending 10 of 100 points: 10 succeed, the rest
     are refused, the balance ends at 0 and `retain check` is clean. On
