@@ -279,27 +279,38 @@ static int begin(struct store *st, struct conn *c, const char *sql, struct err *
 
 /* --- migrations --- */
 
+static int is_word(const char *sql, const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	int starts = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+	return starts && strncmp(p, word, n) == 0 && !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
 /* The mechanical translation of a schema file (migrate.h): "STRICT" after a
- * table's closing parenthesis goes, the word INTEGER becomes BIGINT. */
+ * table's closing parenthesis goes, the type INTEGER becomes BIGINT, and TEXT
+ * compares byte by byte (COLLATE "C"), as SQLite's BINARY does, whatever the
+ * database's locale: ids page and sort the same on both engines. */
 static char *translate(const char *sql)
 {
+	static const char text_c[] = "TEXT COLLATE \"C\"";
 	size_t n = strlen(sql);
-	char *out = malloc(n * 2 + 1), *w = out;
+	char *out = malloc(n * 4 + 1), *w = out;	/* TEXT grows 4 times at most */
 	if (!out)
 		abort();
 	for (const char *p = sql; *p;) {
-		int word_start = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-		if (word_start && strncmp(p, "INTEGER", 7) == 0 &&
-		    !(isalnum((unsigned char)p[7]) || p[7] == '_')) {
+		if (is_word(sql, p, "INTEGER")) {
 			memcpy(w, "BIGINT", 6), w += 6, p += 7;
+			continue;
+		}
+		if (is_word(sql, p, "TEXT")) {
+			memcpy(w, text_c, sizeof(text_c) - 1), w += sizeof(text_c) - 1, p += 4;
 			continue;
 		}
 		if (*p == ')') {
 			const char *q = p + 1;
 			while (*q == ' ' || *q == '\t' || *q == '\n')
 				q++;
-			if (strncmp(q, "STRICT", 6) == 0 &&
-			    !(isalnum((unsigned char)q[6]) || q[6] == '_')) {
+			if (is_word(sql, q, "STRICT")) {
 				*w++ = ')', p = q + 6;
 				continue;
 			}

@@ -32,6 +32,11 @@ def assert_one_line_failure(r, *words, status=1):
     return lines[0]
 
 
+def locale_exists(name):
+    out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+    return name.lower().replace("utf-8", "utf8") in out
+
+
 def unused_port():
     return free_port()      # nothing listens there once the probe socket is closed
 
@@ -83,7 +88,8 @@ def test_a_postgres_database_that_does_not_exist_is_named_issue9():
 @needs_pg
 def test_migrate_creates_the_schema_in_an_empty_postgres_database_once_issue9():
     name = "empty_" + os.urandom(6).hex()
-    psql("postgres", f"CREATE DATABASE {name}")
+    psql("postgres", f"CREATE DATABASE {name} TEMPLATE template0 LOCALE 'en_US.UTF-8'"
+                     if locale_exists("en_US.UTF-8") else f"CREATE DATABASE {name}")
     for _ in range(2):      # the second run finds everything applied
         r = run("migrate", "--db", pg_url(name))
         assert r.returncode == 0, r.stderr
@@ -95,6 +101,11 @@ def test_migrate_creates_the_schema_in_an_empty_postgres_database_once_issue9():
         "SELECT column_name, data_type FROM information_schema.columns"
         " WHERE table_name = 'orders'"))
     assert types["total"] == "bigint" and types["placed_at"] == "bigint"
+    # Text compares byte by byte, as on SQLite, whatever the database's locale.
+    collations = dict(connect_db(pg_url(name)).execute(
+        "SELECT column_name, collation_name FROM information_schema.columns"
+        " WHERE table_name = 'customers' AND data_type = 'text'"))
+    assert collations and set(collations.values()) == {"C"}, collations
 
 
 @needs_pg
@@ -126,6 +137,47 @@ def test_retain_reconnects_after_the_server_drops_its_connections_issue9(fresh_s
     assert Api(srv, None).get("/readyz").status_code == 200
     assert shop.post("/v1/customers", {"email": "after@example.com"}).status_code == 201
     assert shop.get("/v1/customers?email=after@example.com").json()["data"]
+
+
+@needs_pg
+def test_one_idempotency_key_sent_to_two_nodes_at_once_writes_once_issue9():
+    """Two `retain serve` on one database, the same key and body posted to both
+    at the same moment, 8 times: one write each time, and the other answer is
+    the replay of the first (the two writes conflict under SERIALIZABLE; the
+    retried one finds the stored key) or a 409. An adjustment has no natural
+    key of its own: only the Idempotency-Key keeps it single."""
+    with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
+        a = Server(d1, ["--jobs-interval", "0"]).start()
+        b = Server(d2, ["--jobs-interval", "0"])
+        b.db = a.db
+        b.start()
+        try:
+            shop = make_shop(Api(a, OPERATOR_KEY))
+            set_program(shop, pending_days=0)
+            c = shop.post("/v1/customers", {"email": "twice@example.com"}).json()
+            nodes = [Api(a, shop.key), Api(b, shop.key)]
+            path = f"/v1/customers/{c['id']}/adjustments"
+            for n in range(8):
+                body = {"points": 10, "reason": f"goodwill {n}"}
+                key = {"Idempotency-Key": f"k-{n}-" + os.urandom(4).hex()}
+                answers, start = [None, None], threading.Barrier(2)
+
+                def post(i):
+                    start.wait()
+                    answers[i] = nodes[i].post(path, body, headers=key)
+                threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                codes = sorted(r.status_code for r in answers)
+                assert codes in ([200, 200], [200, 409]), [r.text for r in answers]
+                if codes == [200, 200]:
+                    assert answers[0].json() == answers[1].json()
+                assert loyalty(shop, c["id"])["points"]["available"] == 10 * (n + 1)
+        finally:
+            check_clean_exit(b)
+            check_clean_exit(a)
 
 
 def test_concurrent_spends_of_one_balance_spend_it_exactly_once_issue9():
