@@ -64,8 +64,9 @@ struct store {
 	char *shown;		/* the URL without its password, for messages */
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	struct conn **all;
-	int nconns, max;
+	struct conn **all;	/* the open connections, for pg_close() */
+	int nall;
+	int nconns, max;	/* open or being opened; at most max */
 	struct conn *free;
 };
 
@@ -137,6 +138,15 @@ static void conn_close(struct conn *c);
 static int conn_exec(struct store *st, struct conn *c, const char *sql, char *state,
 		     struct err *e);
 
+/* The session settings, after every connection and reconnection. A prepared
+ * statement's generic plan, made while a table was nearly empty, scans it
+ * whole for ever after (an import slowed 3x as orders grew): plan each
+ * execution with its arguments instead. */
+static int conn_setup(struct store *st, struct conn *c, struct err *e)
+{
+	return conn_exec(st, c, "SET plan_cache_mode = force_custom_plan", NULL, e);
+}
+
 static int conn_open(struct store *st, struct conn **out, struct err *e)
 {
 	/* The URL comes last, so that what it says wins over these defaults. */
@@ -153,10 +163,7 @@ static int conn_open(struct store *st, struct conn **out, struct err *e)
 	if (!c)
 		abort();
 	c->pg = pg;
-	/* A prepared statement's generic plan, made while a table was nearly
-	 * empty, scans it whole for ever after (an import slowed 6x as orders
-	 * grew): plan each execution with its arguments instead. */
-	int rc = conn_exec(st, c, "SET plan_cache_mode = force_custom_plan", NULL, e);
+	int rc = conn_setup(st, c, e);
 	if (rc) {
 		conn_close(c);
 		return rc;
@@ -212,6 +219,14 @@ static void forget_prepared(struct conn *c)
 	c->nprepared = 0;
 }
 
+/* A new session for c (its prepared statements and settings are gone). */
+static int reconnect(struct store *st, struct conn *c)
+{
+	PQreset(c->pg);
+	forget_prepared(c);
+	return PQstatus(c->pg) == CONNECTION_OK ? conn_setup(st, c, NULL) : -1;
+}
+
 static int acquire(struct store *st, struct conn **out, struct err *e)
 {
 	struct timespec until;
@@ -231,7 +246,7 @@ static int acquire(struct store *st, struct conn **out, struct err *e)
 		pthread_mutex_unlock(&st->lock);
 		return 0;
 	}
-	int slot = st->nconns++;	/* reserved while connecting, unlocked */
+	st->nconns++;		/* reserved while connecting, unlocked */
 	pthread_mutex_unlock(&st->lock);
 	struct conn *c = NULL;
 	int rc = conn_open(st, &c, e);
@@ -240,7 +255,7 @@ static int acquire(struct store *st, struct conn **out, struct err *e)
 		st->nconns--;
 		pthread_cond_signal(&st->freed);
 	} else {
-		st->all[slot] = c;
+		st->all[st->nall++] = c;
 		*out = c;
 	}
 	pthread_mutex_unlock(&st->lock);
@@ -251,10 +266,8 @@ static int acquire(struct store *st, struct conn **out, struct err *e)
  * statements forgotten) before anyone gets it again. */
 static void release(struct store *st, struct conn *c)
 {
-	if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
-		PQreset(c->pg);
-		forget_prepared(c);
-	}
+	if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		reconnect(st, c);
 	pthread_mutex_lock(&st->lock);
 	c->next_free = st->free;
 	st->free = c;
@@ -268,12 +281,8 @@ static void release(struct store *st, struct conn *c)
 static int begin(struct store *st, struct conn *c, const char *sql, struct err *e)
 {
 	int rc = conn_exec(st, c, sql, NULL, e);
-	if (rc && PQstatus(c->pg) != CONNECTION_OK) {
-		PQreset(c->pg);
-		forget_prepared(c);
-		if (PQstatus(c->pg) == CONNECTION_OK)
-			rc = conn_exec(st, c, sql, NULL, e);
-	}
+	if (rc && PQstatus(c->pg) != CONNECTION_OK && reconnect(st, c) == 0)
+		rc = conn_exec(st, c, sql, NULL, e);
 	return rc;
 }
 
@@ -394,9 +403,8 @@ fail:
 
 static void pg_close(struct store *st)
 {
-	for (int i = 0; i < st->nconns; i++)
-		if (st->all[i])
-			conn_close(st->all[i]);
+	for (int i = 0; i < st->nall; i++)
+		conn_close(st->all[i]);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->freed);
 	free(st->all);
