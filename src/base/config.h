@@ -36,6 +36,9 @@ struct config {
 int config_load(struct config *c, int argc, char **argv, char **rest,
 		int *nrest, struct err *e);
 void config_print(const struct config *c, FILE *out);
+/* value as it may be shown (messages, --print-config): a URL's password left
+ * out, postgres://user:secret@host/db as postgres://user@host/db. */
+void config_redact_url(const char *value, char *out, size_t size);
 /* Text for `retain help`: one line per option. */
 void config_usage(FILE *out);
 

@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "../base/clock.h"
+#include "../base/config.h"
 #include "../base/utf8_repair.h"
 #include "migrate.h"
 
@@ -109,23 +110,6 @@ static int pg_conn_error(struct err *e, struct store *st, PGconn *pg, const char
 	one_line(msg);
 	return err_setc(e, ERR_UNAVAILABLE, "store_unavailable", "db",
 			"%s PostgreSQL at \"%s\": %s", what, st->shown, msg);
-}
-
-/* postgres://user:secret@host/db -> postgres://user@host/db */
-static char *without_password(const char *url)
-{
-	char *out = strdup(url);
-	if (!out)
-		abort();
-	char *auth = strstr(out, "://");
-	if (!auth)
-		return out;
-	auth += 3;
-	char *at = strchr(auth, '@'), *slash = strchr(auth, '/');
-	char *colon = strchr(auth, ':');
-	if (at && (!slash || at < slash) && colon && colon < at)
-		memmove(colon, at, strlen(at) + 1);
-	return out;
 }
 
 static void ignore_notice(void *arg, const char *message)
@@ -424,10 +408,12 @@ static int pg_open(const char *url, const struct store_options *o, struct store 
 	if (!st)
 		abort();
 	st->url = strdup(url);
-	st->shown = without_password(url);
+	size_t n = strlen(url) + 1;
+	if ((st->shown = malloc(n)))
+		config_redact_url(url, st->shown, n);
 	st->max = o->connections > 0 ? o->connections : 8;
 	st->all = calloc((size_t)st->max, sizeof(*st->all));
-	if (!st->url || !st->all)
+	if (!st->url || !st->shown || !st->all)
 		abort();
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->freed, NULL);

@@ -108,6 +108,21 @@ def test_migrate_creates_the_schema_in_an_empty_postgres_database_once_issue9():
     assert collations and set(collations.values()) == {"C"}, collations
 
 
+def test_print_config_hides_the_password_of_a_postgres_url_issue9():
+    r = run("serve", "--print-config", "--db", "postgres://retain:s3cretpw@db.internal:5432/retain")
+    assert r.returncode == 0, r.stderr
+    assert "db = postgres://retain@db.internal:5432/retain" in r.stdout
+    assert "s3cretpw" not in r.stdout + r.stderr
+
+
+@needs_pg
+def test_migrate_names_the_database_without_its_password_issue9():
+    url = pg_new_database().replace("postgres://retain@", "postgres://retain:s3cretpw@")
+    r = run("migrate", "--db", url)       # the test cluster trusts loopback: the password is unused
+    assert r.returncode == 0, r.stderr
+    assert "schema at version" in r.stdout and "s3cretpw" not in r.stdout + r.stderr
+
+
 @needs_pg
 def test_serve_on_postgres_needs_the_operator_key_given_issue9():
     env = {k: v for k, v in os.environ.items() if k != "RETAIN_OPERATOR_KEY"}
