@@ -21,7 +21,7 @@
  *    FULL). PostgreSQL: SERIALIZABLE; a callback that read a row another
  *    transaction changed meanwhile fails with a serialization failure
  *    (40001) or a deadlock (40P01), and the store rolls back and runs it
- *    again, whole, up to 12 times with a random pause (then ERR_UNAVAILABLE,
+ *    again, whole, up to 32 times with a random pause (then ERR_UNAVAILABLE,
  *    code "store_busy", a 503 to retry). So every read-then-write in core/
  *    (read a balance, then spend it) is correct with concurrent writers and
  *    several nodes without SELECT ... FOR UPDATE.
