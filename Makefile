@@ -6,12 +6,14 @@ PYTHON  ?= /usr/bin/python3
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS)
-LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lsodium -lm -pthread
+PGINC   := -I/usr/include/postgresql
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(PGINC) $(WARN) $(CFLAGS)
+LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lm -pthread
 ASAN    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analytics/*.c src/http/*.c src/api/*.c src/cli/*.c src/web/*.c))
 SCHEMA  := $(sort $(wildcard src/store/schema/*.sql))
+SCHEMA_PG := $(wildcard src/store/schema/pg/*.sql)
 GEN     := build/migrations.c
 OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o
 AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
@@ -27,7 +29,8 @@ help:
 	@echo "make run          install what is missing, build, start a demo shop on ./retain.db"
 	@echo "                  at 127.0.0.1:8080 (another port: make run RETAIN_LISTEN=127.0.0.1:9090)"
 	@echo "make test         install what is missing; unit tests, API tests (normal and sanitizer"
-	@echo "                  builds), OpenAPI lint; ends with \"tests: N passed, N failed\""
+	@echo "                  builds, then on a throwaway PostgreSQL cluster), OpenAPI lint;"
+	@echo "                  ends with \"tests: N passed, N failed\""
 	@echo "make check        the same as make test"
 	@echo "make unit         the Criterion unit tests only"
 	@echo "make api          the API tests against build/retain only"
@@ -40,7 +43,7 @@ help:
 	@echo "make deps         check for the packages retain needs; run scripts/setup if any is missing"
 	@echo "make help         this list"
 
-$(GEN): $(SCHEMA) scripts/embed-sql
+$(GEN): $(SCHEMA) $(SCHEMA_PG) scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
@@ -60,10 +63,10 @@ build/retain: $(OBJ) build/obj/src/main.o
 
 build/asan/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(PGINC) $(WARN) $(ASAN) -c $< -o $@
 
 build/asan/migrations.o: $(GEN)
-	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(PGINC) $(WARN) $(ASAN) -c $< -o $@
 
 build/asan/retain: $(AOBJ) build/asan/src/main.o
 	$(CC) $(ASAN) -o $@ $^ $(LIBS)

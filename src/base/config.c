@@ -283,6 +283,19 @@ int config_load(struct config *c, int argc, char **argv, char **rest,
 	return 0;
 }
 
+void config_redact_url(const char *value, char *out, size_t size)
+{
+	snprintf(out, size, "%s", value);
+	char *auth = strstr(out, "://");
+	if (!auth)
+		return;
+	auth += 3;
+	char *at = strchr(auth, '@'), *slash = strchr(auth, '/');
+	char *colon = strchr(auth, ':');
+	if (at && (!slash || at < slash) && colon && colon < at)
+		memmove(colon, at, strlen(at) + 1);
+}
+
 void config_print(const struct config *c, FILE *out)
 {
 	for (size_t i = 0; i < NOPTIONS; i++) {
@@ -290,12 +303,15 @@ void config_print(const struct config *c, FILE *out)
 		const char *field = (const char *)c + o->offset;
 		if (!strcmp(o->name, "print-config"))
 			continue;
-		if (o->type == OPT_STRING)
+		if (o->type == OPT_STRING) {
+			char shown[1024];
+			config_redact_url(field, shown, sizeof(shown));
 			fprintf(out, "%s = %s\n", o->name,
-				o->secret && *field ? "(set, hidden)" : field);
-		else
+				o->secret && *field ? "(set, hidden)" : shown);
+		} else {
 			fprintf(out, "%s = %lld\n", o->name,
 				(long long)*(const int64_t *)(const void *)field);
+		}
 	}
 }
 

@@ -51,6 +51,9 @@ int config_load(struct config *c, int argc, char **argv, char **rest,
  * when listen is not of that form. */
 int config_listen_parse(const char *listen, uint32_t *addr, uint16_t *port);
 void config_print(const struct config *c, FILE *out);
+/* value as it may be shown (messages, --print-config): a URL's password left
+ * out, postgres://user:secret@host/db as postgres://user@host/db. */
+void config_redact_url(const char *value, char *out, size_t size);
 /* Text for `retain help`: one line per option. */
 void config_usage(FILE *out);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int db_may_create;
 
@@ -106,11 +107,19 @@ void cli_set_db_create(int may_create)
 	db_may_create = may_create;
 }
 
+/* PostgreSQL's pool: a connection for each HTTP thread (as server.c counts
+ * them) and one for the jobs thread. */
+static int pool_size(const struct config *cfg)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long threads = cfg->threads > 0 ? (long)cfg->threads : ncpu > 0 ? ncpu * 2 : 4;
+	return (int)(threads < 2 ? 2 : threads > 1000 ? 1000 : threads) + 1;
+}
+
 int cli_store_open(const struct config *cfg, struct store **out, struct err *e)
 {
-	if (db_may_create)
-		return store_open(cfg->db, out, e);
-	int rc = store_open_existing(cfg->db, out, e);
+	struct store_options o = { .must_exist = !db_may_create, .connections = pool_size(cfg) };
+	int rc = store_open_with(cfg->db, &o, out, e);
 	if (rc == ERR_NOT_FOUND && !strcmp(e->code, "db_missing"))
 		return err_setc(e, ERR_INVALID, "db_missing", "db",
 				"no database at \"%s\" (check --db or RETAIN_DB; \"retain migrate\""

@@ -55,6 +55,7 @@ struct import {
 	int quiet_below;	/* rows already reported by a batch being replayed */
 	int refused_at;		/* the row whose refusal failed the batch, or -1 */
 	int64_t lines, imported, existing, errors, bytes, size;
+	int64_t counted[3];	/* imported, existing, errors before this batch */
 	double started, last_draw;
 	struct arena arena;
 	/* occurrences of each row digest, for repeated identical rows */
@@ -287,6 +288,8 @@ static void report_row(struct import *im, int i, const struct err *e)
 static int batch_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct import *im = ctx;
+	/* The store may run this again (store.h): count from the batch's start. */
+	im->imported = im->counted[0], im->existing = im->counted[1], im->errors = im->counted[2];
 	im->refused_at = -1;
 	for (int i = im->from; i < im->to; i++) {
 		struct row *r = &im->rows[i];
@@ -341,7 +344,8 @@ static int write_rows(struct store *st, struct import *im, int from, int to, str
 {
 	im->from = from;
 	im->to = to;
-	int rc = store_write(st, batch_tx, im, e);
+	im->counted[0] = im->imported, im->counted[1] = im->existing, im->counted[2] = im->errors;
+	int rc = from < to ? store_write(st, batch_tx, im, e) : 0;
 	if (im->dry_run && rc == ERR_CONFLICT && !strcmp(e->code, "dry_run"))
 		rc = 0;
 	return rc;

@@ -1,6 +1,7 @@
 /* cmd_migrate.c: `retain migrate`: bring the database's schema up to date. */
 #include <stdio.h>
 
+#include "../base/config.h"
 #include "../store/migrate.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -22,7 +23,9 @@ int cmd_migrate(int argc, char **argv, const struct config *cfg)
 	if (cli_store_open(cfg, &st, &e))
 		return cli_fail(&e);
 	store_close(st);
-	printf("%s: schema at version %d (%s)\n", cfg->db,
+	char shown[1024];
+	config_redact_url(cfg->db, shown, sizeof(shown));
+	printf("%s: schema at version %d (%s)\n", shown,
 	       migrations[migrations_count - 1].version, migrations[migrations_count - 1].name);
 	return 0;
 }

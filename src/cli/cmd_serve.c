@@ -23,7 +23,8 @@ const char cmd_serve_usage[] =
 	"\n"
 	"Serves the HTTP API until SIGTERM or SIGINT (then drains for --drain-seconds),\n"
 	"and runs the jobs every --jobs-interval seconds. The operator key is\n"
-	"--operator-key, else DB.operator-key (created, mode 0600, on first start).\n";
+	"--operator-key, else DB.operator-key (created, mode 0600, on first start;\n"
+	"with a PostgreSQL --db the key must be given).\n";
 
 /* The operator key: from the configuration, else from DB.operator-key, which
  * is created (mode 0600) with a new key on first start. */
@@ -37,6 +38,11 @@ static int operator_key(const struct config *cfg, char hash[SECURE_SHA256_HEX], 
 		secure_sha256_hex(cfg->operator_key, strlen(cfg->operator_key), hash);
 		return 0;
 	}
+	/* Several nodes share one PostgreSQL database and must share its key. */
+	if (store_is_postgres(cfg->db))
+		return err_set(e, ERR_INVALID, "operator-key",
+			       "with a PostgreSQL --db, give the operator key (--operator-key or"
+			       " RETAIN_OPERATOR_KEY): there is no file beside the database to keep it in");
 	snprintf(path, sizeof(path), "%s.operator-key", cfg->db);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0 && errno == ENOENT) {

@@ -4,8 +4,9 @@
  * One write connection guarded by a mutex; one read connection per thread
  * (created on first use, closed with the store), so WAL readers never wait
  * for the writer. Prepared statements are cached per connection by SQL text.
+ * store.c reaches it through sqlite_engine (at the end).
  */
-#include "store.h"
+#include "engine.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../base/arena.h"
 #include "../base/clock.h"
 #include "../base/contact.h"
 #include "migrate.h"
@@ -172,6 +172,10 @@ static int migrate(struct conn *c, struct err *e)
 {
 	int version = 0, rc, applied = 0;
 
+	if ((rc = current_version(c, &version, e)))
+		return rc;
+	if (version > migrations[migrations_count - 1].version)
+		return store_schema_too_new(e, version, migrations[migrations_count - 1].version);
 	for (int i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 		if ((rc = conn_exec(c, "BEGIN IMMEDIATE", e)))
@@ -244,18 +248,7 @@ static int check_schema_version(sqlite3 *db, const char *path, struct err *e)
 			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (version <= 0)
-		return err_setc(e, ERR_NOT_FOUND, "db_not_retain", "db",
-				"\"%s\" holds no retain schema (\"retain migrate\" makes one)", path);
-	if (version < latest)
-		return err_setc(e, ERR_NOT_FOUND, "db_outdated", "db",
-				"the database \"%s\" is at schema version %d and this retain needs"
-				" %d: run \"retain migrate\" first", path, version, latest);
-	if (version > latest)
-		return err_setc(e, ERR_NOT_FOUND, "db_too_new", "db",
-				"the database \"%s\" is at schema version %d, newer than this retain"
-				" (%d): use a newer retain", path, version, latest);
-	return 0;
+	return store_schema_check(e, path, version, latest);
 }
 
 /* The same before the writer opens it (its pragmas would write: WAL mode
@@ -286,6 +279,9 @@ static int check_existing_schema(const char *path, int *later, struct err *e)
 	return rc;
 }
 
+static void sqlite_close(struct store *st);
+static int sqlite_scrub(struct store *st, struct err *e);
+
 static int open_store(const char *path, int create, struct store **out, struct err *e)
 {
 	struct store *st;
@@ -303,28 +299,24 @@ static int open_store(const char *path, int create, struct store **out, struct e
 	if ((rc = conn_open(path, 0, create, &st->writer, e)) ||
 	    (create && (rc = migrate(st->writer, e)) < 0) ||
 	    (later && (rc = check_schema_version(st->writer->db, path, e)))) {
-		store_close(st);
+		sqlite_close(st);
 		return rc;
 	}
 	/* A migration may rewrite what must be gone (005: stored shop keys): no
 	 * old page image of it stays in the files either. */
 	if (rc > 0)
-		store_scrub(st, NULL);
+		sqlite_scrub(st, NULL);
 	*out = st;
 	return 0;
 }
 
-int store_open(const char *path, struct store **out, struct err *e)
+static int sqlite_open(const char *path, const struct store_options *o, struct store **out,
+		       struct err *e)
 {
-	return open_store(path, 1, out, e);
+	return open_store(path, !o->must_exist, out, e);
 }
 
-int store_open_existing(const char *path, struct store **out, struct err *e)
-{
-	return open_store(path, 0, out, e);
-}
-
-void store_close(struct store *st)
+static void sqlite_close(struct store *st)
 {
 	if (!st)
 		return;
@@ -356,7 +348,7 @@ static int scrub_locked(struct store *st)
 	return rc;
 }
 
-int store_write(struct store *st, store_fn fn, void *ctx, struct err *e)
+static int sqlite_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 {
 	struct store_tx tx = { st->writer, 0 };
 	int rc;
@@ -396,7 +388,7 @@ static int reader_get(struct store *st, struct conn **out, struct err *e)
 	return 0;
 }
 
-int store_read(struct store *st, store_fn fn, void *ctx, struct err *e)
+static int sqlite_read(struct store *st, store_fn fn, void *ctx, struct err *e)
 {
 	struct store_tx tx = { NULL, 0 };
 	int rc;
@@ -421,7 +413,7 @@ static int ping(struct store_tx *tx, void *ctx, struct err *e)
 	return rc < 0 ? rc : 0;
 }
 
-int store_scrub(struct store *st, struct err *e)
+static int sqlite_scrub(struct store *st, struct err *e)
 {
 	pthread_mutex_lock(&st->write_lock);
 	int rc = scrub_locked(st);
@@ -433,9 +425,9 @@ int store_scrub(struct store *st, struct err *e)
 	return 0;
 }
 
-int store_ping(struct store *st, struct err *e)
+static int sqlite_ping(struct store *st, struct err *e)
 {
-	return store_read(st, ping, NULL, e);
+	return sqlite_read(st, ping, NULL, e);
 }
 
 /* $N placeholders become ?N, which SQLite binds by number. */
@@ -515,6 +507,8 @@ static int bind_args(struct store_stmt *s, const char *types, va_list ap, struct
 	return 0;
 }
 
+static void sqlite_done(struct store_stmt *s);
+
 static struct store_stmt *vquery(struct store_tx *tx, struct err *e, const char *sql,
 				 const char *types, va_list ap)
 {
@@ -522,23 +516,13 @@ static struct store_stmt *vquery(struct store_tx *tx, struct err *e, const char 
 	if (!s)
 		return NULL;
 	if (bind_args(s, types, ap, e)) {
-		store_done(s);
+		sqlite_done(s);
 		return NULL;
 	}
 	return s;
 }
 
-struct store_stmt *store_query(struct store_tx *tx, struct err *e, const char *sql,
-			       const char *types, ...)
-{
-	va_list ap;
-	va_start(ap, types);
-	struct store_stmt *s = vquery(tx, e, sql, types, ap);
-	va_end(ap);
-	return s;
-}
-
-int store_step(struct store_stmt *s, struct err *e)
+static int sqlite_step(struct store_stmt *s, struct err *e)
 {
 	int rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
@@ -553,22 +537,22 @@ int store_step(struct store_stmt *s, struct err *e)
 	return sqlite_error(e, s->tx->conn->db, rc, "step");
 }
 
-int64_t store_int(struct store_stmt *s, int col)
+static int64_t sqlite_int(struct store_stmt *s, int col)
 {
 	return sqlite3_column_int64(s->st, col);
 }
 
-const char *store_text(struct store_stmt *s, int col)
+static const char *sqlite_text(struct store_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(s->st, col);
 }
 
-int store_is_null(struct store_stmt *s, int col)
+static int sqlite_is_null(struct store_stmt *s, int col)
 {
 	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
 }
 
-void store_done(struct store_stmt *s)
+static void sqlite_done(struct store_stmt *s)
 {
 	if (!s)
 		return;
@@ -583,67 +567,30 @@ void store_done(struct store_stmt *s)
 	s->tx = NULL;
 }
 
-int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char *sql,
-		    const char *types, ...)
-{
-	va_list ap;
-	va_start(ap, types);
-	struct store_stmt *s = vquery(tx, e, sql, types, ap);
-	va_end(ap);
-	if (!s)
-		return e ? e->kind : ERR_INTERNAL;
-	int rc = store_step(s, e);
-	*out = rc == 1 ? store_int(s, 0) : 0;
-	store_done(s);
-	return rc < 0 ? rc : 0;
-}
-
-int store_query_pairs(struct store_tx *tx, struct err *e, struct arena *a, char (**ids)[32],
-		      int64_t **values, int *n, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int cap = 64, rc;
-	va_start(ap, types);
-	struct store_stmt *s = vquery(tx, e, sql, types, ap);
-	va_end(ap);
-	if (!s)
-		return e ? e->kind : ERR_INTERNAL;
-	*n = 0;
-	*ids = arena_alloc(a, (size_t)cap * sizeof(**ids));
-	*values = arena_alloc(a, (size_t)cap * sizeof(**values));
-	while ((rc = store_step(s, e)) == 1) {
-		if (*n == cap) {
-			char (*more_ids)[32] = arena_alloc(a, (size_t)cap * 2 * sizeof(**ids));
-			int64_t *more_values = arena_alloc(a, (size_t)cap * 2 * sizeof(**values));
-			memcpy(more_ids, *ids, (size_t)cap * sizeof(**ids));
-			memcpy(more_values, *values, (size_t)cap * sizeof(**values));
-			*ids = more_ids, *values = more_values, cap *= 2;
-		}
-		snprintf((*ids)[*n], 32, "%s", store_text(s, 0) ? store_text(s, 0) : "");
-		(*values)[(*n)++] = store_int(s, 1);
-	}
-	store_done(s);
-	return rc < 0 ? rc : 0;
-}
-
-int store_exec(struct store_tx *tx, struct err *e, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	va_start(ap, types);
-	struct store_stmt *s = vquery(tx, e, sql, types, ap);
-	va_end(ap);
-	if (!s)
-		return e ? e->kind : ERR_INTERNAL;
-	int rc = store_step(s, e);
-	if (rc == 1)
-		rc = 0;	/* a RETURNING row nobody asked for */
-	if (rc == 0)
-		rc = sqlite3_changes(tx->conn->db);
-	store_done(s);
-	return rc;
-}
-
-int store_tx_was_unique_violation(struct store_tx *tx)
+static int sqlite_was_unique_violation(struct store_tx *tx)
 {
 	return tx->unique_violation;
 }
+
+static int sqlite_changes(struct store_tx *tx)
+{
+	return sqlite3_changes(tx->conn->db);
+}
+
+const struct store_engine sqlite_engine = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.write = sqlite_write,
+	.read = sqlite_read,
+	.scrub = sqlite_scrub,
+	.ping = sqlite_ping,
+	.query = vquery,
+	.step = sqlite_step,
+	.int_at = sqlite_int,
+	.text_at = sqlite_text,
+	.is_null = sqlite_is_null,
+	.done = sqlite_done,
+	.changes = sqlite_changes,
+	.was_unique_violation = sqlite_was_unique_violation,
+};

@@ -6,16 +6,44 @@
  *	static int create(struct store_tx *tx, void *ctx, struct err *e) { ... }
  *	rc = store_write(st, create, &ctx, e);
  *
- * and the store runs it inside a transaction: committed durably (WAL,
- * synchronous=FULL) when the callback returns 0, rolled back when it returns
- * an error. Nothing half-done is ever visible. store_write() returns only
- * after the commit is on disk, so a caller may acknowledge the write; a later
- * version batches concurrent callbacks into one commit (group commit) behind
- * this same signature. store_read() runs a callback in a read-only snapshot on
- * a per-thread connection that never blocks the writer.
+ * and the store runs it inside a transaction: committed durably when the
+ * callback returns 0, rolled back when it returns an error. Nothing half-done
+ * is ever visible. store_write() returns only after the commit is durable, so
+ * a caller may acknowledge the write. store_read() runs a callback in a
+ * read-only snapshot that never blocks a writer.
+ *
+ * Two engines (store.c picks one by the database's name, one per process):
+ * SQLite for a file path, PostgreSQL for a postgres:// or postgresql:// URL.
+ *
+ * The write contract (docs/decisions.md, issue 9, says why):
+ *  - Isolation. A write callback sees and changes the database as if it ran
+ *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, synchronous=
+ *    FULL). PostgreSQL: SERIALIZABLE; a callback that read a row another
+ *    transaction changed meanwhile fails with a serialization failure
+ *    (40001) or a deadlock (40P01), and the store rolls back and runs it
+ *    again, whole, up to 32 times with a random pause (then ERR_UNAVAILABLE,
+ *    code "store_busy", a 503 to retry). So every read-then-write in core/
+ *    (read a balance, then spend it) is correct with concurrent writers and
+ *    several nodes without SELECT ... FOR UPDATE.
+ *  - A callback may run more than once (that retry; a group-commit replay on
+ *    SQLite). It keeps no side effect outside its transaction: no response
+ *    sent, no log line that claims success, no counter bumped, no memory
+ *    another thread sees; what it computes goes into ctx, which it must
+ *    reset at its start (a later run starts over, and only the last run's
+ *    ctx counts).
+ *  - Limits (a balance, a lot's remaining, a refund up to the paid amount)
+ *    are enforced inside the write: by what the callback reads in it (the
+ *    isolation above makes that read current), by a conditional UPDATE with
+ *    its row count checked, or by a CHECK constraint; never by a read made
+ *    in an earlier transaction.
+ *  - Reads: SQLite reads on a per-thread WAL connection; PostgreSQL runs
+ *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback.
  *
  * SQL is portable between SQLite and PostgreSQL: $1, $2 ... placeholders,
- * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times.
+ * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times (BIGINT on
+ * PostgreSQL), no SQLite-only functions or scalar max(a, b) (GREATEST and
+ * LEAST differ too: write CASE), sum() read with store_int() (PostgreSQL's
+ * numeric comes back as its digits). A boolean result reads as 1 or 0.
  *
  * Statements: store_query() prepares (cached per connection) and binds in one
  * call, with a type string: 'i' int64_t, 's' const char * (NULL binds NULL).
@@ -35,14 +63,33 @@ struct store_stmt;
 
 typedef int (*store_fn)(struct store_tx *tx, void *ctx, struct err *e);
 
-/* Opens (creating if needed) the database at path and applies migrations. */
-int store_open(const char *path, struct store **out, struct err *e);
+struct store_options {
+	/* Never create: ERR_NOT_FOUND (code "db_missing") when there is none. */
+	int must_exist;
+	/* PostgreSQL: connections at most (the HTTP threads + 1 for the jobs);
+	 * 0: 8. SQLite has one writer and a reader per thread instead. */
+	int connections;
+};
+
+/* Opens the database and applies migrations. where is a file path (SQLite)
+ * or a postgres:// or postgresql:// URL (PostgreSQL, libpq's URI syntax).
+ * A PostgreSQL database is never created by retain: it must exist (createdb),
+ * so must_exist changes nothing there. A database whose schema is newer than
+ * this binary is refused (ERR_REFUSED, code "schema_too_new"). */
+int store_open_with(const char *where, const struct store_options *o, struct store **out,
+		    struct err *e);
+/* 1 when where names a PostgreSQL database (postgres:// or postgresql://),
+ * not a file: there is then no DB.operator-key or DB.demo-keys beside it. */
+int store_is_postgres(const char *where);
+/* store_open_with() with the defaults, creating a SQLite file if needed. */
+int store_open(const char *where, struct store **out, struct err *e);
 /* The same for a database that must exist already, used as it is: never
  * creates or migrates one. ERR_NOT_FOUND with code "db_missing" when there is
  * none at path, "db_not_retain" for a file that holds no retain schema (an
  * empty file too, left untouched), "db_outdated" or "db_too_new" when its
- * schema is not this binary's (`retain migrate` upgrades it). */
-int store_open_existing(const char *path, struct store **out, struct err *e);
+ * schema is not this binary's (`retain migrate` upgrades it). PostgreSQL: the
+ * database must exist in any case, and store_open migrates it. */
+int store_open_existing(const char *where, struct store **out, struct err *e);
 void store_close(struct store *st);
 
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);
@@ -52,7 +99,10 @@ int store_read(struct store *st, store_fn fn, void *ctx, struct err *e);
  * zeroed in the database) stays on disk. Waits for readers at most 100 ms;
  * when they hold the log longer, ERR_UNAVAILABLE and the scrub stays due: the
  * store retries it after a later write (at most once a second) until it
- * succeeds. Also run after open when a migration was applied. */
+ * succeeds. Also run after open when a migration was applied.
+ * PostgreSQL: nothing to do here (0). Dead row versions stay in the table
+ * files until (auto)vacuum reuses them, and in the WAL until it is recycled;
+ * docs/operations.md says how an operator makes that immediate. */
 int store_scrub(struct store *st, struct err *e);
 /* 0 when the store answers a trivial query (for /readyz). */
 int store_ping(struct store *st, struct err *e);

@@ -4,6 +4,12 @@ RETAIN_BIN names the binary (make api / make api-asan set it). Under the
 sanitizer build every server must also exit cleanly (status 0) when stopped,
 so a leak or undefined behaviour found at any point fails the test that
 owned the server.
+
+RETAIN_TEST_PG (a URL such as postgres://retain@127.0.0.1:PORT/, which
+scripts/run-tests sets for the PostgreSQL run) puts every Server on a fresh
+PostgreSQL database of its own instead of a SQLite file: Server.db is then
+that database's URL, so `--db server.db` means the same on both engines.
+A test that cannot have a PostgreSQL equivalent skips there with on_pg_skip(reason).
 """
 import json
 import os
@@ -21,6 +27,113 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("RETAIN_BIN", os.path.join(ROOT, "build", "retain"))
 OPERATOR_KEY = "op_" + "t" * 40
 ASAN = bool(os.environ.get("RETAIN_ASAN"))
+PG = os.environ.get("RETAIN_TEST_PG", "")
+
+
+def on_pg_skip(reason):
+    """Skips a test in the PostgreSQL run, saying why."""
+    return pytest.mark.skipif(bool(PG), reason="on PostgreSQL: " + reason)
+
+
+def pg_url(name):
+    """The URL of database name on the test cluster."""
+    return PG.rstrip("/") + "/" + name
+
+
+def psql(name, sql):
+    """Runs sql on database name of the test cluster; its output as text."""
+    out = subprocess.run(["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", "-d", pg_url(name),
+                          "-c", sql], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+class _PgRows(list):
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self):
+        return list(self)
+
+
+class PgConnection:
+    """The part of sqlite3.Connection the tests use, on a PostgreSQL URL: each
+    execute() runs at once (autocommit) through psql, with ? placeholders
+    filled in as SQL literals; integers come back as int, NULL as None."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        assert len(parts) == len(params) + 1, "one parameter per ?"
+        text = parts[0] + "".join(_literal(v) + rest for v, rest in zip(params, parts[1:]))
+        out = subprocess.run(["psql", "-X", "-qAt", "-F", "\x1f", "-P", "null=\\N",
+                              "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c", text],
+                             capture_output=True, text=True, check=True).stdout
+        rows = _PgRows()
+        for line in out.splitlines():
+            rows.append(tuple(None if v == "\\N" else int(v) if v.lstrip("-").isdigit() else v
+                              for v in line.split("\x1f")))
+        return rows
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect_db(db):
+    """sqlite3.connect(db) for a file, a PgConnection for a PostgreSQL URL."""
+    if db.startswith(("postgres://", "postgresql://")):
+        return PgConnection(db)
+    import sqlite3
+    return sqlite3.connect(db)
+
+
+def pg_dump(url):
+    """Everything a PostgreSQL database holds, as pg_dump writes it (bytes)."""
+    return subprocess.run(["pg_dump", "--no-owner", "-d", url], capture_output=True,
+                          check=True).stdout
+
+
+_template = []
+
+
+def pg_new_database():
+    """A new database on the test cluster, with the schema already migrated
+    (copied from a template migrated once per run): its URL."""
+    if not _template:
+        psql("postgres", "DROP DATABASE IF EXISTS retain_template")
+        psql("postgres", "CREATE DATABASE retain_template")
+        subprocess.run([BIN, "migrate", "--db", pg_url("retain_template")], check=True,
+                       capture_output=True)
+        _template.append("retain_template")
+    name = "t_" + uuid.uuid4().hex[:16]
+    psql("postgres", f"CREATE DATABASE {name} TEMPLATE retain_template")
+    return pg_url(name)
+
+
+def db_for(directory):
+    """Where a test's database lives: a file in directory, or on PostgreSQL a
+    new database of its own."""
+    return pg_new_database() if PG else os.path.join(directory, "retain.db")
 
 
 def free_port():
@@ -34,7 +147,7 @@ class Server:
 
     def __init__(self, directory, extra_args=(), env=None):
         self.dir = directory
-        self.db = os.path.join(directory, "retain.db")
+        self.db = db_for(directory)
         self.extra_args = list(extra_args)
         self.env = dict(os.environ, RETAIN_OPERATOR_KEY=OPERATOR_KEY, **(env or {}))
         self.proc = None

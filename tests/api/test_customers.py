@@ -2,7 +2,7 @@
 accounts, merges, erasure, listing; bad input changes nothing."""
 import pytest
 
-from conftest import error_of, new_order
+from conftest import connect_db, error_of, new_order
 
 
 def test_create_then_read_by_id_and_by_external_id(shop):
@@ -107,7 +107,6 @@ def test_creating_an_account_turns_a_guest_into_an_account_holder(shop):
 
 
 def test_merge_moves_orders_and_identities_and_is_recorded(shop, server):
-    import sqlite3
     a = shop.post("/v1/customers", {"email": "piotr@example.com", "name": "Piotr"}).json()
     b = shop.post("/v1/customers", {"phone": "+48601234567"}).json()
     o = shop.post("/v1/orders", new_order(shop, customer={"id": b["id"]})).json()
@@ -126,7 +125,7 @@ def test_merge_moves_orders_and_identities_and_is_recorded(shop, server):
     assert shop.post(f"/v1/customers/{a['id']}/merge", {"source": b["id"]}).status_code == 200
     r = shop.post(f"/v1/customers/{a['id']}/merge", {"source": a["id"]})
     assert r.status_code == 400 and error_of(r)["code"] == "merge_into_self"
-    con = sqlite3.connect(server.db)
+    con = connect_db(server.db)
     events = con.execute("SELECT object_id, related_id FROM events WHERE type = 'customer.merged'"
                          " AND object_id = ?", (a["id"],)).fetchall()
     con.close()

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Api, OPERATOR_KEY, error_of, make_shop, new_order
+from conftest import Api, OPERATOR_KEY, error_of, make_shop, new_order, on_pg_skip
 
 SCRIPTS = [
     ("latin-1", "ÄNNE.MÜLLER@BEISPIEL.DE", "änne.müller@beispiel.de"),
@@ -54,6 +54,8 @@ def ascii_lower(s):
     return "".join(ch.lower() if ch.isascii() else ch for ch in s)
 
 
+@on_pg_skip("migration 004 is a documented no-op there (no database from before"
+            " issue 8 exists there): src/store/schema/pg/004_email_case.sql")
 def test_stored_addresses_from_before_are_folded_by_the_migration_issue8(fresh_server):
     fresh_server.start()
     shop = make_shop(Api(fresh_server, OPERATOR_KEY))

@@ -5,19 +5,18 @@ the write it answered; after that the pruning job (run by the jobs thread,
 POST /v1/jobs/run, `retain jobs run` and every move of the test clock) deletes
 it, and a retry under it runs as a new request.
 """
-import sqlite3
 import subprocess
 import tempfile
 import uuid
 
 import pytest
 
-from conftest import BIN, OPERATOR_KEY, Api, Server, check_clean_exit, make_shop
+from conftest import BIN, OPERATOR_KEY, Api, Server, check_clean_exit, connect_db, make_shop
 from loyalty_helpers import set_clock
 
 
 def stored_keys(server):
-    with sqlite3.connect(server.db) as db:
+    with connect_db(server.db) as db:
         return [row[0] for row in db.execute("SELECT key FROM idempotency_keys")]
 
 
@@ -102,7 +101,7 @@ def test_retain_jobs_run_prunes_old_keys_issue8():
         shop = make_shop(Api(srv, OPERATOR_KEY))
         create_customer(shop, "cli-key")
         check_clean_exit(srv)
-        with sqlite3.connect(srv.db) as db:
+        with connect_db(srv.db) as db:
             db.execute("UPDATE idempotency_keys SET created_at = created_at - 25 * 3600 * 1000")
         out = subprocess.run([BIN, "jobs", "run", "--db", srv.db], capture_output=True, text=True)
         assert out.returncode == 0, out.stderr

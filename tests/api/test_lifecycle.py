@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from conftest import BIN, OPERATOR_KEY, Api, Server, error_of, make_shop, new_order
+from conftest import BIN, OPERATOR_KEY, Api, Server, error_of, make_shop, new_order, on_pg_skip
 
 
 def test_sigterm_finishes_requests_in_flight_and_exits_0(fresh_server):
@@ -56,6 +56,8 @@ def test_bad_configuration_is_refused_with_a_clear_message(tmp_path):
     assert r.returncode != 0 and "--listen" in r.stderr
 
 
+@on_pg_skip("the operator key must be given (no file beside the database);"
+            " test_store_pg.py tests the refusal")
 def test_the_operator_key_is_generated_into_a_private_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "RETAIN_OPERATOR_KEY"}
     srv = Server(str(tmp_path))

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, error_of, make_shop, new_order
+from conftest import BIN, connect_db, error_of, make_shop, new_order
 from loyalty_helpers import DAY, advance, loyalty, paid_order, set_clock, set_program
 
 
@@ -195,7 +195,7 @@ def test_points_expire_with_a_reminder_first(operator, shop, olga, server):
     set_program(shop, pending_days=0, expiry={"policy": "days", "n": 60, "reminder_days": 10})
     paid_order(shop, {"id": olga["id"]}, amount=7000)
     advance(operator, days=49)
-    con = sqlite3.connect(server.db)
+    con = connect_db(server.db)
     reminders = lambda: con.execute("SELECT count(*) FROM events WHERE shop_id = ? AND type = 'points.expiring'",
                                     (shop.shop["id"],)).fetchone()[0]
     assert reminders() == 0
@@ -306,7 +306,7 @@ def test_retain_check_recomputes_balances_and_fails_on_a_mismatch(shop, olga, se
     paid_order(shop, {"id": olga["id"]})
     ok = subprocess.run([BIN, "check", "--db", server.db], capture_output=True, text=True)
     assert ok.returncode == 0 and "0 mismatches" in ok.stdout
-    con = sqlite3.connect(server.db)
+    con = connect_db(server.db)
     con.execute("UPDATE loyalty_lots SET remaining = remaining + 1 WHERE shop_id = ?", (shop.shop["id"],))
     con.commit()
     bad = subprocess.run([BIN, "check", "--db", server.db], capture_output=True, text=True)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import error_of, new_order
+from conftest import connect_db, error_of, new_order
 
 
 def order_count(shop):
@@ -264,10 +264,9 @@ def test_orders_list_filters_by_customer_and_status(shop):
 
 
 def test_every_state_change_writes_an_event(shop, server):
-    import sqlite3
     o = paid_order(shop)
     shop.post(f"/v1/orders/{o['id']}/refunds", {"external_id": "e1", "amount": 10})
-    con = sqlite3.connect(server.db)
+    con = connect_db(server.db)
     types = [t for (t,) in con.execute("SELECT type FROM events WHERE object_id = ? ORDER BY id", (o["id"],))]
     con.close()
     assert types == ["order.created", "order.paid", "order.partially_refunded"]

@@ -5,7 +5,7 @@ import os
 import sqlite3
 import subprocess
 
-from conftest import BIN, OPERATOR_KEY, Api, error_of, make_shop
+from conftest import BIN, OPERATOR_KEY, Api, connect_db, error_of, make_shop
 
 
 def test_operator_creates_a_shop_and_sees_its_keys_once(operator):
@@ -22,7 +22,7 @@ def test_operator_creates_a_shop_and_sees_its_keys_once(operator):
 
 def test_keys_are_stored_only_as_hashes(operator, server):
     shop = make_shop(operator)
-    con = sqlite3.connect(server.db)
+    con = connect_db(server.db)
     rows = [r[0] for r in con.execute("SELECT key_hash FROM api_keys")]
     con.close()
     dump = json.dumps(rows)
