@@ -266,6 +266,15 @@ void store_close(struct store *st)
  * writes vanish, the batch's other callbacks commit. A batch of one has no
  * savepoint and is exactly the old one-transaction-per-write path.
  */
+/* A statement without rows through the connection's statement cache: the
+ * batch's BEGIN, SAVEPOINT, RELEASE and COMMIT are parsed once, not per write. */
+static int batch_exec(struct conn *c, const char *sql, struct err *e)
+{
+	struct store_tx tx = { c, 0 };
+	int rc = store_exec(&tx, e, sql, "");
+	return rc < 0 ? rc : 0;
+}
+
 static void batch_fail(struct group_write **w, int n, const struct err *be, int rc, int only_ok)
 {
 	for (int i = 0; i < n; i++) {
@@ -280,7 +289,7 @@ static void batch_fail(struct group_write **w, int n, const struct err *be, int 
 static int batch_begin(struct conn *c, struct group_write **w, int n)
 {
 	struct err be;
-	int rc = conn_exec(c, "BEGIN IMMEDIATE", &be);
+	int rc = batch_exec(c, "BEGIN IMMEDIATE", &be);
 	if (rc)
 		batch_fail(w, n, &be, rc, 0);
 	return rc;
@@ -299,7 +308,7 @@ static void batch_run(void *engine, struct group_write **w, int n)
 	for (int i = 0; i < n; i++) {
 		struct store_tx tx = { c, 0 };
 		int sp = n > 1;
-		if (sp && (rc = conn_exec(c, "SAVEPOINT w", w[i]->e))) {
+		if (sp && (rc = batch_exec(c, "SAVEPOINT w", w[i]->e))) {
 			w[i]->rc = rc;
 			continue;
 		}
@@ -318,9 +327,9 @@ static void batch_run(void *engine, struct group_write **w, int n)
 			continue;
 		}
 		if (sp && rc)
-			conn_exec(c, "ROLLBACK TO w", NULL);
+			batch_exec(c, "ROLLBACK TO w", NULL);
 		if (sp)
-			conn_exec(c, "RELEASE w", NULL);
+			batch_exec(c, "RELEASE w", NULL);
 		ok += !rc;
 	}
 	if (from == n)
@@ -329,7 +338,7 @@ static void batch_run(void *engine, struct group_write **w, int n)
 		conn_exec(c, "ROLLBACK", NULL);
 		goto out;
 	}
-	if ((rc = conn_exec(c, "COMMIT", &be))) {
+	if ((rc = batch_exec(c, "COMMIT", &be))) {
 		batch_fail(w + from, n - from, &be, rc, 1);
 		if (!sqlite3_get_autocommit(c->db))
 			conn_exec(c, "ROLLBACK", NULL);
@@ -372,7 +381,7 @@ again:
 		conn_exec(c, "ROLLBACK", NULL);
 		goto out;
 	}
-	if ((rc = conn_exec(c, "COMMIT", &be))) {
+	if ((rc = batch_exec(c, "COMMIT", &be))) {
 		batch_fail(w, n, &be, rc, 1);
 		if (!sqlite3_get_autocommit(c->db))
 			conn_exec(c, "ROLLBACK", NULL);
