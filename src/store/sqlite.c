@@ -313,21 +313,22 @@ static void batch_run(void *engine, struct group_write **w, int n)
 			continue;
 		}
 		rc = w[i]->rc = w[i]->fn(&tx, w[i]->ctx, w[i]->e);
-		if (sqlite3_get_autocommit(c->db)) {
-			/* The engine rolled the whole transaction back (I/O error,
-			 * full disk): what the batch did so far is gone. */
+		/* The engine may have rolled the whole transaction back (I/O
+		 * error, full disk), or the savepoint may not roll back: then
+		 * what the batch did so far is gone, or must go. */
+		int lost = sqlite3_get_autocommit(c->db) ||
+			   (sp && rc && batch_exec(c, "ROLLBACK TO w", NULL));
+		if (lost) {
+			if (!sqlite3_get_autocommit(c->db))
+				conn_exec(c, "ROLLBACK", NULL);
 			err_setc(&be, ERR_UNAVAILABLE, "store_busy", NULL,
 				 "the database rolled the transaction back; retry shortly");
-			batch_fail(w + from, i + 1 - from, &be, ERR_UNAVAILABLE, !rc);
-			if (!rc)
-				w[i]->rc = ERR_UNAVAILABLE;
+			batch_fail(w + from, i + 1 - from, &be, ERR_UNAVAILABLE, 1);
 			ok = 0, from = i + 1;
 			if (from < n && batch_begin(c, w + from, n - from))
 				goto out;
 			continue;
 		}
-		if (sp && rc)
-			batch_exec(c, "ROLLBACK TO w", NULL);
 		if (sp)
 			batch_exec(c, "RELEASE w", NULL);
 		ok += !rc;
@@ -347,57 +348,13 @@ out:
 	pthread_mutex_unlock(&st->write_lock);
 }
 
-/* Measurement only: no savepoints; a failing callback rolls the batch back
- * and the batch is replayed without it. */
-static void batch_run_replay(void *engine, struct group_write **w, int n)
-{
-	struct store *st = engine;
-	struct conn *c = st->writer;
-	struct err be;
-	int rc, skip[256] = { 0 };
-
-	pthread_mutex_lock(&st->write_lock);
-again:
-	if (batch_begin(c, w, n))
-		goto out;
-	int ok = 0;
-	for (int i = 0; i < n; i++) {
-		struct store_tx tx = { c, 0 };
-		if (skip[i])
-			continue;
-		rc = w[i]->rc = w[i]->fn(&tx, w[i]->ctx, w[i]->e);
-		if (rc) {
-			skip[i] = 1;
-			conn_exec(c, "ROLLBACK", NULL);
-			if (ok)
-				goto again;
-			if (batch_begin(c, w, n))
-				goto out;
-			continue;
-		}
-		ok++;
-	}
-	if (!ok) {
-		conn_exec(c, "ROLLBACK", NULL);
-		goto out;
-	}
-	if ((rc = batch_exec(c, "COMMIT", &be))) {
-		batch_fail(w, n, &be, rc, 1);
-		if (!sqlite3_get_autocommit(c->db))
-			conn_exec(c, "ROLLBACK", NULL);
-	}
-out:
-	pthread_mutex_unlock(&st->write_lock);
-}
-
 /* RETAIN_GROUP_COMMIT_MAX: the most writes one commit takes (default 64;
  * 1 turns group commit off: one transaction and one fsync per write). */
 static void group_setup(struct store *st)
 {
 	const char *v = getenv("RETAIN_GROUP_COMMIT_MAX");
 	int max = v && *v ? atoi(v) : 64;
-	const char *how = getenv("RETAIN_GROUP_COMMIT");
-	group_init(&st->group, max, how && !strcmp(how, "replay") ? batch_run_replay : batch_run, st);
+	group_init(&st->group, max, batch_run, st);
 }
 
 /*
