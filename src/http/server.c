@@ -55,6 +55,12 @@ static struct {
 	int nthreads;
 } writers = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, { 0 }, 0 };
 
+/* Connections suspended and not yet back in their worker's hands (a resume
+ * takes effect on the worker's next turn): MHD_stop_daemon() must not run
+ * while any is. A request counts from its suspension until its worker takes
+ * it up again (it has a response, not yet sent) or it ends there. */
+static atomic_int suspended;
+
 static int content_type_is_json(struct req *r)
 {
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
@@ -153,16 +159,23 @@ static void *writer_main(void *arg)
 }
 
 /* Called on the worker with the request read whole: suspends its connection
- * until a writer thread has dispatched it. */
-static enum MHD_Result queue_for_writer(struct req *r)
+ * until a writer thread has dispatched it. 0 when the writer threads have
+ * stopped (the server is shutting down): the worker dispatches it itself. */
+static int queue_for_writer(struct req *r)
 {
 	struct writer_job *j = malloc(sizeof(*j));
 	if (!j)
 		abort();
 	j->r = r;
 	j->next = NULL;
-	MHD_suspend_connection(r->conn);
 	pthread_mutex_lock(&writers.lock);
+	if (writers.stopping) {
+		pthread_mutex_unlock(&writers.lock);
+		free(j);
+		return 0;
+	}
+	atomic_fetch_add(&suspended, 1);
+	MHD_suspend_connection(r->conn);
 	if (writers.tail)
 		writers.tail->next = j;
 	else
@@ -170,7 +183,13 @@ static enum MHD_Result queue_for_writer(struct req *r)
 	writers.tail = j;
 	pthread_cond_signal(&writers.cond);
 	pthread_mutex_unlock(&writers.lock);
-	return MHD_YES;
+	return 1;
+}
+
+/* A request a writer thread dispatched, back on its worker (or ending). */
+static int back_from_writer(struct req *r)
+{
+	return r->resp_body && !r->responded;
 }
 
 static int may_write(const char *method)
@@ -372,10 +391,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->resp_body)
-		return send_response(s, r);	/* resumed: a writer thread dispatched it */
-	if (may_write(method))
-		return queue_for_writer(r);
+	if (back_from_writer(r)) {
+		atomic_fetch_sub(&suspended, 1);
+		return send_response(s, r);
+	}
+	if (may_write(method) && queue_for_writer(r))
+		return MHD_YES;
 	dispatch(s, r);
 	return send_response(s, r);
 }
@@ -389,6 +410,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!r)
 		return;
+	if (back_from_writer(r))
+		atomic_fetch_sub(&suspended, 1);	/* the client left meanwhile */
 	double ms = clock_monotonic_ms() - r->started_ms;
 	const char *route = r->route ? r->route->pattern : "unmatched";
 	metrics_observe(r->route ? r->route_index : -1, r->status, ms);
@@ -488,11 +511,15 @@ int server_run_until_signal(struct server *s)
 	double deadline = clock_monotonic_ms() + (double)s->cfg->drain_seconds * 1000;
 	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < deadline)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	/* No connection may stay suspended when the daemon stops: the writer
-	 * threads finish what they hold, and their responses go out. */
+	/* No connection may be suspended when the daemon stops: the writer
+	 * threads finish what they hold and resume their connections (a write
+	 * arriving from now on is run by its worker), and the workers take the
+	 * connections back. */
 	writers_stop();
-	double grace = clock_monotonic_ms() + 1000;
-	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < grace)
+	while (atomic_load(&suspended) > 0)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	/* A keep-alive client may have sent one more request meanwhile. */
+	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < deadline)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	int left = atomic_load(&in_flight);
 	MHD_stop_daemon(s->daemon);
