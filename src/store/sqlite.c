@@ -366,8 +366,8 @@ static void group_setup(struct store *st)
  *   serialised, one callback at a time, in queue order.
  * - fn returning 0: its writes commit with the batch; store_write() returns 0
  *   only after that COMMIT is durable (WAL, synchronous=FULL), so the caller
- *   may acknowledge. If the COMMIT fails, every write of the batch gets the
- *   error and none of it is on disk.
+ *   may acknowledge. If the COMMIT fails, every write of the batch that had
+ *   succeeded gets the COMMIT's error, and none of the batch is on disk.
  * - fn returning an error: its writes are rolled back to its own savepoint,
  *   leaving no trace, and store_write() returns that error with e as fn set
  *   it; the other writes of the batch are unaffected. A failed statement

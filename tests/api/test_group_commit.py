@@ -1,6 +1,7 @@
 """Group commit on SQLite (issue9): concurrent writes share one commit, a write
 that fails inside the shared commit leaves no trace and takes nobody with it,
 and every acknowledged write survives kill -9."""
+import signal
 import sqlite3
 import threading
 import time
@@ -103,3 +104,36 @@ def test_every_acknowledged_order_survives_kill_9_with_many_writers_per_commit(f
     api = Api(srv, shop.key)
     missing = [oid for oid in acked if api.get(f"/v1/orders/{oid}").status_code != 200]
     assert missing == [], f"{len(missing)} of {len(acked)} acknowledged orders lost"
+
+
+def test_sigterm_under_concurrent_writes_answers_every_write_it_took_and_exits_0(fresh_server):
+    # Writes wait for their commit with their connections suspended; the
+    # server may stop only once every one of them is back and answered.
+    for attempt in range(3):
+        srv = fresh_server.start()
+        shop = make_shop(Api(srv, OPERATOR_KEY), f"Stopping {attempt}")
+        results, lock = [], threading.Lock()
+
+        def client(n):
+            api = Api(srv, shop.key)
+            for i in range(200):
+                try:
+                    code = api.post("/v1/orders", new_order(api, external_id=f"S-{n}-{i}")).status_code
+                except Exception:
+                    code = "refused"
+                with lock:
+                    results.append(code)
+                if code == "refused":
+                    return
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(0.2 + 0.1 * attempt)
+        rc = fresh_server.stop(signal.SIGTERM)
+        for t in threads:
+            t.join()
+        log = fresh_server.logtext()
+        assert rc == 0, log
+        assert log[log.rindex('"msg":"stopped"'):].startswith('"msg":"stopped","unfinished":0'), log
+        assert all(code in (201, "refused") for code in results), set(results)
