@@ -1,7 +1,8 @@
 /*
  * sqlite.c: the SQLite implementation of store.h.
  *
- * One write connection guarded by a mutex; one read connection per thread
+ * One write connection guarded by a mutex, written through group commit
+ * (store_write below, src/store/group.c); one read connection per thread
  * (created on first use, closed with the store), so WAL readers never wait
  * for the writer. Prepared statements are cached per connection by SQL text.
  */
@@ -265,9 +266,10 @@ void store_close(struct store *st)
  * them returns. A callback that fails is rolled back to its savepoint: its
  * writes vanish, the batch's other callbacks commit. A batch of one has no
  * savepoint and is exactly the old one-transaction-per-write path.
+ *
+ * batch_exec(): a statement without rows through the connection's statement
+ * cache, so the batch's BEGIN, SAVEPOINT, RELEASE and COMMIT are parsed once.
  */
-/* A statement without rows through the connection's statement cache: the
- * batch's BEGIN, SAVEPOINT, RELEASE and COMMIT are parsed once, not per write. */
 static int batch_exec(struct conn *c, const char *sql, struct err *e)
 {
 	struct store_tx tx = { c, 0 };
