@@ -27,6 +27,41 @@
 
 static atomic_int in_flight;
 
+/*
+ * Requests that may write wait for their group commit (store/group.h) off
+ * libmicrohttpd's threads. A worker thread that has read such a request
+ * whole suspends its connection and queues it here; one of SERVER_WRITERS
+ * writer threads runs it (dispatch(), which returns once its commit is
+ * durable) and resumes the connection, whose worker then sends the response.
+ * So a worker never blocks on the store and keeps serving its other
+ * connections, and as many requests can share one commit as are waiting on
+ * it, up to SERVER_WRITERS, wherever libmicrohttpd placed their connections
+ * (it does not spread them evenly over its pool: with a worker blocking per
+ * request, sixteen connections often shared one or two threads, and so one
+ * commit each). GET and HEAD, which do not write, are answered on the worker.
+ */
+#define SERVER_WRITERS 64
+
+struct writer_job {
+	struct req *r;
+	struct writer_job *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct writer_job *head, *tail;
+	int stopping;
+	pthread_t threads[SERVER_WRITERS];
+	int nthreads;
+} writers = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, { 0 }, 0 };
+
+/* Connections suspended and not yet back in their worker's hands (a resume
+ * takes effect on the worker's next turn): MHD_stop_daemon() must not run
+ * while any is. A request counts from its suspension until its worker takes
+ * it up again (it has a response, not yet sent) or it ends there. */
+static atomic_int suspended;
+
 static int content_type_is_json(struct req *r)
 {
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
@@ -100,6 +135,91 @@ static void dispatch(struct server *s, struct req *r)
 		err_set(&e, ERR_INTERNAL, NULL, "handler produced no response");
 		response_error(r, &e);
 	}
+}
+
+/* Runs queued requests until stopping and the queue is empty. After the
+ * resume the request belongs to its worker again (it may already be freed). */
+static void *writer_main(void *arg)
+{
+	struct server *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&writers.lock);
+		while (!writers.head && !writers.stopping)
+			pthread_cond_wait(&writers.cond, &writers.lock);
+		struct writer_job *j = writers.head;
+		if (j && !(writers.head = j->next))
+			writers.tail = NULL;
+		pthread_mutex_unlock(&writers.lock);
+		if (!j)
+			return NULL;
+		struct req *r = j->r;
+		free(j);
+		dispatch(s, r);
+		MHD_resume_connection(r->conn);
+	}
+}
+
+/* Called on the worker with the request read whole: suspends its connection
+ * until a writer thread has dispatched it. 0 when the writer threads have
+ * stopped (the server is shutting down): the worker dispatches it itself. */
+static int queue_for_writer(struct req *r)
+{
+	struct writer_job *j = malloc(sizeof(*j));
+	if (!j)
+		abort();
+	j->r = r;
+	j->next = NULL;
+	pthread_mutex_lock(&writers.lock);
+	if (writers.stopping) {
+		pthread_mutex_unlock(&writers.lock);
+		free(j);
+		return 0;
+	}
+	atomic_fetch_add(&suspended, 1);
+	MHD_suspend_connection(r->conn);
+	if (writers.tail)
+		writers.tail->next = j;
+	else
+		writers.head = j;
+	writers.tail = j;
+	pthread_cond_signal(&writers.cond);
+	pthread_mutex_unlock(&writers.lock);
+	return 1;
+}
+
+/* A request a writer thread dispatched, back on its worker (or ending). */
+static int back_from_writer(struct req *r)
+{
+	return r->resp_body && !r->responded;
+}
+
+static int may_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static int writers_start(struct server *s, struct err *e)
+{
+	for (int i = 0; i < SERVER_WRITERS; i++) {
+		int rc = pthread_create(&writers.threads[i], NULL, writer_main, s);
+		if (rc)
+			return err_set(e, ERR_INTERNAL, NULL, "cannot start a writer thread: %s",
+				       strerror(rc));
+		writers.nthreads++;
+	}
+	return 0;
+}
+
+/* Lets the writer threads finish what is queued, and joins them. */
+static void writers_stop(void)
+{
+	pthread_mutex_lock(&writers.lock);
+	writers.stopping = 1;
+	pthread_cond_broadcast(&writers.cond);
+	pthread_mutex_unlock(&writers.lock);
+	for (int i = 0; i < writers.nthreads; i++)
+		pthread_join(writers.threads[i], NULL);
+	writers.nthreads = 0;
 }
 
 static enum MHD_Result send_response(struct server *s, struct req *r)
@@ -317,6 +437,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (back_from_writer(r)) {
+		atomic_fetch_sub(&suspended, 1);
+		return send_response(s, r);
+	}
+	if (may_write(method) && queue_for_writer(r))
+		return MHD_YES;
 	dispatch(s, r);
 	return send_response(s, r);
 }
@@ -330,6 +456,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!r)
 		return;
+	if (back_from_writer(r))
+		atomic_fetch_sub(&suspended, 1);	/* the client left meanwhile */
 	double ms = clock_monotonic_ms() - r->started_ms;
 	const char *route = r->route ? r->route->pattern : "unmatched";
 	metrics_observe(r->route ? r->route_index : -1, r->status, ms);
@@ -379,7 +507,7 @@ int server_start(struct server *s, struct err *e)
 	 * poll() quiescing goes through each worker's ITC pipe instead. */
 	s->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-		MHD_USE_TURBO,
+		MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -391,6 +519,11 @@ int server_start(struct server *s, struct err *e)
 	if (!s->daemon)
 		return err_set(e, ERR_INTERNAL, "listen", "cannot listen on \"%s\": %s",
 			       s->cfg->listen, strerror(errno));
+	if ((rc = writers_start(s, e))) {
+		writers_stop();
+		MHD_stop_daemon(s->daemon);
+		return rc;
+	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
@@ -413,6 +546,16 @@ int server_run_until_signal(struct server *s)
 	atomic_store(&s->draining, 1);
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
 	double deadline = clock_monotonic_ms() + (double)s->cfg->drain_seconds * 1000;
+	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < deadline)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	/* No connection may be suspended when the daemon stops: the writer
+	 * threads finish what they hold and resume their connections (a write
+	 * arriving from now on is run by its worker), and the workers take the
+	 * connections back. */
+	writers_stop();
+	while (atomic_load(&suspended) > 0)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	/* A keep-alive client may have sent one more request meanwhile. */
 	while (atomic_load(&in_flight) > 0 && clock_monotonic_ms() < deadline)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	int left = atomic_load(&in_flight);

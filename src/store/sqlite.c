@@ -1,7 +1,8 @@
 /*
  * sqlite.c: the SQLite implementation of store.h.
  *
- * One write connection guarded by a mutex; one read connection per thread
+ * One write connection guarded by a mutex, written through group commit
+ * (store_write below, src/store/group.c); one read connection per thread
  * (created on first use, closed with the store), so WAL readers never wait
  * for the writer. Prepared statements are cached per connection by SQL text.
  * store.c reaches it through sqlite_engine (at the end).
@@ -19,6 +20,7 @@
 
 #include "../base/clock.h"
 #include "../base/contact.h"
+#include "group.h"
 #include "migrate.h"
 
 #define STMT_CACHE 256
@@ -56,7 +58,10 @@ struct store {
 	pthread_mutex_t conns_lock;
 	struct conn *readers;
 	double scrub_retry_at;	/* monotonic ms a due scrub is retried at; 0: none due */
+	struct group group;	/* group commit of store_write() */
 };
+
+static void group_setup(struct store *st);
 
 static int sqlite_error(struct err *e, sqlite3 *db, int rc, const char *what)
 {
@@ -296,6 +301,7 @@ static int open_store(const char *path, int create, struct store **out, struct e
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->conns_lock, NULL);
 	pthread_key_create(&st->reader_key, reader_destroy);
+	group_setup(st);
 	if ((rc = conn_open(path, 0, create, &st->writer, e)) ||
 	    (create && (rc = migrate(st->writer, e)) < 0) ||
 	    (later && (rc = check_schema_version(st->writer->db, path, e)))) {
@@ -329,6 +335,7 @@ static void sqlite_close(struct store *st)
 	if (st->writer)
 		conn_close(st->writer);
 	pthread_key_delete(st->reader_key);
+	group_destroy(&st->group);
 	pthread_mutex_destroy(&st->write_lock);
 	pthread_mutex_destroy(&st->conns_lock);
 	free(st->path);
@@ -348,24 +355,136 @@ static int scrub_locked(struct store *st)
 	return rc;
 }
 
-static int sqlite_write(struct store *st, store_fn fn, void *ctx, struct err *e)
+/*
+ * Group commit. Concurrent store_write() calls queue in st->group; the first
+ * in the queue runs everyone queued at that moment in one transaction, each
+ * callback in its own SAVEPOINT, and COMMITs once (one fsync) before any of
+ * them returns. A callback that fails is rolled back to its savepoint: its
+ * writes vanish, the batch's other callbacks commit. A batch of one has no
+ * savepoint and is exactly the old one-transaction-per-write path.
+ *
+ * batch_exec(): a statement without rows through the connection's statement
+ * cache, so the batch's BEGIN, SAVEPOINT, RELEASE and COMMIT are parsed once.
+ */
+static int batch_exec(struct conn *c, const char *sql, struct err *e)
 {
-	struct store_tx tx = { st->writer, 0 };
-	int rc;
+	struct store_tx tx = { c, 0 };
+	int rc = store_exec(&tx, e, sql, "");
+	return rc < 0 ? rc : 0;
+}
+
+static void batch_fail(struct group_write **w, int n, const struct err *be, int rc, int only_ok)
+{
+	for (int i = 0; i < n; i++) {
+		if (only_ok && w[i]->rc)
+			continue;
+		w[i]->rc = rc;
+		if (w[i]->e)
+			*w[i]->e = *be;
+	}
+}
+
+static int batch_begin(struct conn *c, struct group_write **w, int n)
+{
+	struct err be;
+	int rc = batch_exec(c, "BEGIN IMMEDIATE", &be);
+	if (rc)
+		batch_fail(w, n, &be, rc, 0);
+	return rc;
+}
+
+static void batch_run(void *engine, struct group_write **w, int n)
+{
+	struct store *st = engine;
+	struct conn *c = st->writer;
+	struct err be;
+	int rc, ok = 0, from = 0;
 
 	pthread_mutex_lock(&st->write_lock);
-	if ((rc = conn_exec(st->writer, "BEGIN IMMEDIATE", e)))
+	if (batch_begin(c, w, n))
 		goto out;
-	rc = fn(&tx, ctx, e);
-	if (rc == 0)
-		rc = conn_exec(st->writer, "COMMIT", e);
-	if (rc != 0 && !sqlite3_get_autocommit(st->writer->db))
-		conn_exec(st->writer, "ROLLBACK", NULL);
-	if (rc == 0 && st->scrub_retry_at && clock_monotonic_ms() >= st->scrub_retry_at)
+	for (int i = 0; i < n; i++) {
+		struct store_tx tx = { c, 0 };
+		int sp = n > 1;
+		if (sp && (rc = batch_exec(c, "SAVEPOINT w", w[i]->e))) {
+			w[i]->rc = rc;
+			continue;
+		}
+		rc = w[i]->rc = w[i]->fn(&tx, w[i]->ctx, w[i]->e);
+		/* The engine may have rolled the whole transaction back (I/O
+		 * error, full disk), or the savepoint may not roll back: then
+		 * what the batch did so far is gone, or must go. */
+		int lost = sqlite3_get_autocommit(c->db) ||
+			   (sp && rc && batch_exec(c, "ROLLBACK TO w", NULL));
+		if (lost) {
+			if (!sqlite3_get_autocommit(c->db))
+				conn_exec(c, "ROLLBACK", NULL);
+			err_setc(&be, ERR_UNAVAILABLE, "store_busy", NULL,
+				 "the database rolled the transaction back; retry shortly");
+			batch_fail(w + from, i + 1 - from, &be, ERR_UNAVAILABLE, 1);
+			ok = 0, from = i + 1;
+			if (from < n && batch_begin(c, w + from, n - from))
+				goto out;
+			continue;
+		}
+		if (sp)
+			batch_exec(c, "RELEASE w", NULL);
+		ok += !rc;
+	}
+	if (from == n)
+		goto out;
+	if (!ok) {
+		conn_exec(c, "ROLLBACK", NULL);
+		goto out;
+	}
+	if ((rc = batch_exec(c, "COMMIT", &be))) {
+		batch_fail(w + from, n - from, &be, rc, 1);
+		if (!sqlite3_get_autocommit(c->db))
+			conn_exec(c, "ROLLBACK", NULL);
+	}
+	/* a scrub an erasure could not finish (readers held the log) is
+	 * retried after a later write, at most once per SCRUB_RETRY_MS */
+	if (st->scrub_retry_at && clock_monotonic_ms() >= st->scrub_retry_at)
 		scrub_locked(st);
 out:
 	pthread_mutex_unlock(&st->write_lock);
-	return rc;
+}
+
+/* RETAIN_GROUP_COMMIT_MAX: the most writes one commit takes (default 64;
+ * 1 turns group commit off: one transaction and one fsync per write). */
+static void group_setup(struct store *st)
+{
+	const char *v = getenv("RETAIN_GROUP_COMMIT_MAX");
+	int max = v && *v ? atoi(v) : 64;
+	group_init(&st->group, max, batch_run, st);
+}
+
+/*
+ * store_write() contract, SQLite engine with group commit:
+ * - fn runs inside a transaction shared with the other writes waiting at that
+ *   moment, on the thread of whichever caller leads the batch (not
+ *   necessarily the caller's own), after the writes queued before it, whose
+ *   uncommitted changes it sees; it sees its own writes; writes are
+ *   serialised, one callback at a time, in queue order.
+ * - fn returning 0: its writes commit with the batch; store_write() returns 0
+ *   only after that COMMIT is durable (WAL, synchronous=FULL), so the caller
+ *   may acknowledge. If the COMMIT fails, every write of the batch that had
+ *   succeeded gets the COMMIT's error, and none of the batch is on disk.
+ * - fn returning an error: its writes are rolled back to its own savepoint,
+ *   leaving no trace, and store_write() returns that error with e as fn set
+ *   it; the other writes of the batch are unaffected. A failed statement
+ *   inside fn (a unique violation, store_tx_was_unique_violation()) undoes
+ *   only that statement, as before; fn may go on.
+ * - fn runs once per store_write() here (a failing neighbour costs a
+ *   savepoint rollback, not a replay; when the engine itself aborts the
+ *   whole transaction, the writes that had succeeded get ERR_UNAVAILABLE,
+ *   "retry", rather than a second run). Other engines may run fn again
+ *   (store.h), so fn keeps no side effect outside the transaction and its
+ *   ctx that a second run would double.
+ */
+static int sqlite_write(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	return group_write(&st->group, fn, ctx, e);
 }
 
 static int reader_get(struct store *st, struct conn **out, struct err *e)

@@ -1,0 +1,53 @@
+/*
+ * group.h: group commit, independent of the engine (store-internal).
+ *
+ * Concurrent writers queue their callbacks. The writer at the head of the
+ * queue becomes the leader: it takes every write queued at that moment (at
+ * most max), hands them to the engine's batch function, which runs them in
+ * one transaction with one durable commit and sets each write's rc, and then
+ * wakes each writer of the batch and the next leader. A lone writer leads a
+ * batch of one at once: nobody waits for company, so light load adds no
+ * latency, and batches grow only with the number of writers waiting.
+ *
+ * The batch function runs on the leader's thread, the callbacks with it:
+ * a callback must not depend on the thread it runs on (store.h).
+ */
+#ifndef RETAIN_STORE_GROUP_H
+#define RETAIN_STORE_GROUP_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct group_write {
+	store_fn fn;
+	void *ctx;
+	struct err *e;
+	int rc;			/* the write's outcome, set by the batch function */
+	/* private to group.c */
+	int done;
+	pthread_cond_t cond;
+	struct group_write *next;
+};
+
+/* Runs w[0..n-1] in one transaction, committed durably before it returns;
+ * sets every w[i]->rc (and w[i]->e on error). */
+typedef void (*group_batch_fn)(void *engine, struct group_write **w, int n);
+
+struct group {
+	pthread_mutex_t lock;
+	struct group_write *head, *tail;
+	int max;
+	group_batch_fn run;
+	void *engine;
+	uint64_t batches, writes;	/* under lock: for tests and figures */
+};
+
+/* max < 1 is taken as 1 (one commit per write). */
+void group_init(struct group *g, int max, group_batch_fn run, void *engine);
+void group_destroy(struct group *g);
+/* Queues fn and returns once its batch is committed: fn's rc. */
+int group_write(struct group *g, store_fn fn, void *ctx, struct err *e);
+
+#endif
