@@ -2,12 +2,11 @@
 that fails inside the shared commit leaves no trace and takes nobody with it,
 and every acknowledged write survives kill -9."""
 import signal
-import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import OPERATOR_KEY, Api, error_of, make_shop, new_order
+from conftest import OPERATOR_KEY, Api, connect_db, error_of, make_shop, new_order
 
 WRITERS = 32
 
@@ -63,7 +62,7 @@ def test_a_customer_refused_after_its_first_writes_leaves_no_trace_and_the_other
     phone = shop.get("/v1/customers?phone=%2B49301000001")
     assert phone.status_code == 200 and phone.json()["data"] == []
     fresh_server.stop()
-    db = sqlite3.connect(fresh_server.db)
+    db = connect_db(fresh_server.db)
     created = db.execute("SELECT count(*) FROM events WHERE type = 'customer.created'").fetchone()[0]
     db.close()
     assert created == 1 + rounds * WRITERS // 2
