@@ -99,12 +99,13 @@ class PgConnection:
         return False
 
 
-def connect_db(db):
-    """sqlite3.connect(db) for a file, a PgConnection for a PostgreSQL URL."""
+def connect_db(db, **sqlite_args):
+    """sqlite3.connect(db, **sqlite_args) for a file (timeout=..., say), a
+    PgConnection for a PostgreSQL URL."""
     if db.startswith(("postgres://", "postgresql://")):
         return PgConnection(db)
     import sqlite3
-    return sqlite3.connect(db)
+    return sqlite3.connect(db, **sqlite_args)
 
 
 def pg_dump(url):

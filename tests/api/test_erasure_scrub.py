@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from conftest import OPERATOR_KEY, Api, Server, check_clean_exit, make_shop
+from conftest import PG, OPERATOR_KEY, Api, Server, check_clean_exit, make_shop, on_pg_skip, pg_dump
 
 
 @pytest.fixture
@@ -29,6 +29,10 @@ def quiet_server():
 
 
 def raw_files(server):
+    """The database file and its WAL; on PostgreSQL, all the database holds
+    as pg_dump writes it out."""
+    if PG:
+        return pg_dump(server.db)
     data = b""
     for suffix in ("", "-wal"):
         if os.path.exists(server.db + suffix):
@@ -58,6 +62,9 @@ def another_erasure(shop, operator):
     assert shop.delete(f"/v1/customers/{c['id']}").status_code == 200
 
 
+@on_pg_skip("about SQLite's write-ahead log: a reader pinning it delays the checkpoint"
+            " that scrubs the erased pages; PostgreSQL has no such checkpoint for the"
+            " store to defer (test_erasure.py checks its pg_dump after erasure)")
 @pytest.mark.parametrize("retry", [later_write, jobs_run, another_erasure])
 @pytest.mark.parametrize("fields", [
     {"email": "{tag}@example.com"},
@@ -105,4 +112,5 @@ def test_an_erasure_with_no_reader_scrubs_at_once_issue8(quiet_server, n):
         c = shop.post("/v1/customers", {"email": email}).json()
         assert shop.delete(f"/v1/customers/{c['id']}").status_code == 200
         assert email.encode() not in raw_files(quiet_server)
-        assert os.path.getsize(quiet_server.db + "-wal") == 0
+        if not PG:
+            assert os.path.getsize(quiet_server.db + "-wal") == 0

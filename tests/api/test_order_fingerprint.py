@@ -7,12 +7,11 @@ of a guessed body is refused like any other (no oracle)."""
 import copy
 import hashlib
 import json
-import sqlite3
 import uuid
 
 import pytest
 
-from conftest import error_of, new_order
+from conftest import connect_db, error_of, new_order
 
 
 def whole_body_digest(body):
@@ -23,7 +22,7 @@ def whole_body_digest(body):
 
 
 def stored_fingerprints(shop):
-    con = sqlite3.connect(shop.server.db)
+    con = connect_db(shop.server.db)
     try:
         return {ext: fp for ext, fp in con.execute(
             "SELECT external_id, fingerprint FROM orders WHERE shop_id = ?", (shop.shop["id"],))}
@@ -32,7 +31,7 @@ def stored_fingerprints(shop):
 
 
 def set_fingerprint(shop, external_id, fingerprint):
-    con = sqlite3.connect(shop.server.db, timeout=10)
+    con = connect_db(shop.server.db, timeout=10)
     try:
         with con:
             con.execute("UPDATE orders SET fingerprint = ? WHERE shop_id = ? AND external_id = ?",

@@ -8,14 +8,13 @@ customer whose points, debt or wallet is beyond its maximum. `retain import`
 reports a row whose payment the programme refuses as FILE:LINE and imports the
 others of its batch (docs/loyalty.md "Limits").
 """
-import sqlite3
 import subprocess
 import uuid
 
 import pytest
 
 import conftest
-from conftest import error_of, new_order
+from conftest import connect_db, error_of, new_order
 from loyalty_helpers import set_program
 
 BALANCE_MAX = 10**17
@@ -168,7 +167,7 @@ def test_points_given_back_are_never_refused_by_the_balance_limit_issue8(server,
 
 def tamper(server, shop_id, customer_id, what):
     """Writes a consistent lot (or wallet entry) that takes the customer past a maximum."""
-    con = sqlite3.connect(server.db, timeout=30)
+    con = connect_db(server.db, timeout=30)
     now = 1
     if what == "wallet":
         con.execute("INSERT INTO cashback_entries (shop_id, id, customer_id, currency, delta, reason,"
@@ -229,7 +228,7 @@ def test_import_reports_a_row_past_the_points_limit_and_imports_the_others_issue
         assert r.stderr.count(f"{csv}:{line}: ") == 1, r.stderr
     assert "points" in r.stderr
     assert f"{len(rows) - len(refused)} orders imported" in r.stdout, r.stdout
-    con = sqlite3.connect(server.db, timeout=30)
+    con = connect_db(server.db, timeout=30)
     stored = con.execute("SELECT count(*) FROM orders WHERE shop_id = ?",
                          (shop.shop["id"],)).fetchone()[0]
     con.close()
@@ -249,7 +248,7 @@ def test_the_expiry_job_totals_saturate_instead_of_wrapping_issue8(fresh_server,
     shop = conftest.make_shop(operator)
     set_program(shop, expiry={"policy": policy, "n": 1})
     c = customer(shop)
-    con = sqlite3.connect(fresh_server.db, timeout=30)
+    con = connect_db(fresh_server.db, timeout=30)
     each = 10**18
     for _ in range(lots):
         lot = "lot_" + uuid.uuid4().hex

@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 import conftest
-from conftest import OPERATOR_KEY, PG, Api, Server, pg_dump
+from conftest import OPERATOR_KEY, PG, Api, Server, on_pg_skip, pg_dump
 
 
 def raw_database(server):
@@ -138,6 +138,9 @@ def assert_replays_without_keys(operator, requests_, answers):
     assert Api(operator.server, rotated["secret_key"]).get(f"/v1/shops/{rotated['id']}").status_code == 200
 
 
+@on_pg_skip("it recreates a database as the code before issue 8 left it, and no"
+            " PostgreSQL database predates issue 8: its migration 005 only adds the index"
+            " (src/store/schema/pg/005_idempotency_retention.sql)")
 @pytest.mark.parametrize("names", [["Tea House"], ["Café Ünïcode", 'Quote " and \\ slash', "x" * 200]])
 def test_a_retry_after_the_upgrade_replays_the_old_shop_without_keys_issue8(fresh_server, names):
     fresh_server.start()
@@ -169,6 +172,7 @@ def test_a_retry_after_the_upgrade_replays_the_old_shop_without_keys_issue8(fres
 OLD_BIN = os.environ.get("RETAIN_OLD_BIN", "/work/old/build/retain")
 
 
+@on_pg_skip("the binary from before issue 8 only ever wrote SQLite files")
 @pytest.mark.skipif(not os.path.exists(OLD_BIN), reason="no binary from before issue 8")
 @pytest.mark.parametrize("names", [["Old Shop"], ["Alt", "Ältere Bäckerei"]])
 def test_a_database_of_the_old_binary_replays_its_shops_without_keys_issue8(monkeypatch, tmp_path, names):
