@@ -3,6 +3,7 @@
 #include "jobs.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "../base/clock.h"
@@ -63,32 +64,53 @@ const char *jobs_name(int i)
 	return jobs[i].name;
 }
 
+int64_t jobs_lock_key(int i)
+{
+	assert(i >= 0 && i < NJOBS);
+	return JOBS_LOCK_KEY(i + 1);
+}
+
+/* One jobs_run() at a time in this process (jobs.h says why). */
+static pthread_mutex_t running = PTHREAD_MUTEX_INITIALIZER;
+
 struct job_call {
 	const struct job *job;
+	int64_t key;
 	struct job_env env;
 	struct jobs_counts counts;	/* this job's own, kept only when it commits */
+	int skipped;			/* another process holds the job's lock */
 };
 
 /* A write callback may run more than once (store.h): it counts into its own
- * zeroed counts, which the caller adds up after the commit. */
+ * zeroed counts, which the caller adds up after the commit. The lock comes
+ * first, before the job reads anything. */
 static int job_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct job_call *c = ctx;
 	memset(&c->counts, 0, sizeof(c->counts));
 	c->env.counts = &c->counts;
-	return c->job->run(tx, &c->env, e);
+	int taken = store_try_lock(tx, c->key, e);
+	if (taken < 0)
+		return taken;
+	c->skipped = !taken;
+	return taken ? c->job->run(tx, &c->env, e) : 0;
 }
 
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e)
 {
-	int64_t now = clock_now_ms();
+	int rc = 0;
 	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&running);
+	int64_t now = clock_now_ms();	/* read once the run before this one is done */
 	for (int i = 0; i < NJOBS; i++) {
-		struct job_call c = { &jobs[i], { cfg, now, NULL }, { 0 } };
-		int rc = store_write(st, job_tx, &c, e);
-		if (rc)
-			return rc;
+		struct job_call c = { &jobs[i], jobs_lock_key(i), { cfg, now, NULL }, { 0 }, 0 };
+		if ((rc = store_write(st, job_tx, &c, e)))
+			break;
+		if (c.skipped) {
+			out->skipped++;
+			continue;
+		}
 		out->expired_lots += c.counts.expired_lots;
 		out->expired_points += c.counts.expired_points;
 		out->reminders += c.counts.reminders;
@@ -96,5 +118,6 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 		out->idempotency_keys_pruned += c.counts.idempotency_keys_pruned;
 		out->runs++;
 	}
-	return 0;
+	pthread_mutex_unlock(&running);
+	return rc;
 }

@@ -9,6 +9,20 @@
  * write transaction: one that fails rolls back its own work only, and the
  * table stops there with the error (the jobs before it stay done).
  *
+ * Several nodes (issue 9): every `retain serve` on one PostgreSQL database
+ * runs this table, and each due item is still done once. A job's transaction
+ * first takes the job's lock (store_try_lock, an advisory lock of the
+ * transaction on PostgreSQL, JOBS_LOCK_KEY(row) below); a node that finds it
+ * taken skips that job for this call (counted in skipped), since the node
+ * holding it is doing the same work now. Within one process, calls are run
+ * one at a time (a mutex), so that a call made after the test clock moved
+ * waits for a jobs-thread run at the old time instead of skipping. The lock
+ * spares the work; it is not the only guard: each item changes the state
+ * that made it due in the same SERIALIZABLE write (a lot's remaining goes to
+ * 0, a reminder sets reminded_at), so a run that does get in after another
+ * finds nothing left to do, or is retried by the store and then finds
+ * nothing.
+ *
  * Pending points need no job: a lot is available from its available_at on,
  * read as such by every query. The CLV fit cache is refreshed beside the
  * table by its caller (analytics/clv_cache.h): a read, not a write.
@@ -27,15 +41,25 @@ struct jobs_counts {
 	int64_t reminders;			/* expiry reminders due */
 	int64_t tier_changes;			/* tier downgrades at the window's end */
 	int64_t idempotency_keys_pruned;	/* stored responses past the retention */
-	int runs;				/* jobs run (each job once per call) */
+	int runs;				/* jobs run by this call */
+	int skipped;				/* jobs another process held the lock of */
 };
+
+/* The advisory lock key of the job in row i of the table (1-based here, so
+ * that none is the migration lock): "retain" in the high bytes. An operator
+ * holding it (SELECT pg_advisory_lock(key) in psql) pauses that job on every
+ * node until it is released. */
+#define JOBS_LOCK_KEY(n) ((int64_t)(0x72657461696eLL << 16 | (n)))
 
 /* The jobs, in the order jobs_run() runs them; names for logs and tests. */
 int jobs_count(void);
 const char *jobs_name(int i);
+/* The lock key of job i (0-based, as jobs_name): JOBS_LOCK_KEY(i + 1). */
+int64_t jobs_lock_key(int i);
 
-/* Runs every job once, in table order, at the clock's now; cfg gives the
- * idempotency retention. *out is zeroed first and filled as the jobs run. */
+/* Runs every job once, in table order, at the clock's now, skipping a job
+ * whose lock another process holds; cfg gives the idempotency retention.
+ * *out is zeroed first and filled as the jobs run. */
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e);
 

@@ -731,6 +731,14 @@ static int pg_was_unique_violation(struct store_tx *tx)
 	return tx->unique_violation;
 }
 
+/* An advisory lock of the transaction (store.h): released by its end. */
+static int pg_try_lock(struct store_tx *tx, int64_t key, struct err *e)
+{
+	int64_t taken = 0;
+	int rc = store_query_int(tx, e, &taken, "SELECT pg_try_advisory_xact_lock($1)", "i", key);
+	return rc ? rc : taken != 0;
+}
+
 const struct store_engine pg_engine = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -747,4 +755,5 @@ const struct store_engine pg_engine = {
 	.done = pg_done,
 	.changes = pg_changes,
 	.was_unique_violation = pg_was_unique_violation,
+	.try_lock = pg_try_lock,
 };

@@ -131,6 +131,11 @@ int store_tx_was_unique_violation(struct store_tx *tx)
 	return engine->was_unique_violation(tx);
 }
 
+int store_try_lock(struct store_tx *tx, int64_t key, struct err *e)
+{
+	return engine->try_lock(tx, key, e);
+}
+
 int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char *sql,
 		    const char *types, ...)
 {

@@ -136,4 +136,16 @@ int store_exec(struct store_tx *tx, struct err *e, const char *sql,
 /* 1 when the last failed step broke a UNIQUE or PRIMARY KEY constraint. */
 int store_tx_was_unique_violation(struct store_tx *tx);
 
+/* Takes the lock named key for the rest of tx's transaction, without waiting:
+ * 1 taken (released by the commit or rollback), 0 another transaction holds
+ * it now, or an error. For work that one writer at a time should do across
+ * every process on the database (the jobs, core/jobs.c): a callback given 0
+ * does nothing and returns 0. Call it first in a write callback; a rerun of
+ * the callback takes it again. It is an optimisation, never the only guard:
+ * the work it protects must still be safe to do twice (the write contract
+ * above). PostgreSQL: pg_try_advisory_xact_lock(key), one lock space for the
+ * whole database, so every node and an operator's psql share it. SQLite:
+ * always 1, since the one writer is already alone. */
+int store_try_lock(struct store_tx *tx, int64_t key, struct err *e);
+
 #endif

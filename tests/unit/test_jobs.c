@@ -115,6 +115,52 @@ Test(jobs, every_job_has_its_own_name)
 			cr_assert_str_neq(jobs_name(i), jobs_name(j));
 }
 
+/* Issue 9: each job has an advisory lock key of its own, none of them the
+ * migration lock ("retain"), all positive (PostgreSQL's bigint). */
+Test(jobs, every_job_has_its_own_lock_key_apart_from_the_migration_lock_issue9)
+{
+	for (int i = 0; i < jobs_count(); i++) {
+		cr_assert_gt(jobs_lock_key(i), 0);
+		cr_assert_neq(jobs_lock_key(i), 0x72657461696eLL);
+		cr_assert_eq(jobs_lock_key(i), JOBS_LOCK_KEY(i + 1));
+		for (int j = i + 1; j < jobs_count(); j++)
+			cr_assert_neq(jobs_lock_key(i), jobs_lock_key(j));
+	}
+}
+
+struct locks {
+	int64_t key;
+	int first, again;
+};
+
+static int locks_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct locks *l = ctx;
+	l->first = store_try_lock(tx, l->key, e);
+	l->again = store_try_lock(tx, l->key, e);
+	return 0;
+}
+
+/* Issue 9: SQLite's one writer is alone, so every lock is taken (twice in one
+ * transaction too) and no job of the table is ever skipped. */
+Test(jobs, on_sqlite_every_lock_is_taken_and_no_job_is_skipped_issue9)
+{
+	struct store *st = open_temp();
+	struct locks l = { JOBS_LOCK_KEY(1), -1, -1 };
+	struct config cfg;
+	struct jobs_counts n;
+	struct err e;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.idempotency_retention_hours = 24;
+	cr_assert_eq(store_write(st, locks_tx, &l, &e), 0, "%s", e.message);
+	cr_assert_eq(l.first, 1);
+	cr_assert_eq(l.again, 1);
+	cr_assert_eq(jobs_run(st, &cfg, &n, &e), 0, "%s", e.message);
+	cr_assert_eq(n.runs, jobs_count());
+	cr_assert_eq(n.skipped, 0);
+	remove_temp(st);
+}
+
 Test(store_idempotency, a_row_older_than_the_cutoff_is_not_found_and_a_put_takes_it_over)
 {
 	struct store *st = open_temp();
