@@ -43,6 +43,9 @@ extern const struct store_engine pg_engine;
 
 /* The message for a database whose schema is newer than this binary. */
 int store_schema_too_new(struct err *e, int found, int known);
+/* rc, after naming migration m in e's message when the store failed (ERR_INTERNAL). */
+struct migration;
+int store_migration_failed(struct err *e, int rc, const struct migration *m);
 /* For a database used as it is (must_exist: never migrated): 0 when its schema
  * is at version known, else ERR_NOT_FOUND with code "db_not_retain" (no
  * schema: version <= 0), "db_outdated" or "db_too_new", naming shown. */

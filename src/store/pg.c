@@ -372,13 +372,7 @@ static int migrate(struct store *st, struct conn *c, struct err *e)
 fail:
 		free(sql);
 		conn_exec(st, c, "ROLLBACK", NULL, NULL);
-		if (e && rc == ERR_INTERNAL) {
-			char msg[sizeof(e->message)];
-			snprintf(msg, sizeof(msg), "%s", e->message);
-			snprintf(e->message, sizeof(e->message), "migration %03d %.40s: %.260s",
-				 m->version, m->name, msg);
-		}
-		return rc;
+		return store_migration_failed(e, rc, m);
 	}
 	return 0;
 }

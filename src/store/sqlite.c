@@ -203,13 +203,7 @@ static int migrate(struct conn *c, struct err *e)
 		continue;
 fail:
 		conn_exec(c, "ROLLBACK", NULL);
-		if (e && rc == ERR_INTERNAL) {
-			char msg[sizeof(e->message)];
-			snprintf(msg, sizeof(msg), "%s", e->message);
-			snprintf(e->message, sizeof(e->message), "migration %03d %.40s: %.260s",
-				 m->version, m->name, msg);
-		}
-		return rc;
+		return store_migration_failed(e, rc, m);
 	}
 	return applied;
 }

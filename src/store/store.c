@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../base/arena.h"
+#include "migrate.h"
 
 static const struct store_engine *engine;	/* chosen by the first open */
 
@@ -24,6 +25,17 @@ int store_schema_too_new(struct err *e, int found, int known)
 	return err_setc(e, ERR_REFUSED, "schema_too_new", "db",
 			"the database's schema is at version %d, newer than this retain"
 			" knows (%d): run a newer retain", found, known);
+}
+
+int store_migration_failed(struct err *e, int rc, const struct migration *m)
+{
+	if (e && rc == ERR_INTERNAL) {
+		char msg[sizeof(e->message)];
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		snprintf(e->message, sizeof(e->message), "migration %03d %.40s: %.260s",
+			 m->version, m->name, msg);
+	}
+	return rc;
 }
 
 int store_schema_check(struct err *e, const char *shown, int version, int known)
