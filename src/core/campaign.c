@@ -561,6 +561,7 @@ static int segment_of(struct store_tx *tx, struct arena *a, const char *shop, co
 	struct measures_filter f;
 	struct rfm_report r;
 	memset(&f, 0, sizeof(f));
+	f.to = clock_now_ms();	/* every order up to now, as the report's default */
 	*segment = NULL;
 	int rc = measures_rfm(tx, a, shop, &f, &r, e);
 	for (int i = 0; !rc && i < r.n; i++)
