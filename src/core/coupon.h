@@ -142,6 +142,12 @@ int coupon_on_order_cancelled(struct store_tx *tx, const char *shop, const char 
 			      struct err *e);
 int coupon_on_order_refunded(struct store_tx *tx, const char *shop, const char *order_id,
 			     struct err *e);
+/* The order's live coupon discounts (but except_code's, may be NULL):
+ * how many, their total, and whether one is exclusive. redemption.c asks
+ * before points pay for an order: an exclusive code takes no other discount. */
+int coupon_order_discounts(struct store_tx *tx, const char *shop, const char *order_id,
+			   const char *except_code, int64_t *count, int64_t *total, int *exclusive,
+			   struct err *e);
 /* The jobs' part: releases reservations past their time, every shop. */
 int coupon_release_due(struct store_tx *tx, int64_t *released, struct err *e);
 /* Customer merge: source's codes, redemptions and grants move to target. */

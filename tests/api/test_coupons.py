@@ -296,3 +296,24 @@ def test_campaign__generated_codes_avoid_confusable_characters(shop):
     assert all(len(k) == 12 and not set(k) & set("01OIL") for k in codes)
     r = shop.post(f"/v1/campaigns/{c['id']}/codes", {"count": 5, "length": 8})
     assert r.status_code == 400 and error_of(r)["param"] == "length"
+
+
+def test_coupon__points_paying_for_an_order_count_as_one_discount(shop, operator):
+    from loyalty_helpers import paid_order, set_program
+    set_program(shop, pending_days=0, point_value=1)
+    campaign(shop, code="EXCL")
+    campaign(shop, code="ST", discount={"kind": "fixed", "value": 1000, "currency": "EUR"},
+             stacking={"mode": "stackable", "max_total_discount": 1100})
+    rich = shop.post("/v1/customers", {"email": "rich@example.com"}).json()
+    paid_order(shop, {"id": rich["id"]}, amount=100000)
+    # An exclusive code first: points can no longer pay for that order.
+    o = order_for(shop, customer={"id": rich["id"]})
+    assert redeem(shop, "EXCL", o).status_code == 201
+    r = shop.post(f"/v1/customers/{rich['id']}/redemptions", {"points": 100, "order": o["id"]})
+    assert r.status_code == 422 and error_of(r)["code"] == "not_combinable"
+    # Points first: an exclusive code is refused, a stackable one is cut to the maximum.
+    o = order_for(shop, customer={"id": rich["id"]})
+    r = shop.post(f"/v1/customers/{rich['id']}/redemptions", {"points": 300, "order": o["id"]})
+    assert r.status_code == 201, r.text
+    assert error_of(redeem(shop, "EXCL", o))["code"] == "not_combinable"
+    assert redeem(shop, "ST", o).json()["discount"]["total"] == 800
