@@ -590,11 +590,15 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 	const char *reason = NULL, *message = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if ((rc = coupon_normalize(rq->code ? rq->code : "", "code", code, e)) ||
-	    (rc = load_parties(&x, e)))
+	if ((rc = load_parties(&x, e)))
 		return rc;
 	out->nlines = x.cart.nlines;
 	out->currency = x.cart.currency;
+	/* What a customer typed: a code that cannot exist is simply unknown. */
+	if (coupon_normalize(rq->code ? rq->code : "", "code", code, e)) {
+		err_clear(e);
+		return refuse(out, "unknown_code", "no such code");
+	}
 	rc = coupon_get(tx, a, shop, code, &x.code, e);
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);
@@ -741,9 +745,11 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 				"a redemption is for an \"order\"");
 	if ((rc = coupon_validate(tx, a, shop, rq, &chk, e)))
 		return rc;
-	if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
-	    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
-		return rc;
+	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
+		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
+		    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
+			return rc;
+	}
 	if (!chk.valid)
 		return err_setc(e, ERR_REFUSED, chk.reason, "code", "%s", chk.message);
 	struct coupon_code k;

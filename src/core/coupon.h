@@ -2,8 +2,9 @@
  * coupon.h: coupon codes, their validation at checkout and their redemption
  * for an order.
  *
- * Codes are case-insensitive: stored and compared upper case, with spaces
- * and dashes a customer may type around them kept as given inside. Generated
+ * Codes are case-insensitive: stored and compared upper case, trimmed of
+ * surrounding blanks; letters, digits, '-' and '_' only (validation calls
+ * anything else an unknown code; creating or importing one is a 400). Generated
  * codes take COUPON_ALPHABET (no 0, O, 1, I or L), at least COUPON_LENGTH_MIN
  * characters (>= 50 bits from libsodium's CSPRNG), after an optional prefix.
  *

@@ -260,6 +260,8 @@ def test_coupon__first_order_only_and_tier_targeting(shop):
     ({"stacking": "sometimes"}, "stacking.mode"),
     ({"triggers": ["late_delivery"]}, "triggers"),
     ({"surprise": 1}, "surprise"),
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"timezone": "../etc/passwd"}, "timezone"),
 ])
 def test_campaign__bad_input_is_a_400_naming_the_field(shop, body, param):
     base = {"name": "Spring", "type": "generic", "starts_at": START, "code": "BAD10",
@@ -317,3 +319,12 @@ def test_coupon__points_paying_for_an_order_count_as_one_discount(shop, operator
     assert r.status_code == 201, r.text
     assert error_of(redeem(shop, "EXCL", o))["code"] == "not_combinable"
     assert redeem(shop, "ST", o).json()["discount"]["total"] == 800
+
+
+@pytest.mark.parametrize("typed", ["SPRING 10", "spring10!", "ŠPRING10", "x" * 65])
+def test_coupon__what_a_customer_mistypes_is_an_unknown_code_not_an_error(shop, typed):
+    campaign(shop)
+    assert validate(shop, typed)["reason"]["code"] == "unknown_code"
+    r = redeem(shop, typed, order_for(shop))
+    assert r.status_code == 422 and error_of(r)["code"] == "unknown_code"
+    assert validate(shop, "  spring10 ")["valid"], "blanks around a code are forgiven"
