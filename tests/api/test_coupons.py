@@ -134,6 +134,8 @@ def test_coupon__a_redemption_is_reserved_then_final_when_the_order_is_paid(shop
     shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"})
     assert shop.get(f"/v1/coupons/redemptions/{red['id']}").json()["status"] == "final"
     assert shop.get(f"/v1/campaigns/{c['id']}").json()["usage"]["uses"] == 1
+    [shown] = shop.get(f"/v1/orders/{o['id']}").json()["coupons"]
+    assert (shown["id"], shown["status"], shown["code"]) == (red["id"], "final", "SPRING10")
 
 
 def test_coupon__a_single_use_code_is_redeemed_once(shop):
