@@ -7,6 +7,7 @@
 #include "../core/customer.h"
 #include "../core/ledger.h"
 #include "../core/order.h"
+#include "../core/shipment.h"
 #include "api.h"
 #include "render.h"
 
@@ -143,14 +144,19 @@ static json_t *order_json(struct store_tx *tx, struct req *r, const struct order
 {
 	struct order_earning earning;
 	struct coupon_redemption *coupons;
-	int n;
+	struct shipment *shipments;
+	int n, nshipments;
 	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
-	    coupon_redemptions_of_order(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e))
+	    coupon_redemptions_of_order(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
+	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
 		return NULL;
-	json_t *out = render_order(o, &earning), *list = json_array();
+	json_t *out = render_order(o, &earning), *list = json_array(), *parcels = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(list, api_render_coupon_redemption(&coupons[i]));
+	for (int i = 0; i < nshipments; i++)
+		json_array_append_new(parcels, api_render_shipment(&shipments[i]));
 	json_object_set_new(out, "coupons", list);
+	json_object_set_new(out, "shipments", parcels);
 	return out;
 }
 
