@@ -67,6 +67,16 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/referral", api_customers_referral, SHOP | STOREFRONT },
 	{ "POST", "/v1/customers/:id/triggers", api_customers_trigger, SHOP | IDEMPOTENT },
 
+	{ "POST", "/v1/tickets", api_tickets_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/tickets", api_tickets_list, SHOP },
+	{ "GET", "/v1/tickets/:id", api_tickets_get, SHOP },
+	{ "PATCH", "/v1/tickets/:id", api_tickets_update, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/tickets/:id/messages", api_tickets_message, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/sla_policies", api_sla_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/sla_policies", api_sla_list, SHOP },
+	{ "GET", "/v1/sla_policies/:id", api_sla_get, SHOP },
+	{ "PATCH", "/v1/sla_policies/:id", api_sla_update, SHOP | IDEMPOTENT },
+
 	{ "POST", "/v1/orders", api_orders_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/orders", api_orders_list, SHOP },
 	{ "GET", "/v1/orders/:id", api_orders_get, SHOP },
