@@ -72,6 +72,11 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/orders/:id/payments", api_orders_pay, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/cancel", api_orders_cancel, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/refunds", api_orders_refund, SHOP | IDEMPOTENT },
+
+	{ "POST", "/v1/campaigns/:id/spots", api_treasure_spots_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/campaigns/:id/spots", api_treasure_spots_list, SHOP },
+	{ "POST", "/v1/treasure/claims", api_treasure_claims_create,
+	  SHOP | STOREFRONT | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
