@@ -122,4 +122,9 @@ int api_reports_clv(struct req *r, struct err *e);
 int api_reports_delivery(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
 
+/* treasure.c */
+int api_treasure_spots_create(struct req *r, struct err *e);
+int api_treasure_spots_list(struct req *r, struct err *e);
+int api_treasure_claims_create(struct req *r, struct err *e);
+
 #endif

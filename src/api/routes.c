@@ -86,6 +86,11 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/orders/:id/shipments", api_shipments_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/shipments/:id", api_shipments_get, SHOP },
 	{ "POST", "/v1/shipments/:id/events", api_shipments_event, SHOP | IDEMPOTENT },
+
+	{ "POST", "/v1/campaigns/:id/spots", api_treasure_spots_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/campaigns/:id/spots", api_treasure_spots_list, SHOP },
+	{ "POST", "/v1/treasure/claims", api_treasure_claims_create,
+	  SHOP | STOREFRONT | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
