@@ -99,6 +99,7 @@ struct shipment;
 int api_shipments_create(struct req *r, struct err *e);
 int api_shipments_event(struct req *r, struct err *e);
 int api_shipments_get(struct req *r, struct err *e);
+int api_orders_packing(struct req *r, struct err *e);
 json_t *api_render_shipment(const struct shipment *s);
 
 /* tickets.c */

@@ -85,6 +85,7 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/orders/:id/refunds", api_orders_refund, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/shipments", api_shipments_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/shipments/:id", api_shipments_get, SHOP },
+	{ "GET", "/v1/orders/:id/packing", api_orders_packing, SHOP },
 	{ "POST", "/v1/shipments/:id/events", api_shipments_event, SHOP | IDEMPOTENT },
 
 	{ "POST", "/v1/campaigns/:id/spots", api_treasure_spots_create, SHOP | IDEMPOTENT },
