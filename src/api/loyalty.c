@@ -14,7 +14,7 @@
 #include <microhttpd.h>
 #include "../http/server.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct loyalty_call {
 	struct req *r;

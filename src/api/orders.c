@@ -7,7 +7,7 @@
 #include "../core/ledger.h"
 #include "../core/order.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct order_call {
 	struct req *r;

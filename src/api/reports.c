@@ -14,7 +14,7 @@
 #include "../base/rfc3339.h"
 #include "../core/customer.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 static json_t *num(double v)
 {

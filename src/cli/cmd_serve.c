@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "../analytics/clv_cache.h"
-#include "../api/routes.h"
 #include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/secure.h"
@@ -113,7 +112,8 @@ static void *jobs_main(void *arg)
 	return NULL;
 }
 
-int cmd_serve(int argc, char **argv, const struct config *cfg)
+int cmd_serve(int argc, char **argv, const struct config *cfg, const struct route *routes,
+	      int nroutes)
 {
 	struct server s = { 0 };
 	struct err e = { 0 };
@@ -137,8 +137,8 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 	if (cfg->test_clock)
 		clock_enable_test();
 	s.cfg = cfg;
-	s.routes = api_routes;
-	s.nroutes = api_nroutes;
+	s.routes = routes;
+	s.nroutes = nroutes;
 	/* The database first: a bad --db is named as such, not as its key file. */
 	if ((rc = cli_store_open(cfg, &s.store, &e)))
 		return cli_fail(&e);
