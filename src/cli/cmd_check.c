@@ -86,8 +86,15 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	store_close(st);
 	if (rc)
 		return cli_fail(&e);
-	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes\n",
+	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes",
 	       (long long)n.expired_lots, (long long)n.expired_points, (long long)n.reminders,
 	       (long long)n.tier_changes);
+	for (int i = 0, first = 1; i < jobs_count(); i++)
+		if (n.skipped_mask & (1u << i)) {
+			printf("%s%s", first ? "; skipped (another node holds its lock): " : ", ",
+			       jobs_name(i));
+			first = 0;
+		}
+	printf("\n");
 	return 0;
 }

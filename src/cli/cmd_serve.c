@@ -98,9 +98,10 @@ static void *jobs_main(void *arg)
 		struct err e = { 0 };
 		if (jobs_run(j->store, j->cfg, &n, &e))
 			log_error("jobs failed", ",\"error\":\"%s\"", e.code);
-		else if (n.expired_lots || n.reminders || n.tier_changes)
-			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
-				 (long long)n.expired_lots, (long long)n.reminders, (long long)n.tier_changes);
+		else if (n.expired_lots || n.reminders || n.tier_changes || n.skipped)
+			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld"
+				 ",\"skipped\":%d", (long long)n.expired_lots, (long long)n.reminders,
+				 (long long)n.tier_changes, n.skipped);
 		int refitted = 0;
 		if (clv_cache_refresh(j->store, &refitted, &e))
 			log_error("model refit failed", ",\"error\":\"%s\"", e.code);

@@ -43,6 +43,7 @@ struct jobs_counts {
 	int64_t idempotency_keys_pruned;	/* stored responses past the retention */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
+	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
 };
 
 /* The advisory lock key of the job in row i of the table (1-based here, so
