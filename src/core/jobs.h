@@ -24,8 +24,9 @@
  * nothing.
  *
  * Pending points need no job: a lot is available from its available_at on,
- * read as such by every query. The CLV fit cache is refreshed beside the
- * table by its caller (analytics/clv_cache.h): a read, not a write.
+ * read as such by every query. The CLV fits are refreshed beside the table by
+ * its caller (analytics/clv_cache.h, core/ does not call analytics/), under a
+ * lock of their own in the same key space (CLV_CACHE_LOCK_KEY).
  */
 #ifndef RETAIN_JOBS_H
 #define RETAIN_JOBS_H

@@ -300,6 +300,7 @@ def as_before_007_pg(url):
             "SELECT t.relname, c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
             " WHERE c.conname IN (" + ", ".join("?" * len(CONSTRAINTS)) + ")", CONSTRAINTS):
         con.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    con.execute("DROP TABLE clv_fits")              # 007's new table
     con.execute("DELETE FROM schema_migrations WHERE version >= 6")
 
 

@@ -17,6 +17,7 @@
 -- (only a bug or a hand edit can have made one; `retain check` names such
 -- lots) stops the migration with the constraint's name and changes nothing.
 -- PostgreSQL adds the same named constraints in place (pg/007_checks.sql).
+-- 007 also makes clv_fits, the CLV fits shared by every node (at the end).
 
 CREATE TABLE orders_new (
 	shop_id TEXT NOT NULL,
@@ -280,3 +281,17 @@ SELECT shop_id, redemption_id, lot_id, points
 FROM redemption_draws;
 DROP TABLE redemption_draws;
 ALTER TABLE redemption_draws_new RENAME TO redemption_draws;
+
+-- Each shop's CLV fit (issue 9, several nodes): written by the node whose
+-- refresh holds the fits' lock (analytics/clv_cache.c), read by every node.
+-- model is the fit's parameters and summary as "name value" lines;
+-- claimed_until, while set and ahead, says a node is refitting it.
+CREATE TABLE clv_fits (
+	shop_id TEXT NOT NULL,
+	fitted_at INTEGER NOT NULL,
+	currency TEXT,
+	reason TEXT,
+	model TEXT NOT NULL,
+	claimed_until INTEGER,
+	PRIMARY KEY (shop_id)
+) STRICT;

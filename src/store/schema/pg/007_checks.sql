@@ -36,3 +36,15 @@ ALTER TABLE redemptions
 	ADD CONSTRAINT redemptions_points_and_value_not_negative CHECK (points >= 0 AND value >= 0);
 ALTER TABLE redemption_draws
 	ADD CONSTRAINT redemption_draws_points_positive CHECK (points > 0);
+
+-- The CLV fits table, as the SQLite file makes it (read it for what it is),
+-- in the types pg.c's translation would give.
+CREATE TABLE clv_fits (
+	shop_id TEXT COLLATE "C" NOT NULL,
+	fitted_at BIGINT NOT NULL,
+	currency TEXT COLLATE "C",
+	reason TEXT COLLATE "C",
+	model TEXT COLLATE "C" NOT NULL,
+	claimed_until BIGINT,
+	PRIMARY KEY (shop_id)
+);
