@@ -732,6 +732,27 @@ static int find_live(struct store_tx *tx, struct arena *a, const char *shop, con
 
 static int finalize(struct store_tx *tx, const char *shop, const struct coupon_redemption *r,
 		    const struct campaign *c, struct err *e);
+static int set_released(struct store_tx *tx, const char *shop, const char *id, const char *customer,
+			const char *reason, struct err *e);
+
+/* The code's reservations past their time, released now rather than by the
+ * next jobs run: they count for nothing already, and the unique indexes
+ * must not hold them against a new redemption. */
+static int release_lapsed(struct store_tx *tx, struct arena *a, const char *shop, const char *code,
+			  struct err *e)
+{
+	char (*ids)[32];
+	int64_t *unused;
+	int n, rc = store_query_pairs(tx, e, a, &ids, &unused, &n,
+		"SELECT id, reserved_until FROM coupon_redemptions WHERE shop_id = $1 AND code = $2"
+		" AND status = 'reserved' AND reserved_until <= $3", "ssi", shop, code, clock_now_ms());
+	for (int i = 0; !rc && i < n; i++) {
+		struct coupon_redemption r;
+		if (!(rc = coupon_redemption_get(tx, a, shop, ids[i], &r, e)))
+			rc = set_released(tx, shop, r.id, r.customer_id, "timeout", e);
+	}
+	return rc;
+}
 
 int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct coupon_request *rq, struct coupon_redemption *out,
@@ -749,6 +770,7 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		return rc;
 	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
 		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
+		    (rc = release_lapsed(tx, a, shop, code, e)) ||
 		    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
 			return rc;
 	}
