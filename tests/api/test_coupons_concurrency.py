@@ -1,0 +1,330 @@
+"""Coupon limits under concurrency (issue 10): checkouts fired at the same
+moment (threads released together by a barrier, one HTTP session each) race
+for the last use of a code. With concurrency "reject" (the default) a
+single-use code, `per_customer: 1`, a budget and `total_uses` each give
+exactly what they allow and refuse the rest with the documented reason; with
+"honour" every checkout that reserved the last use together is honoured at
+payment and usage.overuse counts the excess, but a single-use code and
+per_customer are never honoured twice (docs/coupons.md, "Limits and
+concurrency").
+
+Each race runs RETAIN_RACE_RUNS times (20 by default), on one server over
+SQLite and on three `retain serve` nodes sharing one PostgreSQL database
+(RETAIN_TEST_PG; the racers spread over the nodes). After every run the
+campaign's usage (GET /v1/campaigns/{id}) and the code (GET
+/v1/coupons/codes/{code}) must agree with the winners; the winners are then
+released, which frees the same 64 orders for the next run.
+"""
+import collections
+import contextlib
+import os
+import subprocess
+import tempfile
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import BIN, OPERATOR_KEY, PG, Api, Server, check_clean_exit, make_shop, new_order
+
+RUNS = int(os.environ.get("RETAIN_RACE_RUNS", "20"))
+WIDTH = 64
+START = "2031-03-01T00:00:00Z"
+NOW = "2031-03-10T12:00:00Z"
+CART_TOTAL = 2500           # new_order's default lines: 2 x 1250
+
+
+@contextlib.contextmanager
+def sqlite_node():
+    with tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--threads", "8", "--jobs-interval", "0"])
+        srv.db = os.path.join(d, "retain.db")      # SQLite, also in the PostgreSQL pass
+        srv.start()
+        try:
+            yield [srv]
+        finally:
+            check_clean_exit(srv)
+
+
+@contextlib.contextmanager
+def pg_nodes(count=3):
+    """count servers on free ports, all on the first one's PostgreSQL database."""
+    with contextlib.ExitStack() as stack:
+        dirs = [stack.enter_context(tempfile.TemporaryDirectory()) for _ in range(count)]
+        started = []
+        try:
+            for d in dirs:
+                n = Server(d, ["--threads", "8", "--jobs-interval", "0"])
+                if started:
+                    n.db = started[0].db    # the same database: the nodes share nothing else
+                started.append(n.start())
+            yield started
+        finally:
+            for n in started:
+                if n.proc.poll() is None:
+                    check_clean_exit(n)
+
+
+STORES = [
+    pytest.param("sqlite", marks=pytest.mark.skipif(
+        bool(PG), reason="on PostgreSQL: the SQLite variant runs in the SQLite pass;"
+        " this pass races three nodes on PostgreSQL")),
+    pytest.param("pg3", marks=pytest.mark.skipif(
+        not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG): three nodes share"
+        " one PostgreSQL database")),
+]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def cluster(request):
+    with (sqlite_node() if request.param == "sqlite" else pg_nodes()) as nodes:
+        for n in nodes:                     # every node's test clock, at the same instant
+            r = Api(n, OPERATOR_KEY).post("/v1/test/clock", {"now": NOW})
+            assert r.status_code == 200, r.text
+        yield nodes
+
+
+class Racers:
+    """WIDTH clients (a requests session each), spread over the nodes, and a
+    pool of as many threads to fire them together."""
+
+    def __init__(self, nodes, shop, width=WIDTH):
+        self.clients = [Api(nodes[i % len(nodes)], shop.key) for i in range(width)]
+        self.pool = ThreadPoolExecutor(width)
+
+    def close(self):
+        self.pool.shutdown()
+
+    def each(self, calls):
+        """Runs calls[i](client i) in the pool as fast as it goes; results in order."""
+        futures = [self.pool.submit(call, self.clients[i]) for i, call in enumerate(calls)]
+        return [f.result() for f in futures]
+
+    def race(self, calls):
+        """Runs calls[i](client i), all released at once by a barrier."""
+        start = threading.Barrier(len(calls), timeout=60)
+
+        def one(i, call):
+            start.wait()
+            return call(self.clients[i])
+        futures = [self.pool.submit(one, i, call) for i, call in enumerate(calls)]
+        return [f.result() for f in futures]
+
+
+@pytest.fixture
+def shop(cluster):
+    api = make_shop(Api(cluster[0], OPERATOR_KEY), "Race " + uuid.uuid4().hex[:6])
+    yield api
+
+
+@pytest.fixture
+def racers(cluster, shop):
+    r = Racers(cluster, shop)
+    r.each([lambda c: c.get("/v1/campaigns")] * WIDTH)    # every session connected
+    yield r
+    r.close()
+
+
+def campaign(shop, **body):
+    base = {"name": "Race", "type": "generic", "starts_at": START,
+            "code": "R" + uuid.uuid4().hex[:10].upper(), "discount": {"kind": "percent", "value": 10}}
+    base.update(body)
+    r = shop.post("/v1/campaigns", base)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def single_code(shop, c):
+    r = shop.post(f"/v1/campaigns/{c['id']}/codes", {"count": 1})
+    assert r.status_code == 201, r.text
+    [code] = r.json()["codes"]
+    return code
+
+
+def make_orders(racers, shop, customer=None, count=WIDTH):
+    """count pending orders, of one customer when given, else one customer each."""
+    def make(client):
+        r = client.post("/v1/orders", new_order(shop, customer=customer))
+        assert r.status_code == 201, r.text
+        return r.json()
+    return racers.each([make] * count)
+
+
+def redeem_call(code, order):
+    body = {"code": code, "customer": order["customer"], "order": order["id"]}
+    return lambda client: client.post("/v1/coupons/redeem", body)
+
+
+def outcome(r):
+    if r.status_code == 422:
+        return (422, r.json()["error"]["code"])
+    return (r.status_code,)
+
+
+def tally(answers):
+    return dict(collections.Counter(outcome(r) for r in answers))
+
+
+def usage(shop, c):
+    r = shop.get(f"/v1/campaigns/{c['id']}")
+    assert r.status_code == 200, r.text
+    return r.json()["usage"]
+
+
+def code_of(shop, code):
+    r = shop.get(f"/v1/coupons/codes/{code}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def race_once(racers, shop, c, code, orders, wins, reason, discount):
+    """One race of len(orders) checkouts for code: exactly `wins` reserve it,
+    the rest are refused with `reason`; the campaign and the code agree; the
+    winners are then released (the orders are free again)."""
+    answers = racers.race([redeem_call(code, o) for o in orders])
+    want = {(201,): wins, (422, reason): len(orders) - wins}
+    assert tally(answers) == {k: v for k, v in want.items() if v}, [
+        r.text for r in answers if r.status_code not in (201, 422)][:3]
+    won = [r.json() for r in answers if r.status_code == 201]
+    assert all(w["status"] == "reserved" and w["discount"]["total"] == discount for w in won)
+    assert len({w["order"] for w in won}) == wins
+    u = usage(shop, c)
+    assert (u["uses"], u["reserved"], u["discount_given"], u["discount_reserved"], u["overuse"]) \
+        == (0, wins, 0, wins * discount, 0), u
+    k = code_of(shop, code)
+    assert k["uses"] == wins and k["campaign"] == c["id"], k
+    if k["kind"] == "single":
+        assert k["state"] == "reserved", k
+    for w in won:
+        r = shop.post(f"/v1/coupons/redemptions/{w['id']}/release")
+        assert r.status_code == 200 and r.json()["status"] == "released", r.text
+    u = usage(shop, c)
+    assert (u["uses"], u["reserved"], u["discount_reserved"]) == (0, 0, 0), u
+    assert code_of(shop, code)["uses"] == 0
+    return won
+
+
+def retain_check(nodes):
+    r = subprocess.run([BIN, "check", "--db", nodes[0].db], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "0 mismatches" in r.stdout, r.stdout + r.stderr
+
+
+def test_coupon_race__64_orders_racing_for_one_single_use_code_get_it_once(cluster, shop, racers):
+    orders = make_orders(racers, shop)
+    for _ in range(RUNS):
+        c = campaign(shop, type="unique", code=None)
+        code = single_code(shop, c)
+        race_once(racers, shop, c, code, orders, 1, "already_used", CART_TOTAL // 10)
+    retain_check(cluster)
+
+
+def test_coupon_race__64_orders_of_one_customer_get_a_per_customer_1_code_once(cluster, shop,
+                                                                                 racers):
+    buyer = shop.post("/v1/customers", {"email": "one-buyer@example.com"}).json()
+    orders = make_orders(racers, shop, customer={"id": buyer["id"]})
+    for _ in range(RUNS):
+        c = campaign(shop, limits={"per_customer": 1})
+        race_once(racers, shop, c, c["code"], orders, 1, "limit_reached", CART_TOTAL // 10)
+    retain_check(cluster)
+
+
+def test_coupon_race__a_budget_for_exactly_3_discounts_gives_3_to_64_checkouts(cluster, shop,
+                                                                              racers):
+    orders = make_orders(racers, shop)
+    for _ in range(RUNS):
+        c = campaign(shop, discount={"kind": "fixed", "value": 500, "currency": "EUR"},
+                     limits={"budget": 1700})
+        race_once(racers, shop, c, c["code"], orders, 3, "budget_exhausted", 500)
+    retain_check(cluster)
+
+
+def test_coupon_race__total_uses_5_gives_exactly_5_to_64_checkouts(cluster, shop, racers):
+    orders = make_orders(racers, shop)
+    for _ in range(RUNS):
+        c = campaign(shop, limits={"total_uses": 5})
+        race_once(racers, shop, c, c["code"], orders, 5, "limit_reached", CART_TOTAL // 10)
+    retain_check(cluster)
+
+
+HONOUR_RUNS = max(1, RUNS // 4)
+LAST = 8        # checkouts racing for the last use
+
+
+def pay_all(racers, orders):
+    answers = racers.race([lambda client, o=o: client.post(f"/v1/orders/{o['id']}/payments",
+                                                           {"status": "paid"}) for o in orders])
+    assert [r.status_code for r in answers] == [200] * len(orders), [r.text for r in answers]
+
+
+def use_up_to_the_last(shop, c, code, n):
+    """n uses of the code made final one by one, by orders of their own."""
+    for _ in range(n):
+        o = shop.post("/v1/orders", new_order(shop)).json()
+        r = shop.post("/v1/coupons/redeem", {"code": code, "customer": o["customer"],
+                                             "order": o["id"]})
+        assert r.status_code == 201, r.text
+        assert shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"}).status_code == 200
+
+
+@pytest.mark.parametrize("policy", ["honour", "reject"])
+def test_coupon_race__the_last_use_raced_by_8_checkouts_is_honoured_or_rejected_by_policy(
+        cluster, shop, racers, policy):
+    """total_uses 3 with 2 used: 8 checkouts reserve the last use together.
+    honour: all 8 reserve, all 8 are final at payment, usage.overuse is 7.
+    reject: exactly 1 reserves, 7 are limit_reached; after payment 3 uses."""
+    for _ in range(HONOUR_RUNS):
+        c = campaign(shop, limits={"total_uses": 3}, concurrency=policy)
+        use_up_to_the_last(shop, c, c["code"], 2)
+        orders = make_orders(racers, shop, count=LAST)
+        answers = racers.race([redeem_call(c["code"], o) for o in orders])
+        wins = LAST if policy == "honour" else 1
+        want = {(201,): wins, (422, "limit_reached"): LAST - wins}
+        assert tally(answers) == {k: v for k, v in want.items() if v}
+        assert usage(shop, c)["reserved"] == wins
+        pay_all(racers, [o for o, r in zip(orders, answers) if r.status_code == 201])
+        for r in answers:
+            if r.status_code == 201:
+                got = shop.get(f"/v1/coupons/redemptions/{r.json()['id']}").json()
+                assert got["status"] == "final", got
+        u = usage(shop, c)
+        assert (u["uses"], u["reserved"], u["overuse"]) == (2 + wins, 0, wins - 1), u
+        assert sum(shop.get(f"/v1/coupons/redemptions/{r.json()['id']}").json()["overuse"]
+                   for r in answers if r.status_code == 201) == wins - 1
+    retain_check(cluster)
+
+
+@pytest.mark.parametrize("policy", ["honour", "reject"])
+def test_coupon_race__the_last_of_a_budget_raced_by_8_checkouts_by_policy(cluster, shop, racers,
+                                                                           policy):
+    """Budget 1500 of fixed 500, 1000 given: 8 checkouts race for the last 500.
+    honour: all 8 final, 4000 over the budget, overuse 7. reject: exactly one."""
+    for _ in range(HONOUR_RUNS):
+        c = campaign(shop, discount={"kind": "fixed", "value": 500, "currency": "EUR"},
+                     limits={"budget": 1500}, concurrency=policy)
+        use_up_to_the_last(shop, c, c["code"], 2)
+        orders = make_orders(racers, shop, count=LAST)
+        answers = racers.race([redeem_call(c["code"], o) for o in orders])
+        wins = LAST if policy == "honour" else 1
+        want = {(201,): wins, (422, "budget_exhausted"): LAST - wins}
+        assert tally(answers) == {k: v for k, v in want.items() if v}
+        pay_all(racers, [o for o, r in zip(orders, answers) if r.status_code == 201])
+        u = usage(shop, c)
+        assert (u["uses"], u["discount_given"], u["overuse"], u["budget_left"]) \
+            == (2 + wins, 1000 + 500 * wins, wins - 1, 0), u
+    retain_check(cluster)
+
+
+def test_coupon_race__honour_never_honours_a_single_use_code_or_per_customer_twice(
+        cluster, shop, racers):
+    buyer = shop.post("/v1/customers", {"email": "honour-one@example.com"}).json()
+    theirs = make_orders(racers, shop, customer={"id": buyer["id"]})
+    anyone = make_orders(racers, shop)
+    for _ in range(HONOUR_RUNS):
+        c = campaign(shop, type="unique", code=None, concurrency="honour")
+        code = single_code(shop, c)
+        race_once(racers, shop, c, code, anyone, 1, "already_used", CART_TOTAL // 10)
+        c = campaign(shop, limits={"per_customer": 1}, concurrency="honour")
+        race_once(racers, shop, c, c["code"], theirs, 1, "limit_reached", CART_TOTAL // 10)
+    retain_check(cluster)
