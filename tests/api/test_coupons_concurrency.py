@@ -128,7 +128,8 @@ def racers(cluster, shop):
 
 def campaign(shop, **body):
     base = {"name": "Race", "type": "generic", "starts_at": START,
-            "code": "R" + uuid.uuid4().hex[:10].upper(), "discount": {"kind": "percent", "value": 10}}
+            "code": "R" + uuid.uuid4().hex[:10].upper(),
+            "discount": {"kind": "percent", "value": 10}}
     base.update(body)
     r = shop.post("/v1/campaigns", base)
     assert r.status_code == 201, r.text
@@ -328,3 +329,118 @@ def test_coupon_race__honour_never_honours_a_single_use_code_or_per_customer_twi
         c = campaign(shop, limits={"per_customer": 1}, concurrency="honour")
         race_once(racers, shop, c, c["code"], theirs, 1, "limit_reached", CART_TOTAL // 10)
     retain_check(cluster)
+
+
+@pytest.mark.parametrize("kind", ["single", "shared"])
+def test_coupon_race__one_order_redeeming_one_code_64_times_at_once_holds_it_once(
+        cluster, shop, racers, kind):
+    """A checkout retried from every node at once: one reservation (one 201),
+    every other answer the same redemption (200), as a replay is."""
+    for _ in range(max(1, RUNS // 4)):
+        if kind == "single":
+            c = campaign(shop, type="unique", code=None)
+            code = single_code(shop, c)
+        else:
+            c = campaign(shop, limits={"total_uses": 1})
+            code = c["code"]
+        [o] = make_orders(racers, shop, count=1)
+        answers = racers.race([redeem_call(code, o)] * WIDTH)
+        assert tally(answers) == {(201,): 1, (200,): WIDTH - 1}, [
+            r.text for r in answers if r.status_code not in (200, 201)][:3]
+        assert len({r.json()["id"] for r in answers}) == 1
+        u = usage(shop, c)
+        assert (u["uses"], u["reserved"]) == (0, 1), u
+
+
+def codes_for(shop, count):
+    c = campaign(shop, type="unique", code=None)
+    r = shop.post(f"/v1/campaigns/{c['id']}/codes", {"count": count})
+    assert r.status_code == 201, r.text
+    return c, r.json()["codes"]
+
+
+def redemption(shop, rid):
+    r = shop.get(f"/v1/coupons/redemptions/{rid}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_coupon_race__a_redeem_racing_its_order_s_cancel_never_leaves_the_code_held(
+        cluster, shop, racers):
+    """Each of 8 orders is cancelled while a code is redeemed for it: either
+    the code came first and the cancel released it, or the cancel came first
+    and the redeem is 409; the code is free again either way."""
+    for _ in range(max(1, RUNS // 4)):
+        c, codes = codes_for(shop, LAST)
+        orders = make_orders(racers, shop, count=LAST)
+        calls = []
+        for code, o in zip(codes, orders):
+            calls += [redeem_call(code, o),
+                      lambda client, o=o: client.post(f"/v1/orders/{o['id']}/cancel")]
+        answers = racers.race(calls)
+        for code, redeemed, cancelled in zip(codes, answers[0::2], answers[1::2]):
+            assert cancelled.status_code == 200, cancelled.text
+            assert redeemed.status_code in (201, 409), redeemed.text
+            if redeemed.status_code == 201:
+                got = redemption(shop, redeemed.json()["id"])
+                assert (got["status"], got["release_reason"]) == ("released", "cancelled"), got
+            assert code_of(shop, code)["state"] == "available"
+        u = usage(shop, c)
+        assert (u["uses"], u["reserved"]) == (0, 0), u
+
+
+def test_coupon_race__a_redeem_racing_its_order_s_payment_ends_final(cluster, shop, racers):
+    """Each of 8 orders is paid while a code is redeemed for it: the
+    redemption is final whichever came first (never left reserved on a paid
+    order, to time out)."""
+    for _ in range(max(1, RUNS // 4)):
+        c, codes = codes_for(shop, LAST)
+        orders = make_orders(racers, shop, count=LAST)
+        calls = []
+        for code, o in zip(codes, orders):
+            calls += [redeem_call(code, o),
+                      lambda client, o=o: client.post(f"/v1/orders/{o['id']}/payments",
+                                                      {"status": "paid"})]
+        answers = racers.race(calls)
+        for code, redeemed, paid in zip(codes, answers[0::2], answers[1::2]):
+            assert paid.status_code == 200, paid.text
+            assert redeemed.status_code == 201, redeemed.text
+            assert redemption(shop, redeemed.json()["id"])["status"] == "final"
+            assert code_of(shop, code)["state"] == "used"
+        u = usage(shop, c)
+        assert (u["uses"], u["reserved"]) == (LAST, 0), u
+
+
+def test_coupon_race__a_release_racing_the_order_s_payment_is_one_or_the_other(
+        cluster, shop, racers):
+    """Each of 8 reservations is released by the shop while its order is
+    paid: a release that answered 200 left it released (the payment did not
+    make it final after all), one that answered 409 found it final."""
+    for _ in range(max(1, RUNS // 4)):
+        c, codes = codes_for(shop, LAST)
+        orders = make_orders(racers, shop, count=LAST)
+        reds = []
+        for code, o in zip(codes, orders):
+            r = redeem_call(code, o)(racers.clients[0])
+            assert r.status_code == 201, r.text
+            reds.append(r.json())
+        calls = []
+        for red, o in zip(reds, orders):
+            calls += [lambda client, red=red: client.post(
+                          f"/v1/coupons/redemptions/{red['id']}/release"),
+                      lambda client, o=o: client.post(f"/v1/orders/{o['id']}/payments",
+                                                      {"status": "paid"})]
+        answers = racers.race(calls)
+        finals = 0
+        for red, released, paid in zip(reds, answers[0::2], answers[1::2]):
+            assert paid.status_code == 200, paid.text
+            got = redemption(shop, red["id"])
+            if released.status_code == 200:
+                assert got["status"] == "released" and released.json()["status"] == "released", got
+            else:
+                assert released.status_code == 409, released.text
+                assert released.json()["error"]["code"] == "redemption_final"
+                assert got["status"] == "final", got
+                finals += 1
+        u = usage(shop, c)
+        assert (u["uses"], u["reserved"]) == (finals, 0), u
