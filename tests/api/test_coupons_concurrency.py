@@ -370,7 +370,7 @@ def test_coupon_race__a_redeem_racing_its_order_s_cancel_never_leaves_the_code_h
     """Each of 8 orders is cancelled while a code is redeemed for it: either
     the code came first and the cancel released it, or the cancel came first
     and the redeem is 409; the code is free again either way."""
-    for _ in range(max(1, RUNS // 4)):
+    for _ in range(max(1, RUNS // 2)):
         c, codes = codes_for(shop, LAST)
         orders = make_orders(racers, shop, count=LAST)
         calls = []
@@ -393,7 +393,7 @@ def test_coupon_race__a_redeem_racing_its_order_s_payment_ends_final(cluster, sh
     """Each of 8 orders is paid while a code is redeemed for it: the
     redemption is final whichever came first (never left reserved on a paid
     order, to time out)."""
-    for _ in range(max(1, RUNS // 4)):
+    for _ in range(max(1, RUNS // 2)):
         c, codes = codes_for(shop, LAST)
         orders = make_orders(racers, shop, count=LAST)
         calls = []
@@ -444,3 +444,125 @@ def test_coupon_race__a_release_racing_the_order_s_payment_is_one_or_the_other(
                 finals += 1
         u = usage(shop, c)
         assert (u["uses"], u["reserved"]) == (finals, 0), u
+
+
+def test_coupon_race__one_order_given_8_exclusive_codes_at_once_keeps_one(cluster, shop, racers):
+    """Exclusive stacking under concurrency: 8 different exclusive codes
+    redeemed for one order at the same moment: one holds, 7 not_combinable."""
+    for _ in range(max(1, RUNS // 4)):
+        codes = [campaign(shop)["code"] for _ in range(LAST)]
+        [o] = make_orders(racers, shop, count=1)
+        answers = racers.race([redeem_call(code, o) for code in codes])
+        assert tally(answers) == {(201,): 1, (422, "not_combinable"): LAST - 1}, tally(answers)
+        won = [code for code, r in zip(codes, answers) if r.status_code == 201]
+        assert [code_of(shop, code)["uses"] for code in codes] == \
+            [1 if code in won else 0 for code in codes]
+
+
+def test_coupon_race__stackable_codes_racing_for_one_order_stay_within_its_maximum(
+        cluster, shop, racers):
+    """8 stackable codes of 1000 off, each with max_total_discount 1500,
+    redeemed for one 2500 order at once: together they give at most 1500
+    (the first 1000, the next cut to 500, the rest not_combinable)."""
+    for _ in range(max(1, RUNS // 4)):
+        codes = [campaign(shop, discount={"kind": "fixed", "value": 1000, "currency": "EUR"},
+                          stacking={"mode": "stackable", "max_total_discount": 1500})["code"]
+                 for _ in range(LAST)]
+        [o] = make_orders(racers, shop, count=1)
+        answers = racers.race([redeem_call(code, o) for code in codes])
+        assert tally(answers) == {(201,): 2, (422, "not_combinable"): LAST - 2}, tally(answers)
+        assert sorted(r.json()["discount"]["total"] for r in answers if r.status_code == 201) \
+            == [500, 1000]
+
+
+COUPON_JOB_LOCK = 0x72657461696e << 16 | 3      # JOBS_LOCK_KEY(3): coupon_reservations
+
+
+@contextlib.contextmanager
+def coupon_job_paused(db):
+    """Holds the reservations job's advisory lock from psql, as a node running
+    that job holds it: until the end, no node releases timed-out reservations."""
+    holder = subprocess.Popen(["psql", "-X", "-qAt", "-d", db], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write(f"SELECT pg_advisory_lock({COUPON_JOB_LOCK}); SELECT 'held';\n")
+        holder.stdin.flush()
+        while holder.stdout.readline().strip() != "held":
+            pass
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def move_clocks(nodes, seconds):
+    for n in nodes:
+        r = Api(n, OPERATOR_KEY).post("/v1/test/clock", {"advance_seconds": seconds})
+        assert r.status_code == 200, r.text
+
+
+pg_only = pytest.mark.skipif(not PG, reason="needs RETAIN_TEST_PG: the jobs' advisory lock that"
+                             " pauses the release of timed-out reservations is PostgreSQL's (on"
+                             " SQLite a clock move always releases them)")
+
+
+@pg_only
+def test_coupon__a_timed_out_reservation_not_yet_released_by_the_jobs_no_longer_holds_the_code(
+        cluster, shop):
+    """docs/coupons.md: the jobs release timed-out reservations; "until then
+    they no longer count towards any limit". So a single-use code whose
+    reservation timed out validates for another order and is reserved for it,
+    whether or not the jobs have run yet."""
+    c = campaign(shop, type="unique", code=None, reservation_minutes=15)
+    code = single_code(shop, c)
+    first, second = (shop.post("/v1/orders", new_order(shop)).json() for _ in range(2))
+    assert redeem_call(code, first)(shop).status_code == 201
+    with coupon_job_paused(cluster[0].db):
+        move_clocks(cluster, 16 * 60)
+        v = shop.post("/v1/coupons/validate", {"code": code, "order": second["id"]}).json()
+        assert v["valid"] is True, v
+        assert usage(shop, c)["reserved"] == 0
+        r = redeem_call(code, second)(shop)
+        assert r.status_code == 201, r.text
+    assert code_of(shop, code)["state"] == "reserved"
+
+
+@pg_only
+def test_coupon__a_timed_out_reservation_paid_before_the_jobs_release_it_is_final_if_still_free(
+        cluster, shop):
+    """Paid after its reservation timed out (the jobs not run yet): final when
+    its limits still allow it, as docs/coupons.md says."""
+    c = campaign(shop, type="unique", code=None, reservation_minutes=15)
+    code = single_code(shop, c)
+    o = shop.post("/v1/orders", new_order(shop)).json()
+    red = redeem_call(code, o)(shop).json()
+    with coupon_job_paused(cluster[0].db):
+        move_clocks(cluster, 16 * 60)
+        r = shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"})
+        assert r.status_code == 200, r.text
+    got = redemption(shop, red["id"])
+    assert got["status"] == "final", got
+    assert code_of(shop, code)["state"] == "used"
+    assert usage(shop, c)["uses"] == 1
+
+
+@pg_only
+def test_coupon__a_timed_out_reservation_paid_after_the_last_use_went_to_another_stays_released(
+        cluster, shop):
+    """total_uses 1: the first order's reservation times out (jobs paused), a
+    second order takes the use and pays; the first order paid then does not
+    make its old reservation final: the limit still holds."""
+    c = campaign(shop, limits={"total_uses": 1}, reservation_minutes=15)
+    first, second = (shop.post("/v1/orders", new_order(shop)).json() for _ in range(2))
+    red = redeem_call(c["code"], first)(shop).json()
+    with coupon_job_paused(cluster[0].db):
+        move_clocks(cluster, 16 * 60)
+        r = redeem_call(c["code"], second)(shop)
+        assert r.status_code == 201, r.text
+        for o in (second, first):
+            r = shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"})
+            assert r.status_code == 200, r.text
+    got = redemption(shop, red["id"])
+    assert (got["status"], got["release_reason"]) == ("released", "timeout"), got
+    u = usage(shop, c)
+    assert (u["uses"], u["reserved"], u["overuse"]) == (1, 0, 0), u

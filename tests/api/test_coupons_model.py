@@ -1,18 +1,22 @@
 """A state machine of coupons (issue 10) against a model of docs/coupons.md.
 
 Hypothesis interleaves validate (for an order, for a customer's cart, for a
-guest's cart), redeem, pay, cancel, full refund, the shop's release and clock
-moves past the reservations, across three customers and three campaigns:
+guest's cart), redeem, pay, cancel, refund (in full, or half of what is left), the shop's release and clock
+moves past the reservations, across three customers and four campaigns:
 
 - U, unique: three single-use codes, 10 %, exclusive, reserved 15 minutes;
 - G, generic: 20 %, total_uses 3, per_customer 2, min_cart 600, stackable,
   kept on a full refund (release_on_refund false), reserved 30 minutes;
 - B, generic: fixed 700 EUR, budget 1000, stackable up to 900 in all on the
-  order, reserved 20 minutes.
+  order, reserved 20 minutes;
+- H, generic: 5 %, total_uses 1, per_customer 1, concurrency "honour"
+  (total_uses counts final uses only; the overuse at payment is counted),
+  stackable.
 
-All three are concurrency "reject". After every step each campaign's usage
+U, G and B are concurrency "reject". After every step each campaign's usage
 and each single-use code's state must equal the model's, and no limit or
-budget may be exceeded; every validate and redeem must get exactly the
+budget may be exceeded (for H: per_customer never, total_uses only by the
+uses counted as overuse); every validate and redeem must get exactly the
 model's answer (valid or the reason, and the discount): nothing refused that
 the model allows, nothing allowed that it refuses. At the end of each
 sequence every redemption is read back and compared, and each campaign and
@@ -41,7 +45,8 @@ NOW_MS = 1938848400000
 MINUTE = 60000
 PRICES = [300, 600, 1000, 1250, 2500]
 # Which code a step types: the shared codes (where the limits are) more often.
-CODE_SLOTS = st.sampled_from(["U0", "U1", "U2", "GEN", "GEN", "GEN", "BUD", "BUD", "BUD", "NOPE"])
+CODE_SLOTS = st.sampled_from(["U0", "U1", "U2", "GEN", "GEN", "GEN", "BUD", "BUD", "BUD",
+                              "HON", "HON", "HON", "NOPE"])
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Campaign:
     exclusive: bool = True
     release_on_refund: bool = True
     minutes: int = 30
+    honour: bool = False
     id: str = ""
 
 
@@ -80,6 +86,11 @@ def campaigns():
                             "limits": {"budget": 1000},
                             "stacking": {"mode": "stackable", "max_total_discount": 900}},
                       fixed=700, budget=1000, max_total=900, exclusive=False, minutes=20),
+        "H": Campaign("H", {"name": "H", "type": "generic", "code": "HON",
+                            "discount": {"kind": "percent", "value": 5},
+                            "limits": {"total_uses": 1, "per_customer": 1},
+                            "concurrency": "honour", "stacking": {"mode": "stackable"}},
+                      percent=5, total_uses=1, per_customer=1, exclusive=False, honour=True),
     }
 
 
@@ -90,6 +101,7 @@ class Order:
     price: int
     total: int
     status: str = "pending"
+    refunded: int = 0
 
 
 @dataclass
@@ -103,16 +115,18 @@ class Redemption:
     until: int
     discount: int
     release_reason: str = None
+    overuse: bool = False
 
 
 class Model:
-    """docs/coupons.md, for these three campaigns (no windows, targeting,
+    """docs/coupons.md, for these four campaigns (no windows, targeting,
     channels or currencies other than EUR to refuse)."""
 
     def __init__(self, camps, single_codes):
         self.now = NOW_MS
         self.camps = camps
-        self.code_campaign = {"GEN": "G", "BUD": "B", **{k: "U" for k in single_codes}}
+        self.code_campaign = {"GEN": "G", "BUD": "B", "HON": "H",
+                              **{k: "U" for k in single_codes}}
         self.single = set(single_codes)
         self.orders = {}
         self.reds = {}
@@ -135,7 +149,8 @@ class Model:
         if c.per_customer and customer and \
                 sum(r.customer == customer for r in mine) >= c.per_customer:
             return "limit_reached", 0
-        if c.total_uses and len(mine) >= c.total_uses:
+        counted = [r for r in mine if r.status == "final"] if c.honour else mine
+        if c.total_uses and len(counted) >= c.total_uses:
             return "limit_reached", 0
         if c.min_cart and price < c.min_cart:
             return "min_cart_not_met", 0
@@ -161,11 +176,17 @@ class Model:
     def release(self, r, reason):
         r.status, r.release_reason = "released", reason
 
+    def finalize(self, r):
+        c = self.camps[r.campaign]
+        finals = [x for x in self.reds.values() if x.campaign == c.key and x.status == "final"]
+        r.status = "final"
+        r.overuse = bool(c.total_uses and len(finals) + 1 > c.total_uses)
+
     def pay(self, o):
         o.status = "paid"
         for r in self.reds.values():
             if r.order == o.id and r.status == "reserved":
-                r.status = "final"
+                self.finalize(r)
 
     def cancel(self, o):
         o.status = "cancelled"
@@ -173,7 +194,11 @@ class Model:
             if r.order == o.id and r.status != "released":
                 self.release(r, "cancelled")
 
-    def refund(self, o):
+    def refund(self, o, amount):
+        o.refunded += amount
+        if o.refunded < o.total:
+            o.status = "partially_refunded"
+            return
         o.status = "refunded"
         for r in self.reds.values():
             if r.order == o.id and r.status != "released" and \
@@ -192,7 +217,7 @@ class Model:
         return {"uses": len(final), "reserved": len(lives) - len(final),
                 "discount_given": sum(r.discount for r in final),
                 "discount_reserved": sum(r.discount for r in lives if r.status == "reserved"),
-                "overuse": 0}
+                "overuse": sum(r.overuse for r in final)}
 
 
 def cart(price):
@@ -226,7 +251,7 @@ class CouponMachine(RuleBasedStateMachine):
         assert r.status_code == 201, r.text
         self.single = r.json()["codes"]
         self.codes = {"U0": self.single[0], "U1": self.single[1], "U2": self.single[2],
-                      "GEN": "GEN", "BUD": "BUD", "NOPE": "NOPE-404"}
+                      "GEN": "GEN", "BUD": "BUD", "HON": "HON", "NOPE": "NOPE-404"}
         self.model = Model(camps, self.single)
         self.n = 0
         for i, price in enumerate(prices):
@@ -263,6 +288,19 @@ class CouponMachine(RuleBasedStateMachine):
         assert r.status_code == 200, r.text
         self.model.pay(o)
 
+    def holding(self):
+        """Pending orders with a live reservation: checkouts about to pay."""
+        held = {r.order for r in self.model.lives() if r.status == "reserved"}
+        return [o for o in self.orders_in("pending") if o.id in held]
+
+    @precondition(lambda self: self.holding())
+    @rule(data=st.data())
+    def pay_a_reserved_checkout(self, data):
+        o = data.draw(st.sampled_from(self.holding()))
+        r = self.api.post(f"/v1/orders/{o.id}/payments", {"status": "paid"})
+        assert r.status_code == 200, r.text
+        self.model.pay(o)
+
     @precondition(lambda self: self.orders_in("pending"))
     @rule(data=st.data())
     def cancel(self, data):
@@ -271,15 +309,20 @@ class CouponMachine(RuleBasedStateMachine):
         assert r.status_code == 200, r.text
         self.model.cancel(o)
 
-    @precondition(lambda self: self.orders_in("paid"))
-    @rule(data=st.data())
-    def refund(self, data):
-        o = data.draw(st.sampled_from(self.orders_in("paid")))
+    @precondition(lambda self: self.orders_in("paid", "partially_refunded"))
+    @rule(data=st.data(), part=st.booleans())
+    def refund(self, data, part):
+        """What is left of the order's payment, or half of it."""
+        o = data.draw(st.sampled_from(self.orders_in("paid", "partially_refunded")))
+        amount = o.total - o.refunded
+        if part and amount > 1:
+            amount //= 2
         self.n += 1
         r = self.api.post(f"/v1/orders/{o.id}/refunds", {"external_id": f"R{self.n}",
-                                                         "amount": o.total})
+                                                         "amount": amount})
         assert r.status_code in (200, 201), r.text
-        self.model.refund(o)
+        self.model.refund(o, amount)
+        assert r.json()["status"] == o.status, r.text
 
     # ---- codes ----
 
@@ -322,10 +365,10 @@ class CouponMachine(RuleBasedStateMachine):
         """A new order and a code for it at once."""
         self.try_redeem(self.place_order(who, price), self.code(code_at), lower)
 
-    @precondition(lambda self: self.orders_in("pending", "paid"))
+    @precondition(lambda self: self.orders_in("pending", "paid", "partially_refunded"))
     @rule(data=st.data(), code_at=CODE_SLOTS, lower=st.booleans())
     def redeem(self, data, code_at, lower):
-        o = data.draw(st.sampled_from(self.orders_in("pending", "paid")))
+        o = data.draw(st.sampled_from(self.orders_in("pending", "paid", "partially_refunded")))
         self.try_redeem(o, self.code(code_at), lower)
 
     @precondition(lambda self: self.orders_in("cancelled", "refunded"))
@@ -354,11 +397,13 @@ class CouponMachine(RuleBasedStateMachine):
         assert r.status_code == 201, (r.text, "the model allows it")
         got = r.json()
         c = self.model.camps[self.model.code_campaign[code]]
-        status = "final" if o.status == "paid" else "reserved"
-        assert (got["status"], got["discount"]["total"], got["campaign"], got["order"]) \
-            == (status, discount, c.id, o.id), got
-        self.model.reds[got["id"]] = Redemption(got["id"], code, c.key, o.customer, o.id, status,
-                                                self.model.now + c.minutes * MINUTE, discount)
+        red = Redemption(got["id"], code, c.key, o.customer, o.id, "reserved",
+                         self.model.now + c.minutes * MINUTE, discount)
+        if o.status in ("paid", "partially_refunded"):
+            self.model.finalize(red)
+        self.model.reds[red.id] = red
+        assert (got["status"], got["discount"]["total"], got["campaign"], got["order"],
+                got["overuse"]) == (red.status, discount, c.id, o.id, red.overuse), got
 
     @precondition(lambda self: self.model.reds)
     @rule(data=st.data())
@@ -395,8 +440,10 @@ class CouponMachine(RuleBasedStateMachine):
         for key, c in self.model.camps.items():
             u = usage_of[c.id]
             assert {k: u[k] for k in self.model.usage(key)} == self.model.usage(key), (key, u)
-            if c.total_uses:
+            if c.total_uses and not c.honour:
                 assert u["uses"] + u["reserved"] <= c.total_uses, (key, u)
+            if c.total_uses and c.honour:
+                assert u["uses"] - u["overuse"] <= c.total_uses, (key, u)
             if c.budget:
                 assert u["discount_given"] + u["discount_reserved"] <= c.budget, (key, u)
                 assert u["budget_left"] == c.budget - u["discount_given"] - u["discount_reserved"]
@@ -419,11 +466,14 @@ class CouponMachine(RuleBasedStateMachine):
             r = self.api.get(f"/v1/coupons/redemptions/{red.id}")
             assert r.status_code == 200, r.text
             got = r.json()
-            assert (got["status"], got["release_reason"], got["discount"]["total"]) == \
-                (red.status, red.release_reason, red.discount), (got, red)
-            if red.campaign == "G" and self.model.live(red):
-                per_customer[red.customer] = per_customer.get(red.customer, 0) + 1
-        assert all(n <= self.model.camps["G"].per_customer for n in per_customer.values())
+            assert (got["status"], got["release_reason"], got["discount"]["total"],
+                    got["overuse"]) == (red.status, red.release_reason, red.discount,
+                                        red.overuse), (got, red)
+            if red.campaign in ("G", "H") and self.model.live(red):
+                k = (red.campaign, red.customer)
+                per_customer[k] = per_customer.get(k, 0) + 1
+        for (key, _), n in per_customer.items():
+            assert n <= self.model.camps[key].per_customer, per_customer
         self.usage_agrees({c.id: self.api.get(f"/v1/campaigns/{c.id}").json()["usage"]
                            for c in self.model.camps.values()})
         self.codes_agree({k: self.api.get(f"/v1/coupons/codes/{k.lower()}").json()
