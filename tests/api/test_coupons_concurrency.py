@@ -8,12 +8,19 @@ payment and usage.overuse counts the excess, but a single-use code and
 per_customer are never honoured twice (docs/coupons.md, "Limits and
 concurrency").
 
-Each race runs RETAIN_RACE_RUNS times (20 by default), on one server over
-SQLite and on three `retain serve` nodes sharing one PostgreSQL database
-(RETAIN_TEST_PG; the racers spread over the nodes). After every run the
-campaign's usage (GET /v1/campaigns/{id}) and the code (GET
-/v1/coupons/codes/{code}) must agree with the winners; the winners are then
-released, which frees the same 64 orders for the next run.
+Each of the four 64-checkout races runs RETAIN_RACE_RUNS times (20 by
+default), on one server over SQLite and on three `retain serve` nodes sharing
+one PostgreSQL database (RETAIN_TEST_PG; the racers spread over the nodes).
+After every run the campaign's usage (GET /v1/campaigns/{id}) and the code
+(GET /v1/coupons/codes/{code}) must agree with the winners; the winners are
+then released, which frees the same 64 orders for the next run. `retain
+check` (the ledger's consistency) must stay clean after each test.
+
+Besides: one order's redeem retried 64 times at once; a redeem racing its
+order's cancel or payment; the shop's release racing the payment; exclusive
+and stackable codes racing for one order; and, on PostgreSQL, where the jobs'
+advisory lock can hold back the release of timed-out reservations, what a
+timed-out reservation still holds before the jobs run.
 """
 import collections
 import contextlib
@@ -39,7 +46,7 @@ CART_TOTAL = 2500           # new_order's default lines: 2 x 1250
 def sqlite_node():
     with tempfile.TemporaryDirectory() as d:
         srv = Server(d, ["--threads", "8", "--jobs-interval", "0"])
-        srv.db = os.path.join(d, "retain.db")      # SQLite, also in the PostgreSQL pass
+        srv.db = os.path.join(d, "retain.db")      # a SQLite file whatever RETAIN_TEST_PG says
         srv.start()
         try:
             yield [srv]

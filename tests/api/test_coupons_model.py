@@ -1,8 +1,9 @@
 """A state machine of coupons (issue 10) against a model of docs/coupons.md.
 
 Hypothesis interleaves validate (for an order, for a customer's cart, for a
-guest's cart), redeem, pay, cancel, refund (in full, or half of what is left), the shop's release and clock
-moves past the reservations, across three customers and four campaigns:
+guest's cart), redeem, pay, cancel, refund (in full, or half of what is
+left), the shop's release and clock moves past the reservations (which run
+the jobs that release them), across three customers and four campaigns:
 
 - U, unique: three single-use codes, 10 %, exclusive, reserved 15 minutes;
 - G, generic: 20 %, total_uses 3, per_customer 2, min_cart 600, stackable,
