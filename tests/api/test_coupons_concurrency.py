@@ -92,6 +92,17 @@ def cluster(request):
         yield nodes
 
 
+def tick(nodes):
+    """Every node's test clock one second on, before each run. Ids are a
+    millisecond and a random part that counts up within one millisecond (a
+    frozen clock); nodes left at one instant for a whole module count up
+    side by side and their event ids can meet (an events_pkey conflict, 409),
+    which is not what these tests are about."""
+    for n in nodes:
+        r = Api(n, OPERATOR_KEY).post("/v1/test/clock", {"advance_seconds": 1})
+        assert r.status_code == 200, r.text
+
+
 class Racers:
     """WIDTH clients (a requests session each), spread over the nodes, and a
     pool of as many threads to fire them together."""
@@ -222,6 +233,7 @@ def retain_check(nodes):
 def test_coupon_race__64_orders_racing_for_one_single_use_code_get_it_once(cluster, shop, racers):
     orders = make_orders(racers, shop)
     for _ in range(RUNS):
+        tick(cluster)
         c = campaign(shop, type="unique", code=None)
         code = single_code(shop, c)
         race_once(racers, shop, c, code, orders, 1, "already_used", CART_TOTAL // 10)
@@ -233,6 +245,7 @@ def test_coupon_race__64_orders_of_one_customer_get_a_per_customer_1_code_once(c
     buyer = shop.post("/v1/customers", {"email": "one-buyer@example.com"}).json()
     orders = make_orders(racers, shop, customer={"id": buyer["id"]})
     for _ in range(RUNS):
+        tick(cluster)
         c = campaign(shop, limits={"per_customer": 1})
         race_once(racers, shop, c, c["code"], orders, 1, "limit_reached", CART_TOTAL // 10)
     retain_check(cluster)
@@ -242,6 +255,7 @@ def test_coupon_race__a_budget_for_exactly_3_discounts_gives_3_to_64_checkouts(c
                                                                               racers):
     orders = make_orders(racers, shop)
     for _ in range(RUNS):
+        tick(cluster)
         c = campaign(shop, discount={"kind": "fixed", "value": 500, "currency": "EUR"},
                      limits={"budget": 1700})
         race_once(racers, shop, c, c["code"], orders, 3, "budget_exhausted", 500)
@@ -251,6 +265,7 @@ def test_coupon_race__a_budget_for_exactly_3_discounts_gives_3_to_64_checkouts(c
 def test_coupon_race__total_uses_5_gives_exactly_5_to_64_checkouts(cluster, shop, racers):
     orders = make_orders(racers, shop)
     for _ in range(RUNS):
+        tick(cluster)
         c = campaign(shop, limits={"total_uses": 5})
         race_once(racers, shop, c, c["code"], orders, 5, "limit_reached", CART_TOTAL // 10)
     retain_check(cluster)
@@ -283,6 +298,7 @@ def test_coupon_race__the_last_use_raced_by_8_checkouts_is_honoured_or_rejected_
     honour: all 8 reserve, all 8 are final at payment, usage.overuse is 7.
     reject: exactly 1 reserves, 7 are limit_reached; after payment 3 uses."""
     for _ in range(HONOUR_RUNS):
+        tick(cluster)
         c = campaign(shop, limits={"total_uses": 3}, concurrency=policy)
         use_up_to_the_last(shop, c, c["code"], 2)
         orders = make_orders(racers, shop, count=LAST)
@@ -309,6 +325,7 @@ def test_coupon_race__the_last_of_a_budget_raced_by_8_checkouts_by_policy(cluste
     """Budget 1500 of fixed 500, 1000 given: 8 checkouts race for the last 500.
     honour: all 8 final, 4000 over the budget, overuse 7. reject: exactly one."""
     for _ in range(HONOUR_RUNS):
+        tick(cluster)
         c = campaign(shop, discount={"kind": "fixed", "value": 500, "currency": "EUR"},
                      limits={"budget": 1500}, concurrency=policy)
         use_up_to_the_last(shop, c, c["code"], 2)
@@ -330,6 +347,7 @@ def test_coupon_race__honour_never_honours_a_single_use_code_or_per_customer_twi
     theirs = make_orders(racers, shop, customer={"id": buyer["id"]})
     anyone = make_orders(racers, shop)
     for _ in range(HONOUR_RUNS):
+        tick(cluster)
         c = campaign(shop, type="unique", code=None, concurrency="honour")
         code = single_code(shop, c)
         race_once(racers, shop, c, code, anyone, 1, "already_used", CART_TOTAL // 10)
@@ -344,6 +362,7 @@ def test_coupon_race__one_order_redeeming_one_code_64_times_at_once_holds_it_onc
     """A checkout retried from every node at once: one reservation (one 201),
     every other answer the same redemption (200), as a replay is."""
     for _ in range(max(1, RUNS // 4)):
+        tick(cluster)
         if kind == "single":
             c = campaign(shop, type="unique", code=None)
             code = single_code(shop, c)
@@ -378,6 +397,7 @@ def test_coupon_race__a_redeem_racing_its_order_s_cancel_never_leaves_the_code_h
     the code came first and the cancel released it, or the cancel came first
     and the redeem is 409; the code is free again either way."""
     for _ in range(max(1, RUNS // 2)):
+        tick(cluster)
         c, codes = codes_for(shop, LAST)
         orders = make_orders(racers, shop, count=LAST)
         calls = []
@@ -401,6 +421,7 @@ def test_coupon_race__a_redeem_racing_its_order_s_payment_ends_final(cluster, sh
     redemption is final whichever came first (never left reserved on a paid
     order, to time out)."""
     for _ in range(max(1, RUNS // 2)):
+        tick(cluster)
         c, codes = codes_for(shop, LAST)
         orders = make_orders(racers, shop, count=LAST)
         calls = []
@@ -424,6 +445,7 @@ def test_coupon_race__a_release_racing_the_order_s_payment_is_one_or_the_other(
     paid: a release that answered 200 left it released (the payment did not
     make it final after all), one that answered 409 found it final."""
     for _ in range(max(1, RUNS // 4)):
+        tick(cluster)
         c, codes = codes_for(shop, LAST)
         orders = make_orders(racers, shop, count=LAST)
         reds = []
@@ -457,6 +479,7 @@ def test_coupon_race__one_order_given_8_exclusive_codes_at_once_keeps_one(cluste
     """Exclusive stacking under concurrency: 8 different exclusive codes
     redeemed for one order at the same moment: one holds, 7 not_combinable."""
     for _ in range(max(1, RUNS // 4)):
+        tick(cluster)
         codes = [campaign(shop)["code"] for _ in range(LAST)]
         [o] = make_orders(racers, shop, count=1)
         answers = racers.race([redeem_call(code, o) for code in codes])
@@ -472,6 +495,7 @@ def test_coupon_race__stackable_codes_racing_for_one_order_stay_within_its_maxim
     redeemed for one 2500 order at once: together they give at most 1500
     (the first 1000, the next cut to 500, the rest not_combinable)."""
     for _ in range(max(1, RUNS // 4)):
+        tick(cluster)
         codes = [campaign(shop, discount={"kind": "fixed", "value": 1000, "currency": "EUR"},
                           stacking={"mode": "stackable", "max_total_discount": 1500})["code"]
                  for _ in range(LAST)]
