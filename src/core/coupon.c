@@ -227,7 +227,7 @@ static int read_codes(struct store_tx *tx, struct arena *a, const char *shop,
 		      struct store_stmt *st, int max, struct coupon_code **out, int *n,
 		      struct err *e)
 {
-	int rc;
+	int rc = 0;
 	if (!st)
 		return e->kind;
 	*out = arena_alloc(a, (size_t)(max > 0 ? max : 1) * sizeof(**out));
