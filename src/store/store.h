@@ -94,6 +94,13 @@ void store_close(struct store *st);
 
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);
 int store_read(struct store *st, store_fn fn, void *ctx, struct err *e);
+/* store_read() for a result nobody is shown before a later read or write of
+ * the same request returns: authentication. store_read() returns only once
+ * every write its snapshot may have seen is durable (SQLite commits durably
+ * after the COMMIT, src/store/sqlite.c); store_peek() does not wait for that,
+ * so it may see a write not yet durable (a key from a rotation whose answer
+ * has not been sent yet). PostgreSQL: the same as store_read(). */
+int store_peek(struct store *st, store_fn fn, void *ctx, struct err *e);
 /* After an erasure: folds the write-ahead log into the database and truncates
  * it, so that no old page image (with data since deleted; deleted content is
  * zeroed in the database) stays on disk. Waits for readers at most 100 ms;

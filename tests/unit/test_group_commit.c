@@ -22,7 +22,7 @@ struct recorder {
 	struct group *g;
 };
 
-static void record_batch(void *engine, struct group_write **w, int n)
+static uint64_t record_batch(void *engine, struct group_write **w, int n)
 {
 	struct recorder *r = engine;
 	pthread_mutex_lock(&r->lock);
@@ -34,6 +34,7 @@ static void record_batch(void *engine, struct group_write **w, int n)
 	for (int i = 0; i < n; i++)
 		/* Each write's own outcome: what its ctx asks for. */
 		w[i]->rc = *(int *)w[i]->ctx;
+	return 0;
 }
 
 static int queued(struct group *g)
@@ -86,7 +87,7 @@ Test(group_commit, a_lone_write_is_committed_at_once_in_a_batch_of_one)
 	struct group g;
 	struct err e;
 	int ok = 0;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, &r);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(r.nbatches, 2, "each lone write leads its own batch, waiting for nobody");
@@ -100,7 +101,7 @@ Test(group_commit, writers_waiting_on_a_commit_share_the_next_one)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[16] = { 0 };
 	struct group g;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, &r);
 	run_writers(&r, &g, w, 16);
 	cr_assert_eq(r.nbatches, 2, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -115,7 +116,7 @@ Test(group_commit, a_batch_takes_at_most_max_writes)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[11] = { 0 };
 	struct group g;
-	group_init(&g, 4, record_batch, &r);
+	group_init(&g, 4, record_batch, NULL, &r);
 	run_writers(&r, &g, w, 11);
 	cr_assert_eq(r.nbatches, 4, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -132,7 +133,7 @@ Test(group_commit, each_writer_gets_its_own_outcome)
 	struct group g;
 	for (int i = 0; i < 12; i++)
 		w[i].want = i % 3 == 1 ? ERR_REFUSED : 0;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, &r);
 	run_writers(&r, &g, w, 12);
 	for (int i = 0; i < 12; i++)
 		cr_assert_eq(w[i].got, w[i].want, "writer %d", i);
