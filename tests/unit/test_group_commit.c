@@ -140,6 +140,106 @@ Test(group_commit, each_writer_gets_its_own_outcome)
 	group_destroy(&g);
 }
 
+/* ---- a split commit: the sync after the next batch started ---- */
+
+struct split {
+	int runs, synced, release;	/* atomics */
+	int second_ran_before_first_synced;
+	int fail_sync;
+};
+
+/* The first batch waits for release, so that the next writers queue. */
+static uint64_t split_run(void *engine, struct group_write **w, int n)
+{
+	struct split *sp = engine;
+	int run = __atomic_add_fetch(&sp->runs, 1, __ATOMIC_ACQ_REL);
+	while (run == 1 && !sp->fail_sync && !__atomic_load_n(&sp->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	for (int i = 0; i < n; i++)
+		w[i]->rc = *(int *)w[i]->ctx;
+	return (uint64_t)run;
+}
+
+/* The first batch's sync waits (at most 5 s) for the second batch to run;
+ * every sync takes 20 ms, and then counts as done. */
+static void split_sync(void *engine, uint64_t ticket, struct group_write **w, int n)
+{
+	struct split *sp = engine;
+	for (int i = 0; ticket == 1 && i < 5000; i++) {
+		if (__atomic_load_n(&sp->runs, __ATOMIC_ACQUIRE) >= 2) {
+			sp->second_ran_before_first_synced = 1;
+			break;
+		}
+		usleep(1000);
+	}
+	usleep(20 * 1000);
+	for (int i = 0; sp->fail_sync && i < n; i++)
+		if (!w[i]->rc)
+			w[i]->rc = ERR_UNAVAILABLE;
+	int before = __atomic_load_n(&sp->synced, __ATOMIC_ACQUIRE);
+	if ((int)ticket > before)
+		__atomic_store_n(&sp->synced, (int)ticket, __ATOMIC_RELEASE);
+}
+
+struct split_writer {
+	struct group *g;
+	struct split *sp;
+	int want, got, synced_when_answered;
+	pthread_t thread;
+};
+
+static void *split_write(void *p)
+{
+	struct split_writer *w = p;
+	struct err e;
+	w->got = group_write(w->g, NULL, &w->want, &e);
+	w->synced_when_answered = __atomic_load_n(&w->sp->synced, __ATOMIC_ACQUIRE);
+	return NULL;
+}
+
+Test(group_commit, the_next_batch_runs_while_the_one_before_waits_for_its_sync)
+{
+	struct split sp = { 0 };
+	struct split_writer w[3] = { 0 };
+	struct group g;
+	group_init(&g, 64, split_run, split_sync, &sp);
+	for (int i = 0; i < 3; i++)
+		w[i] = (struct split_writer){ .g = &g, .sp = &sp };
+	pthread_create(&w[0].thread, NULL, split_write, &w[0]);
+	while (__atomic_load_n(&sp.runs, __ATOMIC_ACQUIRE) == 0)
+		usleep(1000);
+	/* Two more queue behind the first batch: the second batch, of two. */
+	for (int i = 1; i < 3; i++)
+		pthread_create(&w[i].thread, NULL, split_write, &w[i]);
+	while (queued(&g) < 3)
+		usleep(1000);
+	__atomic_store_n(&sp.release, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 3; i++)
+		pthread_join(w[i].thread, NULL);
+	cr_assert(sp.second_ran_before_first_synced,
+		  "the second batch waited for the first one's sync");
+	cr_assert_eq(g.batches, 2);
+	cr_assert_geq(w[0].synced_when_answered, 1, "the first writer was answered before its sync");
+	for (int i = 1; i < 3; i++) {
+		cr_assert_eq(w[i].got, 0);
+		cr_assert_geq(w[i].synced_when_answered, 2,
+			      "writer %d of the second batch was answered before its sync", i);
+	}
+	group_destroy(&g);
+}
+
+Test(group_commit, a_failed_sync_fails_the_writes_that_had_succeeded)
+{
+	struct split sp = { .fail_sync = 1 };
+	struct group g;
+	struct err e;
+	int ok = 0, refused = ERR_REFUSED;
+	group_init(&g, 64, split_run, split_sync, &sp);
+	cr_assert_eq(group_write(&g, NULL, &ok, &e), ERR_UNAVAILABLE);
+	cr_assert_eq(group_write(&g, NULL, &refused, &e), ERR_REFUSED);
+	group_destroy(&g);
+}
+
 /* ---- the SQLite store: failures inside a shared commit ---- */
 
 static char path[64];
