@@ -6,13 +6,14 @@
 #define GROUP_MAX 256
 
 void group_init(struct group *g, int max, group_batch_fn run, group_sync_fn sync,
-		void *engine)
+		group_ready_fn ready, void *engine)
 {
 	pthread_mutex_init(&g->lock, NULL);
 	g->head = g->tail = NULL;
 	g->max = max < 1 ? 1 : max > GROUP_MAX ? GROUP_MAX : max;
 	g->run = run;
 	g->sync = sync;
+	g->ready = ready;
 	g->engine = engine;
 	g->batches = g->writes = 0;
 }
@@ -61,6 +62,11 @@ int group_write(struct group *g, store_fn fn, void *ctx, struct err *e)
 	while (!self.done && g->head != &self)
 		pthread_cond_wait(&self.cond, &g->lock);
 	if (!self.done) {
+		if (g->ready) {
+			pthread_mutex_unlock(&g->lock);
+			g->ready(g->engine);
+			pthread_mutex_lock(&g->lock);
+		}
 		/* The leader: everyone queued now, up to max, itself first. */
 		for (struct group_write *w = g->head; w && n < g->max; w = w->next)
 			batch[n++] = w;

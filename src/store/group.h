@@ -18,7 +18,10 @@
  * that, returns once everything up to the ticket is durable. One sync then
  * covers every batch committed before it started, and a batch's callbacks
  * run while the one before it waits for the disk. The writers of a batch are
- * woken only after its sync.
+ * woken only after its sync. The engine's ready function, called by a leader
+ * before it takes its batch, may hold it back while a batch committed before
+ * is still waiting for a sync that has not started: such a leader's batch
+ * could not be durable any sooner, and the writers queued meanwhile join it.
  */
 #ifndef RETAIN_STORE_GROUP_H
 #define RETAIN_STORE_GROUP_H
@@ -46,6 +49,8 @@ typedef uint64_t (*group_batch_fn)(void *engine, struct group_write **w, int n);
 /* Returns once the commits up to ticket are durable; on failure turns the
  * rc of each w[i] that succeeded into an error. */
 typedef void (*group_sync_fn)(void *engine, uint64_t ticket, struct group_write **w, int n);
+/* Returns when the engine may take the next batch. */
+typedef void (*group_ready_fn)(void *engine);
 
 struct group {
 	pthread_mutex_t lock;
@@ -53,13 +58,14 @@ struct group {
 	int max;
 	group_batch_fn run;
 	group_sync_fn sync;	/* NULL: run's commits are durable */
+	group_ready_fn ready;	/* NULL: at once */
 	void *engine;
 	uint64_t batches, writes;	/* under lock: for tests and figures */
 };
 
-/* max < 1 is taken as 1 (one commit per write). sync may be NULL. */
+/* max < 1 is taken as 1 (one commit per write). sync and ready may be NULL. */
 void group_init(struct group *g, int max, group_batch_fn run, group_sync_fn sync,
-		void *engine);
+		group_ready_fn ready, void *engine);
 void group_destroy(struct group *g);
 /* Queues fn and returns once its batch is committed: fn's rc. */
 int group_write(struct group *g, store_fn fn, void *ctx, struct err *e);

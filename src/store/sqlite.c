@@ -85,6 +85,7 @@ struct durable {
 	pthread_cond_t committed_moved, synced_moved, checkpoint_wanted;
 	int committed_waiters;	/* waiting on committed_moved */
 	int syncing, failed;
+	uint64_t sync_target;	/* what the sync in flight covers */
 	int wal_fd;		/* the log, for fdatasync: -1 until opened */
 	int checkpoint_due, stopping, started;
 	pthread_t checkpointer;
@@ -459,6 +460,7 @@ static int durable_wait(struct store *st, uint64_t t, struct err *e)
 			continue;
 		}
 		d->syncing = 1;
+		d->sync_target = target;
 		pthread_mutex_unlock(&d->lock);
 		int rc = wal_sync(st);
 		pthread_mutex_lock(&d->lock);
@@ -717,6 +719,21 @@ out:
 	return ticket;
 }
 
+/* A leader waits while a batch committed already waits for the next sync:
+ * its own batch, run now, would wait for that sync too, and the writers that
+ * queue meanwhile would make batches of their own, each one more commit. */
+static void batch_ready(void *engine)
+{
+	struct store *st = engine;
+	struct durable *d = &st->durable;
+	if (!d->on)
+		return;
+	pthread_mutex_lock(&d->lock);
+	while (!d->failed && d->syncing && atomic_load(&d->committed) > d->sync_target)
+		pthread_cond_wait(&d->synced_moved, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* The batch's writers are answered once it is durable. */
 static void batch_sync(void *engine, uint64_t ticket, struct group_write **w, int n)
 {
@@ -732,7 +749,7 @@ static void group_setup(struct store *st)
 {
 	const char *v = getenv("RETAIN_GROUP_COMMIT_MAX");
 	int max = v && *v ? atoi(v) : 64;
-	group_init(&st->group, max, batch_run, batch_sync, st);
+	group_init(&st->group, max, batch_run, batch_sync, batch_ready, st);
 	durable_init(&st->durable);
 }
 

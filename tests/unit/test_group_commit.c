@@ -87,7 +87,7 @@ Test(group_commit, a_lone_write_is_committed_at_once_in_a_batch_of_one)
 	struct group g;
 	struct err e;
 	int ok = 0;
-	group_init(&g, 64, record_batch, NULL, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(r.nbatches, 2, "each lone write leads its own batch, waiting for nobody");
@@ -101,7 +101,7 @@ Test(group_commit, writers_waiting_on_a_commit_share_the_next_one)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[16] = { 0 };
 	struct group g;
-	group_init(&g, 64, record_batch, NULL, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 16);
 	cr_assert_eq(r.nbatches, 2, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -116,7 +116,7 @@ Test(group_commit, a_batch_takes_at_most_max_writes)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[11] = { 0 };
 	struct group g;
-	group_init(&g, 4, record_batch, NULL, &r);
+	group_init(&g, 4, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 11);
 	cr_assert_eq(r.nbatches, 4, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -133,7 +133,7 @@ Test(group_commit, each_writer_gets_its_own_outcome)
 	struct group g;
 	for (int i = 0; i < 12; i++)
 		w[i].want = i % 3 == 1 ? ERR_REFUSED : 0;
-	group_init(&g, 64, record_batch, NULL, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 12);
 	for (int i = 0; i < 12; i++)
 		cr_assert_eq(w[i].got, w[i].want, "writer %d", i);
@@ -202,7 +202,7 @@ Test(group_commit, the_next_batch_runs_while_the_one_before_waits_for_its_sync)
 	struct split sp = { 0 };
 	struct split_writer w[3] = { 0 };
 	struct group g;
-	group_init(&g, 64, split_run, split_sync, &sp);
+	group_init(&g, 64, split_run, split_sync, NULL, &sp);
 	for (int i = 0; i < 3; i++)
 		w[i] = (struct split_writer){ .g = &g, .sp = &sp };
 	pthread_create(&w[0].thread, NULL, split_write, &w[0]);
@@ -234,7 +234,7 @@ Test(group_commit, a_failed_sync_fails_the_writes_that_had_succeeded)
 	struct group g;
 	struct err e;
 	int ok = 0, refused = ERR_REFUSED;
-	group_init(&g, 64, split_run, split_sync, &sp);
+	group_init(&g, 64, split_run, split_sync, NULL, &sp);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), ERR_UNAVAILABLE);
 	cr_assert_eq(group_write(&g, NULL, &refused, &e), ERR_REFUSED);
 	group_destroy(&g);
