@@ -2,7 +2,8 @@
  * sqlite.c: the SQLite implementation of store.h.
  *
  * One write connection guarded by a mutex, written through group commit
- * (store_write below, src/store/group.c); one read connection per thread
+ * (store_write below, src/store/group.c), whose fsync happens after the
+ * COMMIT, outside the mutex (struct durable); one read connection per thread
  * (created on first use, closed with the store), so WAL readers never wait
  * for the writer. Prepared statements are cached per connection by SQL text.
  * store.c reaches it through sqlite_engine (at the end).
@@ -766,9 +767,12 @@ static int group_splits_commit(struct store *st)
  *   uncommitted changes it sees; it sees its own writes; writes are
  *   serialised, one callback at a time, in queue order.
  * - fn returning 0: its writes commit with the batch; store_write() returns 0
- *   only after that COMMIT is durable (WAL, synchronous=FULL), so the caller
+ *   only after that COMMIT is durable (WAL, and the log's fdatasync after it,
+ *   struct durable; synchronous=FULL with group commit off), so the caller
  *   may acknowledge. If the COMMIT fails, every write of the batch that had
- *   succeeded gets the COMMIT's error, and none of the batch is on disk.
+ *   succeeded gets the COMMIT's error, and none of the batch is on disk; if
+ *   the fdatasync fails, they get ERR_UNAVAILABLE ("store_sync_failed"), and
+ *   so does every later write.
  * - fn returning an error: its writes are rolled back to its own savepoint,
  *   leaving no trace, and store_write() returns that error with e as fn set
  *   it; the other writes of the batch are unaffected. A failed statement

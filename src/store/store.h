@@ -17,14 +17,15 @@
  *
  * The write contract (docs/decisions.md, issue 9, says why):
  *  - Isolation. A write callback sees and changes the database as if it ran
- *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, synchronous=
- *    FULL). PostgreSQL: SERIALIZABLE; a callback that read a row another
- *    transaction changed meanwhile fails with a serialization failure
- *    (40001) or a deadlock (40P01), and the store rolls back and runs it
- *    again, whole, up to 32 times with a random pause (then ERR_UNAVAILABLE,
- *    code "store_busy", a 503 to retry). So every read-then-write in core/
- *    (read a balance, then spend it) is correct with concurrent writers and
- *    several nodes without SELECT ... FOR UPDATE.
+ *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, each commit
+ *    synced to disk before store_write() returns). PostgreSQL: SERIALIZABLE;
+ *    a callback that read a row another transaction changed meanwhile
+ *    fails with a serialization failure (40001) or a deadlock (40P01), and
+ *    the store rolls back and runs it again, whole, up to 32 times with a
+ *    random pause (then ERR_UNAVAILABLE, code "store_busy", a 503 to
+ *    retry). So every read-then-write in core/ (read a balance, then spend
+ *    it) is correct with concurrent writers and several nodes without
+ *    SELECT ... FOR UPDATE.
  *  - A callback may run more than once (that retry; a group-commit replay on
  *    SQLite). It keeps no side effect outside its transaction: no response
  *    sent, no log line that claims success, no counter bumped, no memory
@@ -37,7 +38,8 @@
  *    its row count checked, or by a CHECK constraint; never by a read made
  *    in an earlier transaction.
  *  - Reads: SQLite reads on a per-thread WAL connection; PostgreSQL runs
- *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback.
+ *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback,
+ *    and store_read() returns only once what it may have seen is durable.
  *
  * SQL is portable between SQLite and PostgreSQL: $1, $2 ... placeholders,
  * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times (BIGINT on
