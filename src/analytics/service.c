@@ -52,8 +52,10 @@ static double share(int64_t part, int64_t whole)
 static void finish_times(struct times_acc *g)
 {
 	struct service_times *r = &g->row;
-	qsort(g->first.v, (size_t)g->first.n, sizeof(double), cmp_double);
-	qsort(g->resolution.v, (size_t)g->resolution.n, sizeof(double), cmp_double);
+	if (g->first.n)
+		qsort(g->first.v, (size_t)g->first.n, sizeof(double), cmp_double);
+	if (g->resolution.n)
+		qsort(g->resolution.v, (size_t)g->resolution.n, sizeof(double), cmp_double);
 	r->first_responses = g->first.n;
 	r->solved = g->resolution.n;
 	r->first_response_p50 = rank(&g->first, 0.5);

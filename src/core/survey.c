@@ -270,8 +270,10 @@ int survey_answer(struct store_tx *tx, struct arena *a, const struct survey_answ
 	char shop[ID_MAX];
 	const char *tier = NULL, *ticket = NULL;
 	int found, rc;
-	if (!in->token || (rc = verify(tx, a, in->token, shop, out, e)))
-		return in->token ? rc : invalid_token(e);
+	if (!in->token)
+		return invalid_token(e);
+	if ((rc = verify(tx, a, in->token, shop, out, e)))
+		return rc;
 	const struct survey_kind *k = kind_of(out->kind);
 	if (!k)
 		return err_set(e, ERR_INTERNAL, NULL, "survey \"%s\" has an unknown kind", out->id);
