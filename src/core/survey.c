@@ -279,6 +279,12 @@ int survey_answer(struct store_tx *tx, struct arena *a, const struct survey_answ
 		return err_set(e, ERR_INTERNAL, NULL, "survey \"%s\" has an unknown kind", out->id);
 	if ((rc = check_answer(k, in, e)))
 		return rc;
+	/* An erased customer is asked nothing more: the link died with them. */
+	int erased;
+	if ((rc = customer_is_erased(tx, shop, out->customer_id, "token", &erased, e)))
+		return rc;
+	if (erased)
+		return invalid_token(e);
 	if (!strcmp(out->state, "answered")) {
 		if (out->score == in->score && same_text(out->comment, in->comment) &&
 		    same_text(out->suggestion, in->suggestion))

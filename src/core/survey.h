@@ -21,7 +21,7 @@
  * Answering (survey_answer) refuses, changing nothing:
  *	ERR_REFUSED (422) "survey_token_invalid"	forged, malformed, of an
  *		unknown shop or survey, or with another shop's name or signature
- *		(the same words whatever the cause)
+ *		(the same words whatever the cause), or of a customer since erased
  *	ERR_CONFLICT (409) "survey_already_answered"	a second answer that
  *		differs from the first (the same answer again returns the survey
  *		as it is: a retried click changes nothing)
@@ -30,6 +30,9 @@
  * A detractor (nps <= 6, csat <= 2) opens a ticket (source "survey", on
  * the channel of the survey's order or ticket when tickets have it, else
  * "web"; it gets its due times from the SLA policies like any other).
+ *
+ * Erasing a customer (core/customer.h) forgets the words of their answers
+ * (comment, suggestion); the scores stay for the reports.
  *
  * Strings live in the arena the survey was read into.
  */

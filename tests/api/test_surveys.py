@@ -221,3 +221,18 @@ def test_survey__the_storefront_lists_its_customer_surveys_without_tokens(shop, 
     assert "answer" in surveys(shop, o["customer"])[0], "the shop's secret key sees the link"
     assert shop.get("/v1/customers/cus_nope/surveys").status_code == 404
     assert shop.get(f"/v1/customers/{o['customer']}/surveys?limit=0").status_code == 400
+
+
+def test_survey__erasing_the_customer_forgets_the_words_and_kills_the_link(shop, at_noon):
+    set_contact(shop)
+    o, _ = delivered_order(shop, {"email": "maria@example.com"})
+    two, _ = delivered_order(shop, {"email": "maria@example.com"})
+    first, second = sorted(surveys(shop, o["customer"]), key=lambda s: s["order"] != o["id"])
+    answer(shop, first["answer"]["token"], 9, comment="Maria from Tbilisi says hi", suggestion="more oolong")
+    assert shop.delete(f"/v1/customers/{o['customer']}").status_code == 200
+    with connect_db(shop.server.db) as con:
+        rows = con.execute("SELECT score, comment, suggestion FROM surveys WHERE shop_id = ? AND state = ?",
+                           (shop.shop["id"], "answered")).fetchall()
+    assert rows == [(9, None, None)], "the score stays for the reports, the words go"
+    r = answer(shop, second["answer"]["token"], 10)
+    assert r.status_code == 422 and error_of(r)["code"] == "survey_token_invalid"
