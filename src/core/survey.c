@@ -293,7 +293,10 @@ int survey_answer(struct store_tx *tx, struct arena *a, const struct survey_answ
 				" answered already: one answer per survey", out->id);
 	}
 	int64_t now = clock_now_ms();
-	if ((rc = tier_current(tx, a, shop, out->customer_id, &tier, e)))
+	char current[ID_MAX];
+	/* The tier of the customer as they are now: merges followed. */
+	if ((rc = customer_resolve(tx, shop, out->customer_id, "token", current, e)) ||
+	    (rc = tier_current(tx, a, shop, current, &tier, e)))
 		return rc;
 	if (survey_is_detractor(out->kind, in->score) &&
 	    (rc = open_ticket(tx, a, shop, out, k, in, &ticket, e)))

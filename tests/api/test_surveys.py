@@ -4,6 +4,8 @@ first delivery sends an NPS survey and a solved ticket a CSAT survey, once
 per cause and only once the shop has a support contact; the one-click answer
 needs no key, its token names the shop; forged, reused and other shops'
 tokens are refused and change nothing; a detractor opens a ticket."""
+import threading
+
 import pytest
 
 from conftest import Api, connect_db, error_of, make_shop
@@ -236,3 +238,26 @@ def test_survey__erasing_the_customer_forgets_the_words_and_kills_the_link(shop,
     assert rows == [(9, None, None)], "the score stays for the reports, the words go"
     r = answer(shop, second["answer"]["token"], 10)
     assert r.status_code == 422 and error_of(r)["code"] == "survey_token_invalid"
+
+
+def test_survey__concurrent_answers_store_one(shop, at_noon):
+    set_contact(shop)
+    o, _ = delivered_order(shop, {"email": "maria@example.com"})
+    token = surveys(shop, o["customer"])[0]["answer"]["token"]
+    start, codes = threading.Barrier(8), []
+
+    def run(score):
+        client = Api(shop.server, None)
+        start.wait()
+        codes.append(answer(client, token, score).status_code)
+
+    threads = [threading.Thread(target=run, args=(score,)) for score in range(3, 11)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [200] + [409] * 7, codes
+    got = surveys(shop, o["customer"])[0]
+    assert len(outbox(shop, "survey.answered")) == 1
+    tickets = shop.get("/v1/tickets").json()["data"]
+    assert len(tickets) == (1 if got["score"] <= 6 else 0), "a ticket only for the answer that stayed"
