@@ -128,4 +128,22 @@ int api_treasure_spots_create(struct req *r, struct err *e);
 int api_treasure_spots_list(struct req *r, struct err *e);
 int api_treasure_claims_create(struct req *r, struct err *e);
 
+/* Issue 11, the shop's contact, surveys, the service report and the
+ * customer overview. shops.c: */
+int api_shops_update(struct req *r, struct err *e);
+/* surveys.c */
+int api_surveys_answer(struct req *r, struct err *e);
+int api_customers_surveys(struct req *r, struct err *e);
+int api_customers_overview(struct req *r, struct err *e);
+/* reports.c */
+int api_reports_service(struct req *r, struct err *e);
+/* loyalty.c: the body of GET /v1/customers/{id}/loyalty for customer (an
+ * id, resolved by the caller); NULL on error (e set). */
+json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *customer,
+			 struct err *e);
+/* reports.c: the body of GET /v1/customers/{id}/predictions with its
+ * defaults, for customer (an id); NULL on error (e set). */
+json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
+			     struct err *e);
+
 #endif

@@ -112,33 +112,42 @@ int api_customer_scope(struct store_tx *tx, struct req *r, const char *ref,
 	return 0;
 }
 
-static int summary_tx(struct store_tx *tx, void *ctx, struct err *e)
+json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *customer, struct err *e)
 {
-	struct loyalty_call *c = ctx;
-	struct arena *a = &c->r->arena;
+	struct arena *a = &r->arena;
 	struct loyalty_balance b;
 	struct program p;
 	struct tier_status t;
-	int rc;
-	if ((rc = api_customer_scope(tx, c->r, c->ref, c->customer, e)) ||
-	    (rc = program_get(tx, a, c->r->shop_id, &p, e)) ||
-	    (rc = ledger_balance(tx, a, c->r->shop_id, c->customer, &b, e)) ||
-	    (rc = tier_status(tx, a, c->r->shop_id, c->customer, &p, &t, e)))
-		return rc;
+	if (program_get(tx, a, r->shop_id, &p, e) ||
+	    ledger_balance(tx, a, r->shop_id, customer, &b, e) ||
+	    tier_status(tx, a, r->shop_id, customer, &p, &t, e))
+		return NULL;
 	json_t *cashback = json_array();
 	for (int i = 0; i < b.ncashback; i++)
 		json_array_append_new(cashback, json_pack("{s:s, s:I}", "currency", b.cashback[i].currency,
 							  "balance", (json_int_t)b.cashback[i].balance));
 	int64_t inactive_at = !strcmp(p.expiry, "inactivity") && b.last_activity
 		? b.last_activity + p.expiry_n * DAY_MS : 0;
-	req_json(c->r, 200, json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o, s:o}",
-		"object", "loyalty", "customer", c->customer, "program_version", (json_int_t)p.version,
+	return json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o, s:o}",
+		"object", "loyalty", "customer", customer, "program_version", (json_int_t)p.version,
 		"points", "available", (json_int_t)b.available, "pending", (json_int_t)b.pending,
 		"expiring_within_30_days", (json_int_t)b.expiring_soon,
 		"lifetime_earned", (json_int_t)b.lifetime_earned,
 		"expire_if_inactive_at", render_time(inactive_at),
-		"lots", render_lots(&b), "cashback", cashback, "tier", render_tier(c->r, &p, &t),
-		"milestones", render_milestones(c->r, &p, b.paid_orders)));
+		"lots", render_lots(&b), "cashback", cashback, "tier", render_tier(r, &p, &t),
+		"milestones", render_milestones(r, &p, b.paid_orders));
+}
+
+static int summary_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct loyalty_call *c = ctx;
+	json_t *o;
+	int rc = api_customer_scope(tx, c->r, c->ref, c->customer, e);
+	if (rc)
+		return rc;
+	if (!(o = api_loyalty_json(tx, c->r, c->customer, e)))
+		return e->kind;
+	req_json(c->r, 200, o);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * predictions, from the shop's CLV fit kept by analytics/clv_cache.h (so a
  * customer's predictions cost one small query). Shapes: analytics/report_json.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "../analytics/clv_cache.h"
 #include "../analytics/delivery.h"
 #include "../analytics/measures.h"
+#include "../analytics/service.h"
 #include "../analytics/report_json.h"
 #include "../base/clock.h"
 #include "../base/currency.h"
@@ -123,21 +125,21 @@ static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return rc;
 }
 
-static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
+/* A customer's predictions with the options of c (its customer resolved). */
+static int predictions_json(struct store_tx *tx, struct report_call *c, json_t **out,
+			    struct err *e)
 {
-	struct report_call *c = ctx;
 	struct clv_report fit;
 	struct clv_customer k;
 	int64_t fitted_at;
 	int found, rc;
-	if ((rc = customer_resolve(tx, c->r->shop_id, req_param(c->r, 0), "id", c->customer, e)) ||
-	    (rc = clv_cache_fit(tx, &c->r->arena, c->r->shop_id, &c->clv, &fit, &fitted_at, e)))
+	if ((rc = clv_cache_fit(tx, &c->r->arena, c->r->shop_id, &c->clv, &fit, &fitted_at, e)))
 		return rc;
 	c->clv.to = clock_now_ms();
 	if (!fit.enough) {
-		req_json(c->r, 200, json_pack("{s:s, s:s, s:b, s:s, s:o}", "object", "predictions",
+		*out = json_pack("{s:s, s:s, s:b, s:s, s:o}", "object", "predictions",
 			"customer", c->customer, "enough_data", 0, "reason", fit.reason ? fit.reason : "",
-			"model_fitted_at", render_time(fitted_at)));
+			"model_fitted_at", render_time(fitted_at));
 		return 0;
 	}
 	if ((rc = clv_customer(tx, c->r->shop_id, c->customer, &c->clv, &fit, &k, &found, e)))
@@ -159,8 +161,32 @@ static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
 		json_object_set_new(o, "clv", fit.spend_enough ? json_pack("{s:o, s:i, s:o}", "value", num(k.clv),
 			"months", c->clv.months, "monthly_discount", num(c->clv.discount)) : json_null());
 	}
-	req_json(c->r, 200, o);
+	*out = o;
 	return 0;
+}
+
+static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct report_call *c = ctx;
+	json_t *o;
+	int rc = customer_resolve(tx, c->r->shop_id, req_param(c->r, 0), "id", c->customer, e);
+	if (!rc)
+		rc = predictions_json(tx, c, &o, e);
+	if (!rc)
+		req_json(c->r, 200, o);
+	return rc;
+}
+
+json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
+			     struct err *e)
+{
+	struct report_call c = { .r = r };
+	json_t *o = NULL;
+	/* The defaults of GET /v1/customers/{id}/predictions without a query. */
+	c.f.to = clock_now_ms();
+	c.clv = (struct clv_options){ 0, c.f.to, NULL, 52, 12, 0.01, 0 };
+	snprintf(c.customer, sizeof(c.customer), "%s", customer);
+	return predictions_json(tx, &c, &o, e) ? NULL : o;
 }
 
 static json_t *delivery_row_json(const struct delivery_row *r)
@@ -209,3 +235,93 @@ REPORT_HANDLER(api_reports_rfm, rfm_tx)
 REPORT_HANDLER(api_reports_clv, clv_tx)
 REPORT_HANDLER(api_customers_predictions, predictions_tx)
 REPORT_HANDLER(api_reports_delivery, delivery_tx)
+
+static json_t *service_times_json(const struct service_times *t)
+{
+	return json_pack("{s:o, s:I, s:{s:I, s:o, s:o}, s:{s:I, s:o, s:o}, s:{s:I, s:I, s:I, s:I,"
+			 " s:o, s:o, s:o}}",
+		"channel", render_string(t->key), "tickets", (json_int_t)t->tickets,
+		"first_response_minutes", "count", (json_int_t)t->first_responses,
+		"p50", num(t->first_response_p50), "p90", num(t->first_response_p90),
+		"resolution_minutes", "count", (json_int_t)t->solved,
+		"p50", num(t->resolution_p50), "p90", num(t->resolution_p90),
+		"sla", "first_response_due", (json_int_t)t->first_response_due,
+		"first_response_met", (json_int_t)t->first_response_met,
+		"resolution_due", (json_int_t)t->resolution_due,
+		"resolution_met", (json_int_t)t->resolution_met,
+		"first_response_within", num(t->first_response_within_sla),
+		"resolution_within", num(t->resolution_within_sla), "within", num(t->within_sla));
+}
+
+static json_t *service_score_json(const struct service_score *s, int nps)
+{
+	if (nps)
+		return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o}", "key", render_string(s->key),
+			"answers", (json_int_t)s->answers, "promoters", (json_int_t)s->promoters,
+			"passives", (json_int_t)s->passives, "detractors", (json_int_t)s->detractors,
+			"nps", num(s->value));
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o}", "key", render_string(s->key),
+		"answers", (json_int_t)s->answers, "satisfied", (json_int_t)s->promoters,
+		"neutral", (json_int_t)s->passives, "dissatisfied", (json_int_t)s->detractors,
+		"average", num(s->value));
+}
+
+static json_t *service_scores_json(const struct service_scores *s, int nps)
+{
+	json_t *month = json_array(), *channel = json_array(), *tier = json_array();
+	for (int i = 0; i < s->nmonth; i++)
+		json_array_append_new(month, service_score_json(&s->by_month[i], nps));
+	for (int i = 0; i < s->nchannel; i++)
+		json_array_append_new(channel, service_score_json(&s->by_channel[i], nps));
+	for (int i = 0; i < s->ntier; i++)
+		json_array_append_new(tier, service_score_json(&s->by_tier[i], nps));
+	json_t *total = service_score_json(&s->total, nps);
+	json_object_del(total, "key");
+	return json_pack("{s:o, s:o, s:o, s:o}", "total", total, "by_month", month,
+			 "by_channel", channel, "by_tier", tier);
+}
+
+static int service_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct report_call *c = ctx;
+	struct service_report out;
+	/* "to" is a day included whole, as in the delivery report; without it,
+	 * everything up to now. */
+	int64_t to = req_query(c->r, "to") ? (c->f.to / 86400000LL + 1) * 86400000LL : INT64_MAX;
+	int rc = service_report(tx, &c->r->arena, c->r->shop_id, c->f.from, to, &out, e);
+	if (rc)
+		return rc;
+	json_t *channels = json_array(), *suggestions = json_array();
+	for (int i = 0; i < out.nchannels; i++)
+		json_array_append_new(channels, service_times_json(&out.channels[i]));
+	for (int i = 0; i < out.nsuggestions; i++) {
+		const struct service_suggestion *s = &out.suggestions[i];
+		json_array_append_new(suggestions, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}",
+			"survey", s->survey_id, "kind", s->kind, "customer", s->customer_id,
+			"score", (json_int_t)s->score, "suggestion", s->text,
+			"answered_at", render_time(s->answered_at)));
+	}
+	json_t *total = service_times_json(&out.total);
+	json_object_del(total, "channel");
+	req_json(c->r, 200, json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:o}, s:o, s:o, s:o}",
+		"object", "service_report", "from", render_time(c->f.from),
+		"to", req_query(c->r, "to") ? render_time(c->f.to) : json_null(),
+		"tickets", total, "channels", channels,
+		"complaints", "tickets", (json_int_t)out.total.tickets, "orders", (json_int_t)out.orders,
+		"per_100_orders", num(out.complaints_per_100_orders),
+		"nps", service_scores_json(&out.nps, 1), "csat", service_scores_json(&out.csat, 0),
+		"suggestions", suggestions));
+	return 0;
+}
+
+int api_reports_service(struct req *r, struct err *e)
+{
+	struct report_call c = { .r = r };
+	int rc;
+	c.f.to = clock_now_ms();
+	if ((rc = query_time(r, "from", &c.f.from, e)) || (rc = query_time(r, "to", &c.f.to, e)))
+		return rc;
+	if (req_query(r, "to") && c.f.to < c.f.from)
+		return err_set(e, ERR_INVALID, "to", "\"to\" must not be before \"from\"");
+	return req_read(r, service_tx, &c, e);
+}

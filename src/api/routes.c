@@ -92,6 +92,13 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/campaigns/:id/spots", api_treasure_spots_list, SHOP },
 	{ "POST", "/v1/treasure/claims", api_treasure_claims_create,
 	  SHOP | STOREFRONT | IDEMPOTENT },
+
+	/* Issue 11: the shop's contact, surveys, the service report, the overview. */
+	{ "PATCH", "/v1/shops/:id", api_shops_update, OPERATOR | SHOP | IDEMPOTENT },
+	{ "POST", "/v1/surveys/answers", api_surveys_answer, AUTH_NONE },
+	{ "GET", "/v1/customers/:id/surveys", api_customers_surveys, SHOP | STOREFRONT },
+	{ "GET", "/v1/customers/:id/overview", api_customers_overview, SHOP },
+	{ "GET", "/v1/reports/service", api_reports_service, SHOP },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,4 +1,5 @@
 /* shops.c: /v1/shops (the operator's) and a shop's view of itself. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../base/jsonv.h"
@@ -107,4 +108,77 @@ int api_shops_rotate_keys(struct req *r, struct err *e)
 		return rc;
 	c.grace_ms = hours * 3600 * 1000;
 	return req_write(r, rotate_tx, &c, e);
+}
+
+/* PATCH /v1/shops/{id}: the contact of customer-facing messages. Each object
+ * sent replaces that part whole ("support_contact" without "phone" has no
+ * phone); a part left out keeps its value; "survey_url": null clears it. */
+struct contact_call {
+	struct req *r;
+	const char *id;
+	json_t *support, *sender, *survey_url;
+};
+
+static int contact_part(json_t *body, const char *key, const char *const *allowed,
+			json_t **out, struct err *e)
+{
+	char prefix[40];
+	*out = json_object_get(body, key);
+	if (!*out)
+		return 0;
+	if (!json_is_object(*out))
+		return err_set(e, ERR_INVALID, key, "\"%s\" must be an object", key);
+	snprintf(prefix, sizeof(prefix), "%s.", key);
+	return jsonv_only_keys(*out, allowed, prefix, e);
+}
+
+static int contact_string(json_t *obj, const char *key, const char *param, const char **out,
+			  struct err *e)
+{
+	return jsonv_string(obj, key, JSONV_OPTIONAL, 1000, out, param, e);
+}
+
+static int contact_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct contact_call *c = ctx;
+	struct shop s;
+	int rc = shop_get(tx, &c->r->arena, c->id, &s, e);
+	if (rc)
+		return rc;
+	struct shop_contact in = *s.contact;
+	if (c->support) {
+		in.support_email = in.support_phone = NULL;
+		if ((rc = contact_string(c->support, "email", "support_contact.email", &in.support_email, e)) ||
+		    (rc = contact_string(c->support, "phone", "support_contact.phone", &in.support_phone, e)))
+			return rc;
+	}
+	if (c->sender) {
+		in.sender_email = in.sender_name = NULL;
+		if ((rc = contact_string(c->sender, "email", "sender.email", &in.sender_email, e)) ||
+		    (rc = contact_string(c->sender, "name", "sender.name", &in.sender_name, e)))
+			return rc;
+	}
+	if (c->survey_url)
+		in.survey_url = json_is_string(c->survey_url) ? json_string_value(c->survey_url) : NULL;
+	if ((rc = shop_set_contact(tx, c->id, &in, e)) || (rc = shop_get(tx, &c->r->arena, c->id, &s, e)))
+		return rc;
+	req_json(c->r, 200, render_shop(&s, NULL));
+	return 0;
+}
+
+int api_shops_update(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "support_contact", "sender", "survey_url", NULL };
+	static const char *const support[] = { "email", "phone", NULL };
+	static const char *const sender[] = { "email", "name", NULL };
+	struct contact_call c = { .r = r, .id = req_param(r, 0) };
+	int rc;
+	if ((rc = check_own_shop(r, c.id, e)) || (rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = contact_part(r->json, "support_contact", support, &c.support, e)) ||
+	    (rc = contact_part(r->json, "sender", sender, &c.sender, e)))
+		return rc;
+	c.survey_url = json_object_get(r->json, "survey_url");
+	if (c.survey_url && !json_is_string(c.survey_url) && !json_is_null(c.survey_url))
+		return err_set(e, ERR_INVALID, "survey_url", "\"survey_url\" must be a URL or null");
+	return req_write(r, contact_tx, &c, e);
 }

@@ -762,6 +762,9 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		" account_invite_due_at = NULL, updated_at = $3"
 		" WHERE shop_id = $1 AND id = $2 AND (status NOT IN ('erased', 'merged') OR name IS NOT NULL"
 		" OR email IS NOT NULL OR phone IS NOT NULL OR external_id IS NOT NULL)",
+		/* Survey answers keep their scores for the reports, not their words. */
+		"UPDATE surveys SET comment = NULL, suggestion = NULL WHERE shop_id = $1 AND customer_id = $2"
+		" AND (comment IS NOT NULL OR suggestion IS NOT NULL)",
 	};
 	int64_t now = clock_now_ms();
 	int rc, changed = 0;

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "offers.h"
 #include "order.h"
+#include "survey.h"
 
 const char *const shipment_event_types[] = {
 	"shipped", "out_for_delivery", "delivered", "failed_attempt", "returned", "damaged", NULL
@@ -308,7 +309,8 @@ int shipment_add_event(struct store_tx *tx, struct arena *a, const char *shop, c
 		return rc;
 	char type[48];
 	snprintf(type, sizeof(type), "shipment.%s", in->type);
-	if ((rc = event_record(tx, shop, type, id, out->customer_id, e)))
+	if ((rc = event_record(tx, shop, type, id, out->customer_id, e)) ||
+	    (rc = survey_after_delivery(tx, shop, out, in->type, e)))
 		return rc;
 	*created = 1;
 	return shipment_get(tx, a, shop, id, out, e);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../base/clock.h"
+#include "../base/contact.h"
 #include "../base/secure.h"
 #include "event.h"
 
@@ -81,19 +82,35 @@ static int load_keys(struct store_tx *tx, struct arena *a, struct shop *s, struc
 	return rc;
 }
 
+#define SHOP_COLUMNS "id, name, created_at, support_email, support_phone, sender_email," \
+	" sender_name, survey_url, coalesce(contact_updated_at, 0)"
+
+static const char *text_or_null(struct arena *a, struct store_stmt *st, int col)
+{
+	return store_is_null(st, col) ? NULL : arena_strdup(a, store_text(st, col));
+}
+
 static void shop_from_row(struct store_stmt *st, struct arena *a, struct shop *out)
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->id, sizeof(out->id), "%s", store_text(st, 0));
 	out->name = arena_strdup(a, store_text(st, 1));
 	out->created_at = store_int(st, 2);
+	struct shop_contact *c = arena_alloc(a, sizeof(*c));
+	c->support_email = text_or_null(a, st, 3);
+	c->support_phone = text_or_null(a, st, 4);
+	c->sender_email = text_or_null(a, st, 5);
+	c->sender_name = text_or_null(a, st, 6);
+	c->survey_url = text_or_null(a, st, 7);
+	c->updated_at = store_int(st, 8);
+	out->contact = c;
 }
 
 int shop_get(struct store_tx *tx, struct arena *a, const char *id, struct shop *out,
 	     struct err *e)
 {
 	struct store_stmt *st = store_query(tx, e,
-		"SELECT id, name, created_at FROM shops WHERE id = $1", "s", id);
+		"SELECT " SHOP_COLUMNS " FROM shops WHERE id = $1", "s", id);
 	int rc;
 	if (!st)
 		return e->kind;
@@ -112,7 +129,7 @@ int shop_list(struct store_tx *tx, struct arena *a, const char *starting_after,
 	      int limit, struct shop **out, int *n, int *has_more, struct err *e)
 {
 	struct store_stmt *st = store_query(tx, e,
-		"SELECT id, name, created_at FROM shops WHERE ($1 IS NULL OR id < $1)"
+		"SELECT " SHOP_COLUMNS " FROM shops WHERE ($1 IS NULL OR id < $1)"
 		" ORDER BY id DESC LIMIT $2", "si", starting_after, (int64_t)limit + 1);
 	int rc;
 	if (!st)
@@ -183,5 +200,74 @@ int shop_authenticate(struct store_tx *tx, const char *key, struct shop_auth *ou
 		rc = err_setc(e, ERR_AUTH, "api_key_invalid", NULL, "invalid API key");
 	}
 	store_done(st);
+	return rc;
+}
+
+/* An http(s) URL of visible ASCII: the answer token is appended to it. */
+static int check_url(const char *url, struct err *e)
+{
+	if (strlen(url) > SHOP_URL_MAX || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)))
+		return err_set(e, ERR_INVALID, "survey_url", "\"survey_url\" must be an http(s) URL of at"
+			       " most %d bytes", SHOP_URL_MAX);
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return err_set(e, ERR_INVALID, "survey_url", "\"survey_url\" must not hold spaces,"
+				       " control or non-ASCII characters (percent-encode them)");
+	return 0;
+}
+
+static int same(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+int shop_set_contact(struct store_tx *tx, const char *id, const struct shop_contact *in,
+		     struct err *e)
+{
+	char support[CONTACT_EMAIL_MAX], sender[CONTACT_EMAIL_MAX], phone[CONTACT_PHONE_MAX];
+	struct arena a = ARENA_INIT;
+	struct shop cur;
+	int rc;
+	if (!in->support_email)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "support_contact.email",
+				"\"support_contact.email\" is required: customers write there for help");
+	if (!in->sender_email || !in->sender_name)
+		return err_setc(e, ERR_INVALID, "parameter_missing",
+				in->sender_email ? "sender.name" : "sender.email",
+				"\"sender\" needs an \"email\" and a \"name\": who messages come from");
+	if ((rc = contact_normalize_email(in->support_email, support, "support_contact.email", e)) ||
+	    (rc = contact_normalize_email(in->sender_email, sender, "sender.email", e)) ||
+	    (in->support_phone &&
+	     (rc = contact_normalize_phone(in->support_phone, phone, "support_contact.phone", e))) ||
+	    (in->survey_url && (rc = check_url(in->survey_url, e))))
+		return rc;
+	if (!*in->sender_name || strlen(in->sender_name) > SHOP_NAME_MAX)
+		return err_set(e, ERR_INVALID, "sender.name", "\"sender.name\" is 1 to %d bytes",
+			       SHOP_NAME_MAX);
+	const char *ph = in->support_phone ? phone : NULL;
+	if ((rc = shop_get(tx, &a, id, &cur, e)))
+		goto out;
+	const struct shop_contact *c = cur.contact;
+	if (same(c->support_email, support) && same(c->support_phone, ph) &&
+	    same(c->sender_email, sender) && same(c->sender_name, in->sender_name) &&
+	    same(c->survey_url, in->survey_url))
+		goto out;	/* the same again: nothing to record */
+	rc = store_exec(tx, e, "UPDATE shops SET support_email = $2, support_phone = $3,"
+			" sender_email = $4, sender_name = $5, survey_url = $6, contact_updated_at = $7"
+			" WHERE id = $1", "ssssssi", id, support, ph, sender, in->sender_name,
+			in->survey_url, clock_now_ms());
+	if (rc >= 0)
+		rc = event_record(tx, id, "shop.contact_updated", id, NULL, e);
+out:
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
+}
+
+int shop_has_support_contact(struct store_tx *tx, const char *id, int *has, struct err *e)
+{
+	int64_t n;
+	int rc = store_query_int(tx, e, &n, "SELECT count(*) FROM shops WHERE id = $1 AND"
+				 " support_email IS NOT NULL", "s", id);
+	*has = !rc && n > 0;
 	return rc;
 }

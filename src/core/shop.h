@@ -33,9 +33,24 @@ struct shop {
 	char id[ID_MAX];
 	const char *name;
 	int64_t created_at;
+	struct shop_contact *contact;	/* never NULL after shop_get/shop_list */
 	struct shop_key_info *keys;	/* live keys, newest first */
 	int nkeys;
 };
+
+/*
+ * The shop's contact for every customer-facing message (issue 11): where a
+ * customer gets help (support_email, support_phone) and who the message is
+ * from (sender_email, sender_name); survey_url is the shop's page that
+ * takes a survey's answer token (core/survey.h). NULL fields are not set.
+ * Surveys are sent only once support_email is set (shop_has_support_contact).
+ */
+struct shop_contact {
+	const char *support_email, *support_phone, *sender_email, *sender_name, *survey_url;
+	int64_t updated_at;
+};
+
+#define SHOP_URL_MAX 2000
 
 struct shop_keys {
 	char secret[SHOP_KEY_MAX];
@@ -62,5 +77,16 @@ int shop_rotate_keys(struct store_tx *tx, const char *id, int64_t grace_ms,
 /* ERR_AUTH when key is unknown or expired. */
 int shop_authenticate(struct store_tx *tx, const char *key, struct shop_auth *out,
 		      struct err *e);
+
+/* Sets the shop's contact: the e-mails and the phone are normalised
+ * (base/contact.h; ERR_INVALID naming "support_contact.email",
+ * "support_contact.phone", "sender.email"), sender_name is 1..SHOP_NAME_MAX
+ * bytes, survey_url an http(s) URL. support_email, sender_email and
+ * sender_name are required; NULL phone or survey_url clears them. Writes
+ * "shop.contact_updated" when something changed. ERR_NOT_FOUND for no shop. */
+int shop_set_contact(struct store_tx *tx, const char *id, const struct shop_contact *in,
+		     struct err *e);
+/* *has 1 when the shop has a support e-mail: surveys wait for it. */
+int shop_has_support_contact(struct store_tx *tx, const char *id, int *has, struct err *e);
 
 #endif

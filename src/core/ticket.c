@@ -9,6 +9,7 @@
 #include "event.h"
 #include "offers.h"
 #include "sla.h"
+#include "survey.h"
 
 const char *const ticket_statuses[] = { "open", "pending", "solved", "closed", NULL };
 
@@ -220,7 +221,9 @@ static int set_status(struct store_tx *tx, const char *shop, struct ticket *t, c
 		return rc;
 	char type[40];
 	snprintf(type, sizeof(type), "ticket.%s", status);
-	return event_record(tx, shop, type, t->id, t->customer_id, e);
+	if ((rc = event_record(tx, shop, type, t->id, t->customer_id, e)))
+		return rc;
+	return strcmp(status, "solved") ? 0 : survey_after_solve(tx, shop, t, e);
 }
 
 int ticket_add_message(struct store_tx *tx, struct arena *a, const char *shop, const char *id,

@@ -28,6 +28,14 @@ json_t *render_shop(const struct shop *s, const struct shop_keys *new_keys)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", s->id, "object", "shop",
 			      "name", s->name, "created_at", render_time(s->created_at),
 			      "keys", keys);
+	const struct shop_contact *c = s->contact;
+	json_object_set_new(o, "support_contact", c && c->support_email
+		? json_pack("{s:s, s:o}", "email", c->support_email, "phone", render_string(c->support_phone))
+		: json_null());
+	json_object_set_new(o, "sender", c && c->sender_email
+		? json_pack("{s:s, s:o}", "email", c->sender_email, "name", render_string(c->sender_name))
+		: json_null());
+	json_object_set_new(o, "survey_url", render_string(c ? c->survey_url : NULL));
 	if (new_keys) {
 		/* Shown once: only their hashes are stored. */
 		json_object_set_new(o, "secret_key", json_string(new_keys->secret));

@@ -1222,7 +1222,7 @@ ALLOW = [
     ("PATCH", "/v1/program", {"GET", "HEAD", "PUT"}),
     ("POST", "/v1/program/terms", {"GET", "HEAD"}),
     ("DELETE", "/v1/shops", {"GET", "HEAD", "POST"}),
-    ("DELETE", "/v1/shops/shop_x", {"GET", "HEAD"}),
+    ("DELETE", "/v1/shops/shop_x", {"GET", "HEAD", "PATCH"}),      # PATCH: issue 11, the contact
     ("GET", "/v1/shops/shop_x/rotate_keys", {"POST"}),
     ("GET", "/v1/redemptions/x/cancel", {"POST"}),
     ("DELETE", "/v1/redemptions/x", {"GET", "HEAD"}),
