@@ -14,7 +14,7 @@
 #include "../core/survey.h"
 #include "../core/ticket.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 #define OVERVIEW_ORDERS 10
 #define OVERVIEW_TICKETS 20
