@@ -62,6 +62,34 @@ int api_redemptions_list(struct req *r, struct err *e);
 int api_redemptions_get(struct req *r, struct err *e);
 int api_redemptions_cancel(struct req *r, struct err *e);
 
+/* campaigns.c */
+struct campaign;
+struct campaign_usage;
+struct coupon_code;
+struct coupon_redemption;
+int api_campaigns_create(struct req *r, struct err *e);
+int api_campaigns_list(struct req *r, struct err *e);
+int api_campaigns_get(struct req *r, struct err *e);
+int api_campaigns_update(struct req *r, struct err *e);
+int api_campaigns_end(struct req *r, struct err *e);
+int api_campaigns_codes_create(struct req *r, struct err *e);
+int api_campaigns_codes_list(struct req *r, struct err *e);
+int api_campaigns_issue(struct req *r, struct err *e);
+/* usage may be NULL. */
+json_t *api_render_campaign(const struct campaign *c, const struct campaign_usage *u);
+json_t *api_render_code(const struct coupon_code *k);
+
+/* coupons.c */
+int api_coupons_validate(struct req *r, struct err *e);
+int api_coupons_redeem(struct req *r, struct err *e);
+int api_coupons_release(struct req *r, struct err *e);
+int api_coupons_redemption_get(struct req *r, struct err *e);
+int api_coupons_code_get(struct req *r, struct err *e);
+int api_customers_offers(struct req *r, struct err *e);
+int api_customers_referral(struct req *r, struct err *e);
+int api_customers_trigger(struct req *r, struct err *e);
+json_t *api_render_coupon_redemption(const struct coupon_redemption *d);
+
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);
 int api_reports_cohorts(struct req *r, struct err *e);

@@ -91,7 +91,9 @@ struct coupon_check {
 	int valid;
 	const char *reason, *message;	/* reason NULL when valid */
 	struct campaign campaign;	/* set when the code is known */
-	struct discount_result discount;
+	struct discount_result discount;	/* discount.lines: one per cart line */
+	int nlines;			/* the cart's lines */
+	const char *currency;		/* the cart's */
 	char customer_id[ID_MAX], order_id[ID_MAX];
 };
 

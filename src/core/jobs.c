@@ -8,6 +8,7 @@
 
 #include "../base/clock.h"
 #include "../store/idempotency.h"
+#include "coupon.h"
 #include "ledger.h"
 
 struct job_env {
@@ -43,12 +44,23 @@ static int job_idempotency_keys(struct store_tx *tx, const struct job_env *env, 
 	return rc;
 }
 
+/* Coupon reservations past their time, released so the code is free again. */
+static int job_coupon_reservations(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t released = 0;
+	int rc = coupon_release_due(tx, &released, e);
+	if (!rc)
+		env->counts->reservations_released += released;
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
 } jobs[] = {
 	{ "ledger", job_ledger },
 	{ "idempotency_retention", job_idempotency_keys },
+	{ "coupon_reservations", job_coupon_reservations },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))

@@ -90,7 +90,7 @@ CREATE TABLE coupon_redemptions (
 	currency TEXT NOT NULL,
 	discount INTEGER NOT NULL CHECK (discount >= 0),	-- lines and shipping together
 	shipping_discount INTEGER NOT NULL CHECK (shipping_discount >= 0),
-	lines TEXT,				-- "position amount" per discounted line
+	lines TEXT NOT NULL,			-- each cart line's discount, space-separated
 	overuse INTEGER NOT NULL DEFAULT 0,	-- honoured past a campaign limit
 	reserved_until INTEGER NOT NULL,
 	release_reason TEXT,
