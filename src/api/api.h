@@ -90,6 +90,10 @@ int api_customers_referral(struct req *r, struct err *e);
 int api_customers_trigger(struct req *r, struct err *e);
 json_t *api_render_coupon_redemption(const struct coupon_redemption *d);
 
+/* backtest.c */
+int api_backtest_campaign(struct req *r, struct err *e);
+int api_backtest_program(struct req *r, struct err *e);
+
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);
 int api_reports_cohorts(struct req *r, struct err *e);
