@@ -292,7 +292,8 @@ static int parse_campaign(struct req *r, json_t *b, struct campaign *c, struct e
 	    (rc = opt_string(b, "timezone", 64, &c->timezone, NULL, e)) ||
 	    (rc = opt_string(b, "code", COUPON_CODE_MAX, &c->code, NULL, e)))
 		return rc;
-	if (c->status && strcmp(c->status, "draft") && strcmp(c->status, "active"))
+	if (json_object_get(b, "status") && c->status && strcmp(c->status, "draft") &&
+	    strcmp(c->status, "active"))
 		return err_set(e, ERR_INVALID, "status", "\"status\" is draft or active (POST"
 			       " .../end ends a campaign)");
 	if (!c->timezone)
