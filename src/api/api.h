@@ -94,11 +94,19 @@ json_t *api_render_coupon_redemption(const struct coupon_redemption *d);
 int api_backtest_campaign(struct req *r, struct err *e);
 int api_backtest_program(struct req *r, struct err *e);
 
+/* shipments.c */
+struct shipment;
+int api_shipments_create(struct req *r, struct err *e);
+int api_shipments_event(struct req *r, struct err *e);
+int api_shipments_get(struct req *r, struct err *e);
+json_t *api_render_shipment(const struct shipment *s);
+
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);
 int api_reports_cohorts(struct req *r, struct err *e);
 int api_reports_rfm(struct req *r, struct err *e);
 int api_reports_clv(struct req *r, struct err *e);
+int api_reports_delivery(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
 
 #endif

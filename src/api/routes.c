@@ -42,6 +42,7 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/reports/cohorts", api_reports_cohorts, SHOP },
 	{ "GET", "/v1/reports/rfm", api_reports_rfm, SHOP },
 	{ "GET", "/v1/reports/clv", api_reports_clv, SHOP },
+	{ "GET", "/v1/reports/delivery", api_reports_delivery, SHOP },
 	{ "GET", "/v1/customers/:id/predictions", api_customers_predictions, SHOP },
 
 	{ "GET", "/v1/program", api_program_get, SHOP },
@@ -76,6 +77,9 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/orders/:id/payments", api_orders_pay, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/cancel", api_orders_cancel, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/refunds", api_orders_refund, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/orders/:id/shipments", api_shipments_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/shipments/:id", api_shipments_get, SHOP },
+	{ "POST", "/v1/shipments/:id/events", api_shipments_event, SHOP | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

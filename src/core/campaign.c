@@ -8,6 +8,7 @@
 #include "../base/buf.h"
 #include "../base/clock.h"
 #include "../base/currency.h"
+#include "../base/tz.h"
 #include "customer.h"
 #include "event.h"
 #include "tier.h"
@@ -272,6 +273,9 @@ int campaign_check(const struct campaign *c, struct err *e)
 			       " next_purchase, seasonal, personal, apology, treasure_hunt, referral");
 	if (!c->name || !*c->name || strlen(c->name) > CAMPAIGN_NAME_MAX)
 		return err_set(e, ERR_INVALID, "name", "\"name\" is 1 to %d characters", CAMPAIGN_NAME_MAX);
+	if (!tz_valid(c->timezone))
+		return err_set(e, ERR_INVALID, "timezone", "\"timezone\" is an IANA zone name such as"
+			       " \"Europe/Warsaw\" or \"UTC\", not \"%s\"", c->timezone ? c->timezone : "");
 	if (!c->starts_at)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "starts_at",
 				"\"starts_at\" is required (RFC 3339)");
@@ -561,6 +565,7 @@ static int segment_of(struct store_tx *tx, struct arena *a, const char *shop, co
 	struct measures_filter f;
 	struct rfm_report r;
 	memset(&f, 0, sizeof(f));
+	f.to = clock_now_ms();	/* every order up to now, as the report's default */
 	*segment = NULL;
 	int rc = measures_rfm(tx, a, shop, &f, &r, e);
 	for (int i = 0; !rc && i < r.n; i++)

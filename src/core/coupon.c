@@ -227,7 +227,7 @@ static int read_codes(struct store_tx *tx, struct arena *a, const char *shop,
 		      struct store_stmt *st, int max, struct coupon_code **out, int *n,
 		      struct err *e)
 {
-	int rc;
+	int rc = 0;
 	if (!st)
 		return e->kind;
 	*out = arena_alloc(a, (size_t)(max > 0 ? max : 1) * sizeof(**out));
@@ -498,6 +498,30 @@ static int check_cart(struct ctx *x, const char **reason, const char **message,
 	return 0;
 }
 
+int coupon_order_discounts(struct store_tx *tx, const char *shop, const char *order_id,
+			   const char *except_code, int64_t *count, int64_t *total, int *exclusive,
+			   struct err *e)
+{
+	int rc;
+	*count = *total = 0;
+	*exclusive = 0;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT r.discount, c.stacking FROM coupon_redemptions r JOIN campaigns c"
+		" ON c.shop_id = r.shop_id AND c.id = r.campaign_id WHERE r.shop_id = $1"
+		" AND r.order_id = $2 AND r.code <> $3 AND (r.status = 'final' OR (r.status ="
+		" 'reserved' AND r.reserved_until > $4))", "sssi", shop, order_id,
+		except_code ? except_code : "", clock_now_ms());
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1) {
+		(*count)++;
+		*total += store_int(st, 0);
+		*exclusive |= !strcmp(store_text(st, 1), "exclusive");
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* The order's other discounts: coupon redemptions of other codes and the
  * programme's points paid for it (one discount). */
 static int others_on_order(struct ctx *x, int64_t *count, int64_t *total, int *exclusive,
@@ -508,21 +532,8 @@ static int others_on_order(struct ctx *x, int64_t *count, int64_t *total, int *e
 	*exclusive = 0;
 	if (!x->has_order)
 		return 0;
-	struct store_stmt *st = store_query(x->tx, e,
-		"SELECT r.discount, c.stacking FROM coupon_redemptions r JOIN campaigns c"
-		" ON c.shop_id = r.shop_id AND c.id = r.campaign_id WHERE r.shop_id = $1"
-		" AND r.order_id = $2 AND r.code <> $3 AND (r.status = 'final' OR (r.status ="
-		" 'reserved' AND r.reserved_until > $4))", "sssi", x->shop, x->order.id, x->code.code,
-		x->now);
-	if (!st)
-		return e->kind;
-	while ((rc = store_step(st, e)) == 1) {
-		(*count)++;
-		*total += store_int(st, 0);
-		*exclusive |= !strcmp(store_text(st, 1), "exclusive");
-	}
-	store_done(st);
-	if (rc < 0)
+	if ((rc = coupon_order_discounts(x->tx, x->shop, x->order.id, x->code.code, count, total,
+					 exclusive, e)))
 		return rc;
 	int64_t points_value, n;
 	if ((rc = store_query_int(x->tx, e, &n, "SELECT count(*) FROM redemptions WHERE shop_id = $1"
@@ -579,11 +590,15 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 	const char *reason = NULL, *message = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if ((rc = coupon_normalize(rq->code ? rq->code : "", "code", code, e)) ||
-	    (rc = load_parties(&x, e)))
+	if ((rc = load_parties(&x, e)))
 		return rc;
 	out->nlines = x.cart.nlines;
 	out->currency = x.cart.currency;
+	/* What a customer typed: a code that cannot exist is simply unknown. */
+	if (coupon_normalize(rq->code ? rq->code : "", "code", code, e)) {
+		err_clear(e);
+		return refuse(out, "unknown_code", "no such code");
+	}
 	rc = coupon_get(tx, a, shop, code, &x.code, e);
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);
@@ -730,9 +745,11 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 				"a redemption is for an \"order\"");
 	if ((rc = coupon_validate(tx, a, shop, rq, &chk, e)))
 		return rc;
-	if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
-	    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
-		return rc;
+	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
+		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
+		    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
+			return rc;
+	}
 	if (!chk.valid)
 		return err_setc(e, ERR_REFUSED, chk.reason, "code", "%s", chk.message);
 	struct coupon_code k;

@@ -2,8 +2,9 @@
  * coupon.h: coupon codes, their validation at checkout and their redemption
  * for an order.
  *
- * Codes are case-insensitive: stored and compared upper case, with spaces
- * and dashes a customer may type around them kept as given inside. Generated
+ * Codes are case-insensitive: stored and compared upper case, trimmed of
+ * surrounding blanks; letters, digits, '-' and '_' only (validation calls
+ * anything else an unknown code; creating or importing one is a 400). Generated
  * codes take COUPON_ALPHABET (no 0, O, 1, I or L), at least COUPON_LENGTH_MIN
  * characters (>= 50 bits from libsodium's CSPRNG), after an optional prefix.
  *
@@ -142,6 +143,12 @@ int coupon_on_order_cancelled(struct store_tx *tx, const char *shop, const char 
 			      struct err *e);
 int coupon_on_order_refunded(struct store_tx *tx, const char *shop, const char *order_id,
 			     struct err *e);
+/* The order's live coupon discounts (but except_code's, may be NULL):
+ * how many, their total, and whether one is exclusive. redemption.c asks
+ * before points pay for an order: an exclusive code takes no other discount. */
+int coupon_order_discounts(struct store_tx *tx, const char *shop, const char *order_id,
+			   const char *except_code, int64_t *count, int64_t *total, int *exclusive,
+			   struct err *e);
 /* The jobs' part: releases reservations past their time, every shop. */
 int coupon_release_due(struct store_tx *tx, int64_t *released, struct err *e);
 /* Customer merge: source's codes, redemptions and grants move to target. */

@@ -10,6 +10,7 @@
 #include "../store/idempotency.h"
 #include "coupon.h"
 #include "ledger.h"
+#include "shipment.h"
 
 struct job_env {
 	const struct config *cfg;
@@ -54,6 +55,18 @@ static int job_coupon_reservations(struct store_tx *tx, const struct job_env *en
 	return rc;
 }
 
+/* Shipments whose promise passed undelivered: late, once, with the apology. */
+static int job_late_deliveries(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t marked = 0, apologies = 0;
+	int rc = shipment_mark_late(tx, &marked, &apologies, e);
+	if (!rc) {
+		env->counts->late_deliveries += marked;
+		env->counts->apologies += apologies;
+	}
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -61,6 +74,7 @@ static const struct job {
 	{ "ledger", job_ledger },
 	{ "idempotency_retention", job_idempotency_keys },
 	{ "coupon_reservations", job_coupon_reservations },
+	{ "late_deliveries", job_late_deliveries },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))

@@ -200,6 +200,7 @@ int offers_issue(struct store_tx *tx, struct arena *a, const char *shop, const c
 		struct measures_filter f;
 		struct rfm_report r;
 		memset(&f, 0, sizeof(f));
+	f.to = clock_now_ms();	/* every order up to now, as the report's default */
 		if ((rc = measures_rfm(tx, a, shop, &f, &r, e)))
 			return rc;
 		for (int i = 0; i < r.n; i++)

@@ -134,6 +134,8 @@ def test_coupon__a_redemption_is_reserved_then_final_when_the_order_is_paid(shop
     shop.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"})
     assert shop.get(f"/v1/coupons/redemptions/{red['id']}").json()["status"] == "final"
     assert shop.get(f"/v1/campaigns/{c['id']}").json()["usage"]["uses"] == 1
+    [shown] = shop.get(f"/v1/orders/{o['id']}").json()["coupons"]
+    assert (shown["id"], shown["status"], shown["code"]) == (red["id"], "final", "SPRING10")
 
 
 def test_coupon__a_single_use_code_is_redeemed_once(shop):
@@ -260,6 +262,8 @@ def test_coupon__first_order_only_and_tier_targeting(shop):
     ({"stacking": "sometimes"}, "stacking.mode"),
     ({"triggers": ["late_delivery"]}, "triggers"),
     ({"surprise": 1}, "surprise"),
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"timezone": "../etc/passwd"}, "timezone"),
 ])
 def test_campaign__bad_input_is_a_400_naming_the_field(shop, body, param):
     base = {"name": "Spring", "type": "generic", "starts_at": START, "code": "BAD10",
@@ -296,3 +300,33 @@ def test_campaign__generated_codes_avoid_confusable_characters(shop):
     assert all(len(k) == 12 and not set(k) & set("01OIL") for k in codes)
     r = shop.post(f"/v1/campaigns/{c['id']}/codes", {"count": 5, "length": 8})
     assert r.status_code == 400 and error_of(r)["param"] == "length"
+
+
+def test_coupon__points_paying_for_an_order_count_as_one_discount(shop, operator):
+    from loyalty_helpers import paid_order, set_program
+    set_program(shop, pending_days=0, point_value=1)
+    campaign(shop, code="EXCL")
+    campaign(shop, code="ST", discount={"kind": "fixed", "value": 1000, "currency": "EUR"},
+             stacking={"mode": "stackable", "max_total_discount": 1100})
+    rich = shop.post("/v1/customers", {"email": "rich@example.com"}).json()
+    paid_order(shop, {"id": rich["id"]}, amount=100000)
+    # An exclusive code first: points can no longer pay for that order.
+    o = order_for(shop, customer={"id": rich["id"]})
+    assert redeem(shop, "EXCL", o).status_code == 201
+    r = shop.post(f"/v1/customers/{rich['id']}/redemptions", {"points": 100, "order": o["id"]})
+    assert r.status_code == 422 and error_of(r)["code"] == "not_combinable"
+    # Points first: an exclusive code is refused, a stackable one is cut to the maximum.
+    o = order_for(shop, customer={"id": rich["id"]})
+    r = shop.post(f"/v1/customers/{rich['id']}/redemptions", {"points": 300, "order": o["id"]})
+    assert r.status_code == 201, r.text
+    assert error_of(redeem(shop, "EXCL", o))["code"] == "not_combinable"
+    assert redeem(shop, "ST", o).json()["discount"]["total"] == 800
+
+
+@pytest.mark.parametrize("typed", ["SPRING 10", "spring10!", "ŠPRING10", "x" * 65])
+def test_coupon__what_a_customer_mistypes_is_an_unknown_code_not_an_error(shop, typed):
+    campaign(shop)
+    assert validate(shop, typed)["reason"]["code"] == "unknown_code"
+    r = redeem(shop, typed, order_for(shop))
+    assert r.status_code == 422 and error_of(r)["code"] == "unknown_code"
+    assert validate(shop, "  spring10 ")["valid"], "blanks around a code are forgiven"
