@@ -39,6 +39,10 @@ int api_orders_get(struct req *r, struct err *e);
 int api_orders_pay(struct req *r, struct err *e);
 int api_orders_cancel(struct req *r, struct err *e);
 int api_orders_refund(struct req *r, struct err *e);
+/* body's "customer": an id, "ext:..." or {id, external_id, email, phone,
+ * whatsapp, name}; orders and tickets take it. */
+struct order_customer;
+int api_orders_parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e);
 
 /* program.c */
 int api_program_get(struct req *r, struct err *e);
@@ -99,7 +103,21 @@ struct shipment;
 int api_shipments_create(struct req *r, struct err *e);
 int api_shipments_event(struct req *r, struct err *e);
 int api_shipments_get(struct req *r, struct err *e);
+int api_orders_packing(struct req *r, struct err *e);
 json_t *api_render_shipment(const struct shipment *s);
+
+/* tickets.c */
+struct ticket;
+int api_tickets_create(struct req *r, struct err *e);
+int api_tickets_list(struct req *r, struct err *e);
+int api_tickets_get(struct req *r, struct err *e);
+int api_tickets_update(struct req *r, struct err *e);
+int api_tickets_message(struct req *r, struct err *e);
+int api_sla_create(struct req *r, struct err *e);
+int api_sla_list(struct req *r, struct err *e);
+int api_sla_get(struct req *r, struct err *e);
+int api_sla_update(struct req *r, struct err *e);
+json_t *api_render_ticket(const struct ticket *t, int with_messages);
 
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);
@@ -108,5 +126,10 @@ int api_reports_rfm(struct req *r, struct err *e);
 int api_reports_clv(struct req *r, struct err *e);
 int api_reports_delivery(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
+
+/* treasure.c */
+int api_treasure_spots_create(struct req *r, struct err *e);
+int api_treasure_spots_list(struct req *r, struct err *e);
+int api_treasure_claims_create(struct req *r, struct err *e);
 
 #endif

@@ -22,7 +22,7 @@ struct order_call {
 	char fingerprint[68], legacy_fingerprint[65];
 };
 
-static int parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
+int api_orders_parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
 {
 	static const char *const allowed[] = { "id", "external_id", "email", "phone", "whatsapp",
 					       "name", NULL };
@@ -120,7 +120,7 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	memset(in, 0, sizeof(*in));
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
-	    (rc = parse_customer(r, b, &in->customer, e)) ||
+	    (rc = api_orders_parse_customer(r, b, &in->customer, e)) ||
 	    (rc = jsonv_string(b, "currency", 1, 3, &in->currency, NULL, e)) ||
 	    (rc = parse_lines(r, json_object_get(b, "lines"), in, e)) ||
 	    (rc = jsonv_money(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||

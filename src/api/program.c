@@ -46,6 +46,11 @@ static json_t *render_program(const struct program *p)
 		"milestone_survives_partial_refund", p->milestone_survives_partial_refund,
 		"refund_policy", p->refund_policy);
 	json_object_set_new(out, "rewards", rw);
+	json_t *packing = json_array();
+	for (int i = 0; i < p->npacking; i++)
+		json_array_append_new(packing, json_pack("{s:s, s:o, s:s}", "type", p->packing[i].type,
+			"value", render_string(p->packing[i].value), "text", p->packing[i].text));
+	json_object_set_new(out, "packing", packing);
 	json_object_set_new(out, "point_value", json_integer(p->point_value));
 	json_object_set_new(out, "cashback", json_pack("{s:I}", "basis_points", (json_int_t)p->cashback_bp));
 	json_t *bonuses = json_array();

@@ -71,6 +71,16 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/campaigns/:id/backtest", api_backtest_campaign, SHOP },
 	{ "POST", "/v1/program/backtest", api_backtest_program, SHOP },
 
+	{ "POST", "/v1/tickets", api_tickets_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/tickets", api_tickets_list, SHOP },
+	{ "GET", "/v1/tickets/:id", api_tickets_get, SHOP },
+	{ "PATCH", "/v1/tickets/:id", api_tickets_update, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/tickets/:id/messages", api_tickets_message, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/sla_policies", api_sla_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/sla_policies", api_sla_list, SHOP },
+	{ "GET", "/v1/sla_policies/:id", api_sla_get, SHOP },
+	{ "PATCH", "/v1/sla_policies/:id", api_sla_update, SHOP | IDEMPOTENT },
+
 	{ "POST", "/v1/orders", api_orders_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/orders", api_orders_list, SHOP },
 	{ "GET", "/v1/orders/:id", api_orders_get, SHOP },
@@ -79,7 +89,13 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/orders/:id/refunds", api_orders_refund, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/orders/:id/shipments", api_shipments_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/shipments/:id", api_shipments_get, SHOP },
+	{ "GET", "/v1/orders/:id/packing", api_orders_packing, SHOP },
 	{ "POST", "/v1/shipments/:id/events", api_shipments_event, SHOP | IDEMPOTENT },
+
+	{ "POST", "/v1/campaigns/:id/spots", api_treasure_spots_create, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/campaigns/:id/spots", api_treasure_spots_list, SHOP },
+	{ "POST", "/v1/treasure/claims", api_treasure_claims_create,
+	  SHOP | STOREFRONT | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

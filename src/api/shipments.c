@@ -5,6 +5,7 @@
 
 #include "../base/jsonv.h"
 #include "../core/order.h"
+#include "../core/packing.h"
 #include "../core/shipment.h"
 #include "api.h"
 #include "render.h"
@@ -163,4 +164,29 @@ int api_shipments_get(struct req *r, struct err *e)
 {
 	struct shipment_call c = { .r = r, .ref = req_param(r, 0) };
 	return req_read(r, get_tx, &c, e);
+}
+
+/* ---- GET /v1/orders/{id}/packing ---- */
+
+static int packing_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct shipment_call *c = ctx;
+	struct packing_note *notes;
+	const char *order_id;
+	int n, rc = packing_notes(tx, &c->r->arena, c->r->shop_id, c->ref, &order_id, &notes, &n, e);
+	if (rc)
+		return rc;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:{s:s, s:o}}", "text", notes[i].text,
+			"rule", "type", notes[i].type, "value", render_string(notes[i].value)));
+	req_json(c->r, 200, json_pack("{s:s, s:s, s:o}", "object", "packing", "order", order_id,
+				      "notes", list));
+	return 0;
+}
+
+int api_orders_packing(struct req *r, struct err *e)
+{
+	struct shipment_call c = { .r = r, .ref = req_param(r, 0) };
+	return req_read(r, packing_tx, &c, e);
 }

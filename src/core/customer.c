@@ -11,6 +11,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "offers.h"
+#include "treasure.h"
 
 #define CUSTOMER_COLUMNS \
 	"id, external_id, name, email, phone, status, account_invite_due_at," \
@@ -690,6 +691,7 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 		" updated_at = $4 WHERE shop_id = $1 AND id = $3", "sssi", shop, target, source, now);
 	if (rc < 0 || (rc = ledger_merge(tx, shop, target, source, e)) ||
 	    (rc = coupon_merge(tx, shop, target, source, e)) ||
+	    (rc = treasure_merge(tx, shop, target, source, e)) ||
 	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);

@@ -11,6 +11,7 @@
 #include "coupon.h"
 #include "ledger.h"
 #include "shipment.h"
+#include "ticket.h"
 
 struct job_env {
 	const struct config *cfg;
@@ -67,6 +68,16 @@ static int job_late_deliveries(struct store_tx *tx, const struct job_env *env, s
 	return rc;
 }
 
+/* Tickets past a due time unmet: breached, once per ticket and target. */
+static int job_ticket_breaches(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t marked = 0;
+	int rc = ticket_mark_breaches(tx, &marked, e);
+	if (!rc)
+		env->counts->sla_breaches += marked;
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -75,6 +86,7 @@ static const struct job {
 	{ "idempotency_retention", job_idempotency_keys },
 	{ "coupon_reservations", job_coupon_reservations },
 	{ "late_deliveries", job_late_deliveries },
+	{ "ticket_breaches", job_ticket_breaches },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))

@@ -43,6 +43,7 @@ struct jobs_counts {
 	int64_t idempotency_keys_pruned;	/* stored responses past the retention */
 	int64_t reservations_released;		/* coupon reservations past their time */
 	int64_t late_deliveries, apologies;	/* shipments found late, offers it gave */
+	int64_t sla_breaches;			/* ticket targets found breached */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 };

@@ -200,9 +200,8 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 	return 0;
 }
 
-/* Finds the order's customer, creating a guest for unknown identities. */
-static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
-			    const struct order_customer *c, char id[ID_MAX], struct err *e)
+int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			   const struct order_customer *c, char id[ID_MAX], struct err *e)
 {
 	int rc = find_customer(tx, a, shop, c, id, e);
 	if (rc || id[0])
@@ -491,7 +490,7 @@ int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 	}
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	if ((rc = resolve_customer(tx, a, shop, &in->customer, customer, e)))
+	if ((rc = order_resolve_customer(tx, a, shop, &in->customer, customer, e)))
 		return rc;
 	id_new(out->id, "ord_", now);
 	rc = store_exec(tx, e,

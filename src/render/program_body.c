@@ -186,14 +186,32 @@ static int parse_bonuses(struct arena *a, json_t *arr, struct program *p, struct
 	return 0;
 }
 
+static int parse_packing(struct arena *a, json_t *arr, struct program *p, struct err *e)
+{
+	static const char *const keys[] = { "type", "value", "text", NULL };
+	int rc;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		struct program_packing *k = &p->packing[p->npacking++];
+		json_t *o;
+		if ((rc = item_object(arr, i, "packing", keys, a, &o, e)) ||
+		    (rc = jsonv_string(o, "type", 1, 16, &k->type, param_at(a, "packing", i, "type"), e)) ||
+		    (rc = jsonv_string(o, "value", 0, PROGRAM_TEXT_MAX, &k->value,
+				       param_at(a, "packing", i, "value"), e)) ||
+		    (rc = jsonv_string(o, "text", 1, PROGRAM_TEXT_MAX, &k->text,
+				       param_at(a, "packing", i, "text"), e)))
+			return rc;
+	}
+	return 0;
+}
+
 int program_body_parse(struct arena *a, json_t *b, struct program *p, struct err *e)
 {
 	static const char *const allowed[] = { "earn", "pending_days", "expiry", "tiers", "milestones",
 		"milestone_survives_partial_refund", "refund_policy", "rewards", "point_value", "cashback",
-		"bonuses", NULL };
+		"bonuses", "packing", NULL };
 	static const char *const cashback_keys[] = { "basis_points", NULL };
 	static const char *const expiry_keys[] = { "policy", "n", "reminder_days", NULL };
-	json_t *earn, *expiry, *tiers, *milestones, *rewards, *cashback, *bonuses;
+	json_t *earn, *expiry, *tiers, *milestones, *rewards, *cashback, *bonuses, *packing;
 	const char *s;
 	int rc;
 
@@ -211,6 +229,8 @@ int program_body_parse(struct arena *a, json_t *b, struct program *p, struct err
 			      NULL, e)) ||
 	    (rc = get_array(b, "bonuses", "bonuses", &bonuses, e)) ||
 	    (rc = parse_bonuses(a, bonuses, p, e)) ||
+	    (rc = get_array(b, "packing", "packing", &packing, e)) ||
+	    (rc = parse_packing(a, packing, p, e)) ||
 	    (rc = get_object(b, "cashback", &cashback, e)) ||
 	    (cashback && ((rc = jsonv_only_keys(cashback, cashback_keys, "cashback.", e)) ||
 			  (rc = jsonv_int(cashback, "basis_points", 1, 0, PROGRAM_CASHBACK_BP_MAX, &p->cashback_bp, NULL,
