@@ -10,7 +10,7 @@
 #include "../core/coupon.h"
 #include "../core/offers.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct campaign_call {
 	struct req *r;

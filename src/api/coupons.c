@@ -10,7 +10,7 @@
 #include "../core/order.h"
 #include "../core/referral.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct coupon_call {
 	struct req *r;

@@ -2,7 +2,7 @@
 #include "../core/program.h"
 #include "../render/program_body.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct program_call {
 	struct req *r;

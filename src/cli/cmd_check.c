@@ -91,9 +91,16 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 		return cli_fail(&e);
 	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes,"
 	       " %lld coupon reservations released, %lld late deliveries (%lld apologies),"
-	       " %lld service targets breached\n",
+	       " %lld service targets breached",
 	       (long long)n.expired_lots, (long long)n.expired_points, (long long)n.reminders,
 	       (long long)n.tier_changes, (long long)n.reservations_released,
 	       (long long)n.late_deliveries, (long long)n.apologies, (long long)n.sla_breaches);
+	for (int i = 0, first = 1; i < jobs_count(); i++)
+		if (n.skipped_mask & (1u << i)) {
+			printf("%s%s", first ? "; skipped (another node holds its lock): " : ", ",
+			       jobs_name(i));
+			first = 0;
+		}
+	printf("\n");
 	return 0;
 }

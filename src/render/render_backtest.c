@@ -1,15 +1,7 @@
 /* render_backtest.c: see render_backtest.h. */
 #include "render_backtest.h"
 
-#include "../base/rfc3339.h"
-
-/* as render.h's render_time: RFC 3339 UTC */
-static json_t *time_of(int64_t ms)
-{
-	char buf[RFC3339_MAX];
-	rfc3339_format(ms, buf);
-	return json_string(buf);
-}
+#include "render.h"
 
 json_t *render_backtest_campaign(const struct backtest_campaign_result *b)
 {
@@ -26,12 +18,12 @@ json_t *render_backtest_campaign(const struct backtest_campaign_result *b)
 	const struct backtest_currency *one = b->ncurrencies == 1 ? &b->currencies[0] : NULL;
 	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 		"object", "campaign_backtest", "campaign", b->campaign_id, "days", (json_int_t)b->days,
-		"from", time_of(b->from), "to", time_of(b->to),
+		"from", render_time(b->from), "to", render_time(b->to),
 		"respect_window", b->respect_window,
 		"orders_considered", (json_int_t)b->orders_considered,
 		"orders_reached", (json_int_t)b->orders_reached,
 		"customers_reached", (json_int_t)b->customers_reached,
-		"currency", one ? json_string(one->currency) : json_null(),
+		"currency", render_string(one ? one->currency : NULL),
 		"discount_total", several ? json_null() : json_integer(one ? one->discount_total : 0),
 		"discount_shipping", several ? json_null()
 					     : json_integer(one ? one->discount_shipping : 0),
@@ -43,7 +35,7 @@ json_t *render_backtest_program(const struct backtest_program_result *b)
 	return json_pack("{s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I},"
 			 " s:{s:I, s:I}, s:I}",
 		"object", "program_backtest", "days", (json_int_t)b->days,
-		"from", time_of(b->from), "to", time_of(b->to),
+		"from", render_time(b->from), "to", render_time(b->to),
 		"current_version", b->current_version ? json_integer(b->current_version) : json_null(),
 		"orders_considered", (json_int_t)b->orders_considered,
 		"orders_reached", (json_int_t)b->orders_reached,

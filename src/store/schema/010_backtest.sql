@@ -1,4 +1,4 @@
--- 007: a shop's orders in time order, for the backtest's scan of the last N
+-- 010: a shop's orders in time order, for the backtest's scan of the last N
 -- days (core/backtest.h): it reads them in pages by (placed_at, id) after the
 -- last one read, which without this index is a scan and sort of all the
 -- shop's orders for every page.
