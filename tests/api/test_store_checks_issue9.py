@@ -294,14 +294,16 @@ def as_before_007_sqlite(path):
 
 
 def as_before_007_pg(url):
-    """On PostgreSQL 007 only adds constraints: dropping them is the schema 005 left."""
+    """On PostgreSQL 007 only adds constraints (and clv_fits): dropping them, and what the
+    migrations after 007 made, is the schema 006 left."""
     con = connect_db(url)
     for table, name in con.execute(
             "SELECT t.relname, c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
             " WHERE c.conname IN (" + ", ".join("?" * len(CONSTRAINTS)) + ")", CONSTRAINTS):
         con.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     con.execute("DROP TABLE clv_fits")              # 007's new table
-    con.execute("DELETE FROM schema_migrations WHERE version >= 6")
+    conftest.undo_migrations_after(con, 7)
+    con.execute("DELETE FROM schema_migrations WHERE version >= 7")
 
 
 def constraints_present(db):
