@@ -94,6 +94,10 @@ int api_customers_referral(struct req *r, struct err *e);
 int api_customers_trigger(struct req *r, struct err *e);
 json_t *api_render_coupon_redemption(const struct coupon_redemption *d);
 
+/* backtest.c */
+int api_backtest_campaign(struct req *r, struct err *e);
+int api_backtest_program(struct req *r, struct err *e);
+
 /* shipments.c */
 struct shipment;
 int api_shipments_create(struct req *r, struct err *e);

@@ -67,6 +67,10 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/referral", api_customers_referral, SHOP | STOREFRONT },
 	{ "POST", "/v1/customers/:id/triggers", api_customers_trigger, SHOP | IDEMPOTENT },
 
+	/* backtests: POST for their bodies, but they only read (api/backtest.c) */
+	{ "POST", "/v1/campaigns/:id/backtest", api_backtest_campaign, SHOP },
+	{ "POST", "/v1/program/backtest", api_backtest_program, SHOP },
+
 	{ "POST", "/v1/tickets", api_tickets_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/tickets", api_tickets_list, SHOP },
 	{ "GET", "/v1/tickets/:id", api_tickets_get, SHOP },

@@ -36,9 +36,11 @@ int cmd_check(int argc, char **argv, const struct config *cfg);
 int cmd_jobs(int argc, char **argv, const struct config *cfg);
 int cmd_import(int argc, char **argv, const struct config *cfg);
 int cmd_report(int argc, char **argv, const struct config *cfg);
+int cmd_backtest(int argc, char **argv, const struct config *cfg);
 
 extern const char cmd_serve_usage[], cmd_shop_usage[], cmd_migrate_usage[], cmd_demo_usage[],
-	cmd_check_usage[], cmd_jobs_usage[], cmd_import_usage[], cmd_report_usage[];
+	cmd_check_usage[], cmd_jobs_usage[], cmd_import_usage[], cmd_report_usage[],
+	cmd_backtest_usage[];
 
 /* A number macro as a string, for help texts that state a limit. */
 #define CLI_STR_(x) #x

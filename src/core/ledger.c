@@ -264,16 +264,20 @@ static int count_paid_orders(struct store_tx *tx, const char *shop, const char *
 		" AND status IN ('paid', 'partially_refunded')", "ss", shop, customer);
 }
 
+int ledger_milestone_hit(const struct program_milestone *m, int64_t paid_count)
+{
+	return !strcmp(m->type, "every") ? paid_count % m->n == 0 : paid_count == m->n;
+}
+
 static int award_milestones(struct store_tx *tx, const char *shop, const struct order *o,
 			    const struct program *p, int64_t paid_count, int64_t available_at,
 			    int64_t expires_at, struct err *e)
 {
 	for (int i = 0; i < p->nmilestones; i++) {
 		const struct program_milestone *m = &p->milestones[i];
-		int hit = !strcmp(m->type, "every") ? paid_count % m->n == 0 : paid_count == m->n;
 		char rule[48], id[ID_MAX], lot[ID_MAX] = "";
 		int rc;
-		if (!hit)
+		if (!ledger_milestone_hit(m, paid_count))
 			continue;
 		snprintf(rule, sizeof(rule), "%s %lld", m->type, (long long)m->n);
 		if (m->points && (rc = credit(tx, shop, o->customer_id, "milestone", m->points,
@@ -292,15 +296,10 @@ static int award_milestones(struct store_tx *tx, const char *shop, const struct 
 	return 0;
 }
 
-/*
- * Each line's points into points[0..nlines-1], shipping and tax (as
- * configured) into points[nlines], and the base they are earned on into
- * *base; ERR_REFUSED "points_limit_exceeded" naming the part over the limit.
- * Line amounts are at most 10^15 each and in all (order.h), shipping and tax
- * too: the base cannot overflow; it is checked anyway.
- */
-static int order_points(const struct program *p, const struct order *o, int64_t tier_percent,
-			int64_t *points, int64_t *base, struct err *e)
+/* Line amounts are at most 10^15 each and in all (order.h), shipping and tax
+ * too: the base cannot overflow; it is checked anyway. */
+int ledger_earn(const struct program *p, const struct order *o, int64_t tier_percent,
+		int64_t *points, int64_t *base, int64_t *total, struct err *e)
 {
 	char param[32];
 	int64_t unit = 1;
@@ -324,21 +323,22 @@ static int order_points(const struct program *p, const struct order *o, int64_t 
 				       ? "shipping" : "tax", e);
 	if (*base < p->min_order)
 		memset(points, 0, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	return 0;
-}
-
-/* Records each part's points for exact claw-back; *total receives their sum,
- * held to LEDGER_POINTS_MAX_PER_ORDER. */
-static int record_line_points(struct store_tx *tx, const char *shop, const struct order *o,
-			      const int64_t *points, int64_t *total, struct err *e)
-{
 	*total = 0;
 	for (int i = 0; i <= o->nlines; i++) {
-		if (!points[i])
-			continue;
 		*total += points[i];	/* at most 501 x 10^15 */
 		if (*total > LEDGER_POINTS_MAX_PER_ORDER)
 			return too_many_points("lines", e);
+	}
+	return 0;
+}
+
+/* Records each part's points (ledger_earn's) for exact claw-back. */
+static int record_line_points(struct store_tx *tx, const char *shop, const struct order *o,
+			      const int64_t *points, struct err *e)
+{
+	for (int i = 0; i <= o->nlines; i++) {
+		if (!points[i])
+			continue;
 		int rc = store_exec(tx, e, "INSERT INTO order_line_points (shop_id, order_id, position,"
 				    " points) VALUES ($1, $2, $3, $4)", "ssii", shop, o->id,
 				    (int64_t)(i < o->nlines ? i : -1), points[i]);
@@ -385,8 +385,8 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 		goto out;
 	const struct program_tier *t = program_tier(&p, tier);
 	int64_t *points = arena_alloc(&a, (size_t)(o->nlines + 1) * sizeof(int64_t));
-	if ((rc = order_points(&p, o, t ? t->earn_percent : 100, points, &base, e)) ||
-	    (rc = record_line_points(tx, shop, o, points, &total, e)) ||
+	if ((rc = ledger_earn(&p, o, t ? t->earn_percent : 100, points, &base, &total, e)) ||
+	    (rc = record_line_points(tx, shop, o, points, e)) ||
 	    (rc = record_earning(tx, shop, o, &p, total, base, paid_count, e)))
 		goto out;
 	int64_t available_at = now + p.pending_days * DAY_MS, expires_at = expiry_of(&p, now);

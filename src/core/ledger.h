@@ -21,6 +21,7 @@
 #include "../base/ids.h"
 #include "../store/store.h"
 #include "order.h"
+#include "program.h"
 
 #define DAY_MS (86400LL * 1000)
 
@@ -104,6 +105,23 @@ int64_t ledger_clawback_target(int64_t points, const int64_t *line_points,
  * passes 2^63, whatever the final total). st NULL: returns e's error.
  */
 int ledger_sum(struct store_stmt *st, int64_t *out, struct err *e);
+
+/*
+ * The points o earns under p with the tier factor tier_percent (100 = x1):
+ * a pure function (no store, no clock), the one ledger_on_order_paid()
+ * credits and the backtest (core/backtest.h) replays. Each line's points
+ * into points[0..nlines-1] (nlines + 1 entries), shipping and tax (as the
+ * programme includes them) into points[nlines], the base they are earned on
+ * (lines net of their discounts, plus shipping and tax as included) into
+ * *base, their sum into *total; all zero below p->min_order. ERR_REFUSED
+ * "points_limit_exceeded" naming the part ("lines[2]", "shipping", "tax",
+ * "lines") when the order would earn more than LEDGER_POINTS_MAX_PER_ORDER.
+ */
+int ledger_earn(const struct program *p, const struct order *o, int64_t tier_percent,
+		int64_t *points, int64_t *base, int64_t *total, struct err *e);
+/* 1 when milestone m is reached by a customer's paid_count-th paid order
+ * ("every" n: each n-th; "at" n: the n-th only). */
+int ledger_milestone_hit(const struct program_milestone *m, int64_t paid_count);
 
 int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct order *o,
 			 struct err *e);

@@ -261,7 +261,7 @@ static int check_packing(const struct program *p, struct err *e)
 	return 0;
 }
 
-static int check(const struct program *p, struct err *e)
+int program_check(const struct program *p, struct err *e)
 {
 	int rc;
 	if ((rc = check_settings(p, e)) || (rc = check_multipliers(p, e)) || (rc = check_tiers(p, e)) ||
@@ -390,7 +390,7 @@ int program_put(struct store_tx *tx, const char *shop, struct program *p, struct
 {
 	struct buf b;
 	int64_t now = clock_now_ms(), version = 1;
-	int rc = check(p, e);
+	int rc = program_check(p, e);
 	if (rc)
 		return rc;
 	if ((rc = store_query_int(tx, e, &version,

@@ -118,6 +118,9 @@ struct program {
 
 /* Defaults: 1 point per unit, 14 pending days, no expiry, clamp, no tiers. */
 void program_defaults(struct program *p);
+/* Checks p completely (ERR_INVALID naming the field), as program_put does:
+ * for a draft that is not stored (the backtest's). */
+int program_check(const struct program *p, struct err *e);
 /* Checks p completely (ERR_INVALID naming the field), then stores it as the
  * next version and fills p->version and p->created_at. */
 int program_put(struct store_tx *tx, const char *shop, struct program *p, struct err *e);
