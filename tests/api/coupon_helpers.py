@@ -249,3 +249,10 @@ def at_once(calls):
     for t in threads:
         t.join()
     return results
+
+
+def claim_spot(shop, cust_id, token):
+    """POST /v1/treasure/claims as the storefront does: the publishable key and
+    a customer token for cust_id."""
+    sf = storefront(shop, cust_id)
+    return sf.post("/v1/treasure/claims", {"spot_token": token}, headers={"Customer-Token": sf.token})

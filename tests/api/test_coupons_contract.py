@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from conftest import Api, error_of, make_shop
+from conftest import Api, error_of, make_shop, new_order
 from coupon_helpers import (MINUTE, LINES, advance, campaign_body, campaign_of, cart,
-                            code_strings, create_campaign, customer, all_events, generic,
+                            claim_spot, code_strings, create_campaign, customer, all_events, generic,
                             line_discounts, make_codes, offer_events, offer_of, offers, order,
                             paid_order, pay, reason, redeem, redeem_raw, refused, release,
                             set_clock, storefront, subtotal, unique_code, validate)
@@ -598,6 +598,30 @@ def test_next_purchase__a_code_follows_the_first_paid_order_for_thirty_days(oper
     assert offer_events(server, shop) == before + 1
 
 
+def test_next_purchase__story_1_olgas_phone_order_code_is_used_on_her_web_order(shop):
+    """Story 1 finished: the exclusive next-purchase code (single use, 30 days) issued
+    after Olga's first paid order, by phone as a guest, is used on her second, on the web."""
+    c = create_campaign(shop, type="next_purchase", delay_days=0, validity_days=30,
+                        discount={"kind": "fixed", "value": 500, "currency": "EUR"})
+    first = shop.post("/v1/orders", new_order(shop, external_id="PH-1", channel="phone",
+                                              customer={"phone": "+48 22 123 45 67", "name": "Olga"}))
+    assert first.status_code == 201, first.text
+    olga = first.json()["customer"]
+    pay(shop, first.json())
+    off = offer_of(shop, olga, c["id"])
+    assert off and off["expires_at"] == "2031-03-31T10:00:00Z", offers(shop, olga)
+    acct = shop.post(f"/v1/customers/{olga}/account", {"email": "olga@example.com"})
+    assert acct.status_code in (200, 201), acct.text
+    second = shop.post("/v1/orders", new_order(shop, external_id="WEB-2", channel="web",
+                                               customer={"email": "Olga@Example.com"},
+                                               lines=[dict(l) for l in LINES])).json()
+    assert second["customer"] == olga
+    red = redeem(shop, off["code"], olga, second["id"], cart(channel="web"))
+    assert red["discount"]["total"] == 500
+    pay(shop, second)
+    assert reason(shop, off["code"], olga) == "already_used"
+
+
 def test_next_purchase__the_code_waits_for_the_delay_and_expires_after_its_validity(operator, shop):
     c = create_campaign(shop, type="next_purchase", delay_days=2, validity_days=30)
     olga = customer(shop)
@@ -779,11 +803,6 @@ def hunt(shop, claims_limit=100, **fields):
     return c, spot
 
 
-def claim(shop, cust_id, token):
-    sf = storefront(shop, cust_id)
-    return sf.post("/v1/treasure/claims", {"spot_token": token}, headers={"Customer-Token": sf.token})
-
-
 def refused_claim(r, code):
     # assumption: the issue names no statuses for refused claims; any 4xx with the code
     # is accepted (the code is what a storefront shows).
@@ -795,7 +814,7 @@ def test_treasure_hunt__a_claim_gives_the_customer_a_personal_code(shop, server)
     c, spot = hunt(shop)
     a, b = customer(shop), customer(shop)
     before = offer_events(server, shop)
-    r = claim(shop, a["id"], spot["token"])
+    r = claim_spot(shop, a["id"], spot["token"])
     # assumption: a claim is 201 with the personal `code`.
     assert r.status_code == 201, r.text
     code = r.json()["code"]
@@ -821,7 +840,7 @@ def test_treasure_hunt__a_forged_token_is_refused_and_changes_nothing(shop, serv
     flipped = t[:-1] + ("A" if t[-1] != "A" else "B")
     before = offer_events(server, shop)
     for forged in (flipped, "spt_" + "x" * 40, t[: len(t) // 2], ""):
-        r = claim(shop, a["id"], forged)
+        r = claim_spot(shop, a["id"], forged)
         # assumption: a token that is not one retain signed is `spot_token_invalid`.
         if forged == "":
             assert r.status_code == 400, r.text
@@ -836,7 +855,7 @@ def test_treasure_hunt__another_shops_token_is_refused(operator, shop, server):
     hunt(other)
     stranger = customer(other)
     before = offer_events(server, other)
-    refused_claim(claim(other, stranger["id"], spot["token"]), "spot_token_invalid")
+    refused_claim(claim_spot(other, stranger["id"], spot["token"]), "spot_token_invalid")
     assert offers(other, stranger["id"]) == [] and offer_events(server, other) == before
 
 
@@ -844,34 +863,34 @@ def test_treasure_hunt__a_second_claim_of_one_spot_is_refused(shop, server):
     c, spot = hunt(shop)
     _, spot2 = hunt(shop)
     a = customer(shop)
-    assert claim(shop, a["id"], spot["token"]).status_code == 201
+    assert claim_spot(shop, a["id"], spot["token"]).status_code == 201
     before = offer_events(server, shop)
     # assumption: the second claim's code is `already_claimed`.
-    refused_claim(claim(shop, a["id"], spot["token"]), "already_claimed")
+    refused_claim(claim_spot(shop, a["id"], spot["token"]), "already_claimed")
     assert len([o for o in offers(shop, a["id"]) if o["campaign"] == c["id"]]) == 1
     assert offer_events(server, shop) == before
     # another spot is another treasure
-    assert claim(shop, a["id"], spot2["token"]).status_code == 201
+    assert claim_spot(shop, a["id"], spot2["token"]).status_code == 201
 
 
 def test_treasure_hunt__claims_past_the_cap_are_refused(shop, server):
     _, spot = hunt(shop, claims_limit=3)
     people = [customer(shop) for _ in range(4)]
     for p in people[:3]:
-        assert claim(shop, p["id"], spot["token"]).status_code == 201
+        assert claim_spot(shop, p["id"], spot["token"]).status_code == 201
     before = offer_events(server, shop)
     # assumption: the cap's code is the limits' `limit_reached`.
-    refused_claim(claim(shop, people[3]["id"], spot["token"]), "limit_reached")
+    refused_claim(claim_spot(shop, people[3]["id"], spot["token"]), "limit_reached")
     assert offers(shop, people[3]["id"]) == [] and offer_events(server, shop) == before
 
 
 def test_treasure_hunt__claims_outside_the_campaign_are_refused(operator, shop, server):
     _, spot = hunt(shop, starts_at="2031-03-02T00:00:00Z", ends_at="2031-03-03T00:00:00Z")
     a = customer(shop)
-    refused_claim(claim(shop, a["id"], spot["token"]), "not_started")
+    refused_claim(claim_spot(shop, a["id"], spot["token"]), "not_started")
     advance(operator, days=3)
     before = offer_events(server, shop)
-    refused_claim(claim(shop, a["id"], spot["token"]), "expired")
+    refused_claim(claim_spot(shop, a["id"], spot["token"]), "expired")
     assert offers(shop, a["id"]) == [] and offer_events(server, shop) == before
 
 
@@ -879,7 +898,7 @@ def test_treasure_hunt__an_ended_campaigns_spots_are_refused(shop, server):
     c, spot = hunt(shop)
     a = customer(shop)
     assert shop.post(f"/v1/campaigns/{c['id']}/end").status_code == 200
-    refused_claim(claim(shop, a["id"], spot["token"]), "expired")
+    refused_claim(claim_spot(shop, a["id"], spot["token"]), "expired")
     assert offers(shop, a["id"]) == []
 
 
