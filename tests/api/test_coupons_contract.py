@@ -29,7 +29,7 @@ def clock(operator):
 # ---------------------------------------------------------------- campaigns
 
 
-def test_campaign__is_created_read_listed_patched_and_ended(shop):
+def test_campaign__is_created_read_listed_patched_and_ended(operator, shop):
     c = create_campaign(shop, name="Spring tea", code="SPRING10")
     assert c["object"] == "campaign"
     assert (c["name"], c["code"], c["discount"]["kind"], c["discount"]["value"]) == \
@@ -49,7 +49,10 @@ def test_campaign__is_created_read_listed_patched_and_ended(shop):
     assert e.status_code == 200, e.text
     # assumption: ending a campaign sets its end to now, so its code is `expired` from then on.
     assert e.json()["ends_at"] == T0
+    advance(operator, seconds=1)
     assert reason(shop, "SPRING10", olga["id"]) == "expired"
+    assert shop.post(f"/v1/campaigns/{c['id']}/end").status_code == 200        # idempotent
+    assert shop.get(f"/v1/campaigns/{c['id']}").json()["ends_at"] == T0
 
 
 def test_campaign__another_shops_campaign_is_404_and_its_code_unknown(operator, shop):
@@ -92,6 +95,42 @@ def test_campaign__two_live_campaigns_cannot_share_one_code(shop):
     # assumption: a code taken in the shop is a conflict (409), not bad input.
     assert r.status_code == 409, r.text
     assert len(shop.get("/v1/campaigns").json()["data"]) == 1
+
+
+def test_campaign__a_retried_create_with_one_idempotency_key_makes_one_campaign(shop):
+    body = campaign_body()
+    key = {"Idempotency-Key": "camp-" + body["code"]}
+    first = shop.post("/v1/campaigns", body, headers=key)
+    again = shop.post("/v1/campaigns", body, headers=key)
+    assert first.status_code == 201 and again.status_code == 201, again.text
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert len(shop.get("/v1/campaigns").json()["data"]) == 1
+
+
+def test_campaign__a_bad_patch_is_400_and_changes_nothing(shop):
+    c = create_campaign(shop, name="Kept")
+    r = shop.patch(f"/v1/campaigns/{c['id']}", {"discount": {"kind": "percent", "value": 500}})
+    assert r.status_code == 400 and error_of(r)["param"] == "discount.value", r.text
+    r = shop.patch(f"/v1/campaigns/{c['id']}", {"ends_at": "2030-01-01T00:00:00Z"})
+    assert r.status_code == 400 and error_of(r)["param"] == "ends_at", r.text
+    got = shop.get(f"/v1/campaigns/{c['id']}").json()
+    assert got["discount"]["value"] == 10 and got["ends_at"] == "2031-12-31T23:59:59Z"
+
+
+def test_campaign__the_storefront_key_cannot_make_or_read_campaigns(shop):
+    pk = Api(shop.server, shop.shop["publishable_key"])
+    assert pk.post("/v1/campaigns", campaign_body()).status_code in (401, 403)
+    assert pk.get("/v1/campaigns").status_code in (401, 403)
+    assert shop.get("/v1/campaigns").json()["data"] == []
+
+
+def test_campaign__the_last_use_race_policy_is_reject_unless_the_shop_says_honour(shop):
+    # assumption: the per-campaign policy is `concurrency_policy`, `reject` by default.
+    assert create_campaign(shop)["concurrency_policy"] == "reject"
+    assert create_campaign(shop, concurrency_policy="honour")["concurrency_policy"] == "honour"
+    r = shop.post("/v1/campaigns", campaign_body(concurrency_policy="sometimes"))
+    assert r.status_code == 400 and error_of(r)["param"] == "concurrency_policy", r.text
 
 
 # ---------------------------------------------------------------- generic
@@ -687,6 +726,24 @@ def test_personal__named_customers_get_a_code_with_a_personal_expiry(operator, s
     assert reason(shop, off["code"], a["id"]) == "expired"
 
 
+def test_personal__a_win_back_offer_reaches_the_customers_of_an_rfm_segment(operator, shop):
+    """A personal campaign for an RFM segment (win-back of "at risk" customers): the
+    segment each customer is in is the one GET /v1/reports/rfm gives them."""
+    regular, newcomer = customer(shop), customer(shop)
+    for day in ("2030-01-10", "2030-02-10", "2030-03-10", "2030-04-10"):
+        paid_order(shop, regular["id"], placed_at=day + "T12:00:00Z")
+    paid_order(shop, newcomer["id"], placed_at="2031-02-25T12:00:00Z")
+    rows = shop.get("/v1/reports/rfm?include=customers").json()["customers_detail"]
+    segment = {r["customer"]: r["segment"] for r in rows}
+    assert segment[regular["id"]] != segment[newcomer["id"]], segment
+    c = create_campaign(shop, type="personal", targeting={"segment": segment[regular["id"]]}, validity_days=14)
+    off = offer_of(shop, regular["id"], c["id"])
+    assert off and off["expires_at"] == "2031-03-15T10:00:00Z", off
+    assert offer_of(shop, newcomer["id"], c["id"]) is None
+    assert reason(shop, off["code"], newcomer["id"]) == "not_eligible"
+    assert validate(shop, off["code"], regular["id"])["valid"]
+
+
 def test_apology__a_failed_payment_gives_one_code_per_cause(shop, server):
     # assumption: the failed payments the orders API records already fire offers_trigger
     # ("payment_failed", cause: the order), the one trigger reachable from outside today.
@@ -822,6 +879,10 @@ def test_treasure_hunt__a_claim_gives_the_customer_a_personal_code(shop, server)
     assert offer_events(server, shop) == before + 1
     assert validate(shop, code, a["id"])["valid"]
     assert reason(shop, code, b["id"]) == "not_eligible"
+    o = order(shop, a["id"])
+    redeem(shop, code, a["id"], o["id"])
+    pay(shop, o)
+    assert reason(shop, code, a["id"]) == "already_used"
 
 
 def test_treasure_hunt__a_claim_needs_the_customer_token(shop):
@@ -894,10 +955,11 @@ def test_treasure_hunt__claims_outside_the_campaign_are_refused(operator, shop, 
     assert offers(shop, a["id"]) == [] and offer_events(server, shop) == before
 
 
-def test_treasure_hunt__an_ended_campaigns_spots_are_refused(shop, server):
+def test_treasure_hunt__an_ended_campaigns_spots_are_refused(operator, shop, server):
     c, spot = hunt(shop)
     a = customer(shop)
     assert shop.post(f"/v1/campaigns/{c['id']}/end").status_code == 200
+    advance(operator, seconds=1)
     refused_claim(claim_spot(shop, a["id"], spot["token"]), "expired")
     assert offers(shop, a["id"]) == []
 
