@@ -173,8 +173,8 @@ def release(shop, redemption_id):
 
 
 def campaign_of(v):
-    """The campaign id a validation names.
-    assumption: `campaign` is the id, or an object carrying it."""
+    """The campaign id a validation or an offer names (offers name it as an object
+    with its id, docs/coupons.md)."""
     c = v["campaign"]
     return c if isinstance(c, str) or c is None else c["id"]
 
@@ -194,11 +194,19 @@ def offers(shop, cust_id, **kw):
 
 
 def offer_of(shop, cust_id, campaign_id):
-    """The customer's one offer from the campaign, or None.
-    assumption: an offer names its `campaign` (id), `code`, `expires_at` and `state`."""
-    mine = [o for o in offers(shop, cust_id) if o["campaign"] == campaign_id]
+    """The customer's one offer from the campaign, or None. An offer names its
+    `campaign`, `code`, `valid_from`, `expires_at` and `state` (docs/coupons.md)."""
+    mine = [o for o in offers(shop, cust_id) if campaign_of(o) == campaign_id]
     assert len(mine) <= 1, mine
     return mine[0] if mine else None
+
+
+def issue(shop, campaign_id, **body):
+    """POST /v1/campaigns/{id}/issue: a personal campaign's codes for customers or a
+    segment (docs/coupons.md)."""
+    r = shop.post(f"/v1/campaigns/{campaign_id}/issue", body)
+    assert r.status_code in (200, 201), r.text
+    return r.json()
 
 
 def events(server, shop, kind):
