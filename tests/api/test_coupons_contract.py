@@ -486,7 +486,10 @@ def test_redeem__the_same_order_again_returns_the_same_redemption(shop):
     _, code = unique_code(shop)
     a, b = customer(shop), customer(shop)
     o = order(shop, a["id"])
+    v = validate(shop, code, a["id"])
     first = redeem(shop, code, a["id"], o["id"])
+    # the reservation's discount is the one validation showed, line by line
+    assert first["discount"] == v["discount"], (first["discount"], v["discount"])
     again = redeem(shop, code, a["id"], o["id"])
     assert again["id"] == first["id"] and again["order"] == o["id"]
     refused(redeem_raw(shop, code, b["id"], order(shop, b["id"])["id"]), "already_used")
