@@ -39,6 +39,10 @@ int api_orders_get(struct req *r, struct err *e);
 int api_orders_pay(struct req *r, struct err *e);
 int api_orders_cancel(struct req *r, struct err *e);
 int api_orders_refund(struct req *r, struct err *e);
+/* body's "customer": an id, "ext:..." or {id, external_id, email, phone,
+ * whatsapp, name}; orders and tickets take it. */
+struct order_customer;
+int api_orders_parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e);
 
 /* program.c */
 int api_program_get(struct req *r, struct err *e);
@@ -62,11 +66,66 @@ int api_redemptions_list(struct req *r, struct err *e);
 int api_redemptions_get(struct req *r, struct err *e);
 int api_redemptions_cancel(struct req *r, struct err *e);
 
+/* campaigns.c */
+struct campaign;
+struct campaign_usage;
+struct coupon_code;
+struct coupon_redemption;
+int api_campaigns_create(struct req *r, struct err *e);
+int api_campaigns_list(struct req *r, struct err *e);
+int api_campaigns_get(struct req *r, struct err *e);
+int api_campaigns_update(struct req *r, struct err *e);
+int api_campaigns_end(struct req *r, struct err *e);
+int api_campaigns_codes_create(struct req *r, struct err *e);
+int api_campaigns_codes_list(struct req *r, struct err *e);
+int api_campaigns_issue(struct req *r, struct err *e);
+/* usage may be NULL. */
+json_t *api_render_campaign(const struct campaign *c, const struct campaign_usage *u);
+json_t *api_render_code(const struct coupon_code *k);
+
+/* coupons.c */
+int api_coupons_validate(struct req *r, struct err *e);
+int api_coupons_redeem(struct req *r, struct err *e);
+int api_coupons_release(struct req *r, struct err *e);
+int api_coupons_redemption_get(struct req *r, struct err *e);
+int api_coupons_code_get(struct req *r, struct err *e);
+int api_customers_offers(struct req *r, struct err *e);
+int api_customers_referral(struct req *r, struct err *e);
+int api_customers_trigger(struct req *r, struct err *e);
+json_t *api_render_coupon_redemption(const struct coupon_redemption *d);
+
+/* shipments.c */
+struct shipment;
+int api_shipments_create(struct req *r, struct err *e);
+int api_shipments_event(struct req *r, struct err *e);
+int api_shipments_get(struct req *r, struct err *e);
+int api_orders_packing(struct req *r, struct err *e);
+json_t *api_render_shipment(const struct shipment *s);
+
+/* tickets.c */
+struct ticket;
+int api_tickets_create(struct req *r, struct err *e);
+int api_tickets_list(struct req *r, struct err *e);
+int api_tickets_get(struct req *r, struct err *e);
+int api_tickets_update(struct req *r, struct err *e);
+int api_tickets_message(struct req *r, struct err *e);
+int api_sla_create(struct req *r, struct err *e);
+int api_sla_list(struct req *r, struct err *e);
+int api_sla_get(struct req *r, struct err *e);
+int api_sla_update(struct req *r, struct err *e);
+json_t *api_render_ticket(const struct ticket *t, int with_messages);
+
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);
 int api_reports_cohorts(struct req *r, struct err *e);
 int api_reports_rfm(struct req *r, struct err *e);
 int api_reports_clv(struct req *r, struct err *e);
+int api_reports_delivery(struct req *r, struct err *e);
 int api_customers_predictions(struct req *r, struct err *e);
+
+/* treasure.c */
+int api_treasure_spots_create(struct req *r, struct err *e);
+int api_treasure_spots_list(struct req *r, struct err *e);
+int api_treasure_claims_create(struct req *r, struct err *e);
 
 #endif

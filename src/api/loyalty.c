@@ -206,11 +206,15 @@ int api_jobs_run(struct req *r, struct err *e)
 	struct jobs_counts c;
 	int rc = jobs_run(r->store, r->srv->cfg, &c, e);
 	if (!rc)
-		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I}", "object", "job_run",
+		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "object", "job_run",
 					   "expired_lots", (json_int_t)c.expired_lots,
 					   "expired_points", (json_int_t)c.expired_points,
 					   "reminders", (json_int_t)c.reminders,
-					   "tier_changes", (json_int_t)c.tier_changes));
+					   "tier_changes", (json_int_t)c.tier_changes,
+					   "reservations_released", (json_int_t)c.reservations_released,
+					   "late_deliveries", (json_int_t)c.late_deliveries,
+					   "apologies", (json_int_t)c.apologies,
+					   "sla_breaches", (json_int_t)c.sla_breaches));
 	return rc;
 }
 

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "../base/jsonv.h"
+#include "../core/coupon.h"
 #include "../core/customer.h"
 #include "../core/ledger.h"
 #include "../core/order.h"
+#include "../core/shipment.h"
 #include "api.h"
 #include "render.h"
 
@@ -20,7 +22,7 @@ struct order_call {
 	char fingerprint[68], legacy_fingerprint[65];
 };
 
-static int parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
+int api_orders_parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
 {
 	static const char *const allowed[] = { "id", "external_id", "email", "phone", "whatsapp",
 					       "name", NULL };
@@ -118,7 +120,7 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	memset(in, 0, sizeof(*in));
 	if ((rc = jsonv_only_keys(b, allowed, "", e)) ||
 	    (rc = jsonv_string(b, "external_id", 1, ORDER_TEXT_MAX, &in->external_id, NULL, e)) ||
-	    (rc = parse_customer(r, b, &in->customer, e)) ||
+	    (rc = api_orders_parse_customer(r, b, &in->customer, e)) ||
 	    (rc = jsonv_string(b, "currency", 1, 3, &in->currency, NULL, e)) ||
 	    (rc = parse_lines(r, json_object_get(b, "lines"), in, e)) ||
 	    (rc = jsonv_money(b, "shipping", 0, 0, ORDER_AMOUNT_MAX, &in->shipping, NULL, NULL, e)) ||
@@ -141,9 +143,21 @@ static json_t *order_json(struct store_tx *tx, struct req *r, const struct order
 			  struct err *e)
 {
 	struct order_earning earning;
-	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e))
+	struct coupon_redemption *coupons;
+	struct shipment *shipments;
+	int n, nshipments;
+	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
+	    coupon_redemptions_of_order(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
+	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
 		return NULL;
-	return render_order(o, &earning);
+	json_t *out = render_order(o, &earning), *list = json_array(), *parcels = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, api_render_coupon_redemption(&coupons[i]));
+	for (int i = 0; i < nshipments; i++)
+		json_array_append_new(parcels, api_render_shipment(&shipments[i]));
+	json_object_set_new(out, "coupons", list);
+	json_object_set_new(out, "shipments", parcels);
+	return out;
 }
 
 static int respond_order(struct store_tx *tx, struct order_call *c, int status,

@@ -191,14 +191,33 @@ static int parse_bonuses(struct req *r, json_t *arr, struct program *p, struct e
 	return 0;
 }
 
+static int parse_packing(struct req *r, json_t *arr, struct program *p, struct err *e)
+{
+	static const char *const keys[] = { "type", "value", "text", NULL };
+	int rc;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		struct program_packing *k = &p->packing[p->npacking++];
+		json_t *o;
+		if ((rc = item_object(arr, i, "packing", keys, r, &o, e)) ||
+		    (rc = jsonv_string(o, "type", 1, 16, &k->type, param_at(r, "packing", i, "type"), e)) ||
+		    (rc = jsonv_string(o, "value", 0, PROGRAM_TEXT_MAX, &k->value,
+				       param_at(r, "packing", i, "value"), e)) ||
+		    (rc = jsonv_string(o, "text", 1, PROGRAM_TEXT_MAX, &k->text,
+				       param_at(r, "packing", i, "text"), e)))
+			return rc;
+	}
+	return 0;
+}
+
 static int parse_program(struct req *r, struct program *p, struct err *e)
 {
 	static const char *const allowed[] = { "earn", "pending_days", "expiry", "tiers", "milestones",
 		"milestone_survives_partial_refund", "refund_policy", "rewards", "point_value", "cashback",
-		"bonuses", NULL };
+		"bonuses", "packing", NULL };
 	static const char *const cashback_keys[] = { "basis_points", NULL };
 	static const char *const expiry_keys[] = { "policy", "n", "reminder_days", NULL };
-	json_t *b = r->json, *earn, *expiry, *tiers, *milestones, *rewards, *cashback, *bonuses;
+	json_t *b = r->json, *earn, *expiry, *tiers, *milestones, *rewards, *cashback, *bonuses,
+	       *packing;
 	const char *s;
 	int rc;
 
@@ -216,6 +235,8 @@ static int parse_program(struct req *r, struct program *p, struct err *e)
 			      NULL, e)) ||
 	    (rc = get_array(b, "bonuses", "bonuses", &bonuses, e)) ||
 	    (rc = parse_bonuses(r, bonuses, p, e)) ||
+	    (rc = get_array(b, "packing", "packing", &packing, e)) ||
+	    (rc = parse_packing(r, packing, p, e)) ||
 	    (rc = get_object(b, "cashback", &cashback, e)) ||
 	    (cashback && ((rc = jsonv_only_keys(cashback, cashback_keys, "cashback.", e)) ||
 			  (rc = jsonv_int(cashback, "basis_points", 1, 0, PROGRAM_CASHBACK_BP_MAX, &p->cashback_bp, NULL,
@@ -275,6 +296,11 @@ static json_t *render_program(const struct program *p)
 		"milestone_survives_partial_refund", p->milestone_survives_partial_refund,
 		"refund_policy", p->refund_policy);
 	json_object_set_new(out, "rewards", rw);
+	json_t *packing = json_array();
+	for (int i = 0; i < p->npacking; i++)
+		json_array_append_new(packing, json_pack("{s:s, s:o, s:s}", "type", p->packing[i].type,
+			"value", render_string(p->packing[i].value), "text", p->packing[i].text));
+	json_object_set_new(out, "packing", packing);
 	json_object_set_new(out, "point_value", json_integer(p->point_value));
 	json_object_set_new(out, "cashback", json_pack("{s:I}", "basis_points", (json_int_t)p->cashback_bp));
 	json_t *bonuses = json_array();

@@ -7,6 +7,7 @@
 
 #include "../analytics/clv.h"
 #include "../analytics/clv_cache.h"
+#include "../analytics/delivery.h"
 #include "../analytics/measures.h"
 #include "../analytics/report_json.h"
 #include "../base/clock.h"
@@ -159,6 +160,38 @@ static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return 0;
 }
 
+static json_t *delivery_row_json(const struct delivery_row *r)
+{
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+		"key", render_string(r->key), "shipments", (json_int_t)r->shipments,
+		"due", (json_int_t)r->due, "on_time", (json_int_t)r->on_time, "late", (json_int_t)r->late,
+		"damaged", (json_int_t)r->damaged, "returned", (json_int_t)r->returned,
+		"on_time_rate", num(r->on_time_rate), "average_delay_minutes",
+		num(r->average_delay_minutes), "p90_delay_minutes", num(r->p90_delay_minutes));
+}
+
+static int delivery_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct report_call *c = ctx;
+	struct delivery_report out;
+	const char *group = req_query(c->r, "group");
+	/* "to" is a day included whole; without it, every promise, future ones
+	 * too (a parcel delivered ahead of its promise is on time already). */
+	int64_t to = req_query(c->r, "to") ? (c->f.to / 86400000LL + 1) * 86400000LL : INT64_MAX;
+	int rc = delivery_report(tx, &c->r->arena, c->r->shop_id, group ? group : "carrier",
+				 c->f.from, to, &out, e);
+	if (rc)
+		return rc;
+	json_t *rows = json_array();
+	for (int i = 0; i < out.n; i++)
+		json_array_append_new(rows, delivery_row_json(&out.rows[i]));
+	req_json(c->r, 200, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "object", "delivery_report",
+		"group", out.group, "from", render_time(c->f.from),
+		"to", req_query(c->r, "to") ? render_time(c->f.to) : json_null(),
+		"total", delivery_row_json(&out.total), "groups", rows));
+	return 0;
+}
+
 #define REPORT_HANDLER(name, fn) \
 	int name(struct req *r, struct err *e) \
 	{ \
@@ -172,3 +205,4 @@ REPORT_HANDLER(api_reports_cohorts, cohorts_tx)
 REPORT_HANDLER(api_reports_rfm, rfm_tx)
 REPORT_HANDLER(api_reports_clv, clv_tx)
 REPORT_HANDLER(api_customers_predictions, predictions_tx)
+REPORT_HANDLER(api_reports_delivery, delivery_tx)

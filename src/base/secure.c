@@ -36,6 +36,18 @@ void secure_random_token(const char *prefix, size_t nchars, char *out, size_t ou
 	out[plen + nchars] = '\0';
 }
 
+void secure_random_from(const char *alphabet, const char *prefix, size_t nchars, char *out,
+			size_t outsz)
+{
+	size_t plen = strlen(prefix), n = strlen(alphabet);
+	if (plen + nchars + 1 > outsz)
+		nchars = outsz > plen + 1 ? outsz - plen - 1 : 0;
+	snprintf(out, outsz, "%s", prefix);
+	for (size_t i = 0; i < nchars; i++)
+		out[plen + i] = alphabet[randombytes_uniform((uint32_t)n)];	/* unbiased */
+	out[plen + nchars] = '\0';
+}
+
 int secure_equal(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

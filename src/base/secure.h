@@ -14,6 +14,9 @@ int secure_init(void);
 void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX]);
 /* prefix followed by nchars unguessable base62 characters (~5.95 bits each). */
 void secure_random_token(const char *prefix, size_t nchars, char *out, size_t outsz);
+/* The same with the characters of alphabet (2 to 256 distinct ones). */
+void secure_random_from(const char *alphabet, const char *prefix, size_t nchars, char *out,
+			size_t outsz);
 /* Uniform random bytes. */
 void secure_random(void *buf, size_t n);
 /* Lowercase hex HMAC-SHA256 of msg under key into out (64 chars + NUL). */

@@ -86,8 +86,9 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	store_close(st);
 	if (rc)
 		return cli_fail(&e);
-	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes\n",
+	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes,"
+	       " %lld coupon reservations released\n",
 	       (long long)n.expired_lots, (long long)n.expired_points, (long long)n.reminders,
-	       (long long)n.tier_changes);
+	       (long long)n.tier_changes, (long long)n.reservations_released);
 	return 0;
 }

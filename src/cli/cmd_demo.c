@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../base/clock.h"
+#include "../core/campaign.h"
 #include "../core/customer.h"
 #include "../core/jobs.h"
 #include "../core/program.h"
@@ -135,6 +136,37 @@ static int create_shop_tx(struct store_tx *tx, void *ctx, struct err *e)
 							   "Two more years of teapot warranty", 300, 0, 1, -1 };
 	p.rewards[p.nrewards++] = (struct program_reward){ "tote", "gift", "Tea tote bag", 400, 0, 1, 200 };
 	return program_put(tx, d->shop.id, &p, e);
+}
+
+/* The demo's campaigns, made after the history (so that it gave no offers):
+ * a shared code for green tea, a welcome offer, a next-purchase thank-you
+ * and an apology for late parcels. */
+static int create_campaigns_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct demo *d = ctx;
+	static const char *const green[] = { "green tea" };
+	static const char *const late[] = { "late_delivery" };
+	struct campaign c[4];
+	campaign_defaults(&c[0], "generic");
+	c[0].name = "15% off green tea", c[0].code = "TEA15", c[0].discount_kind = "percent";
+	c[0].discount_value = 15, c[0].categories = (struct campaign_list){ (const char **)green, 1 };
+	c[0].min_cart = 3000, c[0].currency = "EUR";
+	campaign_defaults(&c[1], "welcome");
+	c[1].name = "Welcome: 10% off your first order", c[1].discount_kind = "percent";
+	c[1].discount_value = 10, c[1].validity_days = 30;
+	campaign_defaults(&c[2], "next_purchase");
+	c[2].name = "Thank you: 5 EUR off your next order", c[2].discount_kind = "fixed";
+	c[2].discount_value = 500, c[2].discount_currency = "EUR";
+	campaign_defaults(&c[3], "apology");
+	c[3].name = "Sorry it was late", c[3].points = 200;
+	c[3].triggers = (struct campaign_list){ (const char **)late, 1 };
+	for (int i = 0; i < 4; i++) {
+		c[i].starts_at = d->end_ms;
+		int rc = campaign_create(tx, d->shop.id, &c[i], e);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static const char *pick_channel(void)
@@ -345,6 +377,8 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 	if (tty)
 		fputc('\n', stderr);
 	clock_set_ms(d.end_ms);
+	if ((rc = store_write(st, create_campaigns_tx, &d, &e)))
+		goto out;
 	struct jobs_counts jobs;
 	if ((rc = jobs_run(st, cfg, &jobs, &e)))
 		goto out;
@@ -353,6 +387,8 @@ int cmd_demo(int argc, char **argv, const struct config *cfg)
 	printf("demo shop        %s  %s\n", d.shop.id, d.shop_name);
 	printf("history          %d customers, %d orders, %d refunds, %d failed payments\n",
 	       d.customers, d.orders, d.refunds, d.failed);
+	printf("campaigns        TEA15 (15%% off green tea over 30 EUR), welcome, next purchase,"
+	       " late-parcel apology\n");
 	printf("secret key       %s\n", d.keys.secret);
 	printf("publishable key  %s\n", d.keys.publishable);
 out:

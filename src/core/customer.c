@@ -7,8 +7,11 @@
 
 #include "../base/clock.h"
 #include "../base/contact.h"
+#include "coupon.h"
 #include "event.h"
 #include "ledger.h"
+#include "offers.h"
+#include "treasure.h"
 
 #define CUSTOMER_COLUMNS \
 	"id, external_id, name, email, phone, status, account_invite_due_at," \
@@ -465,7 +468,8 @@ static int apply_input(struct store_tx *tx, struct arena *a, const char *shop,
 				"ssi", shop, cur->id, now);
 		int64_t bonus;
 		if (rc < 0 || (rc = event_record(tx, shop, "customer.account_created", cur->id, NULL, e)) ||
-		    (rc = ledger_bonus(tx, shop, cur->id, "account_created", 0, &bonus, e)))
+		    (rc = ledger_bonus(tx, shop, cur->id, "account_created", 0, &bonus, e)) ||
+		    (rc = offers_on_account_created(tx, shop, cur->id, e)))
 			return rc;
 	}
 	rc = store_exec(tx, e, "UPDATE customers SET updated_at = $3 WHERE shop_id = $1 AND id = $2",
@@ -527,7 +531,8 @@ int customer_upsert(struct store_tx *tx, struct arena *a, const char *shop,
 	}
 	int64_t bonus;
 	if ((rc = customer_create_guest(tx, shop, in, id, e)) ||
-	    (rc = ledger_bonus(tx, shop, id, "signup", 0, &bonus, e)))
+	    (rc = ledger_bonus(tx, shop, id, "signup", 0, &bonus, e)) ||
+	    (rc = offers_on_signup(tx, shop, id, e)))
 		return rc;
 	*created = 1;
 	return customer_get(tx, a, shop, id, out, e);
@@ -685,6 +690,8 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 		"UPDATE customers SET status = 'merged', merged_into = $2, orders_count = 0,"
 		" updated_at = $4 WHERE shop_id = $1 AND id = $3", "sssi", shop, target, source, now);
 	if (rc < 0 || (rc = ledger_merge(tx, shop, target, source, e)) ||
+	    (rc = coupon_merge(tx, shop, target, source, e)) ||
+	    (rc = treasure_merge(tx, shop, target, source, e)) ||
 	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);

@@ -8,7 +8,10 @@
 
 #include "../base/clock.h"
 #include "../store/idempotency.h"
+#include "coupon.h"
 #include "ledger.h"
+#include "shipment.h"
+#include "ticket.h"
 
 struct job_env {
 	const struct config *cfg;
@@ -43,12 +46,47 @@ static int job_idempotency_keys(struct store_tx *tx, const struct job_env *env, 
 	return rc;
 }
 
+/* Coupon reservations past their time, released so the code is free again. */
+static int job_coupon_reservations(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t released = 0;
+	int rc = coupon_release_due(tx, &released, e);
+	if (!rc)
+		env->counts->reservations_released += released;
+	return rc;
+}
+
+/* Shipments whose promise passed undelivered: late, once, with the apology. */
+static int job_late_deliveries(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t marked = 0, apologies = 0;
+	int rc = shipment_mark_late(tx, &marked, &apologies, e);
+	if (!rc) {
+		env->counts->late_deliveries += marked;
+		env->counts->apologies += apologies;
+	}
+	return rc;
+}
+
+/* Tickets past a due time unmet: breached, once per ticket and target. */
+static int job_ticket_breaches(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	int64_t marked = 0;
+	int rc = ticket_mark_breaches(tx, &marked, e);
+	if (!rc)
+		env->counts->sla_breaches += marked;
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
 } jobs[] = {
 	{ "ledger", job_ledger },
 	{ "idempotency_retention", job_idempotency_keys },
+	{ "coupon_reservations", job_coupon_reservations },
+	{ "late_deliveries", job_late_deliveries },
+	{ "ticket_breaches", job_ticket_breaches },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))

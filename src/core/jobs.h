@@ -41,6 +41,9 @@ struct jobs_counts {
 	int64_t reminders;			/* expiry reminders due */
 	int64_t tier_changes;			/* tier downgrades at the window's end */
 	int64_t idempotency_keys_pruned;	/* stored responses past the retention */
+	int64_t reservations_released;		/* coupon reservations past their time */
+	int64_t late_deliveries, apologies;	/* shipments found late, offers it gave */
+	int64_t sla_breaches;			/* ticket targets found breached */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 };

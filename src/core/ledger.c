@@ -1,6 +1,7 @@
 /* ledger.c: see ledger.h. */
 #include "ledger.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1374,4 +1375,20 @@ int ledger_check(struct store_tx *tx, struct arena *a, struct ledger_mismatch **
 	if ((rc = check_lots(tx, a, out, n, &cap, lots_checked, e)))
 		return rc;
 	return check_customers(tx, a, out, n, &cap, e);
+}
+
+int ledger_credit_offer(struct store_tx *tx, const char *shop, const char *customer,
+			int64_t points, const char *reason, const char *note, struct err *e)
+{
+	struct arena a = ARENA_INIT;
+	struct program p;
+	int64_t now = clock_now_ms();
+	char lot[ID_MAX];
+	int rc;
+	assert(points > 0);
+	if (!(rc = program_get(tx, &a, shop, &p, e)))
+		rc = credit(tx, shop, customer, "bonus", points, now, expiry_of(&p, now), NULL,
+			    p.version, reason, note, lot, e);
+	arena_free(&a);
+	return rc < 0 ? rc : 0;
 }

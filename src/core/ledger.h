@@ -141,6 +141,12 @@ int ledger_restore(struct store_tx *tx, const char *shop, const char *customer,
  */
 int ledger_bonus(struct store_tx *tx, const char *shop, const char *customer,
 		 const char *action, int strict, int64_t *points, struct err *e);
+/* Credits points a campaign gave (an apology, a referral): a bonus lot,
+ * available at once, expiring by the programme; the entry's reason is reason
+ * ("apology", "referral") and its note says which campaign. points > 0.
+ * ERR_REFUSED "balance_limit_exceeded" past LEDGER_BALANCE_MAX. */
+int ledger_credit_offer(struct store_tx *tx, const char *shop, const char *customer,
+			int64_t points, const char *reason, const char *note, struct err *e);
 /* ERR_REFUSED (param "source") when target and source together would hold
  * more points or debt than LEDGER_BALANCE_MAX ("balance_limit_exceeded") or
  * more in one cashback wallet than LEDGER_CASHBACK_MAX

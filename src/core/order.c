@@ -9,8 +9,10 @@
 #include "../base/currency.h"
 #include "../base/rfc3339.h"
 #include "customer.h"
+#include "coupon.h"
 #include "event.h"
 #include "ledger.h"
+#include "offers.h"
 #include "order_state.h"
 #include "redemption.h"
 
@@ -198,9 +200,8 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 	return 0;
 }
 
-/* Finds the order's customer, creating a guest for unknown identities. */
-static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
-			    const struct order_customer *c, char id[ID_MAX], struct err *e)
+int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			   const struct order_customer *c, char id[ID_MAX], struct err *e)
 {
 	int rc = find_customer(tx, a, shop, c, id, e);
 	if (rc || id[0])
@@ -489,7 +490,7 @@ int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 	}
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	if ((rc = resolve_customer(tx, a, shop, &in->customer, customer, e)))
+	if ((rc = order_resolve_customer(tx, a, shop, &in->customer, customer, e)))
 		return rc;
 	id_new(out->id, "ord_", now);
 	rc = store_exec(tx, e,
@@ -638,7 +639,13 @@ int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char
 		  : set_status(tx, shop, &o, next, ", failed_payments = failed_payments + $5", 1, e);
 	if (rc || (rc = order_get(tx, a, shop, o.id, out, e)))
 		return rc;
-	return paid ? ledger_on_order_paid(tx, shop, out, e) : 0;
+	if (!paid)	/* the shop's apology campaign may answer it, once per order */
+		return offers_trigger(tx, shop, out->customer_id, "payment_failed", out->id, NULL, e);
+	if ((rc = ledger_on_order_paid(tx, shop, out, e)) ||
+	    (rc = coupon_on_order_paid(tx, shop, out->id, e)) ||
+	    (rc = offers_on_order_paid(tx, shop, out->customer_id, out->id, e)))
+		return rc;
+	return order_get(tx, a, shop, o.id, out, e);
 }
 
 int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
@@ -652,7 +659,8 @@ int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const c
 		return order_get(tx, a, shop, o.id, out, e);
 	if ((rc = transition(&o, ORDER_EVENT_CANCEL, &next, e)) ||
 	    (rc = set_status(tx, shop, &o, next, NULL, 0, e)) ||
-	    (rc = redemption_release_order(tx, shop, o.id, e)))	/* points paid for it come back */
+	    (rc = redemption_release_order(tx, shop, o.id, e)) ||	/* points paid for it come back */
+	    (rc = coupon_on_order_cancelled(tx, shop, o.id, e)))	/* and its codes */
 		return rc;
 	return order_get(tx, a, shop, o.id, out, e);
 }
@@ -791,7 +799,8 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 	    (rc = order_get(tx, a, shop, o.id, out, e)))
 		return rc;
 	*created = 1;
-	if (all && (rc = redemption_release_order(tx, shop, o.id, e)))
+	if (all && ((rc = redemption_release_order(tx, shop, o.id, e)) ||
+		    (rc = coupon_on_order_refunded(tx, shop, o.id, e))))
 		return rc;
 	return ledger_on_order_refunded(tx, shop, out, e);
 }

@@ -89,6 +89,12 @@ struct order_customer {
 	const char *id, *external_id, *email, *phone, *whatsapp, *name;
 };
 
+/* Finds the customer c refers to (following merges) into id, creating a
+ * guest with its identities when nobody is known by them: orders and
+ * tickets name their customer this way. */
+int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			   const struct order_customer *c, char id[ID_MAX], struct err *e);
+
 struct order_input {
 	const char *external_id;
 	struct order_customer customer;

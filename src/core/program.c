@@ -232,11 +232,40 @@ static int check_rewards(const struct program *p, struct err *e)
 	return 0;
 }
 
+static int check_packing(const struct program *p, struct err *e)
+{
+	static const char *const types[] = { "tier", "first_order", "milestone", "gift_wrap", NULL };
+	char param[64];
+	int rc;
+	for (int i = 0; i < p->npacking; i++) {
+		const struct program_packing *k = &p->packing[i];
+		snprintf(param, sizeof(param), "packing[%d].type", i);
+		if (k->type && !strcmp(k->type, "interest"))
+			return err_setc(e, ERR_REFUSED, "interests_unavailable", param, "packing notes by"
+					" a customer's interest need customer interests, which this version"
+					" does not keep yet");
+		if (!k->type || !one_of(k->type, types))
+			return err_set(e, ERR_INVALID, param, "must be tier, first_order, milestone or"
+				       " gift_wrap");
+		snprintf(param, sizeof(param), "packing[%d].value", i);
+		if (!strcmp(k->type, "tier") && !program_tier(p, k->value ? k->value : ""))
+			return err_set(e, ERR_INVALID, param, "names one of the programme's tiers");
+		if (k->value && (rc = check_name(k->value, param, e)))
+			return rc;
+		if (k->value && (!strcmp(k->type, "first_order") || !strcmp(k->type, "milestone")))
+			return err_set(e, ERR_INVALID, param, "a %s note takes no \"value\"", k->type);
+		snprintf(param, sizeof(param), "packing[%d].text", i);
+		if ((rc = check_name(k->text, param, e)))
+			return rc;
+	}
+	return 0;
+}
+
 static int check(const struct program *p, struct err *e)
 {
 	int rc;
 	if ((rc = check_settings(p, e)) || (rc = check_multipliers(p, e)) || (rc = check_tiers(p, e)) ||
-	    (rc = check_milestones(p, e)) || (rc = check_bonuses(p, e)))
+	    (rc = check_milestones(p, e)) || (rc = check_bonuses(p, e)) || (rc = check_packing(p, e)))
 		return rc;
 	return check_rewards(p, e);
 }
@@ -289,6 +318,9 @@ static void serialize(const struct program *p, struct buf *b)
 		buf_printf(b, "milestone=%s\t%lld\t%lld\t%s\n", p->milestones[i].type,
 			   (long long)p->milestones[i].n, (long long)p->milestones[i].points,
 			   p->milestones[i].gift ? p->milestones[i].gift : "");
+	for (int i = 0; i < p->npacking; i++)
+		buf_printf(b, "packing=%s\t%s\t%s\n", p->packing[i].type,
+			   p->packing[i].value ? p->packing[i].value : "", p->packing[i].text);
 }
 
 /* Splits s at tabs into at most n fields (in place). */
@@ -344,6 +376,9 @@ static void parse(struct arena *a, const char *body, struct program *p)
 		else if (!strcmp(k, "tier") && p->ntiers < PROGRAM_MAX_ITEMS && fields(v, f, 5) == 5)
 			p->tiers[p->ntiers++] = (struct program_tier){ f[0], atoll(f[1]), atoll(f[2]),
 								       atoi(f[3]), atoi(f[4]) };
+		else if (!strcmp(k, "packing") && p->npacking < PROGRAM_MAX_ITEMS && fields(v, f, 3) == 3)
+			p->packing[p->npacking++] = (struct program_packing){ f[0], *f[1] ? f[1] : NULL,
+									      f[2] };
 		else if (!strcmp(k, "milestone") && p->nmilestones < PROGRAM_MAX_ITEMS &&
 			 fields(v, f, 4) >= 3)
 			p->milestones[p->nmilestones++] = (struct program_milestone){

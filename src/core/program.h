@@ -76,6 +76,15 @@ struct program_bonus {
 	int64_t per_customer_limit;	/* 0: no limit */
 };
 
+/* A note for the warehouse, printed on an order's packing list (core/packing.h)
+ * when the rule holds: tier (value: the tier's name), first_order, milestone
+ * (the order reached one; {gift} names its gift), gift_wrap (value: the SKU
+ * of the shop's gift-wrap line; without one, any line of category
+ * "gift_wrap"). The text may say {first_name}, {name}, {tier}, {gift}. */
+struct program_packing {
+	const char *type, *value, *text;
+};
+
 struct program {
 	int64_t version;	/* 0: the shop has no programme yet */
 	int64_t created_at;
@@ -103,6 +112,8 @@ struct program {
 	int64_t point_value;	/* minor units a point is worth as a discount */
 	struct program_reward rewards[PROGRAM_MAX_ITEMS];
 	int nrewards;
+	struct program_packing packing[PROGRAM_MAX_ITEMS];
+	int npacking;
 };
 
 /* Defaults: 1 point per unit, 14 pending days, no expiry, clamp, no tiers. */

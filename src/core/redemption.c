@@ -6,6 +6,7 @@
 
 #include "../base/clock.h"
 #include "../base/secure.h"
+#include "coupon.h"
 #include "customer.h"
 #include "event.h"
 #include "ledger.h"
@@ -121,6 +122,14 @@ int redemption_create(struct store_tx *tx, struct arena *a, const char *shop,
 			return err_setc(e, ERR_CONFLICT, "order_status_conflict", "order",
 					"cannot pay order \"%s\" with points: its status is \"%s\"",
 					o.id, o.status);
+		int64_t coupons, coupon_total;
+		int exclusive;
+		if ((rc = coupon_order_discounts(tx, shop, o.id, NULL, &coupons, &coupon_total,
+						 &exclusive, e)))
+			return rc;
+		if (exclusive)
+			return err_setc(e, ERR_REFUSED, "not_combinable", "order", "order \"%s\" has a"
+					" coupon that combines with no other discount", o.id);
 		order_id = arena_strdup(a, o.id);
 		kind = "points_discount", name = "points discount", points = in->points;
 		int64_t before;

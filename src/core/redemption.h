@@ -8,7 +8,8 @@
  *
  * Refused with ERR_REFUSED: "not_enough_points", "out_of_stock",
  * "limit_reached", "discount_exceeds_order" (the order's points discounts
- * together would be worth more than its total); ERR_CONFLICT
+ * together would be worth more than its total), "not_combinable" (the order
+ * holds an exclusive coupon: core/coupon.h); ERR_CONFLICT
  * "order_status_conflict" for points on a cancelled or refunded order. Results live in the arena.
  */
 #ifndef RETAIN_REDEMPTION_H

@@ -98,3 +98,16 @@ int token_verify(struct store_tx *tx, const char *shop, const char *token, char 
 	snprintf(customer, ID_MAX, "%.31s", copy);
 	return 0;
 }
+
+int token_derive_key(struct store_tx *tx, const char *shop, const char *label, int create,
+		     char out[SECURE_SHA256_HEX], struct err *e)
+{
+	char secret[80];
+	int rc = shop_secret(tx, shop, create, secret, e);
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	if (secret[0])
+		secure_hmac_sha256_hex(secret, label, strlen(label), out);
+	return 0;
+}

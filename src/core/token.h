@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../base/ids.h"
+#include "../base/secure.h"
 #include "../store/store.h"
 
 #define TOKEN_MAX 160
@@ -24,5 +25,14 @@ int token_mint(struct store_tx *tx, const char *shop, const char *customer, int6
  * "customer_token_expired". */
 int token_verify(struct store_tx *tx, const char *shop, const char *token,
 		 char customer[ID_MAX], struct err *e);
+
+/* A key of the shop for another kind of signed token (core/treasure.c):
+ * HMAC-SHA256 of label under the shop's token secret, hex, into out. Distinct
+ * labels give unrelated keys, so one kind of token never passes for another,
+ * and the secret itself never leaves this file. With create 1 (in a write)
+ * the secret is made when the shop has none yet; with create 0, a shop without
+ * one gives out "" (no token of it can be valid). */
+int token_derive_key(struct store_tx *tx, const char *shop, const char *label, int create,
+		     char out[SECURE_SHA256_HEX], struct err *e);
 
 #endif

@@ -40,7 +40,7 @@
 #include "migrate.h"
 
 #define PREPARED_MAX 1024	/* per connection; past that, unnamed statements */
-#define ARGS_MAX 32
+#define ARGS_MAX 64
 #define WRITE_TRIES 32
 #define ACQUIRE_WAIT_S 30
 #define MIGRATION_LOCK 0x72657461696eLL	/* "retain": one migrator at a time */

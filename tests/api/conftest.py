@@ -13,6 +13,7 @@ A test that cannot have a PostgreSQL equivalent skips there with on_pg_skip(reas
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -135,6 +136,26 @@ def db_for(directory):
     """Where a test's database lives: a file in directory, or on PostgreSQL a
     new database of its own."""
     return pg_new_database() if PG else os.path.join(directory, "retain.db")
+
+
+def undo_migrations_after(con, version):
+    """Makes a SQLite database look as if no migration after `version` ran:
+    drops what the later schema files create (tables, indexes, added columns)
+    and forgets them in schema_migrations, so that reopening the database
+    applies them again. For tests that rewind a database to an older schema."""
+    schema = os.path.join(os.path.dirname(__file__), "..", "..", "src", "store", "schema")
+    for name in sorted(os.listdir(schema), reverse=True):
+        if not name.endswith(".sql") or int(name[:3]) <= version:
+            continue
+        with open(os.path.join(schema, name)) as f:
+            sql = re.sub(r"--[^\n]*", "", f.read())
+        for index in re.findall(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\w+)", sql):
+            con.execute(f"DROP INDEX IF EXISTS {index}")
+        for table in re.findall(r"CREATE\s+TABLE\s+(\w+)", sql):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for table, column in re.findall(r"ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", sql):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.execute("DELETE FROM schema_migrations WHERE version > ?", (version,))
 
 
 def free_port():

@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 import conftest
-from conftest import OPERATOR_KEY, PG, Api, Server, on_pg_skip, pg_dump
+from conftest import OPERATOR_KEY, PG, Api, Server, on_pg_skip, pg_dump, undo_migrations_after
 
 
 def raw_database(server):
@@ -156,6 +156,7 @@ def test_a_retry_after_the_upgrade_replays_the_old_shop_without_keys_issue8(fres
                             (json.dumps(shown, ensure_ascii=False, separators=(",", ":")),
                              headers["Idempotency-Key"])).rowcount
             assert n == 1
+    undo_migrations_after(con, 5)
     con.execute("DELETE FROM schema_migrations WHERE version >= 5")
     con.execute("DROP INDEX idempotency_keys_created")
     con.commit()

@@ -1,0 +1,307 @@
+/* coupons.c: /v1/coupons (validate, redeem, release), a customer's offers,
+ * referral code and triggers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/jsonv.h"
+#include "../core/coupon.h"
+#include "../core/offers.h"
+#include "../core/order.h"
+#include "../core/referral.h"
+#include "api.h"
+#include "render.h"
+
+struct coupon_call {
+	struct req *r;
+	const char *ref;
+	struct coupon_request rq;
+	struct discount_cart cart;
+	const char *trigger, *cause;
+	char customer[ID_MAX];
+};
+
+static int parse_cart(struct req *r, json_t *v, struct discount_cart *cart, struct err *e)
+{
+	static const char *const allowed[] = { "currency", "channel", "lines", "shipping", NULL };
+	static const char *const line_keys[] = { "sku", "category", "quantity", "unit_price",
+						 "name", NULL };
+	int rc;
+	if (!json_is_object(v))
+		return err_set(e, ERR_INVALID, "cart", "\"cart\" must be an object {currency, lines,"
+			       " shipping}");
+	memset(cart, 0, sizeof(*cart));
+	if ((rc = jsonv_only_keys(v, allowed, "cart.", e)) ||
+	    (rc = jsonv_string(v, "currency", 1, 3, &cart->currency, "cart.currency", e)) ||
+	    (rc = jsonv_string(v, "channel", 0, 20, &cart->channel, "cart.channel", e)) ||
+	    (rc = jsonv_money(v, "shipping", 0, 0, ORDER_AMOUNT_MAX, &cart->shipping, NULL,
+			      "cart.shipping", e)))
+		return rc;
+	json_t *lines = json_object_get(v, "lines");
+	if (!lines || !json_is_array(lines))
+		return err_setc(e, ERR_INVALID, "parameter_missing", "cart.lines",
+				"\"cart.lines\" is an array of {sku, category, quantity, unit_price}");
+	size_t n = json_array_size(lines);
+	if (n > ORDER_MAX_LINES)
+		return err_set(e, ERR_INVALID, "cart.lines", "at most %d lines", ORDER_MAX_LINES);
+	struct discount_line *l = arena_alloc(&r->arena, (n + 1) * sizeof(*l));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(lines, i);
+		char prefix[40], p[4][48];
+		for (int f = 0; f < 4; f++)
+			snprintf(p[f], sizeof(p[f]), "cart.lines[%zu].%s", i, line_keys[f]);
+		snprintf(prefix, sizeof(prefix), "cart.lines[%zu].", i);
+		if (!json_is_object(o))
+			return err_set(e, ERR_INVALID, "cart.lines", "each of \"cart.lines\" is an object");
+		if ((rc = jsonv_only_keys(o, line_keys, prefix, e)) ||
+		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l[i].sku, p[0], e)) ||
+		    (rc = jsonv_string(o, "category", 0, ORDER_TEXT_MAX, &l[i].category, p[1], e)) ||
+		    (rc = jsonv_int(o, "quantity", 1, 1, ORDER_QUANTITY_MAX, &l[i].quantity, NULL, p[2],
+				    e)) ||
+		    (rc = jsonv_money(o, "unit_price", 1, 0, ORDER_AMOUNT_MAX, &l[i].unit_price, NULL,
+				      p[3], e)))
+			return rc;
+	}
+	cart->lines = l;
+	cart->nlines = (int)n;
+	return 0;
+}
+
+static int parse_request(struct coupon_call *k, const char *const *allowed, struct err *e)
+{
+	struct req *r = k->r;
+	int rc;
+	if (!r->json)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "code", "send the \"code\"");
+	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_string(r->json, "code", 1, 200, &k->rq.code, NULL, e)) ||
+	    (rc = jsonv_string(r->json, "customer", 0, 220, &k->rq.customer, NULL, e)) ||
+	    (rc = jsonv_string(r->json, "order", 0, 220, &k->rq.order, NULL, e)))
+		return rc;
+	json_t *cart = json_object_get(r->json, "cart");
+	if (cart && !json_is_null(cart)) {
+		if ((rc = parse_cart(r, cart, &k->cart, e)))
+			return rc;
+		k->rq.cart = &k->cart;
+	}
+	if (!k->rq.cart && !k->rq.order)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "cart",
+				"send the \"cart\" (or the \"order\" it is for)");
+	return 0;
+}
+
+static json_t *render_lines(const int64_t *lines, int n, const struct discount_cart *cart)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:i, s:o, s:I}", "position", i, "sku",
+			cart && i < cart->nlines ? json_string(cart->lines[i].sku) : json_null(),
+			"amount", (json_int_t)lines[i]));
+	return a;
+}
+
+static json_t *render_campaign_brief(const struct campaign *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "id", c->id, "name", c->name, "type", c->type,
+			 "gift", render_string(c->gift));
+}
+
+static int validate_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct coupon_check c;
+	int rc = coupon_validate(tx, &k->r->arena, k->r->shop_id, &k->rq, &c, e);
+	if (rc)
+		return rc;
+	json_t *discount = c.valid
+		? json_pack("{s:I, s:I, s:o}", "total", (json_int_t)c.discount.total, "shipping",
+			    (json_int_t)c.discount.shipping, "lines",
+			    render_lines(c.discount.lines, c.nlines, k->rq.cart))
+		: json_pack("{s:i, s:i, s:[]}", "total", 0, "shipping", 0, "lines");
+	req_json(k->r, 200, json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}",
+		"object", "coupon_validation", "valid", c.valid, "code", k->rq.code,
+		"discount", discount, "currency", render_string(c.currency),
+		"campaign", *c.campaign.id ? render_campaign_brief(&c.campaign) : json_null(),
+		"reason", c.valid ? json_null()
+				  : json_pack("{s:s, s:s}", "code", c.reason, "message", c.message)));
+	return 0;
+}
+
+int api_coupons_validate(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "code", "customer", "order", "cart", NULL };
+	struct coupon_call k = { .r = r };
+	int rc = parse_request(&k, allowed, e);
+	return rc ? rc : req_read(r, validate_tx, &k, e);
+}
+
+json_t *api_render_coupon_redemption(const struct coupon_redemption *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:o}, s:b, s:o,"
+			 " s:o, s:o, s:o, s:o}",
+		"id", d->id, "object", "coupon_redemption", "code", d->code, "campaign", d->campaign_id,
+		"customer", d->customer_id, "order", d->order_id, "status", d->status,
+		"currency", d->currency, "discount", "total", (json_int_t)d->discount,
+		"shipping", (json_int_t)d->shipping_discount, "lines",
+		render_lines(d->lines, d->nlines, NULL), "overuse", d->overuse,
+		"reserved_until", render_time(d->reserved_until),
+		"release_reason", render_string(d->release_reason),
+		"created_at", render_time(d->created_at), "finalized_at", render_time(d->finalized_at),
+		"released_at", render_time(d->released_at));
+}
+
+static int redeem_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct coupon_redemption d;
+	int created, rc = coupon_redeem(tx, &k->r->arena, k->r->shop_id, &k->rq, &d, &created, e);
+	if (!rc)
+		req_json(k->r, created ? 201 : 200, api_render_coupon_redemption(&d));
+	return rc;
+}
+
+int api_coupons_redeem(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "code", "customer", "order", "cart", NULL };
+	struct coupon_call k = { .r = r };
+	int rc = parse_request(&k, allowed, e);
+	if (rc)
+		return rc;
+	if (!k.rq.order)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "order",
+				"a redemption is for an \"order\" (POST /v1/orders first)");
+	return req_write(r, redeem_tx, &k, e);
+}
+
+static int release_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct coupon_redemption d;
+	int rc = coupon_release(tx, &k->r->arena, k->r->shop_id, k->ref, "released", &d, e);
+	if (!rc)
+		req_json(k->r, 200, api_render_coupon_redemption(&d));
+	return rc;
+}
+
+int api_coupons_release(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { NULL };
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	int rc = r->json ? jsonv_only_keys(r->json, allowed, "", e) : 0;
+	return rc ? rc : req_write(r, release_tx, &k, e);
+}
+
+static int redemption_get_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct coupon_redemption d;
+	int rc = coupon_redemption_get(tx, &k->r->arena, k->r->shop_id, k->ref, &d, e);
+	if (!rc)
+		req_json(k->r, 200, api_render_coupon_redemption(&d));
+	return rc;
+}
+
+int api_coupons_redemption_get(struct req *r, struct err *e)
+{
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	return req_read(r, redemption_get_tx, &k, e);
+}
+
+static int code_get_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct coupon_code c;
+	char code[COUPON_CODE_MAX + 1];
+	int rc = coupon_normalize(k->ref, "code", code, e);
+	if (rc || (rc = coupon_get(tx, &k->r->arena, k->r->shop_id, code, &c, e)))
+		return rc;
+	req_json(k->r, 200, api_render_code(&c));
+	return 0;
+}
+
+int api_coupons_code_get(struct req *r, struct err *e)
+{
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	return req_read(r, code_get_tx, &k, e);
+}
+
+/* ---- a customer's offers, referral code and triggers ---- */
+
+static int offers_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct offer *list;
+	int n, rc = api_customer_scope(tx, k->r, k->ref, k->customer, e);
+	if (rc || (rc = offers_list(tx, &k->r->arena, k->r->shop_id, k->customer, &list, &n, e)))
+		return rc;
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct offer *o = &list[i];
+		json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+			"object", "offer", "code", o->code, "state", o->state,
+			"campaign", render_campaign_brief(&o->campaign),
+			"discount", o->campaign.discount_kind
+				? json_pack("{s:s, s:I, s:o}", "kind", o->campaign.discount_kind,
+					    "value", (json_int_t)o->campaign.discount_value,
+					    "currency", render_string(o->campaign.discount_currency))
+				: json_null(),
+			"valid_from", render_time(o->valid_from), "expires_at", render_time(o->expires_at),
+			"personal", o->personal));
+	}
+	req_json(k->r, 200, render_list(data, 0));
+	return 0;
+}
+
+int api_customers_offers(struct req *r, struct err *e)
+{
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	return req_read(r, offers_tx, &k, e);
+}
+
+static int referral_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	struct referral_info info;
+	int rc = api_customer_scope(tx, k->r, k->ref, k->customer, e);
+	if (rc || (rc = referral_code(tx, &k->r->arena, k->r->shop_id, k->customer, &info, e)))
+		return rc;
+	req_json(k->r, 200, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "object", "referral",
+		"customer", k->customer, "code", info.code, "campaign", info.campaign_id,
+		"referred", (json_int_t)info.referred, "points_earned", (json_int_t)info.points_earned));
+	return 0;
+}
+
+/* A write (the code is made on first ask), also for a storefront GET. */
+int api_customers_referral(struct req *r, struct err *e)
+{
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	return req_write(r, referral_tx, &k, e);
+}
+
+static int trigger_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct coupon_call *k = ctx;
+	int given, rc = customer_resolve(tx, k->r->shop_id, k->ref, "id", k->customer, e);
+	if (rc || (rc = offers_trigger(tx, k->r->shop_id, k->customer, k->trigger, k->cause, &given, e)))
+		return rc;
+	req_json(k->r, 200, json_pack("{s:s, s:s, s:s, s:s, s:i}", "object", "trigger",
+		"customer", k->customer, "trigger", k->trigger, "cause", k->cause, "offers_given", given));
+	return 0;
+}
+
+int api_customers_trigger(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "trigger", "cause", NULL };
+	struct coupon_call k = { .r = r, .ref = req_param(r, 0) };
+	int rc;
+	if (!r->json)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "trigger", "send \"trigger\" and"
+				" \"cause\"");
+	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_string(r->json, "trigger", 1, 40, &k.trigger, NULL, e)) ||
+	    (rc = jsonv_string(r->json, "cause", 1, 200, &k.cause, NULL, e)))
+		return rc;
+	if (!campaign_in(campaign_triggers, k.trigger))
+		return err_set(e, ERR_INVALID, "trigger", "unknown trigger \"%s\" (late_delivery,"
+			       " payment_failed, ticket_sla_breached, negative_review, at_risk)", k.trigger);
+	return req_write(r, trigger_tx, &k, e);
+}

@@ -1,0 +1,15 @@
+/*
+ * tz.h: IANA time zone names ("Europe/Warsaw", "UTC"), checked so that a
+ * campaign or report never carries a zone no one can read. A name is valid
+ * when it has the shape of one (letters, digits, '_', '+', '-' in parts
+ * separated by '/', at most TZ_NAME_MAX bytes, no "." part) and, when the
+ * machine has the zone database (/usr/share/zoneinfo), is in it.
+ */
+#ifndef RETAIN_TZ_H
+#define RETAIN_TZ_H
+
+#define TZ_NAME_MAX 64
+
+int tz_valid(const char *name);
+
+#endif
