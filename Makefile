@@ -11,7 +11,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(PGINC) $(WARN) $(CFLAGS)
 LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lm -pthread
 ASAN    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analytics/*.c src/http/*.c src/api/*.c src/cli/*.c src/web/*.c))
+SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analytics/*.c src/http/*.c src/render/*.c src/api/*.c src/cli/*.c src/web/*.c))
 SCHEMA  := $(sort $(wildcard src/store/schema/*.sql))
 SCHEMA_PG := $(wildcard src/store/schema/pg/*.sql)
 GEN     := build/migrations.c

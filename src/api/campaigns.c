@@ -10,7 +10,7 @@
 #include "../core/coupon.h"
 #include "../core/offers.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct campaign_call {
 	struct req *r;
@@ -311,13 +311,16 @@ static int parse_campaign(struct req *r, json_t *b, struct campaign *c, struct e
 		return rc;
 	if (json_object_get(b, "discount") && json_is_null(json_object_get(b, "discount")))
 		c->discount_kind = NULL, c->discount_value = 0;
-	if ((d = json_object_get(b, "targeting")) && !json_is_null(d) &&
-	    (rc = parse_targeting(r, d, c, e)))
+	if ((d = json_object_get(b, "targeting")) && json_is_null(d))
+		c->target = "all", c->target_values.n = 0, c->early_tiers.n = 0, c->early_days = 0;
+	else if (d && (rc = parse_targeting(r, d, c, e)))
 		return rc;
 	if ((d = json_object_get(b, "early_access")) &&
 	    (rc = parse_early(d, r, c, "early_access", e)))
 		return rc;
-	if ((d = json_object_get(b, "stacking")) && !json_is_null(d) && (rc = parse_stacking(d, c, e)))
+	if ((d = json_object_get(b, "stacking")) && json_is_null(d))
+		c->stacking = "exclusive", c->max_total_discount = 0;
+	else if (d && (rc = parse_stacking(d, c, e)))
 		return rc;
 	if ((d = json_object_get(b, "referral")) && !json_is_null(d) && (rc = parse_referral(d, c, e)))
 		return rc;
@@ -356,8 +359,9 @@ static json_t *render_targeting(const struct campaign *c)
 	json_t *t = json_object();
 	if (!strcmp(c->target, "all"))
 		json_object_set_new(t, "all", json_true());
-	else if (!strcmp(c->target, "segment") && c->target_values.n == 1)
-		json_object_set_new(t, "segment", json_string(c->target_values.v[0]));
+	else if (!strcmp(c->target, "segment"))
+		json_object_set_new(t, "segment", c->target_values.n ? json_string(c->target_values.v[0])
+								     : json_null());
 	else
 		json_object_set_new(t, c->target, list_json(&c->target_values));
 	json_object_set_new(t, "early_access", c->early_days

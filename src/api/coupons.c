@@ -3,13 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/currency.h"
 #include "../base/jsonv.h"
 #include "../core/coupon.h"
 #include "../core/offers.h"
 #include "../core/order.h"
 #include "../core/referral.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct coupon_call {
 	struct req *r;
@@ -32,6 +33,9 @@ static int parse_cart(struct req *r, json_t *v, struct discount_cart *cart, stru
 	memset(cart, 0, sizeof(*cart));
 	if ((rc = jsonv_only_keys(v, allowed, "cart.", e)) ||
 	    (rc = jsonv_string(v, "currency", 1, 3, &cart->currency, "cart.currency", e)) ||
+	    (currency_exponent(cart->currency) < 0 &&
+	     (rc = err_set(e, ERR_INVALID, "cart.currency", "\"%s\" is not an ISO 4217 currency",
+			   cart->currency))) ||
 	    (rc = jsonv_string(v, "channel", 0, 20, &cart->channel, "cart.channel", e)) ||
 	    (rc = jsonv_money(v, "shipping", 0, 0, ORDER_AMOUNT_MAX, &cart->shipping, NULL,
 			      "cart.shipping", e)))
@@ -115,10 +119,10 @@ static int validate_tx(struct store_tx *tx, void *ctx, struct err *e)
 	json_t *discount = c.valid
 		? json_pack("{s:I, s:I, s:o}", "total", (json_int_t)c.discount.total, "shipping",
 			    (json_int_t)c.discount.shipping, "lines",
-			    render_lines(c.discount.lines, c.nlines, k->rq.cart))
+			    render_lines(c.discount.lines, c.nlines, &c.cart))
 		: json_pack("{s:i, s:i, s:[]}", "total", 0, "shipping", 0, "lines");
 	req_json(k->r, 200, json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}",
-		"object", "coupon_validation", "valid", c.valid, "code", k->rq.code,
+		"object", "coupon_validation", "valid", c.valid, "code", c.code ? c.code : k->rq.code,
 		"discount", discount, "currency", render_string(c.currency),
 		"campaign", *c.campaign.id ? render_campaign_brief(&c.campaign) : json_null(),
 		"reason", c.valid ? json_null()
@@ -211,8 +215,10 @@ static int code_get_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct coupon_call *k = ctx;
 	struct coupon_code c;
 	char code[COUPON_CODE_MAX + 1];
-	int rc = coupon_normalize(k->ref, "code", code, e);
-	if (rc || (rc = coupon_get(tx, &k->r->arena, k->r->shop_id, code, &c, e)))
+	if (coupon_normalize(k->ref, "code", code, e))	/* a code that cannot exist */
+		return err_setc(e, ERR_NOT_FOUND, "unknown_code", "code", "no code \"%s\"", k->ref);
+	int rc = coupon_get(tx, &k->r->arena, k->r->shop_id, code, &c, e);
+	if (rc)
 		return rc;
 	req_json(k->r, 200, api_render_code(&c));
 	return 0;

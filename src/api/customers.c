@@ -7,7 +7,7 @@
 #include "../core/customer.h"
 #include "../core/order.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct customer_call {
 	struct req *r;

@@ -9,7 +9,7 @@
 #include "../http/metrics.h"
 #include "../http/server.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 int api_health_livez(struct req *r, struct err *e)
 {

@@ -14,7 +14,7 @@
 #include <microhttpd.h>
 #include "../http/server.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct loyalty_call {
 	struct req *r;
@@ -201,12 +201,23 @@ int api_loyalty_adjust(struct req *r, struct err *e)
 	return req_write(r, adjust_tx, &c, e);
 }
 
+/* The jobs another node was running (their lock held), by name. */
+static json_t *skipped_jobs(const struct jobs_counts *c)
+{
+	json_t *names = json_array();
+	for (int i = 0; i < jobs_count(); i++)
+		if (c->skipped_mask & (1u << i))
+			json_array_append_new(names, json_string(jobs_name(i)));
+	return names;
+}
+
 int api_jobs_run(struct req *r, struct err *e)
 {
 	struct jobs_counts c;
 	int rc = jobs_run(r->store, r->srv->cfg, &c, e);
 	if (!rc)
-		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "object", "job_run",
+		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:o}",
+					   "object", "job_run",
 					   "expired_lots", (json_int_t)c.expired_lots,
 					   "expired_points", (json_int_t)c.expired_points,
 					   "reminders", (json_int_t)c.reminders,
@@ -214,7 +225,8 @@ int api_jobs_run(struct req *r, struct err *e)
 					   "reservations_released", (json_int_t)c.reservations_released,
 					   "late_deliveries", (json_int_t)c.late_deliveries,
 					   "apologies", (json_int_t)c.apologies,
-					   "sla_breaches", (json_int_t)c.sla_breaches));
+					   "sla_breaches", (json_int_t)c.sla_breaches,
+					   "skipped", c.skipped, "skipped_jobs", skipped_jobs(&c)));
 	return rc;
 }
 

@@ -9,7 +9,7 @@
 #include "../core/order.h"
 #include "../core/shipment.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct order_call {
 	struct req *r;

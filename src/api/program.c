@@ -5,7 +5,7 @@
 #include "../base/jsonv.h"
 #include "../core/program.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct program_call {
 	struct req *r;

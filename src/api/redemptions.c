@@ -4,7 +4,7 @@
 #include "../base/jsonv.h"
 #include "../core/redemption.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct redemption_call {
 	struct req *r;

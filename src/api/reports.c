@@ -15,7 +15,7 @@
 #include "../base/rfc3339.h"
 #include "../core/customer.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 static json_t *num(double v)
 {
@@ -128,20 +128,23 @@ static int predictions_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct report_call *c = ctx;
 	struct clv_report fit;
 	struct clv_customer k;
+	int64_t fitted_at;
 	int found, rc;
 	if ((rc = customer_resolve(tx, c->r->shop_id, req_param(c->r, 0), "id", c->customer, e)) ||
-	    (rc = clv_cache_fit(tx, &c->r->arena, c->r->shop_id, &c->clv, &fit, e)))
+	    (rc = clv_cache_fit(tx, &c->r->arena, c->r->shop_id, &c->clv, &fit, &fitted_at, e)))
 		return rc;
 	c->clv.to = clock_now_ms();
 	if (!fit.enough) {
-		req_json(c->r, 200, json_pack("{s:s, s:s, s:b, s:s}", "object", "predictions",
-			"customer", c->customer, "enough_data", 0, "reason", fit.reason ? fit.reason : ""));
+		req_json(c->r, 200, json_pack("{s:s, s:s, s:b, s:s, s:o}", "object", "predictions",
+			"customer", c->customer, "enough_data", 0, "reason", fit.reason ? fit.reason : "",
+			"model_fitted_at", render_time(fitted_at)));
 		return 0;
 	}
 	if ((rc = clv_customer(tx, c->r->shop_id, c->customer, &c->clv, &fit, &k, &found, e)))
 		return rc;
-	json_t *o = json_pack("{s:s, s:s, s:b, s:o}", "object", "predictions", "customer", c->customer,
-			      "enough_data", 1, "currency", render_string(fit.currency));
+	json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o}", "object", "predictions", "customer",
+			      c->customer, "enough_data", 1, "currency", render_string(fit.currency),
+			      "model_fitted_at", render_time(fitted_at));
 	if (!found) {
 		json_object_set_new(o, "purchases", json_integer(0));
 		json_object_set_new(o, "reason", json_string("no paid order yet: nothing to predict from"));

@@ -1,7 +1,7 @@
 /*
  * routes.h: the API's route table (routes.c), which `retain serve` mounts on
- * the HTTP server. The only part of api/ that cli/ sees besides the resource
- * renderers (render.h): the handlers themselves stay behind api.h.
+ * the HTTP server. main.c hands it to cmd_serve(): no part of api/ is seen by
+ * cli/; the handlers themselves stay behind api.h.
  */
 #ifndef RETAIN_ROUTES_H
 #define RETAIN_ROUTES_H

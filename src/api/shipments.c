@@ -8,7 +8,7 @@
 #include "../core/packing.h"
 #include "../core/shipment.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct shipment_call {
 	struct req *r;

@@ -4,7 +4,7 @@
 #include "../base/jsonv.h"
 #include "../core/shop.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 #include "../http/server.h"
 
 struct shop_call {

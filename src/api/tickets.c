@@ -8,7 +8,7 @@
 #include "../core/sla.h"
 #include "../core/ticket.h"
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct ticket_call {
 	struct req *r;

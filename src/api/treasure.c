@@ -7,7 +7,7 @@
 #include "../core/treasure.h"
 #include <microhttpd.h>
 #include "api.h"
-#include "render.h"
+#include "../render/render.h"
 
 struct treasure_call {
 	struct req *r;

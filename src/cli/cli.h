@@ -24,7 +24,11 @@
 #include "../base/config.h"
 #include "../store/store.h"
 
-int cmd_serve(int argc, char **argv, const struct config *cfg);
+struct route;
+/* `retain serve` mounts the nroutes routes on the HTTP server. main.c passes
+ * the API's table (api/routes.h): cli/ includes nothing of api/. */
+int cmd_serve(int argc, char **argv, const struct config *cfg, const struct route *routes,
+	      int nroutes);
 int cmd_shop(int argc, char **argv, const struct config *cfg);
 int cmd_migrate(int argc, char **argv, const struct config *cfg);
 int cmd_demo(int argc, char **argv, const struct config *cfg);

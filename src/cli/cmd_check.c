@@ -20,7 +20,10 @@ const char cmd_jobs_usage[] =
 	"usage: retain jobs run [--db PATH]\n"
 	"\n"
 	"Runs the due jobs once, as the server does every --jobs-interval seconds:\n"
-	"points expiry, expiry reminders, tier downgrades.\n";
+	"points expiry, expiry reminders, tier downgrades, stored Idempotency-Key\n"
+	"responses past their retention, coupon reservations past their time, late\n"
+	"deliveries (with their apologies) and support tickets past their service\n"
+	"targets.\n";
 
 struct check {
 	struct arena arena;
@@ -87,8 +90,17 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	if (rc)
 		return cli_fail(&e);
 	printf("retain jobs: %lld lots expired (%lld points), %lld reminders, %lld tier changes,"
-	       " %lld coupon reservations released\n",
+	       " %lld coupon reservations released, %lld late deliveries (%lld apologies),"
+	       " %lld service targets breached",
 	       (long long)n.expired_lots, (long long)n.expired_points, (long long)n.reminders,
-	       (long long)n.tier_changes, (long long)n.reservations_released);
+	       (long long)n.tier_changes, (long long)n.reservations_released,
+	       (long long)n.late_deliveries, (long long)n.apologies, (long long)n.sla_breaches);
+	for (int i = 0, first = 1; i < jobs_count(); i++)
+		if (n.skipped_mask & (1u << i)) {
+			printf("%s%s", first ? "; skipped (another node holds its lock): " : ", ",
+			       jobs_name(i));
+			first = 0;
+		}
+	printf("\n");
 	return 0;
 }

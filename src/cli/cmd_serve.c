@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "../analytics/clv_cache.h"
-#include "../api/routes.h"
 #include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/secure.h"
@@ -99,9 +98,10 @@ static void *jobs_main(void *arg)
 		struct err e = { 0 };
 		if (jobs_run(j->store, j->cfg, &n, &e))
 			log_error("jobs failed", ",\"error\":\"%s\"", e.code);
-		else if (n.expired_lots || n.reminders || n.tier_changes)
-			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld",
-				 (long long)n.expired_lots, (long long)n.reminders, (long long)n.tier_changes);
+		else if (n.expired_lots || n.reminders || n.tier_changes || n.skipped)
+			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld"
+				 ",\"skipped\":%d", (long long)n.expired_lots, (long long)n.reminders,
+				 (long long)n.tier_changes, n.skipped);
 		int refitted = 0;
 		if (clv_cache_refresh(j->store, &refitted, &e))
 			log_error("model refit failed", ",\"error\":\"%s\"", e.code);
@@ -113,7 +113,8 @@ static void *jobs_main(void *arg)
 	return NULL;
 }
 
-int cmd_serve(int argc, char **argv, const struct config *cfg)
+int cmd_serve(int argc, char **argv, const struct config *cfg, const struct route *routes,
+	      int nroutes)
 {
 	struct server s = { 0 };
 	struct err e = { 0 };
@@ -137,8 +138,8 @@ int cmd_serve(int argc, char **argv, const struct config *cfg)
 	if (cfg->test_clock)
 		clock_enable_test();
 	s.cfg = cfg;
-	s.routes = api_routes;
-	s.nroutes = api_nroutes;
+	s.routes = routes;
+	s.nroutes = nroutes;
 	/* The database first: a bad --db is named as such, not as its key file. */
 	if ((rc = cli_store_open(cfg, &s.store, &e)))
 		return cli_fail(&e);

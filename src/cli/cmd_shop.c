@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../api/render.h"
+#include "../render/render.h"
 #include "../core/shop.h"
 #include "../store/store.h"
 #include "cli.h"

@@ -200,6 +200,9 @@ static int check_rules(const struct campaign *c, struct err *e)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "targeting",
 				"targeting by %s needs at least one", c->target);
 	if (!strcmp(c->target, "segment")) {
+		if (c->target_values.n > 1)
+			return err_set(e, ERR_INVALID, "targeting.segment", "\"segment\" is one RFM segment"
+				       " name (a personal campaign per segment reaches several)");
 		for (int i = 0; i < c->target_values.n; i++) {
 			int ok = 0;
 			for (int r = 1; r <= 5 && !ok; r++)
@@ -207,7 +210,7 @@ static int check_rules(const struct campaign *c, struct err *e)
 					ok = !strcmp(measures_rfm_segment(r, f), c->target_values.v[i]);
 			if (!ok)
 				return err_set(e, ERR_INVALID, "targeting.segment", "no RFM segment \"%s\""
-					       " (docs/reports.md lists the eleven)", c->target_values.v[i]);
+					       " (docs/analytics.md lists the eleven)", c->target_values.v[i]);
 		}
 	}
 	if (!c->early_tiers.n != !c->early_days)
@@ -234,8 +237,9 @@ static int check_type(const struct campaign *c, struct err *e)
 				"a %s campaign has one shared \"code\"", c->type);
 	if (c->code && !campaign_in(shared_code_types, c->type))
 		return err_set(e, ERR_INVALID, "code", "a %s campaign has no shared \"code\" (%s)", c->type,
-			       !strcmp(c->type, "unique") || !strcmp(c->type, "treasure_hunt")
-			       ? "generate or import its codes" : "it gives personal codes");
+			       !strcmp(c->type, "unique") ? "generate or import its codes"
+			       : !strcmp(c->type, "treasure_hunt") ? "its codes come from claims of its spots"
+			       : "it gives personal codes");
 	if ((rc = check_list(&c->triggers, "triggers", e)))
 		return rc;
 	if (!strcmp(c->type, "apology") && !c->triggers.n)

@@ -594,11 +594,13 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 		return rc;
 	out->nlines = x.cart.nlines;
 	out->currency = x.cart.currency;
+	out->cart = x.cart;
 	/* What a customer typed: a code that cannot exist is simply unknown. */
 	if (coupon_normalize(rq->code ? rq->code : "", "code", code, e)) {
 		err_clear(e);
 		return refuse(out, "unknown_code", "no such code");
 	}
+	out->code = arena_strdup(a, code);
 	rc = coupon_get(tx, a, shop, code, &x.code, e);
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);

@@ -95,6 +95,8 @@ struct coupon_check {
 	struct discount_result discount;	/* discount.lines: one per cart line */
 	int nlines;			/* the cart's lines */
 	const char *currency;		/* the cart's */
+	struct discount_cart cart;	/* the cart as validated (the order's lines without one) */
+	const char *code;		/* normalised, when it is a code at all */
 	char customer_id[ID_MAX], order_id[ID_MAX];
 };
 

@@ -90,6 +90,7 @@ static const struct job {
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
+_Static_assert(NJOBS <= 32, "jobs_counts.skipped_mask has a bit per job");
 
 int jobs_count(void)
 {
@@ -147,6 +148,7 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 			break;
 		if (c.skipped) {
 			out->skipped++;
+			out->skipped_mask |= 1u << i;
 			continue;
 		}
 		out->expired_lots += c.counts.expired_lots;

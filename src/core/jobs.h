@@ -24,8 +24,9 @@
  * nothing.
  *
  * Pending points need no job: a lot is available from its available_at on,
- * read as such by every query. The CLV fit cache is refreshed beside the
- * table by its caller (analytics/clv_cache.h): a read, not a write.
+ * read as such by every query. The CLV fits are refreshed beside the table by
+ * its caller (analytics/clv_cache.h, core/ does not call analytics/), under a
+ * lock of their own in the same key space (CLV_CACHE_LOCK_KEY).
  */
 #ifndef RETAIN_JOBS_H
 #define RETAIN_JOBS_H
@@ -46,6 +47,7 @@ struct jobs_counts {
 	int64_t sla_breaches;			/* ticket targets found breached */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
+	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
 };
 
 /* The advisory lock key of the job in row i of the table (1-based here, so

@@ -330,3 +330,21 @@ def test_coupon__what_a_customer_mistypes_is_an_unknown_code_not_an_error(shop, 
     r = redeem(shop, typed, order_for(shop))
     assert r.status_code == 422 and error_of(r)["code"] == "unknown_code"
     assert validate(shop, "  spring10 ")["valid"], "blanks around a code are forgiven"
+
+
+def test_coupon__small_edges_of_the_api(shop):
+    c = campaign(shop, targeting={"tiers": ["gold"]}, stacking={"mode": "stackable"})
+    patched = shop.patch(f"/v1/campaigns/{c['id']}", {"targeting": None, "stacking": None}).json()
+    assert patched["targeting"]["all"] is True and patched["stacking"]["mode"] == "exclusive", \
+        "null puts a setting back to its default"
+    r = shop.post("/v1/coupons/validate", {"code": "SPRING10", "cart": cart(currency="EUROS")})
+    assert r.status_code == 400 and error_of(r)["param"] == "cart.currency"
+    assert validate(shop, "spring10")["code"] == "SPRING10", "the code as stored"
+    assert shop.get("/v1/coupons/codes/no%20such").status_code == 404
+    o = order_for(shop)
+    v = shop.post("/v1/coupons/validate", {"code": "SPRING10", "order": o["id"]}).json()
+    assert v["discount"]["lines"][0]["sku"] == "TEA-1", "the order's own lines, with their skus"
+    r = shop.post("/v1/campaigns", {"name": "Two", "type": "personal", "starts_at": START,
+                                    "discount": {"kind": "percent", "value": 5},
+                                    "targeting": {"segment": ["at_risk", "hibernating"]}})
+    assert r.status_code == 400 and error_of(r)["param"] == "targeting.segment"

@@ -1,6 +1,7 @@
 """The layers of DESIGN.md §2, checked on the source tree (issue 9, scope 6).
 
-Arrows point one way: api/, cli/ -> core/, analytics/ -> store/ -> base/. These
+Arrows point one way: api/, cli/ -> core/, analytics/ -> store/ -> base/, with
+render/ (the resource shapes both api/ and cli/ print) beside them. These
 tests read src/ (comments stripped) and name the file and line that breaks a
 rule, so a move that undoes the layering fails here rather than in review.
 """
@@ -19,14 +20,6 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 SQL = re.compile(r"\b(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+(TABLE|INDEX)|ALTER\s+TABLE|DROP\s+TABLE)\b")
 STATEMENT_CALL = re.compile(r"\bstore_(query|query_int|query_pairs|exec|step)\s*\(")
-
-# What cli/ may include from api/, and why: serve mounts the route table, and
-# `retain shop --json` prints the API's shop resource.
-CLI_MAY_INCLUDE_FROM_API = {
-    ("cmd_serve.c", "../api/routes.h"),
-    ("cmd_shop.c", "../api/render.h"),
-}
-
 
 def sources(layer):
     directory = os.path.join(SRC, layer)
@@ -59,17 +52,20 @@ def sql_in(layer):
     return found
 
 
-def test_the_cli_includes_from_api_only_the_route_table_and_the_resource_renderers():
-    seen = {(name, path) for name, _, path in includes("cli") if path.startswith("../api/")}
-    assert seen <= CLI_MAY_INCLUDE_FROM_API, sorted(seen - CLI_MAY_INCLUDE_FROM_API)
+def test_the_cli_includes_nothing_from_api():
+    """serve is handed the route table by main.c; the shop's JSON is render/'s."""
+    assert [(n, l, p) for n, l, p in includes("cli") if "api/" in p] == []
 
 
-def test_the_renderers_the_cli_shares_include_no_http():
-    for header in ("render.h", "render.c"):
-        with open(os.path.join(SRC, "api", header), encoding="utf-8") as f:
-            text = COMMENT.sub("", f.read())
-        paths = [m.group(2) for m in INCLUDE.finditer(text)]
-        assert not [p for p in paths if "http" in p or "microhttpd" in p], (header, paths)
+def test_the_renderers_the_cli_shares_include_only_core_and_base():
+    outside = [(n, l, p) for n, l, p in includes("render")
+               if p.startswith("../") and not p.startswith(("../core/", "../base/"))
+               or p == "microhttpd.h"]
+    assert outside == []
+    # (and they are what both sides use: the shop the CLI prints is the API's)
+    users = {layer for layer in ("api", "cli") for _, _, p in includes(layer)
+             if p == "../render/render.h"}
+    assert users == {"api", "cli"}
 
 
 @pytest.mark.parametrize("layer", ["http", "api"])
@@ -87,7 +83,7 @@ def test_the_idempotency_table_is_named_only_by_the_store():
 @pytest.mark.parametrize("layer", ["core", "analytics"])
 def test_core_and_analytics_include_nothing_above_them(layer):
     above = [(name, line, path) for name, line, path in includes(layer)
-             if path.startswith(("../api/", "../http/", "../cli/", "../web/")) or
+             if path.startswith(("../api/", "../http/", "../cli/", "../web/", "../render/")) or
              path == "microhttpd.h"]
     assert above == []
 

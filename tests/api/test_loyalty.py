@@ -307,10 +307,10 @@ def test_retain_check_recomputes_balances_and_fails_on_a_mismatch(shop, olga, se
     ok = subprocess.run([BIN, "check", "--db", server.db], capture_output=True, text=True)
     assert ok.returncode == 0 and "0 mismatches" in ok.stdout
     con = connect_db(server.db)
-    con.execute("UPDATE loyalty_lots SET remaining = remaining + 1 WHERE shop_id = ?", (shop.shop["id"],))
+    con.execute("UPDATE loyalty_lots SET remaining = remaining - 1 WHERE shop_id = ?", (shop.shop["id"],))
     con.commit()
     bad = subprocess.run([BIN, "check", "--db", server.db], capture_output=True, text=True)
-    con.execute("UPDATE loyalty_lots SET remaining = remaining - 1 WHERE shop_id = ?", (shop.shop["id"],))
+    con.execute("UPDATE loyalty_lots SET remaining = remaining + 1 WHERE shop_id = ?", (shop.shop["id"],))
     con.commit()
     con.close()
     assert bad.returncode == 1 and "remaining differs from the sum of its entries" in bad.stdout

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from conftest import (BIN, OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db,
-                      free_port, make_shop, pg_new_database, pg_url, psql)
+                      ROOT, free_port, make_shop, pg_new_database, pg_url, psql)
 from loyalty_helpers import loyalty, paid_order, set_program
 
 needs_pg = pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG)")
@@ -95,7 +95,10 @@ def test_migrate_creates_the_schema_in_an_empty_postgres_database_once_issue9():
         assert r.returncode == 0, r.stderr
     versions = [v for (v,) in connect_db(pg_url(name)).execute(
         "SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 5
+    # every schema file, once (numbers may have gaps: one may land later)
+    schema = os.path.join(ROOT, "src", "store", "schema")
+    assert versions == sorted(int(n[:3]) for n in os.listdir(schema) if n.endswith(".sql"))
+    assert len(versions) >= 5
     # STRICT is SQLite's; times and money are BIGINT on PostgreSQL.
     types = dict(connect_db(pg_url(name)).execute(
         "SELECT column_name, data_type FROM information_schema.columns"

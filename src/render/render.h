@@ -1,9 +1,10 @@
 /*
- * render.h: JSON shapes of retain's resources, for the handlers; `retain shop
- * --json` prints the shop with render_shop() so that it is the API's shop.
- * Only jansson and core/ below: no HTTP, so the CLI may include it (the one
- * header of api/ it may; tests/api/test_layering_issue9.py). Reports have
- * their shapes in analytics/report_json.h. Each returns a new reference.
+ * render.h: JSON shapes of retain's resources, shared by the API's handlers
+ * (api/) and the command line (cli/: `retain shop --json` prints the shop with
+ * render_shop() so that it is the API's shop). A layer beside api/ and cli/,
+ * above core/: only jansson, base/ and core/ below it, no HTTP
+ * (tests/api/test_layering_issue9.py). Reports have their shapes in
+ * analytics/report_json.h. Each returns a new reference.
  */
 #ifndef RETAIN_RENDER_H
 #define RETAIN_RENDER_H
