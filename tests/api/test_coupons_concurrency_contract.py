@@ -57,7 +57,11 @@ def race(nodes, shop, code, checkouts):
     calls = [lambda a=a, c=c, o=o: a.post("/v1/coupons/redeem",
                                           {"code": code, "customer": c, "order": o, "cart": cart()})
              for a, (c, o) in zip(apis, checkouts)]
-    return at_once(calls)
+    try:
+        return at_once(calls)
+    finally:
+        for a in apis:          # no idle keep-alive connections left for the server's drain
+            a.s.close()
 
 
 def outcome(responses):
