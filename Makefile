@@ -112,6 +112,7 @@ run: deps
 
 bench: build/retain
 	bench/run
+	bench/coupons
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin

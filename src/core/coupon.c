@@ -258,6 +258,26 @@ int coupon_get(struct store_tx *tx, struct arena *a, const char *shop, const cha
 	return 0;
 }
 
+/* The code's row alone, without its state (which costs its campaign and its
+ * redemptions): for validation, which reads both itself. */
+static int code_row(struct store_tx *tx, struct arena *a, const char *shop, const char *code,
+		    struct coupon_code *out, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, "SELECT " CODE_COLUMNS " FROM coupon_codes"
+					    " WHERE shop_id = $1 AND code = $2", "ss", shop, code);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	if (rc == 1)
+		row_to_code(st, a, out);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return err_setc(e, ERR_NOT_FOUND, "unknown_code", "code", "no code \"%s\"", code);
+	return 0;
+}
+
 int coupon_list(struct store_tx *tx, struct arena *a, const char *shop,
 		const char *campaign_id, const char *starting_after, int limit,
 		struct coupon_code **out, int *n, int *has_more, struct err *e)
@@ -601,7 +621,7 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 		return refuse(out, "unknown_code", "no such code");
 	}
 	out->code = arena_strdup(a, code);
-	rc = coupon_get(tx, a, shop, code, &x.code, e);
+	rc = code_row(tx, a, shop, code, &x.code, e);
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);
 		return refuse(out, "unknown_code", "no such code");
@@ -732,6 +752,27 @@ static int find_live(struct store_tx *tx, struct arena *a, const char *shop, con
 
 static int finalize(struct store_tx *tx, const char *shop, const struct coupon_redemption *r,
 		    const struct campaign *c, struct err *e);
+static int set_released(struct store_tx *tx, const char *shop, const char *id, const char *customer,
+			const char *reason, struct err *e);
+
+/* The code's reservations past their time, released now rather than by the
+ * next jobs run: they count for nothing already, and the unique indexes
+ * must not hold them against a new redemption. */
+static int release_lapsed(struct store_tx *tx, struct arena *a, const char *shop, const char *code,
+			  struct err *e)
+{
+	char (*ids)[32];
+	int64_t *unused;
+	int n, rc = store_query_pairs(tx, e, a, &ids, &unused, &n,
+		"SELECT id, reserved_until FROM coupon_redemptions WHERE shop_id = $1 AND code = $2"
+		" AND status = 'reserved' AND reserved_until <= $3", "ssi", shop, code, clock_now_ms());
+	for (int i = 0; !rc && i < n; i++) {
+		struct coupon_redemption r;
+		if (!(rc = coupon_redemption_get(tx, a, shop, ids[i], &r, e)))
+			rc = set_released(tx, shop, r.id, r.customer_id, "timeout", e);
+	}
+	return rc;
+}
 
 int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct coupon_request *rq, struct coupon_redemption *out,
@@ -749,13 +790,14 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		return rc;
 	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
 		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
+		    (rc = release_lapsed(tx, a, shop, code, e)) ||
 		    (rc = find_live(tx, a, shop, chk.order_id, code, out, &found, e)) || found)
 			return rc;
 	}
 	if (!chk.valid)
 		return err_setc(e, ERR_REFUSED, chk.reason, "code", "%s", chk.message);
 	struct coupon_code k;
-	if ((rc = coupon_get(tx, a, shop, code, &k, e)))
+	if ((rc = code_row(tx, a, shop, code, &k, e)))
 		return rc;
 	id_new(id, "crd_", now);
 	int single = strcmp(k.kind, "shared") && strcmp(k.kind, "referral");

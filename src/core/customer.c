@@ -784,23 +784,30 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 	return customer_get(tx, a, shop, (*erased)[0], out, e);
 }
 
+/* Reads the row, then updates it: an UPDATE ... RETURNING costs SQLite a
+ * temporary table per statement, more than the read (bench/README.md). */
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e)
 {
 	int64_t now = clock_now_ms();
-	/* The invite is due after a guest's first order, never before. */
 	struct store_stmt *st = store_query(tx, e,
-		"UPDATE customers SET orders_count = orders_count + 1, updated_at = $3,"
-		" account_invite_due_at = CASE WHEN status = 'guest' AND orders_count = 0"
-		"   AND account_invite_due_at IS NULL THEN $3 ELSE account_invite_due_at END"
-		" WHERE shop_id = $1 AND id = $2 RETURNING orders_count, status",
-		"ssi", shop, id, now);
+		"SELECT orders_count, status FROM customers WHERE shop_id = $1 AND id = $2",
+		"ss", shop, id);
 	if (!st)
 		return e->kind;
 	int rc = store_step(st, e);
-	int first_guest_order = rc == 1 && store_int(st, 0) == 1 &&
+	int first_guest_order = rc == 1 && store_int(st, 0) == 0 &&
 				!strcmp(store_text(st, 1), "guest");
 	store_done(st);
+	if (rc <= 0)
+		return rc;
+	/* The invite is due after a guest's first order, never before. */
+	rc = store_exec(tx, e,
+		"UPDATE customers SET orders_count = orders_count + 1, updated_at = $3,"
+		" account_invite_due_at = CASE WHEN status = 'guest' AND orders_count = 0"
+		"   AND account_invite_due_at IS NULL THEN $3 ELSE account_invite_due_at END"
+		" WHERE shop_id = $1 AND id = $2",
+		"ssi", shop, id, now);
 	if (rc < 0)
 		return rc;
 	if (first_guest_order)

@@ -44,7 +44,9 @@ int auth_request(struct req *r, struct err *e)
 		r->auth = AUTH_OPERATOR;
 	} else {
 		struct lookup l = { key, { { 0 }, 0 } };
-		if ((rc = store_read(r->store, lookup_key, &l, e)))
+		/* not shown before the request's own read or write, which wait
+		 * for durability (store.h) */
+		if ((rc = store_peek(r->store, lookup_key, &l, e)))
 			return rc;
 		r->shop_id = arena_strdup(&r->arena, l.out.shop_id);
 		r->auth = l.out.kind == SHOP_KEY_SECRET ? AUTH_SECRET : AUTH_PUBLISHABLE;

@@ -25,8 +25,19 @@ const char *req_query(struct req *r, const char *name)
 void req_json(struct req *r, int status, json_t *obj)
 {
 	r->status = status;
-	r->resp_body = jsonv_dump(&r->arena, obj, &r->resp_len);
-	json_decref(obj);
+	json_decref(r->resp_json);
+	r->resp_json = obj;
+	r->resp_body = NULL;
+	r->resp_len = 0;
+}
+
+void req_render(struct req *r)
+{
+	if (!r->resp_json)
+		return;
+	r->resp_body = jsonv_dump(&r->arena, r->resp_json, &r->resp_len);
+	json_decref(r->resp_json);
+	r->resp_json = NULL;
 }
 
 void req_json_once(struct req *r, int status, json_t *shown, json_t *replayed)
@@ -85,7 +96,7 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 			return err_setc(e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
 					"Idempotency-Key \"%s\" was already used for a different request",
 					r->idempotency_key);
-		r->status = row.status;
+		req_json(r, row.status, NULL);
 		r->resp_body = row.body;
 		r->resp_len = strlen(r->resp_body);
 		r->replayed = 1;
@@ -93,6 +104,7 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	}
 	if (rc < 0 || (rc = w->fn(tx, w->ctx, e)))
 		return rc;
+	req_render(r);	/* stored with the write */
 	row = (struct store_idempotency_row){ r->fingerprint, r->status, r->resp_body };
 	if (r->route->flags & SECRET_RESPONSE) {
 		/* A handler of such a route that forgot req_json_once() is a bug:

@@ -62,6 +62,10 @@ struct req {
 	const char *idempotency_key;
 	char fingerprint[65];	/* of method, path and canonical body */
 	int status;
+	/* The response: req_json() keeps the object, and req_render() turns it
+	 * into resp_body once the handler is done, outside its write (the group
+	 * commit's serial part), or inside it when the body is stored. */
+	json_t *resp_json;
 	const char *resp_body;
 	size_t resp_len;
 	const char *resp_type;	/* NULL: application/json */
@@ -77,8 +81,13 @@ struct req {
 const char *req_param(struct req *r, int i);
 /* A query-string argument, or NULL. */
 const char *req_query(struct req *r, const char *name);
-/* Sets the response: status and obj (the reference is stolen). */
+/* Sets the response: status and obj (the reference is stolen; a response
+ * set before is dropped). */
 void req_json(struct req *r, int status, json_t *obj);
+/* Renders the object req_json() set into resp_body and resp_len, if it has
+ * not been: the server calls it after the handler, and anything that reads
+ * resp_body calls it first. */
+void req_render(struct req *r);
 /*
  * For SECRET_RESPONSE routes: sets the response to shown and what a replay
  * under the same Idempotency-Key returns to replayed (the same resource with

@@ -131,10 +131,11 @@ static void dispatch(struct server *s, struct req *r)
 		if (!e.kind)
 			err_set(&e, rc, NULL, "internal error");
 		response_error(r, &e);
-	} else if (!r->resp_body) {
+	} else if (!r->resp_body && !r->resp_json) {
 		err_set(&e, ERR_INTERNAL, NULL, "handler produced no response");
 		response_error(r, &e);
 	}
+	req_render(r);
 }
 
 /* Runs queued requests until stopping and the queue is empty. After the
@@ -224,6 +225,7 @@ static void writers_stop(void)
 
 static enum MHD_Result send_response(struct server *s, struct req *r)
 {
+	req_render(r);
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		r->resp_len, (void *)r->resp_body, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ok;
@@ -468,6 +470,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 r->shop_id ? ",\"shop\":\"" : "", r->shop_id ? r->shop_id : "",
 			 r->shop_id ? "\"" : "", r->replayed ? ",\"replayed\":true" : "");
 	json_decref(r->json);
+	json_decref(r->resp_json);
 	buf_free(&r->body);
 	arena_free(&r->arena);
 	free(r);

@@ -22,6 +22,8 @@ struct store_engine {
 	void (*close)(struct store *st);
 	int (*write)(struct store *st, store_fn fn, void *ctx, struct err *e);
 	int (*read)(struct store *st, store_fn fn, void *ctx, struct err *e);
+	/* store_peek(); NULL: the same as read. */
+	int (*peek)(struct store *st, store_fn fn, void *ctx, struct err *e);
 	int (*scrub)(struct store *st, struct err *e);
 	int (*ping)(struct store *st, struct err *e);
 	struct store_stmt *(*query)(struct store_tx *tx, struct err *e, const char *sql,

@@ -5,12 +5,15 @@
 
 #define GROUP_MAX 256
 
-void group_init(struct group *g, int max, group_batch_fn run, void *engine)
+void group_init(struct group *g, int max, group_batch_fn run, group_sync_fn sync,
+		group_ready_fn ready, void *engine)
 {
 	pthread_mutex_init(&g->lock, NULL);
 	g->head = g->tail = NULL;
 	g->max = max < 1 ? 1 : max > GROUP_MAX ? GROUP_MAX : max;
 	g->run = run;
+	g->sync = sync;
+	g->ready = ready;
 	g->engine = engine;
 	g->batches = g->writes = 0;
 }
@@ -21,20 +24,26 @@ void group_destroy(struct group *g)
 	pthread_mutex_destroy(&g->lock);
 }
 
-/* Called by the leader, lock held, after its batch w[0..n-1] committed:
- * unlinks the batch, wakes its writers and the next leader. A woken writer
- * returns and frees its frame only after the lock is released. */
-static void finish(struct group *g, struct group_write **w, int n)
+/* Called by the leader, lock held, once its batch w[0..n-1] committed:
+ * unlinks the batch and wakes the next leader. The batch's writers, no
+ * longer in the queue, wait on for done. */
+static void detach(struct group *g, struct group_write **w, int n)
 {
 	g->head = w[n - 1]->next;
 	if (!g->head)
 		g->tail = NULL;
+	if (g->head)
+		pthread_cond_signal(&g->head->cond);
+}
+
+/* Lock held, once the batch is durable: wakes its writers. A woken writer
+ * returns and frees its frame only after the lock is released. */
+static void finish(struct group_write **w, int n)
+{
 	for (int i = 0; i < n; i++) {
 		w[i]->done = 1;
 		pthread_cond_signal(&w[i]->cond);
 	}
-	if (g->head)
-		pthread_cond_signal(&g->head->cond);
 }
 
 int group_write(struct group *g, store_fn fn, void *ctx, struct err *e)
@@ -53,15 +62,26 @@ int group_write(struct group *g, store_fn fn, void *ctx, struct err *e)
 	while (!self.done && g->head != &self)
 		pthread_cond_wait(&self.cond, &g->lock);
 	if (!self.done) {
+		if (g->ready) {
+			pthread_mutex_unlock(&g->lock);
+			g->ready(g->engine);
+			pthread_mutex_lock(&g->lock);
+		}
 		/* The leader: everyone queued now, up to max, itself first. */
 		for (struct group_write *w = g->head; w && n < g->max; w = w->next)
 			batch[n++] = w;
 		g->batches++;
 		g->writes += (uint64_t)n;
 		pthread_mutex_unlock(&g->lock);
-		g->run(g->engine, batch, n);
+		uint64_t ticket = g->run(g->engine, batch, n);
 		pthread_mutex_lock(&g->lock);
-		finish(g, batch, n);
+		detach(g, batch, n);
+		if (ticket && g->sync) {
+			pthread_mutex_unlock(&g->lock);
+			g->sync(g->engine, ticket, batch, n);
+			pthread_mutex_lock(&g->lock);
+		}
+		finish(batch, n);
 	}
 	pthread_mutex_unlock(&g->lock);
 	pthread_cond_destroy(&self.cond);

@@ -640,8 +640,15 @@ static struct store_stmt *pg_query(struct store_tx *tx, struct err *e, const cha
 		abort();
 	s->tx = tx;
 	s->no_rows = bad_text;
-	if (!bad_text)
+	if (!bad_text) {
 		s->res = PQexecPrepared(tx->c->pg, name, n, values, NULL, NULL, 0);
+		/* A serialization failure is the transaction's, whether or not the
+		 * caller ever steps this statement (a loop that reads nothing when
+		 * a count said 0): the write is retried either way. */
+		const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+		if (state && is_retryable(state))
+			tx->retry = 1;
+	}
 	return s;
 }
 

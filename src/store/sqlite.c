@@ -2,7 +2,8 @@
  * sqlite.c: the SQLite implementation of store.h.
  *
  * One write connection guarded by a mutex, written through group commit
- * (store_write below, src/store/group.c); one read connection per thread
+ * (store_write below, src/store/group.c), whose fsync happens after the
+ * COMMIT, outside the mutex (struct durable); one read connection per thread
  * (created on first use, closed with the store), so WAL readers never wait
  * for the writer. Prepared statements are cached per connection by SQL text.
  * store.c reaches it through sqlite_engine (at the end).
@@ -10,16 +11,21 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../base/clock.h"
 #include "../base/contact.h"
+#include "../base/log.h"
 #include "group.h"
 #include "migrate.h"
 
@@ -31,6 +37,9 @@
  * after a later write, at most once per SCRUB_RETRY_MS. */
 #define SCRUB_WAIT_MS 100
 #define SCRUB_RETRY_MS 1000
+/* With the commit split (durable_*, below): the log is checkpointed by its
+ * own thread once it holds this many pages (SQLite's own default). */
+#define CHECKPOINT_PAGES 1000
 
 struct store_stmt {
 	char *sql;		/* as given (with $N), the cache key */
@@ -42,12 +51,47 @@ struct store_stmt {
 struct conn {
 	sqlite3 *db;
 	struct store_stmt cache[STMT_CACHE];
+	/* The cache entry last found for an SQL text at this address: the
+	 * texts are mostly literals, so this finds an entry without hashing
+	 * the text (still compared, as a buffer may hold another text later). */
+	struct store_stmt *by_address[STMT_CACHE];
 	struct conn *next;	/* all connections, for store_close() */
 };
 
 struct store_tx {
 	struct conn *conn;
 	int unique_violation;
+};
+
+/*
+ * The split commit (group commit on, the default). The writer commits with
+ * synchronous=NORMAL: its COMMIT appends the batch to the write-ahead log
+ * without waiting for the disk, and the batch's leader then calls fdatasync
+ * on the log itself, outside the write lock (durable_wait), while the next
+ * batch already runs. One fdatasync covers every batch committed before it
+ * started. Checkpoints leave the COMMIT too: a thread of their own copies
+ * the log into the database (durable_checkpointer). Batches are numbered:
+ *   committing  the last batch whose COMMIT began (readers may see it)
+ *   committed   the last whose COMMIT returned (what a sync covers)
+ *   synced      the last that is durable
+ * A reader whose snapshot may hold batches not yet durable waits for them
+ * before it returns (sqlite_read), so nothing is shown before it is durable.
+ * A failed fdatasync leaves the log in doubt: every later write and every
+ * read that would wait gets ERR_UNAVAILABLE until retain is restarted.
+ */
+struct durable {
+	int on;
+	_Atomic uint64_t committing, committed, synced;
+	pthread_mutex_t lock;	/* the fields below */
+	pthread_cond_t committed_moved, synced_moved, checkpoint_wanted;
+	int committed_waiters;	/* waiting on committed_moved */
+	int syncing, failed;
+	uint64_t sync_target;	/* what the sync in flight covers */
+	int wal_fd;		/* the log, for fdatasync: -1 until opened */
+	int checkpoint_due, stopping, started;
+	pthread_t checkpointer;
+	pthread_mutex_t checkpoint_lock;	/* one checkpoint at a time (a scrub too) */
+	_Atomic int wal_pages;
 };
 
 struct store {
@@ -59,9 +103,13 @@ struct store {
 	struct conn *readers;
 	double scrub_retry_at;	/* monotonic ms a due scrub is retried at; 0: none due */
 	struct group group;	/* group commit of store_write() */
+	struct durable durable;	/* when the commit is split (group commit on) */
 };
 
 static void group_setup(struct store *st);
+static int group_splits_commit(struct store *st);
+static int durable_start(struct store *st, struct err *e);
+static void durable_stop(struct store *st);
 
 static int sqlite_error(struct err *e, sqlite3 *db, int rc, const char *what)
 {
@@ -306,6 +354,10 @@ static int open_store(const char *path, int create, struct store **out, struct e
 	 * old page image of it stays in the files either. */
 	if (rc > 0)
 		sqlite_scrub(st, NULL);
+	if (group_splits_commit(st) && (rc = durable_start(st, e))) {
+		sqlite_close(st);
+		return rc;
+	}
 	*out = st;
 	return 0;
 }
@@ -320,6 +372,7 @@ static void sqlite_close(struct store *st)
 {
 	if (!st)
 		return;
+	durable_stop(st);
 	struct conn *c = st->readers;
 	while (c) {
 		struct conn *next = c->next;
@@ -341,12 +394,219 @@ static void sqlite_close(struct store *st)
 static int scrub_locked(struct store *st)
 {
 	int log = 0, done = 0;
+	pthread_mutex_lock(&st->durable.checkpoint_lock);
 	sqlite3_busy_timeout(st->writer->db, SCRUB_WAIT_MS);
 	int rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 					   &log, &done);
 	sqlite3_busy_timeout(st->writer->db, BUSY_TIMEOUT_MS);
+	pthread_mutex_unlock(&st->durable.checkpoint_lock);
 	st->scrub_retry_at = rc == SQLITE_OK ? 0 : clock_monotonic_ms() + SCRUB_RETRY_MS;
 	return rc;
+}
+
+/* ---- the split commit (struct durable above) ---- */
+
+static void durable_init(struct durable *d)
+{
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->committed_moved, NULL);
+	pthread_cond_init(&d->synced_moved, NULL);
+	pthread_cond_init(&d->checkpoint_wanted, NULL);
+	pthread_mutex_init(&d->checkpoint_lock, NULL);
+	d->wal_fd = -1;
+}
+
+/* The log's own descriptor: fdatasync through any descriptor of the file
+ * makes what the writer connection wrote to it durable. Reopened if the file
+ * was replaced (it is not while the writer holds the database open). */
+static int wal_sync(struct store *st)
+{
+	struct durable *d = &st->durable;
+	struct stat sb;
+	if (d->wal_fd >= 0 && fstat(d->wal_fd, &sb) == 0 && sb.st_nlink == 0) {
+		close(d->wal_fd);
+		d->wal_fd = -1;
+	}
+	if (d->wal_fd < 0) {
+		char wal[4200];
+		snprintf(wal, sizeof(wal), "%s-wal", st->path);
+		if ((d->wal_fd = open(wal, O_RDWR | O_CLOEXEC)) < 0)
+			return errno;
+	}
+	return fdatasync(d->wal_fd) == 0 ? 0 : errno;
+}
+
+static int durable_failed(struct err *e)
+{
+	return err_setc(e, ERR_UNAVAILABLE, "store_sync_failed", NULL,
+			"the database could not be written to disk; restart retain");
+}
+
+/* Returns once batch t is durable: syncs itself, or waits for the sync in
+ * flight (which covers t if t had committed when it started). */
+static int durable_wait(struct store *st, uint64_t t, struct err *e)
+{
+	struct durable *d = &st->durable;
+	pthread_mutex_lock(&d->lock);
+	while (!d->failed && atomic_load(&d->synced) < t) {
+		uint64_t target = atomic_load(&d->committed);
+		if (d->syncing) {
+			pthread_cond_wait(&d->synced_moved, &d->lock);
+			continue;
+		}
+		if (target < t) {	/* t's COMMIT is still running */
+			d->committed_waiters++;
+			pthread_cond_wait(&d->committed_moved, &d->lock);
+			d->committed_waiters--;
+			continue;
+		}
+		d->syncing = 1;
+		d->sync_target = target;
+		pthread_mutex_unlock(&d->lock);
+		int rc = wal_sync(st);
+		pthread_mutex_lock(&d->lock);
+		d->syncing = 0;
+		if (rc) {
+			d->failed = 1;
+			log_error("database sync failed", ",\"error\":\"%s\"", strerror(rc));
+		} else if (target > atomic_load(&d->synced)) {
+			atomic_store(&d->synced, target);
+		}
+		pthread_cond_broadcast(&d->synced_moved);
+	}
+	int failed = d->failed;
+	pthread_mutex_unlock(&d->lock);
+	return failed ? durable_failed(e) : 0;
+}
+
+/* A read's snapshot holds at most the batches whose COMMIT began before it
+ * ends: it waits for those to be durable. */
+static int durable_read_done(struct store *st, struct err *e)
+{
+	struct durable *d = &st->durable;
+	if (!d->on)
+		return 0;
+	uint64_t t = atomic_load(&d->committing);
+	return t > atomic_load(&d->synced) ? durable_wait(st, t, e) : 0;
+}
+
+/* write_lock held, before the COMMIT: the batch's number, 0 when the
+ * commit is not split. */
+static uint64_t durable_begin(struct store *st)
+{
+	struct durable *d = &st->durable;
+	if (!d->on)
+		return 0;
+	uint64_t t = atomic_load(&d->committing) + 1;
+	atomic_store(&d->committing, t);
+	return t;
+}
+
+static void *durable_checkpointer(void *arg);
+
+/* write_lock held, after the COMMIT (whatever it returned). */
+static void durable_end(struct store *st, uint64_t t)
+{
+	struct durable *d = &st->durable;
+	if (!t)
+		return;
+	pthread_mutex_lock(&d->lock);
+	atomic_store(&d->committed, t);
+	if (atomic_load(&d->wal_pages) >= CHECKPOINT_PAGES && !d->checkpoint_due) {
+		d->checkpoint_due = 1;
+		if (!d->started && !pthread_create(&d->checkpointer, NULL, durable_checkpointer, st))
+			d->started = 1;
+		pthread_cond_signal(&d->checkpoint_wanted);
+	}
+	if (d->committed_waiters)
+		pthread_cond_broadcast(&d->committed_moved);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The writer's log hook, called by its COMMIT: how large the log is. */
+static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = arg;
+	(void)db, (void)name;
+	atomic_store(&st->durable.wal_pages, pages);
+	return SQLITE_OK;
+}
+
+/* Copies the log into the database on a connection of its own: first while
+ * the batches go on (most of the log), then holding the write lock for what
+ * they added meanwhile, so that the log is copied whole and the next write
+ * starts it over instead of letting it grow. A checkpoint syncs the log
+ * before it copies and the database after. */
+static void checkpoint_once(struct store *st, struct conn *c)
+{
+	struct durable *d = &st->durable;
+	int log = 0, done = 0;
+	pthread_mutex_lock(&d->checkpoint_lock);
+	sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	pthread_mutex_unlock(&d->checkpoint_lock);
+	pthread_mutex_lock(&st->write_lock);
+	pthread_mutex_lock(&d->checkpoint_lock);
+	if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+	    SQLITE_OK && log == done)
+		atomic_store(&d->wal_pages, 0);
+	pthread_mutex_unlock(&d->checkpoint_lock);
+	pthread_mutex_unlock(&st->write_lock);
+}
+
+static void *durable_checkpointer(void *arg)
+{
+	struct store *st = arg;
+	struct durable *d = &st->durable;
+	struct conn *c = NULL;
+	if (conn_open(st->path, 0, 0, &c, NULL))
+		c = NULL;
+	pthread_mutex_lock(&d->lock);
+	while (!d->stopping) {
+		if (!d->checkpoint_due) {
+			pthread_cond_wait(&d->checkpoint_wanted, &d->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&d->lock);
+		if (c)
+			checkpoint_once(st, c);
+		pthread_mutex_lock(&d->lock);
+		d->checkpoint_due = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (c)
+		conn_close(c);
+	return NULL;
+}
+
+/* After open (migrations are committed the ordinary way): splits the
+ * writer's commit. */
+static int durable_start(struct store *st, struct err *e)
+{
+	int rc = conn_exec(st->writer, "PRAGMA synchronous=NORMAL", e);
+	if (rc)
+		return rc;
+	sqlite3_wal_hook(st->writer->db, on_wal, st);	/* replaces autocheckpoint */
+	st->durable.on = 1;
+	return 0;
+}
+
+static void durable_stop(struct store *st)
+{
+	struct durable *d = &st->durable;
+	pthread_mutex_lock(&d->lock);
+	d->stopping = 1;
+	pthread_cond_signal(&d->checkpoint_wanted);
+	int started = d->started;
+	pthread_mutex_unlock(&d->lock);
+	if (started)
+		pthread_join(d->checkpointer, NULL);
+	if (d->wal_fd >= 0)
+		close(d->wal_fd);
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->committed_moved);
+	pthread_cond_destroy(&d->synced_moved);
+	pthread_cond_destroy(&d->checkpoint_wanted);
+	pthread_mutex_destroy(&d->checkpoint_lock);
 }
 
 /*
@@ -387,14 +647,25 @@ static int batch_begin(struct conn *c, struct group_write **w, int n)
 	return rc;
 }
 
-static void batch_run(void *engine, struct group_write **w, int n)
+static uint64_t batch_run(void *engine, struct group_write **w, int n)
 {
 	struct store *st = engine;
 	struct conn *c = st->writer;
 	struct err be;
+	uint64_t ticket = 0;
 	int rc, ok = 0, from = 0;
 
 	pthread_mutex_lock(&st->write_lock);
+	if (st->durable.on) {
+		pthread_mutex_lock(&st->durable.lock);
+		int failed = st->durable.failed;
+		pthread_mutex_unlock(&st->durable.lock);
+		if (failed) {
+			durable_failed(&be);
+			batch_fail(w, n, &be, ERR_UNAVAILABLE, 0);
+			goto out;
+		}
+	}
 	if (batch_begin(c, w, n))
 		goto out;
 	for (int i = 0; i < n; i++) {
@@ -431,10 +702,14 @@ static void batch_run(void *engine, struct group_write **w, int n)
 		conn_exec(c, "ROLLBACK", NULL);
 		goto out;
 	}
-	if ((rc = batch_exec(c, "COMMIT", &be))) {
+	ticket = durable_begin(st);
+	rc = batch_exec(c, "COMMIT", &be);
+	durable_end(st, ticket);
+	if (rc) {
 		batch_fail(w + from, n - from, &be, rc, 1);
 		if (!sqlite3_get_autocommit(c->db))
 			conn_exec(c, "ROLLBACK", NULL);
+		ticket = 0;
 	}
 	/* a scrub an erasure could not finish (readers held the log) is
 	 * retried after a later write, at most once per SCRUB_RETRY_MS */
@@ -442,15 +717,46 @@ static void batch_run(void *engine, struct group_write **w, int n)
 		scrub_locked(st);
 out:
 	pthread_mutex_unlock(&st->write_lock);
+	return ticket;
+}
+
+/* A leader waits while a batch committed already waits for the next sync:
+ * its own batch, run now, would wait for that sync too, and the writers that
+ * queue meanwhile would make batches of their own, each one more commit. */
+static void batch_ready(void *engine)
+{
+	struct store *st = engine;
+	struct durable *d = &st->durable;
+	if (!d->on)
+		return;
+	pthread_mutex_lock(&d->lock);
+	while (!d->failed && d->syncing && atomic_load(&d->committed) > d->sync_target)
+		pthread_cond_wait(&d->synced_moved, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The batch's writers are answered once it is durable. */
+static void batch_sync(void *engine, uint64_t ticket, struct group_write **w, int n)
+{
+	struct err be;
+	if (durable_wait(engine, ticket, &be))
+		batch_fail(w, n, &be, ERR_UNAVAILABLE, 1);
 }
 
 /* RETAIN_GROUP_COMMIT_MAX: the most writes one commit takes (default 64;
- * 1 turns group commit off: one transaction and one fsync per write). */
+ * 1 turns group commit off: one transaction and one fsync per write, in the
+ * COMMIT, as before group commit; the split commit goes with it). */
 static void group_setup(struct store *st)
 {
 	const char *v = getenv("RETAIN_GROUP_COMMIT_MAX");
 	int max = v && *v ? atoi(v) : 64;
-	group_init(&st->group, max, batch_run, st);
+	group_init(&st->group, max, batch_run, batch_sync, batch_ready, st);
+	durable_init(&st->durable);
+}
+
+static int group_splits_commit(struct store *st)
+{
+	return st->group.max > 1;
 }
 
 /*
@@ -461,9 +767,12 @@ static void group_setup(struct store *st)
  *   uncommitted changes it sees; it sees its own writes; writes are
  *   serialised, one callback at a time, in queue order.
  * - fn returning 0: its writes commit with the batch; store_write() returns 0
- *   only after that COMMIT is durable (WAL, synchronous=FULL), so the caller
+ *   only after that COMMIT is durable (WAL, and the log's fdatasync after it,
+ *   struct durable; synchronous=FULL with group commit off), so the caller
  *   may acknowledge. If the COMMIT fails, every write of the batch that had
- *   succeeded gets the COMMIT's error, and none of the batch is on disk.
+ *   succeeded gets the COMMIT's error, and none of the batch is on disk; if
+ *   the fdatasync fails, they get ERR_UNAVAILABLE ("store_sync_failed"), and
+ *   so does every later write.
  * - fn returning an error: its writes are rolled back to its own savepoint,
  *   leaving no trace, and store_write() returns that error with e as fn set
  *   it; the other writes of the batch are unaffected. A failed statement
@@ -501,18 +810,33 @@ static int reader_get(struct store *st, struct conn **out, struct err *e)
 	return 0;
 }
 
-static int sqlite_read(struct store *st, store_fn fn, void *ctx, struct err *e)
+/* BEGIN and COMMIT come from the statement cache (batch_exec), as in a
+ * write: through sqlite3_exec they were parsed on every read, half the cost
+ * of authenticating a request (bench/README.md). */
+static int read_tx(struct store *st, store_fn fn, void *ctx, int wait, struct err *e)
 {
 	struct store_tx tx = { NULL, 0 };
 	int rc;
 
 	if ((rc = reader_get(st, &tx.conn, e)))
 		return rc;
-	if ((rc = conn_exec(tx.conn, "BEGIN", e)))
+	if ((rc = batch_exec(tx.conn, "BEGIN", e)))
 		return rc;
 	rc = fn(&tx, ctx, e);
-	conn_exec(tx.conn, rc ? "ROLLBACK" : "COMMIT", NULL);
-	return rc;
+	if (batch_exec(tx.conn, rc ? "ROLLBACK" : "COMMIT", NULL) &&
+	    !sqlite3_get_autocommit(tx.conn->db))
+		conn_exec(tx.conn, "ROLLBACK", NULL);
+	return rc || !wait ? rc : durable_read_done(st, e);
+}
+
+static int sqlite_read(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	return read_tx(st, fn, ctx, 1, e);
+}
+
+static int sqlite_peek(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	return read_tx(st, fn, ctx, 0, e);
 }
 
 static int ping(struct store_tx *tx, void *ctx, struct err *e)
@@ -563,20 +887,35 @@ static unsigned hash_sql(const char *s)
 	return h;
 }
 
+static unsigned hash_address(const char *sql)
+{
+	uintptr_t p = (uintptr_t)sql;
+	return (unsigned)((p >> 3) ^ (p >> 11) ^ (p >> 19)) % STMT_CACHE;
+}
+
+static struct store_stmt *take(struct store_tx *tx, struct store_stmt *s)
+{
+	s->busy = 1;
+	s->tx = tx;
+	return s;
+}
+
 static struct store_stmt *prepare(struct store_tx *tx, const char *sql, struct err *e)
 {
 	struct conn *c = tx->conn;
-	unsigned h = hash_sql(sql);
+	struct store_stmt **known = &c->by_address[hash_address(sql)];
 	struct store_stmt *slot = NULL;
 
+	if (*known && !(*known)->busy && strcmp((*known)->sql, sql) == 0)
+		return take(tx, *known);
+	unsigned h = hash_sql(sql);
 	for (unsigned i = 0; i < 8; i++) {
 		struct store_stmt *s = &c->cache[(h + i) % STMT_CACHE];
 		if (s->sql && strcmp(s->sql, sql) == 0) {
 			if (s->busy)
 				break;	/* nested use of the same SQL: fresh statement */
-			s->busy = 1;
-			s->tx = tx;
-			return s;
+			*known = s;
+			return take(tx, s);
 		}
 		if (!s->sql && !slot)
 			slot = s;
@@ -595,7 +934,9 @@ static struct store_stmt *prepare(struct store_tx *tx, const char *sql, struct e
 			abort();
 		slot->owned = 1;
 	} else {
-		slot->sql = strdup(sql);
+		if (!(slot->sql = strdup(sql)))
+			abort();
+		*known = slot;
 	}
 	slot->st = st;
 	slot->busy = 1;
@@ -703,6 +1044,7 @@ const struct store_engine sqlite_engine = {
 	.close = sqlite_close,
 	.write = sqlite_write,
 	.read = sqlite_read,
+	.peek = sqlite_peek,
 	.scrub = sqlite_scrub,
 	.ping = sqlite_ping,
 	.query = vquery,

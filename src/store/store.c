@@ -92,6 +92,11 @@ int store_read(struct store *st, store_fn fn, void *ctx, struct err *e)
 	return engine->read(st, fn, ctx, e);
 }
 
+int store_peek(struct store *st, store_fn fn, void *ctx, struct err *e)
+{
+	return (engine->peek ? engine->peek : engine->read)(st, fn, ctx, e);
+}
+
 int store_scrub(struct store *st, struct err *e)
 {
 	return engine->scrub(st, e);

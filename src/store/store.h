@@ -17,14 +17,15 @@
  *
  * The write contract (docs/decisions.md, issue 9, says why):
  *  - Isolation. A write callback sees and changes the database as if it ran
- *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, synchronous=
- *    FULL). PostgreSQL: SERIALIZABLE; a callback that read a row another
- *    transaction changed meanwhile fails with a serialization failure
- *    (40001) or a deadlock (40P01), and the store rolls back and runs it
- *    again, whole, up to 32 times with a random pause (then ERR_UNAVAILABLE,
- *    code "store_busy", a 503 to retry). So every read-then-write in core/
- *    (read a balance, then spend it) is correct with concurrent writers and
- *    several nodes without SELECT ... FOR UPDATE.
+ *    alone. SQLite: one writer at a time (BEGIN IMMEDIATE, WAL, each commit
+ *    synced to disk before store_write() returns). PostgreSQL: SERIALIZABLE;
+ *    a callback that read a row another transaction changed meanwhile
+ *    fails with a serialization failure (40001) or a deadlock (40P01), and
+ *    the store rolls back and runs it again, whole, up to 32 times with a
+ *    random pause (then ERR_UNAVAILABLE, code "store_busy", a 503 to
+ *    retry). So every read-then-write in core/ (read a balance, then spend
+ *    it) is correct with concurrent writers and several nodes without
+ *    SELECT ... FOR UPDATE.
  *  - A callback may run more than once (that retry; a group-commit replay on
  *    SQLite). It keeps no side effect outside its transaction: no response
  *    sent, no log line that claims success, no counter bumped, no memory
@@ -37,7 +38,8 @@
  *    its row count checked, or by a CHECK constraint; never by a read made
  *    in an earlier transaction.
  *  - Reads: SQLite reads on a per-thread WAL connection; PostgreSQL runs
- *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback.
+ *    REPEATABLE READ READ ONLY. Either way one snapshot for the callback,
+ *    and store_read() returns only once what it may have seen is durable.
  *
  * SQL is portable between SQLite and PostgreSQL: $1, $2 ... placeholders,
  * INSERT ... ON CONFLICT, RETURNING, integer unix-ms times (BIGINT on
@@ -94,6 +96,13 @@ void store_close(struct store *st);
 
 int store_write(struct store *st, store_fn fn, void *ctx, struct err *e);
 int store_read(struct store *st, store_fn fn, void *ctx, struct err *e);
+/* store_read() for a result nobody is shown before a later read or write of
+ * the same request returns: authentication. store_read() returns only once
+ * every write its snapshot may have seen is durable (SQLite commits durably
+ * after the COMMIT, src/store/sqlite.c); store_peek() does not wait for that,
+ * so it may see a write not yet durable (a key from a rotation whose answer
+ * has not been sent yet). PostgreSQL: the same as store_read(). */
+int store_peek(struct store *st, store_fn fn, void *ctx, struct err *e);
 /* After an erasure: folds the write-ahead log into the database and truncates
  * it, so that no old page image (with data since deleted; deleted content is
  * zeroed in the database) stays on disk. Waits for readers at most 100 ms;

@@ -301,7 +301,7 @@ def as_before_007_pg(url):
             " WHERE c.conname IN (" + ", ".join("?" * len(CONSTRAINTS)) + ")", CONSTRAINTS):
         con.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     con.execute("DROP TABLE clv_fits")              # 007's new table
-    con.execute("DELETE FROM schema_migrations WHERE version >= 6")
+    conftest.undo_migrations_after(con, 5, keep={7})    # the later ones run again too
 
 
 def constraints_present(db):
@@ -330,7 +330,7 @@ def test_a_database_with_orders_refunds_and_lots_from_before_007_migrates_issue9
     assert snapshot(db, shop.shop["id"]) == before
     r = subprocess.run([BIN, "migrate", "--db", db], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "version 7" in r.stdout + r.stderr
+    assert one(db, "SELECT count(*) FROM schema_migrations WHERE version = 7") == (1,)
     assert constraints_present(db) == CONSTRAINTS
     assert snapshot(db, shop.shop["id"]) == before
     retain_check(db)
@@ -356,5 +356,5 @@ def test_a_database_holding_a_row_that_breaks_a_rule_is_not_migrated_issue9(tmp_
     assert "007" in r.stderr and "loyalty_lots_remaining_within_amount" in r.stderr, r.stderr
     # Nothing of 007 is applied, the row is as it was.
     assert constraints_present(db) == []
-    assert one(db, "SELECT max(version) FROM schema_migrations") == (5,)
+    assert one(db, "SELECT count(*) FROM schema_migrations WHERE version >= 7") == (0,)
     assert one(db, "SELECT remaining FROM loyalty_lots") == (-5,)

@@ -22,7 +22,7 @@ struct recorder {
 	struct group *g;
 };
 
-static void record_batch(void *engine, struct group_write **w, int n)
+static uint64_t record_batch(void *engine, struct group_write **w, int n)
 {
 	struct recorder *r = engine;
 	pthread_mutex_lock(&r->lock);
@@ -34,6 +34,7 @@ static void record_batch(void *engine, struct group_write **w, int n)
 	for (int i = 0; i < n; i++)
 		/* Each write's own outcome: what its ctx asks for. */
 		w[i]->rc = *(int *)w[i]->ctx;
+	return 0;
 }
 
 static int queued(struct group *g)
@@ -86,7 +87,7 @@ Test(group_commit, a_lone_write_is_committed_at_once_in_a_batch_of_one)
 	struct group g;
 	struct err e;
 	int ok = 0;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(group_write(&g, NULL, &ok, &e), 0);
 	cr_assert_eq(r.nbatches, 2, "each lone write leads its own batch, waiting for nobody");
@@ -100,7 +101,7 @@ Test(group_commit, writers_waiting_on_a_commit_share_the_next_one)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[16] = { 0 };
 	struct group g;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 16);
 	cr_assert_eq(r.nbatches, 2, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -115,7 +116,7 @@ Test(group_commit, a_batch_takes_at_most_max_writes)
 	struct recorder r = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct writer w[11] = { 0 };
 	struct group g;
-	group_init(&g, 4, record_batch, &r);
+	group_init(&g, 4, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 11);
 	cr_assert_eq(r.nbatches, 4, "%d batches", r.nbatches);
 	cr_assert_eq(r.sizes[0], 1);
@@ -132,10 +133,110 @@ Test(group_commit, each_writer_gets_its_own_outcome)
 	struct group g;
 	for (int i = 0; i < 12; i++)
 		w[i].want = i % 3 == 1 ? ERR_REFUSED : 0;
-	group_init(&g, 64, record_batch, &r);
+	group_init(&g, 64, record_batch, NULL, NULL, &r);
 	run_writers(&r, &g, w, 12);
 	for (int i = 0; i < 12; i++)
 		cr_assert_eq(w[i].got, w[i].want, "writer %d", i);
+	group_destroy(&g);
+}
+
+/* ---- a split commit: the sync after the next batch started ---- */
+
+struct split {
+	int runs, synced, release;	/* atomics */
+	int second_ran_before_first_synced;
+	int fail_sync;
+};
+
+/* The first batch waits for release, so that the next writers queue. */
+static uint64_t split_run(void *engine, struct group_write **w, int n)
+{
+	struct split *sp = engine;
+	int run = __atomic_add_fetch(&sp->runs, 1, __ATOMIC_ACQ_REL);
+	while (run == 1 && !sp->fail_sync && !__atomic_load_n(&sp->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	for (int i = 0; i < n; i++)
+		w[i]->rc = *(int *)w[i]->ctx;
+	return (uint64_t)run;
+}
+
+/* The first batch's sync waits (at most 5 s) for the second batch to run;
+ * every sync takes 20 ms, and then counts as done. */
+static void split_sync(void *engine, uint64_t ticket, struct group_write **w, int n)
+{
+	struct split *sp = engine;
+	for (int i = 0; ticket == 1 && i < 5000; i++) {
+		if (__atomic_load_n(&sp->runs, __ATOMIC_ACQUIRE) >= 2) {
+			sp->second_ran_before_first_synced = 1;
+			break;
+		}
+		usleep(1000);
+	}
+	usleep(20 * 1000);
+	for (int i = 0; sp->fail_sync && i < n; i++)
+		if (!w[i]->rc)
+			w[i]->rc = ERR_UNAVAILABLE;
+	int before = __atomic_load_n(&sp->synced, __ATOMIC_ACQUIRE);
+	if ((int)ticket > before)
+		__atomic_store_n(&sp->synced, (int)ticket, __ATOMIC_RELEASE);
+}
+
+struct split_writer {
+	struct group *g;
+	struct split *sp;
+	int want, got, synced_when_answered;
+	pthread_t thread;
+};
+
+static void *split_write(void *p)
+{
+	struct split_writer *w = p;
+	struct err e;
+	w->got = group_write(w->g, NULL, &w->want, &e);
+	w->synced_when_answered = __atomic_load_n(&w->sp->synced, __ATOMIC_ACQUIRE);
+	return NULL;
+}
+
+Test(group_commit, the_next_batch_runs_while_the_one_before_waits_for_its_sync)
+{
+	struct split sp = { 0 };
+	struct split_writer w[3] = { 0 };
+	struct group g;
+	group_init(&g, 64, split_run, split_sync, NULL, &sp);
+	for (int i = 0; i < 3; i++)
+		w[i] = (struct split_writer){ .g = &g, .sp = &sp };
+	pthread_create(&w[0].thread, NULL, split_write, &w[0]);
+	while (__atomic_load_n(&sp.runs, __ATOMIC_ACQUIRE) == 0)
+		usleep(1000);
+	/* Two more queue behind the first batch: the second batch, of two. */
+	for (int i = 1; i < 3; i++)
+		pthread_create(&w[i].thread, NULL, split_write, &w[i]);
+	while (queued(&g) < 3)
+		usleep(1000);
+	__atomic_store_n(&sp.release, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 3; i++)
+		pthread_join(w[i].thread, NULL);
+	cr_assert(sp.second_ran_before_first_synced,
+		  "the second batch waited for the first one's sync");
+	cr_assert_eq(g.batches, 2);
+	cr_assert_geq(w[0].synced_when_answered, 1, "the first writer was answered before its sync");
+	for (int i = 1; i < 3; i++) {
+		cr_assert_eq(w[i].got, 0);
+		cr_assert_geq(w[i].synced_when_answered, 2,
+			      "writer %d of the second batch was answered before its sync", i);
+	}
+	group_destroy(&g);
+}
+
+Test(group_commit, a_failed_sync_fails_the_writes_that_had_succeeded)
+{
+	struct split sp = { .fail_sync = 1 };
+	struct group g;
+	struct err e;
+	int ok = 0, refused = ERR_REFUSED;
+	group_init(&g, 64, split_run, split_sync, NULL, &sp);
+	cr_assert_eq(group_write(&g, NULL, &ok, &e), ERR_UNAVAILABLE);
+	cr_assert_eq(group_write(&g, NULL, &refused, &e), ERR_REFUSED);
 	group_destroy(&g);
 }
 
