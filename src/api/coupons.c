@@ -93,13 +93,15 @@ static int parse_request(struct coupon_call *k, const char *const *allowed, stru
 	return 0;
 }
 
-static json_t *render_lines(const int64_t *lines, int n, const struct discount_cart *cart)
+static json_t *render_lines(const int64_t *lines, int n, const struct discount_cart *cart,
+			    const char *const *skus)
 {
 	json_t *a = json_array();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		const char *sku = cart && i < cart->nlines ? cart->lines[i].sku : skus ? skus[i] : NULL;
 		json_array_append_new(a, json_pack("{s:i, s:o, s:I}", "position", i, "sku",
-			cart && i < cart->nlines ? json_string(cart->lines[i].sku) : json_null(),
-			"amount", (json_int_t)lines[i]));
+			render_string(sku), "amount", (json_int_t)lines[i]));
+	}
 	return a;
 }
 
@@ -119,7 +121,7 @@ static int validate_tx(struct store_tx *tx, void *ctx, struct err *e)
 	json_t *discount = c.valid
 		? json_pack("{s:I, s:I, s:o}", "total", (json_int_t)c.discount.total, "shipping",
 			    (json_int_t)c.discount.shipping, "lines",
-			    render_lines(c.discount.lines, c.nlines, &c.cart))
+			    render_lines(c.discount.lines, c.nlines, &c.cart, NULL))
 		: json_pack("{s:i, s:i, s:[]}", "total", 0, "shipping", 0, "lines");
 	req_json(k->r, 200, json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}",
 		"object", "coupon_validation", "valid", c.valid, "code", c.code ? c.code : k->rq.code,
@@ -146,7 +148,7 @@ json_t *api_render_coupon_redemption(const struct coupon_redemption *d)
 		"customer", d->customer_id, "order", d->order_id, "status", d->status,
 		"currency", d->currency, "discount", "total", (json_int_t)d->discount,
 		"shipping", (json_int_t)d->shipping_discount, "lines",
-		render_lines(d->lines, d->nlines, NULL), "overuse", d->overuse,
+		render_lines(d->lines, d->nlines, NULL, d->skus), "overuse", d->overuse,
 		"reserved_until", render_time(d->reserved_until),
 		"release_reason", render_string(d->release_reason),
 		"created_at", render_time(d->created_at), "finalized_at", render_time(d->finalized_at),

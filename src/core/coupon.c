@@ -646,18 +646,24 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 	" shipping_discount, lines, overuse, reserved_until, release_reason, created_at," \
 	" coalesce(finalized_at, 0), coalesce(released_at, 0)"
 
-/* lines: every cart line's discount, space-separated, in cart order. */
+/* lines: every cart line's discount and SKU, "amount sku" one per line. */
 static void parse_lines(struct arena *a, const char *s, struct coupon_redemption *r)
 {
-	int n = 0;
+	int n = 1;
 	for (const char *p = s; p && *p; p++)
-		n += *p == ' ';
-	r->lines = arena_alloc(a, (size_t)(n + 1) * sizeof(int64_t));
+		n += *p == '\n';
+	r->lines = arena_alloc(a, (size_t)n * sizeof(int64_t));
+	r->skus = arena_alloc(a, (size_t)n * sizeof(*r->skus));
 	r->nlines = 0;
-	for (const char *p = s; p && *p && r->nlines <= n; ) {
+	for (const char *p = s; p && *p && r->nlines < n; ) {
 		char *end;
-		r->lines[r->nlines++] = strtoll(p, &end, 10);
-		p = *end ? end + 1 : end;
+		const char *nl = strchr(p, '\n');
+		r->lines[r->nlines] = strtoll(p, &end, 10);
+		if (*end == ' ')
+			end++;
+		size_t len = nl ? (size_t)(nl - end) : strlen(end);
+		r->skus[r->nlines++] = len ? arena_strndup(a, end, len) : NULL;
+		p = nl ? nl + 1 : p + strlen(p);
 	}
 }
 
@@ -725,14 +731,17 @@ int coupon_redemptions_of_order(struct store_tx *tx, struct arena *a, const char
 				a, (int)count, out, n, e);
 }
 
-static const char *lines_text(struct arena *a, const struct discount_result *d, int n)
+static const char *lines_text(struct arena *a, const struct discount_result *d,
+			      const struct discount_cart *cart)
 {
-	size_t cap = (size_t)n * 21 + 1, len = 0;
+	size_t cap = 1, len = 0;
+	for (int i = 0; i < cart->nlines; i++)
+		cap += 22 + strlen(cart->lines[i].sku);
 	char *s = arena_alloc(a, cap);
 	*s = 0;
-	for (int i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? " " : "",
-					(long long)d->lines[i]);
+	for (int i = 0; i < cart->nlines; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%lld %s", i ? "\n" : "",
+					(long long)d->lines[i], cart->lines[i].sku);
 	return s;
 }
 
@@ -807,7 +816,7 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		" created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'reserved', $8, $9, $10, $11, $12, $13)",
 		"ssssssisiisii", shop, id, code, chk.campaign.id, chk.customer_id, chk.order_id,
 		(int64_t)single, chk.currency ? chk.currency : "",
-		chk.discount.total, chk.discount.shipping, lines_text(a, &chk.discount, chk.nlines),
+		chk.discount.total, chk.discount.shipping, lines_text(a, &chk.discount, &chk.cart),
 		now + chk.campaign.reservation_minutes * 60000, now);
 	if (rc < 0) {
 		if (store_tx_was_unique_violation(tx))

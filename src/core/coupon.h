@@ -113,7 +113,8 @@ struct coupon_redemption {
 	int64_t discount, shipping_discount, reserved_until, created_at, finalized_at,
 		released_at;
 	int overuse;
-	int64_t *lines;		/* per order line position, nlines */
+	int64_t *lines;		/* per cart line, nlines */
+	const char **skus;	/* each line's SKU */
 	int nlines;
 };
 

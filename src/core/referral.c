@@ -81,8 +81,9 @@ int referral_check(struct store_tx *tx, const char *shop, const struct coupon_co
 		return *reason = "not_eligible", *message = "a customer cannot use their own referral"
 			" code", 0;
 	if ((rc = store_query_int(tx, e, &n, "SELECT count(*) FROM customer_identities a JOIN"
-				  " customer_identities b ON b.shop_id = a.shop_id AND b.kind = a.kind"
-				  " AND b.value = a.value WHERE a.shop_id = $1 AND a.customer_id = $2"
+				  " customer_identities b ON b.shop_id = a.shop_id AND b.value = a.value"
+				  " AND (b.kind = a.kind OR (a.kind IN ('phone', 'whatsapp')"
+				  " AND b.kind IN ('phone', 'whatsapp'))) WHERE a.shop_id = $1 AND a.customer_id = $2"
 				  " AND b.customer_id = $3", "sss", shop, customer, k->owner_id)))
 		return rc;
 	if (n)

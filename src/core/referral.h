@@ -7,7 +7,8 @@
  * referee_points (ledger_credit_offer), once per new customer ever.
  *
  * Refused as "not_eligible": the referrer's own code, a new customer who
- * shares an identity (e-mail, phone, WhatsApp) with the referrer, one who
+ * shares an identity (e-mail, phone, WhatsApp; a phone number is the same
+ * person as a WhatsApp account of that number) with the referrer, one who
  * has a paid order already, or was referred before.
  */
 #ifndef RETAIN_REFERRAL_H
