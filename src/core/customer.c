@@ -689,6 +689,13 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	rc = store_exec(tx, e,
 		"UPDATE customers SET status = 'merged', merged_into = $2, orders_count = 0,"
 		" updated_at = $4 WHERE shop_id = $1 AND id = $3", "sssi", shop, target, source, now);
+	static const char *const move[] = {	/* what else is the customer's */
+		"UPDATE tickets SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE shipments SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+		"UPDATE surveys SET customer_id = $2 WHERE shop_id = $1 AND customer_id = $3",
+	};
+	for (size_t k = 0; rc >= 0 && k < sizeof(move) / sizeof(move[0]); k++)
+		rc = store_exec(tx, e, move[k], "sss", shop, target, source);
 	if (rc < 0 || (rc = ledger_merge(tx, shop, target, source, e)) ||
 	    (rc = coupon_merge(tx, shop, target, source, e)) ||
 	    (rc = treasure_merge(tx, shop, target, source, e)) ||
@@ -765,6 +772,11 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		/* Survey answers keep their scores for the reports, not their words. */
 		"UPDATE surveys SET comment = NULL, suggestion = NULL WHERE shop_id = $1 AND customer_id = $2"
 		" AND (comment IS NOT NULL OR suggestion IS NOT NULL)",
+		/* Support conversations are the customer's words (and the agents'
+		 * about them): the tickets stay for the service figures, blank. */
+		"UPDATE ticket_messages SET body = '' WHERE shop_id = $1 AND body <> '' AND ticket_id IN"
+		" (SELECT id FROM tickets WHERE shop_id = $1 AND customer_id = $2)",
+		"UPDATE tickets SET subject = '' WHERE shop_id = $1 AND customer_id = $2 AND subject <> ''",
 	};
 	int64_t now = clock_now_ms();
 	int rc, changed = 0;

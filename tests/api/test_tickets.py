@@ -163,3 +163,17 @@ def test_sla_policy__reads_back_as_it_was_sent(shop):
     assert got["calendar"] == POLICY["calendar"] and len(got["targets"]) == 3
     r = shop.patch(f"/v1/sla_policies/{p['id']}", dict(POLICY, name="Longer hours"))
     assert r.status_code == 200 and r.json()["name"] == "Longer hours"
+
+
+def test_ticket__follows_a_merge_and_forgets_its_words_on_erasure(shop, operator):
+    set_clock(operator, "2031-05-07T08:00:00Z")
+    guest = ticket(shop, customer={"phone": "+48 600 777 888"}, body="My name is Piotr Nowak.")
+    member = shop.post("/v1/customers", {"email": "piotr@example.com"}).json()
+    r = shop.post(f"/v1/customers/{member['id']}/merge", {"source": guest["customer"]})
+    assert r.status_code == 200, r.text
+    assert [t["id"] for t in shop.get(f"/v1/tickets?customer={member['id']}").json()["data"]] == [guest["id"]]
+    shop.post(f"/v1/tickets/{guest['id']}/messages", {"author": "agent", "body": "Dear Piotr, sorry."})
+    assert shop.delete(f"/v1/customers/{member['id']}").status_code == 200
+    t = shop.get(f"/v1/tickets/{guest['id']}").json()
+    assert t["subject"] == "" and {m["body"] for m in t["messages"]} == {""}
+    assert t["customer"] == member["id"] and t["status"] == "open", "kept for the service figures"
