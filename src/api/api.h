@@ -150,4 +150,15 @@ json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *custome
 json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
 			     struct err *e);
 
+/* integrations.c (issue 13): the Shopify and WooCommerce connections and
+ * their inbound webhooks */
+int api_integrations_shopify_put(struct req *r, struct err *e);
+int api_integrations_shopify_get(struct req *r, struct err *e);
+int api_integrations_shopify_delete(struct req *r, struct err *e);
+int api_integrations_shopify_webhook(struct req *r, struct err *e);
+int api_integrations_woocommerce_put(struct req *r, struct err *e);
+int api_integrations_woocommerce_get(struct req *r, struct err *e);
+int api_integrations_woocommerce_delete(struct req *r, struct err *e);
+int api_integrations_woocommerce_webhook(struct req *r, struct err *e);
+
 #endif

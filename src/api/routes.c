@@ -103,6 +103,21 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/surveys", api_customers_surveys, SHOP | STOREFRONT },
 	{ "GET", "/v1/customers/:id/overview", api_customers_overview, SHOP },
 	{ "GET", "/v1/reports/service", api_reports_service, SHOP },
+
+	/* Issue 13: inbound integrations. The webhooks carry no API key: the
+	 * platform's HMAC names and proves the shop (api/integrations.c). */
+	{ "PUT", "/v1/integrations/shopify", api_integrations_shopify_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/integrations/shopify", api_integrations_shopify_get, SHOP },
+	{ "DELETE", "/v1/integrations/shopify", api_integrations_shopify_delete, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/integrations/shopify/webhooks", api_integrations_shopify_webhook,
+	  AUTH_NONE | RAW_BODY },
+	{ "PUT", "/v1/integrations/woocommerce", api_integrations_woocommerce_put,
+	  SHOP | IDEMPOTENT },
+	{ "GET", "/v1/integrations/woocommerce", api_integrations_woocommerce_get, SHOP },
+	{ "DELETE", "/v1/integrations/woocommerce", api_integrations_woocommerce_delete,
+	  SHOP | IDEMPOTENT },
+	{ "POST", "/v1/integrations/woocommerce/webhooks", api_integrations_woocommerce_webhook,
+	  AUTH_NONE | RAW_BODY },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

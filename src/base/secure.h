@@ -24,5 +24,12 @@ void secure_hmac_sha256_hex(const char *key, const void *msg, size_t len,
 			    char out[SECURE_SHA256_HEX]);
 /* Constant-time comparison of two equal-length strings; 1 when equal. */
 int secure_equal(const char *a, const char *b);
+/*
+ * Issue 13, inbound webhooks: 1 when b64 is the standard base64 (with
+ * padding) of HMAC-SHA256(key, msg), compared in constant time over the 32
+ * bytes; 0 for any other string, a NULL one included.
+ */
+int secure_hmac_sha256_base64_verify(const char *key, size_t keylen, const void *msg,
+				     size_t len, const char *b64);
 
 #endif

@@ -32,6 +32,10 @@ enum route_flags {
 	 * is never stored: an idempotent one sets what a replay returns with
 	 * req_json_once(), and a replay returns that, without the secret. */
 	SECRET_RESPONSE = 1 << 5,
+	/* Issue 13: the body is the handler's to read as sent (r->body), in any
+	 * media type: a signed webhook's HMAC covers its raw bytes, and
+	 * WooCommerce's ping is a form. r->json stays NULL. */
+	RAW_BODY = 1 << 9,
 };
 
 typedef int (*route_handler)(struct req *r, struct err *e);

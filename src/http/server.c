@@ -98,7 +98,7 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 			       (long long)s->cfg->body_limit);
 	if ((rc = auth_request(r, e)))
 		return rc;
-	if (r->body.len > 0) {
+	if (r->body.len > 0 && !(r->route->flags & RAW_BODY)) {
 		if (!content_type_is_json(r))
 			return err_set(e, ERR_MEDIA_TYPE, NULL,
 				       "send the body as \"Content-Type: application/json\"");

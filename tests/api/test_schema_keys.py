@@ -7,12 +7,14 @@ rule fails it.
 
 The exceptions are the reference tables (copied whole to every node in a
 distributed deployment, docs/decisions.md): shops, whose key is the shop id
-itself, and api_keys, looked up by a key's hash before the shop is known."""
+itself, and api_keys, looked up by a key's hash before the shop is known;
+integrations (issue 13), looked up by a platform's domain before the shop is
+known, as a webhook names no retain shop."""
 import subprocess
 
 from conftest import BIN, PG, connect_db, pg_new_database
 
-REFERENCE_TABLES = {"shops", "api_keys", "schema_migrations"}
+REFERENCE_TABLES = {"shops", "api_keys", "schema_migrations", "integrations"}
 
 
 def keys_on_postgres(url):
