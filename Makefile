@@ -113,6 +113,7 @@ run: deps
 bench: build/retain
 	bench/run
 	bench/coupons
+	bench/shopify_inbound
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin
