@@ -423,3 +423,21 @@ def test_a_shopify_order_with_a_partial_refund_gives_the_same_points_as_the_nati
                    {k: v for k, v in native_order[key].items() if k != "available_at"}
         else:
             assert webhook_order[key] == native_order[key], key
+
+
+# ---- concurrency ----
+
+def test_deliveries_of_one_order_at_once_make_one_paid_order_credited_once(store):
+    from concurrent.futures import ThreadPoolExecutor
+    jobs = [("orders/create", "orders_create", f"c-{i}") for i in range(4)] + \
+           [("orders/paid", "orders_paid", f"p-{i}") for i in range(4)] + \
+           [("orders/paid", "orders_paid", "same-id") for _ in range(4)]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        answers = list(pool.map(lambda j: deliver(store, j[0], payload("shopify", j[1]),
+                                                  webhook_id=j[2]), jobs))
+    assert [r.status_code for r in answers] == [200] * len(jobs), [r.text for r in answers]
+    assert sorted(r.json()["outcome"] for r in answers[-4:]) == ["applied"] + ["replayed"] * 3
+    orders = store.get("/v1/orders").json()["data"]
+    assert len(orders) == 1 and orders[0]["status"] == "paid" and len(orders[0]["payments"]) == 1
+    assert len(store.get("/v1/customers").json()["data"]) == 1
+    assert points(store, orders[0]["customer"])["available"] == 40
