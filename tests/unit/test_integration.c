@@ -47,6 +47,26 @@ Test(integration, anything_else_is_refused_and_leaves_the_output_alone)
 	cr_assert_eq(integration_money(NULL, "EUR", 0, &v), -1);
 }
 
+Test(integration, every_amount_written_with_its_decimals_reads_back_exactly)
+{
+	/* A sweep over magnitudes: v minor units written as the platforms do,
+	 * with the currency's decimals (2, 0, 3), read back to v. */
+	struct { const char *currency; int64_t unit; } cur[] = { { "EUR", 100 }, { "JPY", 1 },
+								  { "KWD", 1000 } };
+	char s[64];
+	for (int c = 0; c < 3; c++)
+		for (int64_t v = 0; v < 3000000000000000LL; v = v * 3 + 7) {
+			int64_t got = -1;
+			if (cur[c].unit == 1)
+				snprintf(s, sizeof(s), "%lld", (long long)v);
+			else
+				snprintf(s, sizeof(s), "%lld.%0*lld", (long long)(v / cur[c].unit),
+					 cur[c].unit == 100 ? 2 : 3, (long long)(v % cur[c].unit));
+			cr_assert_eq(integration_money(s, cur[c].currency, 0, &got), 0, "%s", s);
+			cr_assert_eq(got, v, "%s %s", s, cur[c].currency);
+		}
+}
+
 static const char *domain(enum integration_platform p, const char *raw)
 {
 	static struct arena a = ARENA_INIT;
