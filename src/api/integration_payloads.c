@@ -531,6 +531,9 @@ int woocommerce_read_order(struct arena *a, json_t *o, struct integration_order 
 		return err_setc(e, ERR_INVALID, "parameter_missing", "line_items",
 				"the order has no line with a quantity");
 	woocommerce_status(text(o, "status"), out);
+	/* The block checkout saves the cart as an order before it is placed. */
+	if (text(o, "status") && !strcmp(text(o, "status"), "checkout-draft"))
+		out->ignored = "a checkout draft is no order yet";
 	out->channel = "web";
 	out->placed_at = time_of(a, o, "date_created_gmt", 1);
 	out->payment_method = short_text(o, "payment_method_title", ORDER_TEXT_MAX);

@@ -597,6 +597,11 @@ int integration_apply_order(struct store_tx *tx, struct arena *a, const char *sh
 	int rc;
 
 	result_init(out, in->customer.accepts_marketing);
+	if (in->ignored) {
+		out->outcome = "ignored";
+		out->reason = in->ignored;
+		return 0;
+	}
 	rc = order_get(tx, a, shop, arena_printf(a, "ext:%s", in->external_id), &o, e);
 	if (rc == ERR_NOT_FOUND)
 		rc = create_order(tx, a, shop, in, out, &o, e);

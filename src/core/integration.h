@@ -147,6 +147,9 @@ struct integration_order {
 	int refunded_in_full;
 	struct integration_refund *refunds;
 	int nrefunds;
+	/* Set: the payload is no order retain keeps (WooCommerce's checkout
+	 * drafts); the delivery is "ignored" with this reason. */
+	const char *ignored;
 };
 
 /* What a webhook did. outcome is "applied" or "ignored" (reason says why). */

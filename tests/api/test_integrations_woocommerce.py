@@ -240,3 +240,13 @@ def test_a_woocommerce_order_with_a_partial_refund_gives_the_same_points_as_the_
     d = applied(deliver(site, "order.updated", payload("woocommerce", "order_updated_partial_refund")))
     mine, theirs = points(site, d["customer"]), points(site, native["customer"])
     assert mine == theirs and mine["available"] > 0
+
+
+def test_a_checkout_draft_is_ignored_until_it_is_placed(site):
+    draft = payload("woocommerce", "order_created")
+    draft["status"] = "checkout-draft"
+    r = deliver(site, "order.created", draft)
+    assert r.status_code == 200 and r.json()["outcome"] == "ignored"
+    assert site.get("/v1/orders").json()["data"] == []
+    assert site.get("/v1/customers").json()["data"] == []
+    assert applied(deliver(site, "order.updated", payload("woocommerce", "order_updated_processing")))
