@@ -86,7 +86,7 @@ static int woocommerce_url(struct arena *a, const char *s, size_t n, const char 
 	for (size_t i = scheme; i < n && url[i] != '/'; i++)
 		if (!host_char(url[i]) && url[i] != ':')
 			goto bad;
-	if (url[scheme] == '/' || url[scheme] == '.')
+	if (url[scheme] == '/' || url[scheme] == '.' || url[scheme] == ':')
 		goto bad;
 	*out = url;
 	return 0;

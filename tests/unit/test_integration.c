@@ -90,6 +90,7 @@ Test(integration, domains_are_normalised_the_way_the_platforms_name_them)
 			 "http://tea.example:8080");
 	cr_assert_null(domain(INTEGRATION_WOOCOMMERCE, "tea.example"));
 	cr_assert_null(domain(INTEGRATION_WOOCOMMERCE, "https://"));
+	cr_assert_null(domain(INTEGRATION_WOOCOMMERCE, "https://:8080"));
 	cr_assert_null(domain(INTEGRATION_WOOCOMMERCE, "https://tea.example/?page_id=2"));
 }
 
