@@ -150,4 +150,30 @@ json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *custome
 json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
 			     struct err *e);
 
+/* Issue 12: reviews and questions. reviews.c: */
+struct review;
+int api_reviews_create(struct req *r, struct err *e);
+int api_reviews_list(struct req *r, struct err *e);
+int api_reviews_showcase(struct req *r, struct err *e);
+int api_reviews_queue(struct req *r, struct err *e);
+int api_reviews_settings_get(struct req *r, struct err *e);
+int api_reviews_settings_put(struct req *r, struct err *e);
+int api_reviews_get(struct req *r, struct err *e);
+int api_reviews_history(struct req *r, struct err *e);
+int api_reviews_reply(struct req *r, struct err *e);
+int api_reviews_vote(struct req *r, struct err *e);
+int api_reviews_moderate(struct req *r, struct err *e);
+int api_questions_create(struct req *r, struct err *e);
+int api_questions_list(struct req *r, struct err *e);
+int api_questions_get(struct req *r, struct err *e);
+int api_questions_answer(struct req *r, struct err *e);
+int api_reports_reviews(struct req *r, struct err *e);
+/* shop 1: as the shop's secret key sees it (private replies, the reply
+ * target, the ticket); 0: as a storefront does. */
+json_t *api_render_review(const struct review *v, int shop);
+/* The customer's reviews for the overview: counts, average, the latest;
+ * NULL on error (e set). */
+json_t *api_reviews_of_customer_json(struct store_tx *tx, struct req *r, const char *customer,
+				     struct err *e);
+
 #endif
