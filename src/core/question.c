@@ -209,9 +209,18 @@ static int read_due(struct store_tx *tx, struct arena *a, const char *sql, const
 	" first_answer_at IS NULL AND (reply_due_at > $2 OR (reply_due_at = $3 AND id > $4))" \
 	" ORDER BY reply_due_at, id LIMIT $5"
 
+/* Ids sort by time after their prefix ("rev_", "que_"): at the same due
+ * time, the one written first comes first, whichever its kind. */
+static const char *after_prefix(const char *id)
+{
+	const char *p = strchr(id, '_');
+	return p ? p + 1 : id;
+}
+
 static int before(const struct due_id *x, const struct due_id *y)
 {
-	return x->due < y->due || (x->due == y->due && strcmp(x->id, y->id) < 0);
+	return x->due < y->due ||
+	       (x->due == y->due && strcmp(after_prefix(x->id), after_prefix(y->id)) < 0);
 }
 
 /* Where the cursor stands: its due time (INT64_MIN before the first). */
@@ -250,10 +259,14 @@ int question_queue(struct store_tx *tx, struct arena *a, const char *shop,
 	struct due_id *reviews, *questions;
 	int nr, nq, i = 0, j = 0, rc;
 	int64_t due;
-	const char *after = starting_after ? starting_after : "";
+	/* The cursor in each table's own prefix: the same instant of writing. */
+	const char *after = starting_after ? after_prefix(starting_after) : "";
+	const char *after_review = arena_printf(a, "rev_%s", after);
+	const char *after_question = arena_printf(a, "que_%s", after);
 	if ((rc = cursor(tx, shop, starting_after, &due, e)) ||
-	    (rc = read_due(tx, a, REVIEWS_DUE, shop, due, after, limit, &reviews, &nr, e)) ||
-	    (rc = read_due(tx, a, QUESTIONS_DUE, shop, due, after, limit, &questions, &nq, e)))
+	    (rc = read_due(tx, a, REVIEWS_DUE, shop, due, after_review, limit, &reviews, &nr, e)) ||
+	    (rc = read_due(tx, a, QUESTIONS_DUE, shop, due, after_question, limit, &questions, &nq,
+			   e)))
 		return rc;
 	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
 	*n = 0;
