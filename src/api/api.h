@@ -175,5 +175,16 @@ json_t *api_render_review(const struct review *v, int shop);
  * NULL on error (e set). */
 json_t *api_reviews_of_customer_json(struct store_tx *tx, struct req *r, const char *customer,
 				     struct err *e);
+/* An erasure (customers.c) collects, before it, the reviews and questions
+ * the customer wrote or answered, and rewrites, after it, each stored
+ * response that shows one to the record as it is now (blank). */
+struct api_review_erasure {
+	char (*ids)[32];
+	int n;
+};
+int api_reviews_erasure_collect(struct store_tx *tx, struct req *r, const char *ref,
+				struct api_review_erasure *out, struct err *e);
+int api_reviews_erasure_rewrite(struct store_tx *tx, struct req *r,
+				const struct api_review_erasure *x, struct err *e);
 
 #endif

@@ -661,3 +661,35 @@ int api_reports_reviews(struct req *r, struct err *e)
 		return err_set(e, ERR_INVALID, "to", "\"to\" must not be before \"from\"");
 	return req_read(r, report_tx, &c, e);
 }
+
+/* ---- erasure ---- */
+
+int api_reviews_erasure_collect(struct store_tx *tx, struct req *r, const char *ref,
+				struct api_review_erasure *out, struct err *e)
+{
+	char customer[ID_MAX];
+	out->n = 0;
+	int rc = customer_resolve(tx, r->shop_id, ref, "id", customer, e);
+	return rc ? rc : review_written_by(tx, &r->arena, r->shop_id, customer, &out->ids, &out->n, e);
+}
+
+int api_reviews_erasure_rewrite(struct store_tx *tx, struct req *r,
+				const struct api_review_erasure *x, struct err *e)
+{
+	int rc = 0;
+	for (int i = 0; !rc && i < x->n; i++) {
+		struct review v;
+		struct question q;
+		json_t *now = NULL;
+		if (!strncmp(x->ids[i], "rev_", 4)) {
+			if (!(rc = review_get(tx, &r->arena, r->shop_id, x->ids[i], 0, &v, e)))
+				now = api_render_review(&v, 0);
+		} else if (!(rc = question_get(tx, &r->arena, r->shop_id, x->ids[i], &q, e))) {
+			now = render_question(&q);
+		}
+		if (now)
+			rc = req_stored_responses_replace(tx, &r->arena, r->shop_id, x->ids[i], now, e);
+		json_decref(now);
+	}
+	return rc;
+}

@@ -685,3 +685,13 @@ int review_merge(struct store_tx *tx, const char *shop, const char *target, cons
 		"ss", shop, target);
 	return rc < 0 ? rc : 0;
 }
+
+int review_written_by(struct store_tx *tx, struct arena *a, const char *shop,
+		      const char *customer, char (**ids)[32], int *n, struct err *e)
+{
+	int64_t *unused;
+	return store_query_pairs(tx, e, a, ids, &unused, n, "SELECT id, 0 FROM reviews WHERE"
+		" shop_id = $1 AND customer_id = $2 UNION SELECT id, 0 FROM questions WHERE shop_id = $1"
+		" AND customer_id = $2 UNION SELECT question_id, 0 FROM question_answers WHERE"
+		" shop_id = $1 AND customer_id = $2", "ss", shop, customer);
+}

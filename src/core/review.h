@@ -186,5 +186,9 @@ int review_erase_customer(struct store_tx *tx, const char *shop, const char *cus
 			  struct err *e);
 int review_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
 		 struct err *e);
+/* The reviews and questions customer (an id) wrote or answered, into arena
+ * arrays: what an erasure rewrites in stored responses (api/customers.c). */
+int review_written_by(struct store_tx *tx, struct arena *a, const char *shop,
+		      const char *customer, char (**ids)[32], int *n, struct err *e);
 
 #endif

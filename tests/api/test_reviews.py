@@ -277,3 +277,23 @@ def test_review__the_report_gives_rating_reply_time_and_negatives_answered_in_ti
     assert (july["reviews"], july["average_rating"]) == (1, 4)
     assert rep["total"]["reviews"] == 4 and "month" not in rep["total"]
     assert shop.get("/v1/reports/reviews?from=someday").status_code == 400
+
+
+def test_review__a_replay_after_the_authors_erasure_shows_the_blank_review(shop):
+    gone, buyer = customer(shop), customer(shop)
+    bought(shop, buyer)
+    body = {"customer": gone, "sku": "KETTLE", "rating": 2, "title": "Anna Nowak",
+            "body": "Write to anna.nowak@example.com"}
+    first = shop.post("/v1/reviews", body, headers={"Idempotency-Key": "rv-erase"})
+    assert first.status_code == 201
+    q = shop.post("/v1/questions", {"customer": gone, "sku": "KETTLE", "body": "Anna asks: big?"},
+                  headers={"Idempotency-Key": "q-erase"})
+    assert q.status_code == 201
+    assert shop.delete(f"/v1/customers/{gone}").status_code == 200
+    for path, b, key in (("/v1/reviews", body, "rv-erase"),
+                         ("/v1/questions", {"customer": gone, "sku": "KETTLE", "body": "Anna asks: big?"},
+                          "q-erase")):
+        r = shop.post(path, b, headers={"Idempotency-Key": key})
+        assert r.status_code == 201, r.text
+        assert "anna" not in r.text.lower() and r.json()["author"] is None
+    assert len(all_reviews(shop)) == 1, "the replay created nothing"
