@@ -113,6 +113,7 @@ run: deps
 bench: build/retain
 	bench/run
 	bench/coupons
+	bench/showcase
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin
