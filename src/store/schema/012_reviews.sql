@@ -31,6 +31,7 @@ CREATE TABLE reviews (
 	incentivized_by_shop INTEGER NOT NULL DEFAULT 0 CHECK (incentivized_by_shop IN (0, 1)),
 	helpful INTEGER NOT NULL DEFAULT 0,
 	unhelpful INTEGER NOT NULL DEFAULT 0,
+	replies INTEGER NOT NULL DEFAULT 0,	-- how many rows of review_replies it has
 	reply_due_at INTEGER,			-- ratings of 3 or less: the reply target
 	first_reply_at INTEGER,
 	ticket_id TEXT,				-- the ticket a negative review opened
@@ -40,7 +41,12 @@ CREATE TABLE reviews (
 	PRIMARY KEY (shop_id, id),
 	CHECK ((sku IS NULL) <> (order_id IS NULL))
 ) STRICT;
-CREATE INDEX reviews_by_sku ON reviews (shop_id, sku, status, rating);
+-- The showcase reads a product's (or the shop's) published reviews best first
+-- straight from these, backwards; the summary counts ratings from them.
+CREATE INDEX reviews_showcase_by_sku ON reviews (shop_id, sku, status, rating, helpful,
+	verified_buyer, created_at, id);
+CREATE INDEX reviews_showcase ON reviews (shop_id, status, rating, helpful, verified_buyer,
+	created_at, id);
 CREATE INDEX reviews_by_status ON reviews (shop_id, status, id);
 CREATE INDEX reviews_by_customer ON reviews (shop_id, customer_id, id);
 CREATE INDEX reviews_by_order ON reviews (shop_id, order_id) WHERE order_id IS NOT NULL;
