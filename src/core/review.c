@@ -567,9 +567,14 @@ int review_vote(struct store_tx *tx, struct arena *a, const char *shop, const ch
 	int rc;
 	if (!customer_ref || !*customer_ref)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "customer", "\"customer\" is required");
+	int erased;
 	if ((rc = customer_resolve(tx, shop, customer_ref, "customer", customer, e)) ||
+	    (rc = customer_is_erased(tx, shop, customer, "customer", &erased, e)) ||
 	    (rc = review_get(tx, a, shop, id, 0, out, e)))
 		return rc;
+	if (erased)
+		return err_setc(e, ERR_CONFLICT, "customer_inactive", "customer", "customer \"%s\" is"
+				" erased and cannot vote", customer);
 	if (strcmp(out->status, "published"))
 		return err_setc(e, ERR_CONFLICT, "review_status_conflict", "id", "review \"%s\" is %s:"
 				" only a published review takes votes", id, out->status);

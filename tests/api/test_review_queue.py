@@ -59,7 +59,7 @@ def test_queue__the_target_counts_business_hours_of_the_shops_calendar(shop, ope
     assert queue(shop)["data"][0]["overdue"] is True
 
 
-def test_queue__a_one_star_review_stays_and_is_answered_within_a_day(shop, operator):
+def test_queue__story_5_a_one_star_review_stays_and_is_answered_within_a_day(shop, operator):
     set_clock(operator, "2031-06-02T09:00:00Z")
     five = review(shop, customer(shop), 5)["id"]
     one = review(shop, customer(shop), 1, body="The lid broke on day two.")["id"]

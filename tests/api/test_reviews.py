@@ -177,6 +177,10 @@ def test_review__one_vote_per_customer_and_it_can_change(shop):
     assert r.status_code == 422 and error_of(r)["code"] == "own_review"
     r = shop.post(f"/v1/reviews/{rid}/votes", {"customer": voter, "helpful": "yes"})
     assert r.status_code == 400
+    gone = customer(shop)
+    shop.delete(f"/v1/customers/{gone}")
+    r = shop.post(f"/v1/reviews/{rid}/votes", {"customer": gone, "helpful": True})
+    assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive"
     assert shop.get(f"/v1/reviews/{rid}").json()["votes"] == {"helpful": 0, "unhelpful": 1}
 
 
