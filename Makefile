@@ -114,6 +114,7 @@ bench: build/retain
 	bench/run
 	bench/coupons
 	bench/shopify_inbound
+	bench/showcase
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin

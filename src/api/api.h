@@ -161,4 +161,41 @@ int api_integrations_woocommerce_get(struct req *r, struct err *e);
 int api_integrations_woocommerce_delete(struct req *r, struct err *e);
 int api_integrations_woocommerce_webhook(struct req *r, struct err *e);
 
+/* Issue 12: reviews and questions. reviews.c: */
+struct review;
+int api_reviews_create(struct req *r, struct err *e);
+int api_reviews_list(struct req *r, struct err *e);
+int api_reviews_showcase(struct req *r, struct err *e);
+int api_reviews_queue(struct req *r, struct err *e);
+int api_reviews_settings_get(struct req *r, struct err *e);
+int api_reviews_settings_put(struct req *r, struct err *e);
+int api_reviews_get(struct req *r, struct err *e);
+int api_reviews_history(struct req *r, struct err *e);
+int api_reviews_reply(struct req *r, struct err *e);
+int api_reviews_vote(struct req *r, struct err *e);
+int api_reviews_moderate(struct req *r, struct err *e);
+int api_questions_create(struct req *r, struct err *e);
+int api_questions_list(struct req *r, struct err *e);
+int api_questions_get(struct req *r, struct err *e);
+int api_questions_answer(struct req *r, struct err *e);
+int api_reports_reviews(struct req *r, struct err *e);
+/* shop 1: as the shop's secret key sees it (private replies, the reply
+ * target, the ticket); 0: as a storefront does. */
+json_t *api_render_review(const struct review *v, int shop);
+/* The customer's reviews for the overview: counts, average, the latest;
+ * NULL on error (e set). */
+json_t *api_reviews_of_customer_json(struct store_tx *tx, struct req *r, const char *customer,
+				     struct err *e);
+/* An erasure (customers.c) collects, before it, the reviews and questions
+ * the customer wrote or answered, and rewrites, after it, each stored
+ * response that shows one to the record as it is now (blank). */
+struct api_review_erasure {
+	char (*ids)[32];
+	int n;
+};
+int api_reviews_erasure_collect(struct store_tx *tx, struct req *r, const char *ref,
+				struct api_review_erasure *out, struct err *e);
+int api_reviews_erasure_rewrite(struct store_tx *tx, struct req *r,
+				const struct api_review_erasure *x, struct err *e);
+
 #endif

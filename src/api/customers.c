@@ -225,7 +225,11 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct arena *a = &c->r->arena;
 	struct customer out, now;
 	char (*erased)[ID_MAX];
-	int n, rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
+	struct api_review_erasure reviews;	/* issue 12 */
+	int n, rc = api_reviews_erasure_collect(tx, c->r, c->ref, &reviews, e);
+	if (rc)
+		return rc;
+	rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
 	for (int i = 0; !rc && i < n; i++) {
 		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
 		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
@@ -234,6 +238,8 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 			json_decref(j);
 		}
 	}
+	if (!rc)
+		rc = api_reviews_erasure_rewrite(tx, c->r, &reviews, e);
 	return rc ? rc : respond_customer(c, 200, &out);
 }
 

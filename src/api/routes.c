@@ -118,6 +118,25 @@ const struct route api_routes[] = {
 	  SHOP | IDEMPOTENT },
 	{ "POST", "/v1/integrations/woocommerce/webhooks", api_integrations_woocommerce_webhook,
 	  AUTH_NONE | RAW_BODY },
+
+	/* Issue 12: reviews and questions (api/reviews.c); the literal paths
+	 * come before /v1/reviews/:id. */
+	{ "POST", "/v1/reviews", api_reviews_create, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/reviews", api_reviews_list, SHOP | STOREFRONT },
+	{ "GET", "/v1/reviews/showcase", api_reviews_showcase, SHOP | STOREFRONT },
+	{ "GET", "/v1/reviews/queue", api_reviews_queue, SHOP },
+	{ "GET", "/v1/reviews/settings", api_reviews_settings_get, SHOP },
+	{ "PUT", "/v1/reviews/settings", api_reviews_settings_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/reviews/:id", api_reviews_get, SHOP | STOREFRONT },
+	{ "GET", "/v1/reviews/:id/history", api_reviews_history, SHOP },
+	{ "POST", "/v1/reviews/:id/replies", api_reviews_reply, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/reviews/:id/votes", api_reviews_vote, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "POST", "/v1/reviews/:id/moderate", api_reviews_moderate, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/questions", api_questions_create, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/questions", api_questions_list, SHOP | STOREFRONT },
+	{ "GET", "/v1/questions/:id", api_questions_get, SHOP | STOREFRONT },
+	{ "POST", "/v1/questions/:id/answers", api_questions_answer, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/reports/reviews", api_reports_reviews, SHOP },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -227,9 +227,17 @@ static int overview_tx(struct store_tx *tx, void *ctx, struct err *e)
 	json_t *last = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(last, render_survey(r, &answers[i], NULL));
-	req_json(r, 200, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", "customer_overview",
+	json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", "customer_overview",
 		"customer", render_customer(&cu), "orders", orders, "loyalty", loyalty,
-		"open_tickets", tickets, "last_survey_answers", last, "predictions", predictions));
+		"open_tickets", tickets, "last_survey_answers", last, "predictions", predictions);
+	/* Issue 12: the customer's reviews. */
+	json_t *reviews = api_reviews_of_customer_json(tx, r, c->customer, e);
+	if (!reviews) {
+		json_decref(body);
+		return e->kind;
+	}
+	json_object_set_new(body, "reviews", reviews);
+	req_json(r, 200, body);
 	return 0;
 fail_kind:
 	rc = e->kind;

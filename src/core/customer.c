@@ -10,6 +10,7 @@
 #include "coupon.h"
 #include "event.h"
 #include "ledger.h"
+#include "review.h"
 #include "offers.h"
 #include "treasure.h"
 
@@ -699,6 +700,7 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	if (rc < 0 || (rc = ledger_merge(tx, shop, target, source, e)) ||
 	    (rc = coupon_merge(tx, shop, target, source, e)) ||
 	    (rc = treasure_merge(tx, shop, target, source, e)) ||
+	    (rc = review_merge(tx, shop, target, source, e)) ||
 	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);
@@ -794,6 +796,10 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 			if (i == 0 && k == 2)
 				changed = rc > 0;
 		}
+	/* Issue 12: reviews keep their stars, not their words or their author. */
+	for (int i = 0; i < *nerased; i++)
+		if ((rc = review_erase_customer(tx, shop, (*erased)[i], e)))
+			return rc;
 	if (changed && (rc = event_record(tx, shop, "customer.erased", (*erased)[0], NULL, e)))
 		return rc;
 	return customer_get(tx, a, shop, (*erased)[0], out, e);
