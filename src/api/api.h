@@ -150,4 +150,8 @@ json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *custome
 json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
 			     struct err *e);
 
+/* recommendations.c (issue 12) */
+int api_activity_record(struct req *r, struct err *e);
+int api_recommendations_get(struct req *r, struct err *e);
+
 #endif

@@ -103,6 +103,10 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/surveys", api_customers_surveys, SHOP | STOREFRONT },
 	{ "GET", "/v1/customers/:id/overview", api_customers_overview, SHOP },
 	{ "GET", "/v1/reports/service", api_reports_service, SHOP },
+
+	/* Issue 12: activity and recommendations. */
+	{ "POST", "/v1/customers/:id/activity", api_activity_record, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/customers/:id/recommendations", api_recommendations_get, SHOP | STOREFRONT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
