@@ -50,8 +50,9 @@ static int parse_event(struct req *r, json_t *o, int index, struct activity_even
 			       field, other);
 	snprintf(param, sizeof(param), "%s%s", prefix, field);
 	ev->subject = NULL;
-	if ((rc = jsonv_string(o, field, JSONV_OPTIONAL, 4 * ACTIVITY_QUERY_MAX, &ev->subject,
-			       param, e)))
+	/* A query may shrink when normalised: activity_check() has the last word. */
+	size_t max = ev->type == ACTIVITY_SEARCH ? 4 * ACTIVITY_QUERY_MAX : ACTIVITY_SKU_MAX;
+	if ((rc = jsonv_string(o, field, JSONV_OPTIONAL, max, &ev->subject, param, e)))
 		return rc;
 	snprintf(param, sizeof(param), "%sat", prefix);
 	if ((rc = jsonv_time(o, "at", JSONV_REQUIRED, &ev->at, NULL, param, e)))

@@ -84,12 +84,21 @@ def test_activity__one_bad_event_refuses_the_batch_with_its_index_and_stores_not
     ({"type": "view", "at": T0}, "sku"),
     ({"type": "view", "sku": "TEA-1", "at": LATE}, "at"),
     ({"type": "search", "query": "x" * 201, "at": T0}, "query"),
+    ({"type": "search", "query": "x" * 801, "at": T0}, "query"),
+    ({"type": "view", "sku": "S" * 201, "at": T0}, "sku"),
+    ({"type": 5, "sku": "TEA-1", "at": T0}, "type"),
 ])
 def test_activity__a_bad_single_event_is_400_naming_its_field(shop, bad, param):
     who = customer(shop)
     r = activity(shop, who, bad)
     assert r.status_code == 400 and error_of(r)["param"] == param, r.text
     assert stored(shop, who) == []
+
+
+def test_activity__a_long_query_that_normalises_short_is_accepted(shop):
+    who = customer(shop)
+    assert activity(shop, who, search("Green" + " " * 300 + "Tea")).json()["recorded"] == 1
+    assert [t[1] for t in stored(shop, who)] == ["green tea"]
 
 
 def test_activity__at_may_be_a_few_minutes_ahead_of_the_clock(shop):
