@@ -53,10 +53,10 @@ struct activity_event {
  * Checks event number index of a request (index < 0: a single event, not a
  * batch) against now and normalises a search's query in place (into a).
  * Errors are ERR_INVALID with param "events[i].field" ("field" alone for a
- * single event): a search
- * without a query, a view without a SKU, a query that is blank or longer than
- * ACTIVITY_QUERY_MAX, an at before ORDER_TIME_MIN_MS or later than now +
- * ACTIVITY_SKEW_MS.
+ * single event; the API puts "event i: " before a batch's message): a search
+ * without a query ("parameter_missing"), a view without a SKU (the same), a
+ * query that is blank or longer than ACTIVITY_QUERY_MAX, an at before
+ * ORDER_TIME_MIN_MS, or later than now + ACTIVITY_SKEW_MS ("at_in_future").
  */
 int activity_check(struct arena *a, struct activity_event *ev, int index, int64_t now,
 		   struct err *e);

@@ -236,3 +236,38 @@ def test_recommendations__a_merged_customers_purchases_seed_the_survivors(shop):
     buy(shop, source, ["TEA-1"])
     assert shop.post(f"/v1/customers/{target}/merge", {"source": source}).status_code == 200
     assert [i["sku"] for i in recommend(shop, target)] == ["CUP-1"]
+
+
+def test_recommendations__concurrent_payments_batched_with_failing_writes_count_exactly(shop):
+    """On SQLite concurrent writes share a commit, each in its own savepoint; a
+    failing neighbour (a payment of the wrong amount) is rolled back alone and a
+    webhook delivered twice at once is counted once (PostgreSQL's reruns:
+    test_recommendations_pg_nodes.py)."""
+    import threading
+    who = customer(shop)
+    orders = [buy(shop, who, ["A", "B", f"C{n % 3}"], pay=False) for n in range(12)]
+    calls = []
+    for o in orders:
+        calls.append((f"/v1/orders/{o}/payments", {"status": "paid", "external_id": "x-" + o}))
+        calls.append((f"/v1/orders/{o}/payments", {"status": "paid", "external_id": "x-" + o}))
+        calls.append((f"/v1/orders/{o}/payments", {"status": "paid", "amount": 1,
+                                                   "external_id": "bad-" + o}))
+    start, answers = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i):
+        start.wait()
+        answers[i] = shop.post(*calls[i])
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted({r.status_code for r in answers}) in ([200, 400], [200, 400, 409]), \
+        [r.text for r in answers]
+    expected = {}
+    for o in orders:
+        assert shop.get(f"/v1/orders/{o}").json()["status"] == "paid"
+    for n in range(12):
+        for a, b in itertools.permutations(sorted({"A", "B", f"C{n % 3}"}), 2):
+            expected[(a, b)] = expected.get((a, b), 0) + 1
+    assert pairs(shop) == [(a, b, n) for (a, b), n in sorted(expected.items())]
