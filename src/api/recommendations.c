@@ -1,6 +1,7 @@
 /* recommendations.c: POST /v1/customers/{id}/activity and GET
  * /v1/customers/{id}/recommendations (issue 12; core/activity.h,
  * core/recommend.h, docs/recommendations.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
