@@ -198,4 +198,8 @@ int api_reviews_erasure_collect(struct store_tx *tx, struct req *r, const char *
 int api_reviews_erasure_rewrite(struct store_tx *tx, struct req *r,
 				const struct api_review_erasure *x, struct err *e);
 
+/* recommendations.c (issue 12) */
+int api_activity_record(struct req *r, struct err *e);
+int api_recommendations_get(struct req *r, struct err *e);
+
 #endif

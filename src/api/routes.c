@@ -137,6 +137,10 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/questions/:id", api_questions_get, SHOP | STOREFRONT },
 	{ "POST", "/v1/questions/:id/answers", api_questions_answer, SHOP | STOREFRONT | IDEMPOTENT },
 	{ "GET", "/v1/reports/reviews", api_reports_reviews, SHOP },
+
+	/* Issue 12: activity and recommendations. */
+	{ "POST", "/v1/customers/:id/activity", api_activity_record, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/customers/:id/recommendations", api_recommendations_get, SHOP | STOREFRONT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

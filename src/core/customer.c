@@ -7,6 +7,7 @@
 
 #include "../base/clock.h"
 #include "../base/contact.h"
+#include "activity.h"
 #include "coupon.h"
 #include "event.h"
 #include "ledger.h"
@@ -701,6 +702,7 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	    (rc = coupon_merge(tx, shop, target, source, e)) ||
 	    (rc = treasure_merge(tx, shop, target, source, e)) ||
 	    (rc = review_merge(tx, shop, target, source, e)) ||
+	    (rc = activity_merge(tx, a, shop, target, source, e)) ||	/* issue 12 */
 	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);
@@ -799,6 +801,11 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 	/* Issue 12: reviews keep their stars, not their words or their author. */
 	for (int i = 0; i < *nerased; i++)
 		if ((rc = review_erase_customer(tx, shop, (*erased)[i], e)))
+			return rc;
+	/* Issue 12: searches and views are personal data; the search links go
+	 * out of the shop's counts with them. */
+	for (int i = 0; i < *nerased; i++)
+		if ((rc = activity_erase(tx, a, shop, (*erased)[i], e)))
 			return rc;
 	if (changed && (rc = event_record(tx, shop, "customer.erased", (*erased)[0], NULL, e)))
 		return rc;

@@ -8,6 +8,8 @@
 #include "../base/clock.h"
 #include "../base/currency.h"
 #include "../base/rfc3339.h"
+#include "activity.h"
+#include "copurchase.h"
 #include "customer.h"
 #include "coupon.h"
 #include "event.h"
@@ -643,7 +645,9 @@ int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char
 		return offers_trigger(tx, shop, out->customer_id, "payment_failed", out->id, NULL, e);
 	if ((rc = ledger_on_order_paid(tx, shop, out, e)) ||
 	    (rc = coupon_on_order_paid(tx, shop, out->id, e)) ||
-	    (rc = offers_on_order_paid(tx, shop, out->customer_id, out->id, e)))
+	    (rc = offers_on_order_paid(tx, shop, out->customer_id, out->id, e)) ||
+	    (rc = copurchase_on_order_paid(tx, a, shop, out, e)) ||	/* issue 12 */
+	    (rc = activity_on_order_paid(tx, a, shop, out, e)))
 		return rc;
 	return order_get(tx, a, shop, o.id, out, e);
 }
@@ -800,7 +804,8 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 		return rc;
 	*created = 1;
 	if (all && ((rc = redemption_release_order(tx, shop, o.id, e)) ||
-		    (rc = coupon_on_order_refunded(tx, shop, o.id, e))))
+		    (rc = coupon_on_order_refunded(tx, shop, o.id, e)) ||
+		    (rc = copurchase_on_order_refunded(tx, a, shop, out, e))))
 		return rc;
 	return ledger_on_order_refunded(tx, shop, out, e);
 }
