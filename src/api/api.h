@@ -118,6 +118,8 @@ int api_sla_list(struct req *r, struct err *e);
 int api_sla_get(struct req *r, struct err *e);
 int api_sla_update(struct req *r, struct err *e);
 json_t *api_render_ticket(const struct ticket *t, int with_messages);
+int api_tickets_erasure_rewrite(struct store_tx *tx, struct req *r, const char *customer,
+				struct err *e);
 
 /* reports.c */
 int api_reports_retention(struct req *r, struct err *e);

@@ -237,6 +237,8 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
 			json_decref(j);
 		}
+		if (!rc)
+			rc = api_tickets_erasure_rewrite(tx, c->r, erased[i], e);
 	}
 	if (!rc)
 		rc = api_reviews_erasure_rewrite(tx, c->r, &reviews, e);

@@ -416,3 +416,31 @@ int api_sla_list(struct req *r, struct err *e)
 	struct ticket_call c = { .r = r };
 	return req_read(r, policy_list_tx, &c, e);
 }
+
+/* An erasure's reach into stored answers (api/customers.c): every stored
+ * idempotent response that shows one of the customer's tickets gets the
+ * ticket as it is now, blank subject and messages (a replay of the POST
+ * that opened it reveals nothing the erasure removed). */
+int api_tickets_erasure_rewrite(struct store_tx *tx, struct req *r, const char *customer,
+				struct err *e)
+{
+	struct ticket_filter f = { .customer = customer, .breached = -1 };
+	const char *after = NULL;
+	int more = 1, rc = 0;
+	while (!rc && more) {
+		struct ticket *list, t;
+		int n;
+		if ((rc = ticket_list(tx, &r->arena, r->shop_id, &f, after, 100, &list, &n, &more, e)))
+			break;
+		for (int i = 0; !rc && i < n; i++) {
+			if ((rc = ticket_get(tx, &r->arena, r->shop_id, list[i].id, &t, e)))
+				break;
+			json_t *now = api_render_ticket(&t, 1);
+			rc = req_stored_responses_replace(tx, &r->arena, r->shop_id, t.id, now, e);
+			json_decref(now);
+		}
+		after = n ? list[n - 1].id : NULL;
+		more = more && after;
+	}
+	return rc;
+}
