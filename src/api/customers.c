@@ -6,6 +6,7 @@
 #include "../base/log.h"
 #include "../core/customer.h"
 #include "../core/order.h"
+#include "../core/profile.h"
 #include "api.h"
 #include "../render/render.h"
 
@@ -97,9 +98,10 @@ static int parse_nullable(struct req *r, const char *key, const char **out, int 
 static int parse_input(struct req *r, struct customer_input *in, int creating, struct err *e)
 {
 	static const char *const allowed_create[] = { "external_id", "name", "email", "phone",
-		"whatsapp", "identities", "addresses", "account", NULL };
+		"whatsapp", "identities", "addresses", "account", "display_name", "marketing_consent",
+		NULL };
 	static const char *const allowed_update[] = { "name", "email", "phone", "whatsapp",
-		"identities", "addresses", "account", NULL };
+		"identities", "addresses", "account", "display_name", "marketing_consent", NULL };
 	const char *whatsapp = NULL;
 	json_t *v;
 	int rc, account = 0;
@@ -120,6 +122,12 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 	    (rc = jsonv_bool(r->json, "account", JSONV_OPTIONAL, &account, NULL, NULL, e)))
 		return rc;
 	in->account = account;
+	if ((rc = jsonv_string(r->json, "display_name", JSONV_OPTIONAL, PROFILE_DISPLAY_NAME_MAX * 4,
+			       &in->display_name, NULL, e)) ||
+	    (rc = jsonv_bool(r->json, "marketing_consent", JSONV_OPTIONAL, &in->marketing_consent,
+			     &in->has_marketing_consent, NULL, e)))
+		return rc;
+	in->has_display_name = json_object_get(r->json, "display_name") != NULL;
 	if ((v = json_object_get(r->json, "identities")) && !json_is_null(v) &&
 	    (rc = parse_identities(r, v, in, e)))
 		return rc;
@@ -173,8 +181,14 @@ static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct customer_call *c = ctx;
 	struct customer out;
+	json_t *j;
 	int rc = customer_get(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	if (rc)
+		return rc;
+	if (!(j = api_customer_with_interests(tx, c->r, &out, e)))
+		return e->kind;
+	req_json(c->r, 200, j);
+	return 0;
 }
 
 int api_customers_get(struct req *r, struct err *e)
@@ -193,8 +207,14 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (rc)
 		return rc;
 	json_t *data = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(data, render_customer(&list[i]));
+	for (int i = 0; i < n; i++) {
+		json_t *j = api_customer_with_interests(tx, c->r, &list[i], e);
+		if (!j) {
+			json_decref(data);
+			return e->kind;
+		}
+		json_array_append_new(data, j);
+	}
 	req_json(c->r, 200, render_list(data, more));
 	return 0;
 }
