@@ -211,3 +211,44 @@ def test_interests__a_repeat_with_the_same_idempotency_key_replays(shop):
     again = put_interests(shop, c["id"], [("yoga", "everyone")], headers=h)
     assert first.status_code == again.status_code == 200 and first.json() == again.json()
     assert put_interests(shop, c["id"], [("yoga", "friends")], headers=h).status_code == 400
+
+
+def test_interests__erasure_removes_interests_friendships_and_the_display_name(shop, server):
+    from conftest import connect_db
+    from profile_helpers import befriend
+    put_catalogue(shop)
+    c = customer(shop, "gone@example.com", display_name="Gone", marketing_consent=True)["id"]
+    f = customer(shop, "f@example.com")["id"]
+    put_interests(shop, c, [("yoga", "everyone"), ("ceramics", "only_me")])
+    befriend(shop, c, f)
+    r = shop.delete(f"/v1/customers/{c}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["display_name"] is None and body["marketing_consent"] is False
+    assert shop.get(f"/v1/customers/{c}").json()["interests"] == []
+    con = connect_db(server.db)
+    left = [con.execute(sql, (c, c)).fetchone()[0] for sql in (
+        "SELECT count(*) FROM customer_interests WHERE customer_id = ? OR customer_id = ?",
+        "SELECT count(*) FROM friendships WHERE customer_id = ? OR friend_id = ?",
+        "SELECT count(*) FROM customers WHERE (id = ? OR id = ?) AND display_name IS NOT NULL")]
+    con.close()
+    assert left == [0, 0, 0]
+
+
+def test_interests__a_merge_joins_the_lists_with_the_stricter_visibility(shop):
+    put_catalogue(shop)
+    keep = customer(shop, "keep@example.com", display_name="Keep")["id"]
+    dup = customer(shop, "dup@example.com", display_name="Dup")["id"]
+    put_interests(shop, keep, [("green_tea", "everyone"), ("yoga", "only_me")])
+    put_interests(shop, dup, [("green_tea", "friends"), ("yoga", "everyone"), ("ceramics", "friends")])
+    r = shop.post(f"/v1/customers/{keep}/merge", {"source": dup})
+    assert r.status_code == 200 and r.json()["display_name"] == "Keep"
+    assert own_interests(shop, keep) == [("green_tea", "friends"), ("yoga", "only_me"),
+                                         ("ceramics", "friends")]
+    assert shop.get(f"/v1/customers/{dup}").json()["interests"] == []
+
+
+def test_interests__a_merge_gives_the_survivor_the_display_name_it_lacked(shop):
+    keep = customer(shop, "keep@example.com")["id"]
+    dup = customer(shop, "dup@example.com", display_name="Dup")["id"]
+    assert shop.post(f"/v1/customers/{keep}/merge", {"source": dup}).json()["display_name"] == "Dup"
