@@ -141,9 +141,15 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 	return 0;
 }
 
-static int respond_customer(struct customer_call *c, int status, const struct customer *cu)
+/* Every answer shows the customer with the interests the shop may see
+ * (issue 12, api_customer_with_interests()). */
+static int respond_customer(struct store_tx *tx, struct customer_call *c, int status,
+			    const struct customer *cu, struct err *e)
 {
-	req_json(c->r, status, render_customer(cu));
+	json_t *j = api_customer_with_interests(tx, c->r, cu, e);
+	if (!j)
+		return e->kind;
+	req_json(c->r, status, j);
 	return 0;
 }
 
@@ -152,7 +158,7 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_upsert(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
-	return rc ? rc : respond_customer(c, c->created ? 201 : 200, &out);
+	return rc ? rc : respond_customer(tx, c, c->created ? 201 : 200, &out, e);
 }
 
 int api_customers_create(struct req *r, struct err *e)
@@ -167,7 +173,7 @@ static int update_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_update(tx, &c->r->arena, c->r->shop_id, c->ref, &c->in, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_update(struct req *r, struct err *e)
@@ -181,14 +187,8 @@ static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct customer_call *c = ctx;
 	struct customer out;
-	json_t *j;
 	int rc = customer_get(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
-	if (rc)
-		return rc;
-	if (!(j = api_customer_with_interests(tx, c->r, &out, e)))
-		return e->kind;
-	req_json(c->r, 200, j);
-	return 0;
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_get(struct req *r, struct err *e)
@@ -249,12 +249,14 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	for (int i = 0; !rc && i < n; i++) {
 		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
 		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
-			json_t *j = render_customer(&now);
+			json_t *j = api_customer_with_interests(tx, c->r, &now, e);
+			if (!j)
+				return e->kind;
 			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
 			json_decref(j);
 		}
 	}
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_erase(struct req *r, struct err *e)
@@ -277,7 +279,7 @@ static int merge_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_merge(tx, &c->r->arena, c->r->shop_id, c->ref, c->other, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_merge(struct req *r, struct err *e)
@@ -297,7 +299,7 @@ static int account_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_create_account(tx, &c->r->arena, c->r->shop_id, c->ref, c->other, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_account(struct req *r, struct err *e)
