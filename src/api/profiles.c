@@ -176,6 +176,13 @@ json_t *api_customer_with_interests(struct store_tx *tx, struct req *r, const st
 
 /* ---- a customer's interests ---- */
 
+/* Who answers a write on the customer's behalf: the customer themself (a
+ * storefront call, api_customer_scope() checked the token) or the shop. */
+static enum profile_viewer caller_view(const struct req *r)
+{
+	return r->auth == AUTH_PUBLISHABLE ? PROFILE_VIEWER_OWNER : PROFILE_VIEWER_SHOP;
+}
+
 static int parse_choices(struct req *r, struct profile_call *c, struct err *e)
 {
 	static const char *const allowed[] = { "interests", NULL };
@@ -208,33 +215,18 @@ static int parse_choices(struct req *r, struct profile_call *c, struct err *e)
 	return 0;
 }
 
-static int interests_json(struct store_tx *tx, struct req *r, const char *customer,
-			  enum profile_viewer viewer, json_t **out, struct err *e)
-{
-	struct interest_seen *seen;
-	int n, rc = interest_visible(tx, &r->arena, r->shop_id, customer, viewer, &seen, &n, e);
-	if (!rc)
-		*out = json_pack("{s:s, s:s, s:s, s:o}", "object", "customer_interests", "customer",
-				 customer, "viewer", profile_viewers[viewer],
-				 "interests", render_interests(seen, n));
-	return rc;
-}
-
 static int interests_put_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct profile_call *c = ctx;
-	enum profile_viewer viewer;
-	json_t *body;
+	struct profile p;
 	int rc = api_customer_scope(tx, c->r, c->ref, c->customer, e);
+	/* The answer is the profile as the caller may see it: all to the
+	 * customer, the shop's view to the secret key (profile.h). */
 	if (rc || (rc = interest_put_customer(tx, &c->r->arena, c->r->shop_id, c->customer,
-					      c->choices, c->nchoices, e)))
+					      c->choices, c->nchoices, e)) ||
+	    (rc = profile_get(tx, &c->r->arena, c->r->shop_id, c->customer, caller_view(c->r), &p, e)))
 		return rc;
-	/* The answer shows what the caller may see: all to the customer, the
-	 * shop's view to the secret key (profile.h). */
-	viewer = c->r->auth == AUTH_PUBLISHABLE ? PROFILE_VIEWER_OWNER : PROFILE_VIEWER_SHOP;
-	if ((rc = interests_json(tx, c->r, c->customer, viewer, &body, e)))
-		return rc;
-	req_json(c->r, 200, body);
+	req_json(c->r, 200, render_profile(&p));
 	return 0;
 }
 
@@ -361,9 +353,7 @@ static int profile_update_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct profile p;
 	int rc = api_customer_scope(tx, c->r, c->ref, c->customer, e);
 	if (rc || (rc = customer_update(tx, &c->r->arena, c->r->shop_id, c->customer, &in, &cu, e)) ||
-	    (rc = profile_get(tx, &c->r->arena, c->r->shop_id, c->customer,
-			      c->r->auth == AUTH_PUBLISHABLE ? PROFILE_VIEWER_OWNER : PROFILE_VIEWER_SHOP,
-			      &p, e)))
+	    (rc = profile_get(tx, &c->r->arena, c->r->shop_id, c->customer, caller_view(c->r), &p, e)))
 		return rc;
 	req_json(c->r, 200, render_profile(&p));
 	return 0;

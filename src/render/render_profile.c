@@ -38,8 +38,10 @@ json_t *render_catalogue(const struct interest *v, int n, int64_t updated_at)
 
 json_t *render_friendship(const struct friendship *f)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "object", "friendship",
-		"customer", f->customer, "friend", f->friend_id,
+	/* The friend is an object with its "id", so that an erasure of the friend
+	 * rewrites it in stored answers (req_stored_responses_replace()). */
+	return json_pack("{s:s, s:s, s:{s:s, s:o}, s:s, s:o, s:o}", "object", "friendship",
+		"customer", f->customer, "friend", "id", f->friend_id,
 		"display_name", render_string(f->display_name), "state", f->state,
 		"created_at", render_time(f->created_at), "updated_at", render_time(f->updated_at));
 }

@@ -12,8 +12,8 @@ def lists(shop, c):
     r = shop.get(f"/v1/customers/{c}/friends")
     assert r.status_code == 200, r.text
     b = r.json()
-    return ([f["friend"] for f in b["friends"]], [f["friend"] for f in b["incoming"]],
-            [f["friend"] for f in b["outgoing"]])
+    return ([f["friend"]["id"] for f in b["friends"]], [f["friend"]["id"] for f in b["incoming"]],
+            [f["friend"]["id"] for f in b["outgoing"]])
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def test_friends__a_request_is_pending_on_both_sides_until_accepted(shop, pair):
     r = shop.post(f"/v1/customers/{a}/friends", {"customer": b})
     assert r.status_code == 201, r.text
     f = r.json()
-    assert (f["object"], f["customer"], f["friend"], f["state"], f["display_name"]) == (
-        "friendship", a, b, "outgoing", "Boris")
+    assert (f["object"], f["customer"], f["friend"], f["state"]) == (
+        "friendship", a, {"id": b, "display_name": "Boris"}, "outgoing")
     assert lists(shop, a) == ([], [], [b]) and lists(shop, b) == ([], [a], [])
     r = shop.post(f"/v1/customers/{b}/friends/{a}/accept")
     assert r.status_code == 200 and r.json()["state"] == "accepted"
@@ -46,7 +46,7 @@ def test_friends__the_storefront_asks_and_answers_with_each_customers_own_token(
     r = sf.post(f"/v1/customers/{b}/friends/{a}/accept", headers=token(shop, b))
     assert r.status_code == 200 and r.json()["state"] == "accepted"
     r = sf.get(f"/v1/customers/{a}/friends", headers=token(shop, a))
-    assert r.status_code == 200 and [f["display_name"] for f in r.json()["friends"]] == ["Boris"]
+    assert r.status_code == 200 and [f["friend"]["display_name"] for f in r.json()["friends"]] == ["Boris"]
     assert sf.get(f"/v1/customers/{a}/friends").status_code == 401
     assert sf.get(f"/v1/customers/{a}/friends", headers=token(shop, b)).status_code == 403
 
@@ -92,7 +92,7 @@ def test_friends__a_request_by_external_id_finds_the_customer(shop):
     a = customer(shop, "a@example.com")["id"]
     b = customer(shop, "b@example.com", external_id="boris-1")["id"]
     r = shop.post(f"/v1/customers/{a}/friends", {"customer": "ext:boris-1"})
-    assert r.status_code == 201 and r.json()["friend"] == b
+    assert r.status_code == 201 and r.json()["friend"]["id"] == b
 
 
 def both(shop, a, b):
@@ -199,3 +199,15 @@ def test_friends__a_merge_keeps_the_stronger_of_two_relations(shop):
     befriend(shop, dup, x)
     shop.post(f"/v1/customers/{keep}/merge", {"source": dup})
     assert lists(shop, keep) == ([x], [], []) and lists(shop, x) == ([keep], [], [])
+
+
+def test_friends__an_erasure_reaches_the_stored_answers_that_named_the_erased_friend(shop):
+    a = customer(shop, "a@example.com", display_name="Anna")["id"]
+    b = customer(shop, "b@example.com")["id"]
+    h = {"Idempotency-Key": "ask-anna"}
+    first = shop.post(f"/v1/customers/{b}/friends", {"customer": a}, headers=h)
+    assert first.status_code == 201 and "Anna" in first.text
+    assert shop.delete(f"/v1/customers/{a}").status_code == 200
+    again = shop.post(f"/v1/customers/{b}/friends", {"customer": a}, headers=h)
+    assert again.status_code == 201 and "Anna" not in again.text
+    assert again.json()["friend"]["id"] == a and again.json()["friend"]["display_name"] is None

@@ -252,3 +252,15 @@ def test_interests__a_merge_gives_the_survivor_the_display_name_it_lacked(shop):
     keep = customer(shop, "keep@example.com")["id"]
     dup = customer(shop, "dup@example.com", display_name="Dup")["id"]
     assert shop.post(f"/v1/customers/{keep}/merge", {"source": dup}).json()["display_name"] == "Dup"
+
+
+def test_interests__an_erasure_reaches_the_stored_answers_of_the_customers_interests(shop):
+    put_catalogue(shop)
+    c = customer(shop, "a@example.com", display_name="Anna")["id"]
+    h = {"Idempotency-Key": "mine", **token(shop, c)}
+    first = put_interests(storefront(shop), c, [("ceramics", "only_me")], headers=h)
+    assert first.status_code == 200 and "ceramics" in first.text
+    assert first.json()["object"] == "profile" and first.json()["id"] == c
+    assert shop.delete(f"/v1/customers/{c}").status_code == 200
+    again = put_interests(shop, c, [("ceramics", "only_me")], headers={"Idempotency-Key": "mine"})
+    assert "ceramics" not in again.text and "Anna" not in again.text
