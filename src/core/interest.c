@@ -84,6 +84,11 @@ static int listed(const struct interest_catalogue_input *in, const char *key)
 	return 0;
 }
 
+static int compare_strings(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static int put_one(struct store_tx *tx, const char *shop, const struct interest *t, int position,
 		   int64_t now, struct err *e)
 {
@@ -152,6 +157,7 @@ int interest_put_catalogue(struct store_tx *tx, struct arena *a, const char *sho
 	for (int i = 0; i < in->n; i++)
 		if ((rc = put_one(tx, shop, &in->interests[i], i, now, e)))
 			return rc;
+	qsort(*retired, (size_t)*nretired, sizeof(**retired), compare_strings);
 	return event_record(tx, shop, "interests.catalogue_updated", shop, NULL, e);
 }
 

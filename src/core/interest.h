@@ -49,7 +49,7 @@ struct interest_catalogue_input {
 	int n;
 };
 
-/* Replaces the catalogue; *retired lists (in the arena) the keys dropped
+/* Replaces the catalogue; *retired lists (in the arena, by strcmp) the keys dropped
  * but kept because customers hold them. */
 int interest_put_catalogue(struct store_tx *tx, struct arena *a, const char *shop,
 			   const struct interest_catalogue_input *in, const char ***retired,
