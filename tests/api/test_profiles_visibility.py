@@ -204,3 +204,44 @@ def test_profile__an_erased_customer_has_none(operator):
     for api in (shop, storefront(shop)):
         r = api.get(f"/v1/profiles/{s}")
         assert r.status_code == 404, r.text
+
+
+# The matrix as data, to check every assignment of visibilities against it.
+SEES = {
+    "owner": {"everyone", "friends", "only_me"},
+    "friend": {"everyone", "friends"},
+    "public": {"everyone"},
+    "shop": {"everyone"},           # and "friends" with consent, below
+}
+
+
+def expected(viewer, choice, consented):
+    seen = SEES[viewer] | ({"friends"} if viewer == "shop" and consented else set())
+    return sorted(k for k, vis in choice if vis in seen)
+
+
+def test_profile__every_assignment_of_visibilities_shows_each_viewer_what_the_matrix_says(operator):
+    """Exhaustive: 27 assignments of three visibilities to three interests,
+    with and without consent, for the owner, a friend, a stranger and the
+    shop, on the profile and on the customer resource."""
+    import itertools
+    shop = make_shop(operator)
+    s = sofia(shop)["id"]
+    friend = customer(shop, "f@example.com")["id"]
+    stranger = customer(shop, "s@example.com")["id"]
+    befriend(shop, s, friend)
+    sf = storefront(shop)
+    viewers = {"owner": token(shop, s), "friend": token(shop, friend), "public": token(shop, stranger)}
+    for vis in itertools.product(("everyone", "friends", "only_me"), repeat=3):
+        choice = list(zip(("green_tea", "yoga", "ceramics"), vis))
+        assert put_interests(shop, s, choice).status_code == 200
+        for consented in (False, True):
+            shop.patch(f"/v1/customers/{s}", {"marketing_consent": consented})
+            for viewer, h in viewers.items():
+                r = sf.get(f"/v1/profiles/{s}", headers=h)
+                assert r.json()["viewer"] == viewer
+                assert keys(r.json()["interests"]) == expected(viewer, choice, consented), (viewer, choice)
+            got = keys(shop.get(f"/v1/profiles/{s}").json()["interests"])
+            assert got == expected("shop", choice, consented), (choice, consented)
+            got = keys(shop.get(f"/v1/customers/{s}").json()["interests"])
+            assert got == expected("shop", choice, consented), (choice, consented)
