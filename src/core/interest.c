@@ -308,21 +308,22 @@ int interest_put_customer(struct store_tx *tx, struct arena *a, const char *shop
 int interest_visible(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
 		     enum profile_viewer viewer, struct interest_seen **out, int *n, struct err *e)
 {
-	int64_t consent = 0;
+	/* A merge may leave more than INTEREST_CUSTOMER_MAX (a union): count. */
+	int64_t consent = 0, count;
 	int rc = store_query_int(tx, e, &consent, "SELECT marketing_consent FROM customers WHERE"
 				 " shop_id = $1 AND id = $2", "ss", shop, customer);
-	if (rc)
+	if (rc || (rc = store_query_int(tx, e, &count, "SELECT count(*) FROM customer_interests"
+					" WHERE shop_id = $1 AND customer_id = $2", "ss", shop, customer)))
 		return rc;
 	struct store_stmt *st = store_query(tx, e, "SELECT c.interest_key, c.visibility, i.name,"
 		" i.retired_at IS NOT NULL FROM customer_interests c JOIN interests i ON"
 		" i.shop_id = c.shop_id AND i.interest_key = c.interest_key WHERE c.shop_id = $1 AND"
-		" c.customer_id = $2 ORDER BY c.position, c.interest_key LIMIT $3", "ssi", shop, customer,
-		(int64_t)INTEREST_CUSTOMER_MAX);
+		" c.customer_id = $2 ORDER BY c.position, c.interest_key", "ss", shop, customer);
 	if (!st)
 		return e->kind;
-	*out = arena_alloc(a, (INTEREST_CUSTOMER_MAX + 1) * sizeof(**out));
+	*out = arena_alloc(a, (size_t)(count + 1) * sizeof(**out));
 	*n = 0;
-	while ((rc = store_step(st, e)) == 1) {
+	while (*n < count && (rc = store_step(st, e)) == 1) {
 		int v = visibility_of(store_text(st, 1));
 		if (v < 0 || !profile_viewer_sees(viewer, (enum interest_visibility)v, (int)consent))
 			continue;
@@ -390,17 +391,20 @@ int interest_merge(struct store_tx *tx, const char *shop, const char *target, co
 		   struct err *e)
 {
 	struct arena a = ARENA_INIT;
-	int64_t top;
-	int n, rc;
+	int64_t top, count;
+	int n, rc = store_query_int(tx, e, &count, "SELECT count(*) FROM customer_interests WHERE"
+				    " shop_id = $1 AND customer_id = $2", "ss", shop, source);
+	if (rc)
+		return rc;
 	struct store_stmt *st = store_query(tx, e, "SELECT interest_key, visibility FROM"
 		" customer_interests WHERE shop_id = $1 AND customer_id = $2 ORDER BY position", "ss",
 		shop, source);
 	if (!st)
 		return e->kind;
-	const char **k = arena_alloc(&a, (INTEREST_CUSTOMER_MAX + 1) * sizeof(*k));
-	int *vis = arena_alloc(&a, (INTEREST_CUSTOMER_MAX + 1) * sizeof(*vis));
+	const char **k = arena_alloc(&a, (size_t)(count + 1) * sizeof(*k));
+	int *vis = arena_alloc(&a, (size_t)(count + 1) * sizeof(*vis));
 	n = 0;
-	while ((rc = store_step(st, e)) == 1 && n < INTEREST_CUSTOMER_MAX) {
+	while (n < count && (rc = store_step(st, e)) == 1) {
 		k[n] = arena_strdup(&a, store_text(st, 0));
 		vis[n++] = visibility_of(store_text(st, 1));
 	}

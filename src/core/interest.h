@@ -98,7 +98,9 @@ int interest_targets(struct store_tx *tx, struct arena *a, const char *shop, con
 /* Erasure: customer holds no interests any more. */
 int interest_erase(struct store_tx *tx, const char *shop, const char *customer, struct err *e);
 /* Merge: source's interests join target's (union); on a key both hold the
- * stricter visibility wins (only_me over friends over everyone). */
+ * stricter visibility wins (only_me over friends over everyone). The union
+ * may hold more than INTEREST_CUSTOMER_MAX: all are kept and shown; the
+ * customer's next list holds that many at most. */
 int interest_merge(struct store_tx *tx, const char *shop, const char *target, const char *source,
 		   struct err *e);
 

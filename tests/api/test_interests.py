@@ -264,3 +264,17 @@ def test_interests__an_erasure_reaches_the_stored_answers_of_the_customers_inter
     assert shop.delete(f"/v1/customers/{c}").status_code == 200
     again = put_interests(shop, c, [("ceramics", "only_me")], headers={"Idempotency-Key": "mine"})
     assert "ceramics" not in again.text and "Anna" not in again.text
+
+
+def test_interests__a_merge_keeps_every_interest_of_both_even_past_fifty(shop):
+    put_catalogue(shop, [{"key": f"i{n:02d}", "name": f"Interest {n}"} for n in range(60)])
+    keep = customer(shop, "keep@example.com")["id"]
+    dup = customer(shop, "dup@example.com")["id"]
+    assert put_interests(shop, keep, [(f"i{n:02d}", "everyone") for n in range(0, 40)]).status_code == 200
+    assert put_interests(shop, dup, [(f"i{n:02d}", "everyone") for n in range(20, 60)]).status_code == 200
+    shop.post(f"/v1/customers/{keep}/merge", {"source": dup})
+    got = own_interests(shop, keep)
+    assert sorted(k for k, _ in got) == [f"i{n:02d}" for n in range(60)]
+    assert len(shop.get(f"/v1/customers/{keep}").json()["interests"]) == 60
+    r = put_interests(shop, keep, got)
+    assert r.status_code == 400 and error_of(r)["param"] == "interests", "a new list holds 50 at most"
