@@ -204,4 +204,22 @@ int api_reviews_erasure_rewrite(struct store_tx *tx, struct req *r,
 int api_activity_record(struct req *r, struct err *e);
 int api_recommendations_get(struct req *r, struct err *e);
 
+/* Issue 12: interests, friends and profiles. profiles.c: */
+struct customer;
+int api_interests_catalogue_put(struct req *r, struct err *e);
+int api_interests_catalogue_get(struct req *r, struct err *e);
+int api_customers_interests_put(struct req *r, struct err *e);
+int api_friends_request(struct req *r, struct err *e);
+int api_friends_accept(struct req *r, struct err *e);
+int api_friends_decline(struct req *r, struct err *e);
+int api_friends_remove(struct req *r, struct err *e);
+int api_friends_list(struct req *r, struct err *e);
+int api_profiles_get(struct req *r, struct err *e);
+int api_profiles_update(struct req *r, struct err *e);
+/* The customer resource as the shop's secret key reads it: render_customer()
+ * with "interests", those the shop may see (everyone; friends ones with the
+ * customer's marketing consent; never only_me). NULL on error (e set). */
+json_t *api_customer_with_interests(struct store_tx *tx, struct req *r, const struct customer *c,
+				    struct err *e);
+
 #endif

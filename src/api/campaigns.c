@@ -24,7 +24,7 @@ struct campaign_call {
 	const char **codes;
 	int ncodes;
 	/* issue */
-	const char *segment;
+	const char *segment, *interest;	/* interest: issue 12 */
 };
 
 /* A field that may be absent (unchanged), null (cleared to 0/NULL) or set. */
@@ -666,19 +666,26 @@ int api_campaigns_codes_list(struct req *r, struct err *e)
 static int issue_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct campaign_call *k = ctx;
-	int64_t issued, existing;
-	int rc = offers_issue(tx, &k->r->arena, k->r->shop_id, k->ref, k->codes, k->ncodes,
-			      k->segment, &issued, &existing, e);
-	if (!rc)
-		req_json(k->r, 200, json_pack("{s:s, s:s, s:I, s:I}", "object", "offer_issue",
-					      "campaign", k->ref, "issued", (json_int_t)issued,
-					      "existing", (json_int_t)existing));
+	int64_t issued, existing, not_targeted;
+	int rc = offers_issue_by_interest(tx, &k->r->arena, k->r->shop_id, k->ref, k->codes,
+					  k->ncodes, k->segment, k->interest, &issued, &existing,
+					  &not_targeted, e);
+	if (!rc) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "object", "offer_issue",
+				      "campaign", k->ref, "issued", (json_int_t)issued,
+				      "existing", (json_int_t)existing);
+		if (k->interest) {	/* issue 12 */
+			json_object_set_new(o, "interest", json_string(k->interest));
+			json_object_set_new(o, "not_targeted", json_integer(not_targeted));
+		}
+		req_json(k->r, 200, o);
+	}
 	return rc;
 }
 
 int api_campaigns_issue(struct req *r, struct err *e)
 {
-	static const char *const allowed[] = { "customers", "segment", NULL };
+	static const char *const allowed[] = { "customers", "segment", "interest", NULL };
 	struct campaign_call k = { .r = r, .ref = req_param(r, 0) };
 	struct campaign_list l = { 0 };
 	int rc;
@@ -687,11 +694,12 @@ int api_campaigns_issue(struct req *r, struct err *e)
 				"send \"customers\" (ids) or an RFM \"segment\"");
 	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
 	    (rc = opt_list(r, r->json, "customers", &l, "customers", e)) ||
-	    (rc = jsonv_string(r->json, "segment", 0, 40, &k.segment, NULL, e)))
+	    (rc = jsonv_string(r->json, "segment", 0, 40, &k.segment, NULL, e)) ||
+	    (rc = jsonv_string(r->json, "interest", 0, 100, &k.interest, NULL, e)))
 		return rc;
-	if (!l.n && !k.segment)
+	if (!l.n && !k.segment && !k.interest)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "customers",
-				"send \"customers\" (ids) or an RFM \"segment\"");
+				"send \"customers\" (ids), an RFM \"segment\" or an \"interest\"");
 	if (k.segment) {
 		struct campaign probe;
 		campaign_defaults(&probe, "personal");

@@ -6,6 +6,7 @@
 #include "../base/log.h"
 #include "../core/customer.h"
 #include "../core/order.h"
+#include "../core/profile.h"
 #include "api.h"
 #include "../render/render.h"
 
@@ -97,9 +98,10 @@ static int parse_nullable(struct req *r, const char *key, const char **out, int 
 static int parse_input(struct req *r, struct customer_input *in, int creating, struct err *e)
 {
 	static const char *const allowed_create[] = { "external_id", "name", "email", "phone",
-		"whatsapp", "identities", "addresses", "account", NULL };
+		"whatsapp", "identities", "addresses", "account", "display_name", "marketing_consent",
+		NULL };
 	static const char *const allowed_update[] = { "name", "email", "phone", "whatsapp",
-		"identities", "addresses", "account", NULL };
+		"identities", "addresses", "account", "display_name", "marketing_consent", NULL };
 	const char *whatsapp = NULL;
 	json_t *v;
 	int rc, account = 0;
@@ -120,6 +122,12 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 	    (rc = jsonv_bool(r->json, "account", JSONV_OPTIONAL, &account, NULL, NULL, e)))
 		return rc;
 	in->account = account;
+	if ((rc = jsonv_string(r->json, "display_name", JSONV_OPTIONAL, PROFILE_DISPLAY_NAME_MAX * 4,
+			       &in->display_name, NULL, e)) ||
+	    (rc = jsonv_bool(r->json, "marketing_consent", JSONV_OPTIONAL, &in->marketing_consent,
+			     &in->has_marketing_consent, NULL, e)))
+		return rc;
+	in->has_display_name = json_object_get(r->json, "display_name") != NULL;
 	if ((v = json_object_get(r->json, "identities")) && !json_is_null(v) &&
 	    (rc = parse_identities(r, v, in, e)))
 		return rc;
@@ -133,9 +141,15 @@ static int parse_input(struct req *r, struct customer_input *in, int creating, s
 	return 0;
 }
 
-static int respond_customer(struct customer_call *c, int status, const struct customer *cu)
+/* Every answer shows the customer with the interests the shop may see
+ * (issue 12, api_customer_with_interests()). */
+static int respond_customer(struct store_tx *tx, struct customer_call *c, int status,
+			    const struct customer *cu, struct err *e)
 {
-	req_json(c->r, status, render_customer(cu));
+	json_t *j = api_customer_with_interests(tx, c->r, cu, e);
+	if (!j)
+		return e->kind;
+	req_json(c->r, status, j);
 	return 0;
 }
 
@@ -144,7 +158,7 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_upsert(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
-	return rc ? rc : respond_customer(c, c->created ? 201 : 200, &out);
+	return rc ? rc : respond_customer(tx, c, c->created ? 201 : 200, &out, e);
 }
 
 int api_customers_create(struct req *r, struct err *e)
@@ -159,7 +173,7 @@ static int update_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_update(tx, &c->r->arena, c->r->shop_id, c->ref, &c->in, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_update(struct req *r, struct err *e)
@@ -174,7 +188,7 @@ static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_get(tx, &c->r->arena, c->r->shop_id, c->ref, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_get(struct req *r, struct err *e)
@@ -193,8 +207,14 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (rc)
 		return rc;
 	json_t *data = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(data, render_customer(&list[i]));
+	for (int i = 0; i < n; i++) {
+		json_t *j = api_customer_with_interests(tx, c->r, &list[i], e);
+		if (!j) {
+			json_decref(data);
+			return e->kind;
+		}
+		json_array_append_new(data, j);
+	}
 	req_json(c->r, 200, render_list(data, more));
 	return 0;
 }
@@ -233,7 +253,9 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	for (int i = 0; !rc && i < n; i++) {
 		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
 		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
-			json_t *j = render_customer(&now);
+			json_t *j = api_customer_with_interests(tx, c->r, &now, e);
+			if (!j)
+				return e->kind;
 			rc = req_stored_responses_replace(tx, a, c->r->shop_id, erased[i], j, e);
 			json_decref(j);
 		}
@@ -242,7 +264,7 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	}
 	if (!rc)
 		rc = api_reviews_erasure_rewrite(tx, c->r, &reviews, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_erase(struct req *r, struct err *e)
@@ -265,7 +287,7 @@ static int merge_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_merge(tx, &c->r->arena, c->r->shop_id, c->ref, c->other, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_merge(struct req *r, struct err *e)
@@ -285,7 +307,7 @@ static int account_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct customer_call *c = ctx;
 	struct customer out;
 	int rc = customer_create_account(tx, &c->r->arena, c->r->shop_id, c->ref, c->other, &out, e);
-	return rc ? rc : respond_customer(c, 200, &out);
+	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 
 int api_customers_account(struct req *r, struct err *e)

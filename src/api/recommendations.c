@@ -8,6 +8,7 @@
 #include "../base/clock.h"
 #include "../base/jsonv.h"
 #include "../core/activity.h"
+#include "../core/interest.h"
 #include "../core/recommend.h"
 #include "api.h"
 #include "../render/render.h"
@@ -117,15 +118,22 @@ struct recommend_call {
 };
 
 /*
- * The interest seam (core/recommend.h): the interests this request's viewer
- * may use for customer, with the SKUs tagged with each. None yet: the
- * profiles' visibility function fills it when interests exist.
+ * The interest seam (core/recommend.h): the interests the shop may use for
+ * customer (core/interest.h, the shop viewer whoever asks: a recommendation
+ * is the shop's targeting, so `only_me` never counts and `friends` only
+ * with marketing consent), with the SKUs tagged with each.
  */
 static int viewer_interests(struct store_tx *tx, struct recommend_call *c,
 			    struct recommend_interest **out, int *n, struct err *e)
 {
-	*out = NULL;
-	*n = 0;
+	struct interest_seen *seen;
+	int rc = interest_visible(tx, &c->r->arena, c->r->shop_id, c->customer,
+				  PROFILE_VIEWER_SHOP, &seen, n, e);
+	if (rc)
+		return rc;
+	*out = arena_alloc(&c->r->arena, (size_t)(*n + 1) * sizeof(**out));
+	for (int i = 0; i < *n; i++)
+		(*out)[i] = (struct recommend_interest){ seen[i].key, seen[i].skus, seen[i].nskus };
 	return 0;
 }
 

@@ -36,13 +36,16 @@ static int shop_view(const struct req *r)
 	return r->auth == AUTH_SECRET;
 }
 
-static json_t *author(const char *customer)
+/* An author links to their profile (GET /v1/profiles/{id}), which shows
+ * each viewer what the customer let them see; the display name is public. */
+static json_t *author(const char *customer, const char *name)
 {
 	if (!customer)
 		return json_null();
 	char profile[ID_MAX + 20];
 	snprintf(profile, sizeof(profile), "/v1/profiles/%s", customer);
-	return json_pack("{s:s, s:s}", "customer", customer, "profile", profile);
+	return json_pack("{s:s, s:o, s:s}", "customer", customer, "display_name",
+			 render_string(name), "profile", profile);
 }
 
 json_t *api_render_review(const struct review *v, int shop)
@@ -63,7 +66,7 @@ json_t *api_render_review(const struct review *v, int shop)
 		"incentivized", v->incentive_points > 0 || v->incentivized_by_shop);
 	json_object_set_new(o, "incentive", json_pack("{s:I, s:b}", "points",
 		(json_int_t)v->incentive_points, "by_shop", v->incentivized_by_shop));
-	json_object_set_new(o, "author", author(v->customer_id));
+	json_object_set_new(o, "author", author(v->customer_id, v->author_name));
 	json_object_set_new(o, "author_erased", json_boolean(v->author_erased));
 	json_object_set_new(o, "votes", json_pack("{s:I, s:I}", "helpful", (json_int_t)v->helpful,
 						  "unhelpful", (json_int_t)v->unhelpful));
@@ -85,12 +88,12 @@ static json_t *render_question(const struct question *q)
 	for (int i = 0; i < q->nanswers; i++) {
 		const struct question_answer *x = &q->answers[i];
 		json_array_append_new(answers, json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", x->id,
-			"by", x->author, "author", !strcmp(x->author, "customer") ? author(x->customer_id)
+			"by", x->author, "author", !strcmp(x->author, "customer") ? author(x->customer_id, x->author_name)
 			: json_null(), "body", render_string(x->body), "created_at",
 			render_time(x->created_at)));
 	}
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "id", q->id, "object", "question",
-		"sku", q->sku, "author", author(q->customer_id), "body", render_string(q->body),
+		"sku", q->sku, "author", author(q->customer_id, q->author_name), "body", render_string(q->body),
 		"answers", answers, "answered", q->first_answer_at != 0);
 	json_object_set_new(o, "reply_due_at", render_time(q->reply_due_at));
 	json_object_set_new(o, "answered_at", render_time(q->first_answer_at));

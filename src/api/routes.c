@@ -141,6 +141,23 @@ const struct route api_routes[] = {
 	/* Issue 12: activity and recommendations. */
 	{ "POST", "/v1/customers/:id/activity", api_activity_record, SHOP | STOREFRONT | IDEMPOTENT },
 	{ "GET", "/v1/customers/:id/recommendations", api_recommendations_get, SHOP | STOREFRONT },
+
+	/* Issue 12: interests, friends and profiles (api/profiles.c). */
+	{ "PUT", "/v1/interests/catalogue", api_interests_catalogue_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/interests/catalogue", api_interests_catalogue_get, SHOP | STOREFRONT },
+	{ "PUT", "/v1/customers/:id/interests", api_customers_interests_put,
+	  SHOP | STOREFRONT | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/friends", api_friends_request, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "GET", "/v1/customers/:id/friends", api_friends_list, SHOP | STOREFRONT },
+	{ "POST", "/v1/customers/:id/friends/:other/accept", api_friends_accept,
+	  SHOP | STOREFRONT | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/friends/:other/decline", api_friends_decline,
+	  SHOP | STOREFRONT | IDEMPOTENT },
+	{ "DELETE", "/v1/customers/:id/friends/:other", api_friends_remove,
+	  SHOP | STOREFRONT | IDEMPOTENT },
+	/* a publishable key without a token reads a profile as anyone */
+	{ "GET", "/v1/profiles/:id", api_profiles_get, SHOP | STOREFRONT },
+	{ "PATCH", "/v1/profiles/:id", api_profiles_update, SHOP | STOREFRONT | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -224,11 +224,17 @@ static int overview_tx(struct store_tx *tx, void *ctx, struct err *e)
 		json_decref(loyalty);
 		goto fail_kind;
 	}
-	json_t *last = json_array();
+	json_t *last = json_array(), *shown = api_customer_with_interests(tx, r, &cu, e);
 	for (int i = 0; i < n; i++)
 		json_array_append_new(last, render_survey(r, &answers[i], NULL));
+	if (!shown) {	/* issue 12: the customer with the interests the shop may see */
+		json_decref(last);
+		json_decref(loyalty);
+		json_decref(predictions);
+		goto fail_kind;
+	}
 	json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", "customer_overview",
-		"customer", render_customer(&cu), "orders", orders, "loyalty", loyalty,
+		"customer", shown, "orders", orders, "loyalty", loyalty,
 		"open_tickets", tickets, "last_survey_answers", last, "predictions", predictions);
 	/* Issue 12: the customer's reviews. */
 	json_t *reviews = api_reviews_of_customer_json(tx, r, c->customer, e);

@@ -10,14 +10,18 @@
 #include "activity.h"
 #include "coupon.h"
 #include "event.h"
+#include "friend.h"
+#include "interest.h"
 #include "ledger.h"
 #include "review.h"
 #include "offers.h"
+#include "profile.h"
 #include "treasure.h"
 
 #define CUSTOMER_COLUMNS \
 	"id, external_id, name, email, phone, status, account_invite_due_at," \
-	" account_created_at, merged_into, orders_count, created_at, updated_at"
+	" account_created_at, merged_into, orders_count, created_at, updated_at," \
+	" display_name, marketing_consent, coalesce(marketing_consent_at, 0)"
 
 static int normalize_email(struct arena *a, const char *v, const char *param,
 			   const char **out, struct err *e)
@@ -185,6 +189,9 @@ static void row_to_customer(struct store_stmt *st, struct arena *a, struct custo
 	c->orders_count = store_int(st, 9);
 	c->created_at = store_int(st, 10);
 	c->updated_at = store_int(st, 11);
+	c->display_name = arena_strdup(a, store_text(st, 12));
+	c->marketing_consent = (int)store_int(st, 13);
+	c->marketing_consent_at = store_int(st, 14);
 }
 
 static int load_details(struct store_tx *tx, struct arena *a, const char *shop,
@@ -383,6 +390,8 @@ static int check_input(struct arena *a, const struct customer_input *in,
 		return rc;
 	if (in->has_name && (rc = check_text(in->name, "name", e)))
 		return rc;
+	if (in->has_display_name && (rc = profile_check_display_name(in->display_name, e)))
+		return rc;
 	if (in->has_email && in->email && (rc = normalize_email(a, in->email, "email", email, e)))
 		return rc;
 	if (in->has_phone && in->phone && (rc = normalize_phone(a, in->phone, "phone", phone, e)))
@@ -430,6 +439,27 @@ static int set_primary(struct store_tx *tx, const char *shop, const char *id,
 	return rc < 0 ? rc : 0;
 }
 
+/* Issue 12: the display name, and the marketing consent with an event when
+ * it changes (when it was given, or withdrawn). */
+static int apply_profile(struct store_tx *tx, const char *shop, const struct customer *cur,
+			 const struct customer_input *in, int64_t now, struct err *e)
+{
+	int rc;
+	if (in->has_display_name &&
+	    (rc = store_exec(tx, e, "UPDATE customers SET display_name = $3 WHERE shop_id = $1 AND"
+			     " id = $2", "sss", shop, cur->id, in->display_name)) < 0)
+		return rc;
+	if (!in->has_marketing_consent || !in->marketing_consent == !cur->marketing_consent)
+		return 0;
+	rc = store_exec(tx, e, "UPDATE customers SET marketing_consent = $3, marketing_consent_at = $4"
+			" WHERE shop_id = $1 AND id = $2", "ssii", shop, cur->id,
+			(int64_t)(in->marketing_consent != 0), now);
+	if (rc < 0)
+		return rc;
+	return event_record(tx, shop, in->marketing_consent ? "customer.marketing_consent_given"
+			    : "customer.marketing_consent_withdrawn", cur->id, NULL, e);
+}
+
 static int apply_input(struct store_tx *tx, struct arena *a, const char *shop,
 		       struct customer *cur, const struct customer_input *in,
 		       struct err *e)
@@ -462,6 +492,8 @@ static int apply_input(struct store_tx *tx, struct arena *a, const char *shop,
 			return rc;
 	}
 	if (in->has_addresses && (rc = replace_addresses(tx, shop, cur->id, in, e)))
+		return rc;
+	if ((rc = apply_profile(tx, shop, cur, in, now, e)))
 		return rc;
 	if (in->account && strcmp(cur->status, "guest") == 0) {
 		rc = store_exec(tx, e,
@@ -703,6 +735,10 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 	    (rc = treasure_merge(tx, shop, target, source, e)) ||
 	    (rc = review_merge(tx, shop, target, source, e)) ||
 	    (rc = activity_merge(tx, a, shop, target, source, e)) ||	/* issue 12 */
+	    (rc = interest_merge(tx, shop, target, source, e)) ||
+	    (rc = friend_merge(tx, shop, target, source, e)) ||
+	    (rc = store_exec(tx, e, "UPDATE customers SET display_name = coalesce(display_name, $3)"
+			     " WHERE shop_id = $1 AND id = $2", "sss", shop, target, s.display_name)) < 0 ||
 	    (rc = event_record(tx, shop, "customer.merged", target, source, e)))
 		return rc;
 	return customer_get(tx, a, shop, target, out, e);
@@ -781,6 +817,10 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		"UPDATE ticket_messages SET body = '' WHERE shop_id = $1 AND body <> '' AND ticket_id IN"
 		" (SELECT id FROM tickets WHERE shop_id = $1 AND customer_id = $2)",
 		"UPDATE tickets SET subject = '' WHERE shop_id = $1 AND customer_id = $2 AND subject <> ''",
+		/* Issue 12: the profile goes (interests and friendships below). */
+		"UPDATE customers SET display_name = NULL, marketing_consent = 0,"
+		" marketing_consent_at = NULL WHERE shop_id = $1 AND id = $2 AND (display_name IS NOT NULL"
+		" OR marketing_consent <> 0 OR marketing_consent_at IS NOT NULL)",
 	};
 	int64_t now = clock_now_ms();
 	int rc, changed = 0;
@@ -806,6 +846,10 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 	 * out of the shop's counts with them. */
 	for (int i = 0; i < *nerased; i++)
 		if ((rc = activity_erase(tx, a, shop, (*erased)[i], e)))
+			return rc;
+	for (int i = 0; i < *nerased; i++)
+		if ((rc = interest_erase(tx, shop, (*erased)[i], e)) ||
+		    (rc = friend_erase(tx, shop, (*erased)[i], e)))
 			return rc;
 	if (changed && (rc = event_record(tx, shop, "customer.erased", (*erased)[0], NULL, e)))
 		return rc;

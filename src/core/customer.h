@@ -51,6 +51,12 @@ struct customer {
 	int nidentities;
 	struct address *addresses;
 	int naddresses;
+	/* Issue 12: what a profile shows (never name, e-mail or phone), and
+	 * whether the customer agreed to marketing use of their data (the shop
+	 * then sees and targets their friends-only interests, core/profile.h). */
+	const char *display_name;
+	int marketing_consent;
+	int64_t marketing_consent_at;	/* its last change; 0: never set */
 };
 
 /* What a create or update sets. has_* tells a PATCH which fields were sent;
@@ -64,6 +70,11 @@ struct customer_input {
 	struct address *addresses;	/* replace the saved addresses */
 	int naddresses, has_addresses;
 	int account;	/* 1: the customer holds an account (create, or guest to account) */
+	/* Issue 12: a present NULL display_name clears it; a consent change
+	 * writes "customer.marketing_consent_given" or "..._withdrawn". */
+	const char *display_name;
+	int has_display_name;
+	int marketing_consent, has_marketing_consent;
 };
 
 struct customer_filter {
@@ -101,7 +112,10 @@ int customer_list(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct customer_filter *f, const char *starting_after,
 		  int limit, struct customer **out, int *n, int *has_more,
 		  struct err *e);
-/* Folds source into target: orders, identities, addresses and counters move;
+/* Folds source into target: orders, identities, addresses and counters move
+ * (issue 12: interests join as a union, the stricter visibility on a key both
+ * hold; friendships move; the target keeps its display name, or takes the
+ * source's when it has none, and keeps its own marketing consent);
  * source becomes status "merged" pointing at target; an event records it. */
 int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 		   const char *target_ref, const char *source_ref,
@@ -110,7 +124,8 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 int customer_create_account(struct store_tx *tx, struct arena *a, const char *shop,
 			    const char *ref, const char *email,
 			    struct customer *out, struct err *e);
-/* Removes name, e-mail, phone, identities, addresses and the external id; the
+/* Removes name, e-mail, phone, identities, addresses and the external id
+ * (and, issue 12, the display name, consent, interests and friendships); the
  * orders stay, anonymous. Customers merged into it (at any depth) lose the
  * same data. *erased (in the arena) lists every customer scrubbed, the erased
  * one first, so that a caller can reach the copies it keeps elsewhere (stored

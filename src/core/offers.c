@@ -9,6 +9,7 @@
 #include "../base/ids.h"
 #include "customer.h"
 #include "event.h"
+#include "interest.h"
 #include "ledger.h"
 
 
@@ -164,11 +165,42 @@ int offers_on_order_paid(struct store_tx *tx, const char *shop, const char *cust
 	return rc;
 }
 
+/* Issue 12: with interest set, only the customers the shop may target by
+ * it (interest_targets(): everyone, or friends with marketing consent) are
+ * issued; the others count in *not_targeted. */
+struct issue_audience {
+	const char *interest;
+	char (*ids)[ID_MAX];	/* interest_targets(), by id */
+	int n;
+	int64_t not_targeted;
+};
+
+static int targeted(const struct issue_audience *t, const char *customer)
+{
+	int lo = 0, hi = t->n - 1;
+	if (!t->interest)
+		return 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(t->ids[mid], customer);
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return 0;
+}
+
 static int issue_one(struct store_tx *tx, struct arena *a, const char *shop,
-		     const struct campaign *c, const char *customer, int64_t *issued,
-		     int64_t *existing, struct err *e)
+		     const struct campaign *c, const char *customer, struct issue_audience *t,
+		     int64_t *issued, int64_t *existing, struct err *e)
 {
 	struct offer_grant g;
+	if (!targeted(t, customer)) {
+		t->not_targeted++;
+		return 0;
+	}
 	int rc = offers_grant(tx, a, shop, c, customer, "personal", 0, &g, e);
 	if (!rc)
 		(*(g.created ? issued : existing))++;
@@ -179,9 +211,20 @@ int offers_issue(struct store_tx *tx, struct arena *a, const char *shop, const c
 		 const char *const *customers, int ncustomers, const char *segment,
 		 int64_t *issued, int64_t *existing, struct err *e)
 {
+	int64_t not_targeted;
+	return offers_issue_by_interest(tx, a, shop, campaign_id, customers, ncustomers, segment,
+					NULL, issued, existing, &not_targeted, e);
+}
+
+int offers_issue_by_interest(struct store_tx *tx, struct arena *a, const char *shop,
+			     const char *campaign_id, const char *const *customers, int ncustomers,
+			     const char *segment, const char *interest, int64_t *issued,
+			     int64_t *existing, int64_t *not_targeted, struct err *e)
+{
+	struct issue_audience t = { .interest = interest };
 	struct campaign c;
 	int rc;
-	*issued = *existing = 0;
+	*issued = *existing = *not_targeted = 0;
 	if ((rc = campaign_get(tx, a, shop, campaign_id, &c, e)))
 		return rc;
 	if (strcmp(c.type, "personal"))
@@ -190,11 +233,13 @@ int offers_issue(struct store_tx *tx, struct arena *a, const char *shop, const c
 	if (strcmp(c.status, "active") || (c.ends_at && clock_now_ms() >= c.ends_at))
 		return err_setc(e, ERR_CONFLICT, "campaign_not_active", "id", "campaign \"%s\" is not"
 				" active now", c.id);
+	if (interest && (rc = interest_targets(tx, a, shop, interest, "interest", &t.ids, &t.n, e)))
+		return rc;
 	for (int i = 0; i < ncustomers; i++) {
 		char id[ID_MAX], param[40];
 		snprintf(param, sizeof(param), "customers[%d]", i);
 		if ((rc = customer_resolve(tx, shop, customers[i], param, id, e)) ||
-		    (rc = issue_one(tx, a, shop, &c, arena_strdup(a, id), issued, existing, e)))
+		    (rc = issue_one(tx, a, shop, &c, arena_strdup(a, id), &t, issued, existing, e)))
 			return rc;
 	}
 	if (segment) {
@@ -206,9 +251,14 @@ int offers_issue(struct store_tx *tx, struct arena *a, const char *shop, const c
 			return rc;
 		for (int i = 0; i < r.n; i++)
 			if (!strcmp(r.customers[i].segment, segment) &&
-			    (rc = issue_one(tx, a, shop, &c, r.customers[i].id, issued, existing, e)))
+			    (rc = issue_one(tx, a, shop, &c, r.customers[i].id, &t, issued, existing, e)))
 				return rc;
 	}
+	/* An interest alone: every customer the shop may target by it. */
+	for (int i = 0; interest && !ncustomers && !segment && i < t.n; i++)
+		if ((rc = issue_one(tx, a, shop, &c, t.ids[i], &t, issued, existing, e)))
+			return rc;
+	*not_targeted = t.not_targeted;
 	return 0;
 }
 

@@ -62,6 +62,18 @@ int offers_issue(struct store_tx *tx, struct arena *a, const char *shop, const c
 		 const char *const *customers, int ncustomers, const char *segment,
 		 int64_t *issued, int64_t *existing, struct err *e);
 
+/* Issue 12: offers_issue() narrowed to the customers the shop may target by
+ * interest (a catalogue key; NULL: no narrowing): a customer counts only
+ * where the interest is visible to everyone, or to friends and the customer
+ * gave marketing consent (PROFILE_VIEWER_SHOP, core/profile.h), never for an
+ * only_me one. With neither customers nor segment, every such customer.
+ * *not_targeted: listed or segment customers left out by the interest.
+ * ERR_INVALID naming "interest" for a key not in the catalogue. */
+int offers_issue_by_interest(struct store_tx *tx, struct arena *a, const char *shop,
+			     const char *campaign_id, const char *const *customers, int ncustomers,
+			     const char *segment, const char *interest, int64_t *issued,
+			     int64_t *existing, int64_t *not_targeted, struct err *e);
+
 /* What a customer holds now: personal codes with their state, and the
  * shared codes of active campaigns open to the customer now (early access
  * included). */

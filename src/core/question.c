@@ -16,7 +16,8 @@ static const char *dup(struct arena *a, struct store_stmt *st, int col)
 }
 
 #define COLUMNS "id, customer_id, sku, body, reply_due_at, coalesce(first_answer_at, 0)," \
-	" created_at, updated_at"
+	" created_at, updated_at," \
+	" (SELECT display_name FROM customers WHERE customers.id = questions.customer_id)"
 
 static void row_to_question(struct store_stmt *st, struct arena *a, struct question *q)
 {
@@ -29,6 +30,7 @@ static void row_to_question(struct store_stmt *st, struct arena *a, struct quest
 	q->first_answer_at = store_int(st, 5);
 	q->created_at = store_int(st, 6);
 	q->updated_at = store_int(st, 7);
+	q->author_name = dup(a, st, 8);
 }
 
 static int load_answers(struct store_tx *tx, struct arena *a, const char *shop, struct question *q,
@@ -41,7 +43,8 @@ static int load_answers(struct store_tx *tx, struct arena *a, const char *shop, 
 		return rc;
 	q->answers = arena_alloc(a, (size_t)(n + 1) * sizeof(*q->answers));
 	q->nanswers = 0;
-	struct store_stmt *st = store_query(tx, e, "SELECT id, author, customer_id, body, created_at"
+	struct store_stmt *st = store_query(tx, e, "SELECT id, author, customer_id, body, created_at,"
+		" (SELECT display_name FROM customers WHERE customers.id = question_answers.customer_id)"
 		" FROM question_answers WHERE shop_id = $1 AND question_id = $2 ORDER BY id", "ss", shop,
 		q->id);
 	if (!st)
@@ -53,6 +56,7 @@ static int load_answers(struct store_tx *tx, struct arena *a, const char *shop, 
 		x->customer_id = dup(a, st, 2);
 		x->body = dup(a, st, 3);
 		x->created_at = store_int(st, 4);
+		x->author_name = dup(a, st, 5);
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;

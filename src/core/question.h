@@ -28,12 +28,14 @@
 struct question_answer {
 	char id[ID_MAX];
 	const char *author, *customer_id, *body;	/* author: shop, customer */
+	const char *author_name;	/* the customer's display name, or NULL */
 	int64_t created_at;
 };
 
 struct question {
 	char id[ID_MAX];
 	const char *customer_id, *sku, *body;	/* NULL once the author was erased */
+	const char *author_name;	/* the author's display name, or NULL */
 	int64_t reply_due_at, first_answer_at, created_at, updated_at;
 	struct question_answer *answers;
 	int nanswers;

@@ -94,7 +94,8 @@ int review_reply_due(struct store_tx *tx, struct arena *a, const char *shop, int
 #define COLUMNS "id, customer_id, sku, order_id, title, body, photos, status, ticket_id, rating," \
 	" verified_buyer, incentivized_by_shop, author_erased, incentive_points, helpful, unhelpful," \
 	" coalesce(reply_due_at, 0), coalesce(first_reply_at, 0), created_at, updated_at," \
-	" coalesce(published_at, 0), replies"
+	" coalesce(published_at, 0), replies," \
+	" (SELECT display_name FROM customers WHERE customers.id = reviews.customer_id)"
 
 static void split_photos(struct arena *a, const char *text, struct review *r)
 {
@@ -135,6 +136,7 @@ static void row_to_review(struct store_stmt *st, struct arena *a, struct review 
 	r->updated_at = store_int(st, 19);
 	r->published_at = store_int(st, 20);
 	r->nreplies = (int)store_int(st, 21);	/* load_replies() reads them */
+	r->author_name = dup(a, st, 22);
 }
 
 static int load_replies(struct store_tx *tx, struct arena *a, const char *shop, int public_only,

@@ -74,6 +74,7 @@ struct review_reply {
 struct review {
 	char id[ID_MAX];
 	const char *customer_id;	/* NULL: the author was erased */
+	const char *author_name;	/* the author's display name (core/profile.h), or NULL */
 	const char *sku, *order_id, *title, *body, *status, *ticket_id;
 	const char **photos;
 	int nphotos;

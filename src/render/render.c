@@ -69,7 +69,7 @@ json_t *render_customer(const struct customer *c)
 						     "value", c->identities[i].value));
 	for (int i = 0; i < c->naddresses; i++)
 		json_array_append_new(addresses, render_address(&c->addresses[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:I,"
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:I,"
 			 " s:o, s:o, s:o, s:o}",
 		"id", c->id, "object", "customer",
 		"external_id", render_string(c->external_id),
@@ -86,6 +86,11 @@ json_t *render_customer(const struct customer *c)
 		"addresses", addresses,
 		"created_at", render_time(c->created_at),
 		"updated_at", render_time(c->updated_at));
+	/* Issue 12 */
+	json_object_set_new(o, "display_name", render_string(c->display_name));
+	json_object_set_new(o, "marketing_consent", json_boolean(c->marketing_consent));
+	json_object_set_new(o, "marketing_consent_at", render_time(c->marketing_consent_at));
+	return o;
 }
 
 static json_t *render_lines(const struct order *o)

@@ -31,7 +31,7 @@ def queue_ids(shop):
 def test_question__the_shop_answers_and_it_leaves_the_queue(shop):
     asker = customer(shop)
     q = question(shop, asker, body="Is the handle heat-proof?")
-    assert q["author"] == {"customer": asker, "profile": f"/v1/profiles/{asker}"}
+    assert q["author"] == {"customer": asker, "display_name": None, "profile": f"/v1/profiles/{asker}"}
     assert q["answered"] is False and q["reply_due_at"] == "2031-06-03T09:00:00Z"
     assert queue_ids(shop) == [q["id"]] and outbox(shop, "question.created") == [q["id"]]
     r = answer(shop, q["id"], by="shop", body="Yes, up to 120 °C.")

@@ -22,7 +22,7 @@ def test_review__ninos_verified_five_stars_are_published_at_once(shop):
     r = review(shop, nino, 5, title="Boils in a minute", body="Quiet and fast.",
                photos=["https://img.example.com/k1.jpg"])
     assert r["status"] == "published" and r["verified_buyer"] is True and r["rating"] == 5
-    assert r["author"] == {"customer": nino, "profile": f"/v1/profiles/{nino}"}
+    assert r["author"] == {"customer": nino, "display_name": None, "profile": f"/v1/profiles/{nino}"}
     assert r["photos"] == ["https://img.example.com/k1.jpg"] and r["incentivized"] is False
     assert shop.get(f"/v1/reviews/{r['id']}").json()["body"] == "Quiet and fast."
     assert [x["action"] for x in history(shop, r["id"])] == ["created", "published"]
