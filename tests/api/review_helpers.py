@@ -113,14 +113,14 @@ def mentions(obj, needle):
 # ---------------------------------------------------------------- reviews
 
 
-def post_review(shop, cust_id, rating=5, sku=None, order=None, **fields):
+def post_review(shop, cust_id, rating=5, sku=None, order=None, headers=None, **fields):
     body = {"customer": cust_id, "rating": rating}
     if sku is not None:
         body["sku"] = sku
     if order is not None:
         body["order"] = order
     body.update(fields)
-    return shop.post("/v1/reviews", body)
+    return shop.post("/v1/reviews", body, headers=headers)
 
 
 def review(shop, cust_id, rating=5, sku=None, order=None, **fields):
