@@ -6,12 +6,12 @@ friend, stranger, another shop, the secret key with and without consent) on
 every read path the issue names: the profile, a review's author, customer
 reads and lists, the overview, recommendations and offers targeting by
 interest. Readings of shapes the issue leaves open are marked `# assumption:`
-here and in review_helpers.py."""
+here and in bb12_helpers.py."""
 import pytest
 
 from conftest import error_of, make_shop
 from coupon_helpers import campaign_of, create_campaign, offers
-from review_helpers import (CATALOGUE, EVERYONE, FRIENDS, ONLY_ME, SOFIA, accept, all_pages, author_profile,
+from bb12_helpers import (CATALOGUE, EVERYONE, FRIENDS, ONLY_ME, SOFIA, accept, all_pages, author_profile,
                             befriend, befriend_raw, bought, consenting, customer, decline, friends, interest_keys, items_of,
                             mentions, profile, profile_raw, public_storefront, put_interests, reason_of,
                             recommendations, review, reviews, seen_by, set_catalogue, set_clock, set_interests,

@@ -4,11 +4,11 @@ the shop's co-purchase counts (kept on order payment) and the customer's
 searches: each with its reason (`bought_together` naming the item bought,
 `matches_search` naming the query), never something the customer bought,
 `limit` respected, another shop's customer refused. Readings of shapes the
-issue leaves open are marked `# assumption:` here and in review_helpers.py."""
+issue leaves open are marked `# assumption:` here and in bb12_helpers.py."""
 import pytest
 
 from conftest import error_of, make_shop
-from review_helpers import (activity, activity_raw, bought, by_sku, customer, mentions, reason_of,
+from bb12_helpers import (activity, activity_raw, bought, by_sku, customer, mentions, reason_of,
                             recommendations, recommendations_raw, search, set_clock)
 
 T0 = "2031-06-02T08:00:00Z"

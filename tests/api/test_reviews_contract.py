@@ -5,7 +5,7 @@ first, next to the true average, count and distribution; readable with the
 publishable key), the reply queue with due and overdue, questions answered by
 the shop or by verified buyers, and bad input that changes nothing. Readings
 of shapes the issue leaves open are marked `# assumption:` here and in
-review_helpers.py."""
+bb12_helpers.py."""
 import datetime
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from conftest import Api, error_of, make_shop
 from coupon_helpers import create_campaign
 from loyalty_helpers import loyalty
-from review_helpers import (ABUSE_REASONS, advance, all_pages, answer_raw, ask, assert_summary, bought,
+from bb12_helpers import (ABUSE_REASONS, advance, all_pages, answer_raw, ask, assert_summary, bought,
                             customer, find_review, history, items_of, mentions, moderate, moderate_raw,
                             post_review, public_storefront, queue_ids, queue_item, due_state, refund_in_full,
                             refund_part, reply, review, review_ids, reviews, set_clock, set_program, showcase,

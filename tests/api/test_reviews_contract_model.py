@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_shop
-from review_helpers import (ABUSE_REASONS, assert_summary, bought, customer, history, moderate_raw, review,
+from bb12_helpers import (ABUSE_REASONS, assert_summary, bought, customer, history, moderate_raw, review,
                             review_ids, set_clock, showcase, summary, true_summary)
 
 EXAMPLES = int(os.environ.get("RETAIN_REVIEW_EXAMPLES", "8"))

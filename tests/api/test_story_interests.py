@@ -4,10 +4,10 @@ stranger opening her profile from her review sees green tea; her friend sees
 green tea and yoga; the shop targets offers only with her consent. Her
 recommendations come from what she and similar customers bought and what she
 searched. Written from the issue text alone (issue 12); its readings of open
-shapes are marked `# assumption:` in review_helpers.py and
+shapes are marked `# assumption:` in bb12_helpers.py and
 test_profiles_contract.py (offers by interest)."""
 from coupon_helpers import campaign_of, create_campaign, offers
-from review_helpers import (SOFIA, accept, author_profile, befriend, bought, by_sku, customer, mentions,
+from bb12_helpers import (SOFIA, accept, author_profile, befriend, bought, by_sku, customer, mentions,
                             public_storefront, reason_of, recommendations, review, search, seen_by,
                             set_catalogue, set_clock, set_interests, showcase, showcase_items, viewer)
 

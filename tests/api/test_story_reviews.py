@@ -4,8 +4,8 @@ stays visible in the product's reviews and its average, enters the reply
 queue, and is answered politely within a day. The showcase shows the best
 reviews first, next to the true average and distribution. Written from the
 issue text alone (issue 12); its readings of open shapes are marked
-`# assumption:` in review_helpers.py."""
-from review_helpers import (advance, assert_summary, customer, due_state, public_storefront, queue_ids,
+`# assumption:` in bb12_helpers.py."""
+from bb12_helpers import (advance, assert_summary, customer, due_state, public_storefront, queue_ids,
                             queue_item, reply, review, reviews, set_clock, showcase, showcase_items, summary)
 from service_helpers import delivered_order
 
