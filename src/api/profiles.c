@@ -233,6 +233,7 @@ static int interests_put_tx(struct store_tx *tx, void *ctx, struct err *e)
 int api_customers_interests_put(struct req *r, struct err *e)
 {
 	struct profile_call c = { .r = r, .ref = req_param(r, 0) };
+	req_array_body(r, "interests");	/* the contract's bare array */
 	int rc = parse_choices(r, &c, e);
 	return rc ? rc : req_write(r, interests_put_tx, &c, e);
 }

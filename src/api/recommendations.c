@@ -83,6 +83,7 @@ int api_activity_record(struct req *r, struct err *e)
 {
 	static const char *const batch_keys[] = { "events", NULL };
 	struct activity_call c = { .r = r };
+	req_array_body(r, "events");	/* a bare array is the batch */
 	json_t *events = json_object_get(r->json, "events");
 	int rc;
 	if (!events) {	/* one event, the body itself */

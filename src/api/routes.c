@@ -139,14 +139,15 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/reports/reviews", api_reports_reviews, SHOP },
 
 	/* Issue 12: activity and recommendations. */
-	{ "POST", "/v1/customers/:id/activity", api_activity_record, SHOP | STOREFRONT | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/activity", api_activity_record,
+	  SHOP | STOREFRONT | IDEMPOTENT | ARRAY_BODY },
 	{ "GET", "/v1/customers/:id/recommendations", api_recommendations_get, SHOP | STOREFRONT },
 
 	/* Issue 12: interests, friends and profiles (api/profiles.c). */
 	{ "PUT", "/v1/interests/catalogue", api_interests_catalogue_put, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/interests/catalogue", api_interests_catalogue_get, SHOP | STOREFRONT },
 	{ "PUT", "/v1/customers/:id/interests", api_customers_interests_put,
-	  SHOP | STOREFRONT | IDEMPOTENT },
+	  SHOP | STOREFRONT | IDEMPOTENT | ARRAY_BODY },
 	{ "POST", "/v1/customers/:id/friends", api_friends_request, SHOP | STOREFRONT | IDEMPOTENT },
 	{ "GET", "/v1/customers/:id/friends", api_friends_list, SHOP | STOREFRONT },
 	{ "POST", "/v1/customers/:id/friends/:other/accept", api_friends_accept,

@@ -14,25 +14,33 @@ static const char *param_or(const char *param, const char *key)
 	return param ? param : key;
 }
 
-int jsonv_parse_object(const char *body, size_t len, json_t **out, struct err *e)
+int jsonv_parse_object_or_array(const char *body, size_t len, int allow_array, json_t **out,
+				struct err *e)
 {
 	json_error_t je;
 
 	*out = NULL;
 	if (len == 0)
 		return err_setc(e, ERR_INVALID, "invalid_json", NULL,
-				"request body is empty; send a JSON object");
+				allow_array ? "request body is empty; send a JSON object or array"
+					    : "request body is empty; send a JSON object");
 	json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v)
 		return err_setc(e, ERR_INVALID, "invalid_json", NULL,
 				"invalid JSON at byte %d: %s", je.position, je.text);
-	if (!json_is_object(v)) {
+	if (!json_is_object(v) && !(allow_array && json_is_array(v))) {
 		json_decref(v);
 		return err_setc(e, ERR_INVALID, "invalid_json", NULL,
-				"request body must be a JSON object");
+				allow_array ? "request body must be a JSON object or array"
+					    : "request body must be a JSON object");
 	}
 	*out = v;
 	return 0;
+}
+
+int jsonv_parse_object(const char *body, size_t len, json_t **out, struct err *e)
+{
+	return jsonv_parse_object_or_array(body, len, 0, out, e);
 }
 
 int jsonv_only_keys(json_t *obj, const char *const *allowed, const char *prefix,

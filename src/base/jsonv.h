@@ -23,6 +23,9 @@ enum { JSONV_OPTIONAL = 0, JSONV_REQUIRED = 1 };
  * with the byte offset ("invalid JSON at byte 17: ..."). Caller decrefs.
  */
 int jsonv_parse_object(const char *body, size_t len, json_t **out, struct err *e);
+/* The same, but with allow_array a top-level array is accepted too. */
+int jsonv_parse_object_or_array(const char *body, size_t len, int allow_array, json_t **out,
+				struct err *e);
 /* Refuses any key of obj not in the NULL-terminated allowed list. prefix
  * (may be "") is put before the field name in param, e.g. "lines[2].". */
 int jsonv_only_keys(json_t *obj, const char *const *allowed, const char *prefix,

@@ -1,6 +1,7 @@
 /* request.c: see request.h. */
 #include "request.h"
 
+#include <assert.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,11 @@ int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const cha
 		json_decref(v);
 	}
 	return rc;
+}
+
+void req_array_body(struct req *r, const char *key)
+{
+	assert(r->route->flags & ARRAY_BODY);
+	if (json_is_array(r->json))
+		r->json = json_pack("{s:o}", key, r->json);
 }

@@ -36,6 +36,10 @@ enum route_flags {
 	 * media type: a signed webhook's HMAC covers its raw bytes, and
 	 * WooCommerce's ping is a form. r->json stays NULL. */
 	RAW_BODY = 1 << 9,
+	/* Issue 12: the contract takes a bare JSON array as well as an object
+	 * (PUT .../interests, POST .../activity). r->json may then be an array;
+	 * the handler reads it through req_array_body(). */
+	ARRAY_BODY = 1 << 10,
 };
 
 typedef int (*route_handler)(struct req *r, struct err *e);
@@ -121,5 +125,8 @@ int req_write(struct req *r, store_fn fn, void *ctx, struct err *e);
 int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const char *shop,
 				 const char *id, json_t *replacement, struct err *e);
 int req_read(struct req *r, store_fn fn, void *ctx, struct err *e);
+/* An ARRAY_BODY route's body in its object form: a bare array becomes
+ * {key: array} in r->json (an object, or no body, stays as it is). */
+void req_array_body(struct req *r, const char *key);
 
 #endif

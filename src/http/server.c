@@ -102,7 +102,8 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 		if (!content_type_is_json(r))
 			return err_set(e, ERR_MEDIA_TYPE, NULL,
 				       "send the body as \"Content-Type: application/json\"");
-		if ((rc = jsonv_parse_object(r->body.data, r->body.len, &r->json, e)))
+		if ((rc = jsonv_parse_object_or_array(r->body.data, r->body.len,
+						      r->route->flags & ARRAY_BODY, &r->json, e)))
 			return rc;
 	}
 	r->idempotency_key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
