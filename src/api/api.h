@@ -150,4 +150,16 @@ json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *custome
 json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
 			     struct err *e);
 
+/* Issue 13: webhook endpoints and events (webhooks.c). */
+int api_webhooks_create(struct req *r, struct err *e);
+int api_webhooks_list(struct req *r, struct err *e);
+int api_webhooks_get(struct req *r, struct err *e);
+int api_webhooks_update(struct req *r, struct err *e);
+int api_webhooks_delete(struct req *r, struct err *e);
+int api_webhooks_rotate_secret(struct req *r, struct err *e);
+int api_webhooks_deliveries(struct req *r, struct err *e);
+int api_events_list(struct req *r, struct err *e);
+int api_events_get(struct req *r, struct err *e);
+int api_events_redeliver(struct req *r, struct err *e);
+
 #endif

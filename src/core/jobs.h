@@ -45,6 +45,8 @@ struct jobs_counts {
 	int64_t reservations_released;		/* coupon reservations past their time */
 	int64_t late_deliveries, apologies;	/* shipments found late, offers it gave */
 	int64_t sla_breaches;			/* ticket targets found breached */
+	int64_t webhooks_delivered, webhooks_failed;	/* attempts that succeeded, failed */
+	int64_t webhook_endpoints_disabled;	/* endpoints failing for 3 days */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
