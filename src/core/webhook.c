@@ -248,9 +248,10 @@ static int set_enabled(struct store_tx *tx, const char *shop, const char *id, in
 	if (rc <= 0 || !enabled)
 		return rc < 0 ? rc : 0;
 	/* Enabled again: what waited is due now, its 3 days counted afresh. */
-	rc = store_exec(tx, e, "UPDATE webhook_deliveries SET next_attempt_at = $3,"
-			" first_failed_at = NULL WHERE shop_id = $1 AND endpoint_id = $2 AND"
-			" state = 'pending'", "ssi", shop, id, now);
+	rc = store_exec(tx, e, "UPDATE webhook_deliveries SET next_attempt_at = CASE WHEN"
+			" next_attempt_at = $4 THEN $4 ELSE $3 END, first_failed_at = NULL WHERE"
+			" shop_id = $1 AND endpoint_id = $2 AND state = 'pending'", "ssii", shop, id, now,
+			WEBHOOK_BLOCKED);
 	return rc < 0 ? rc : 0;
 }
 
@@ -356,19 +357,37 @@ int webhook_fanout(struct store_tx *tx, const char *shop, const char *event_id,
 	 * object, so a customer's events go in order and others per object. */
 	const char *queue = t->customer == EVENT_CUSTOMER_RELATED && related_id ? related_id :
 		object_id;
+	char customer[ID_MAX];
+	if (t->customer == EVENT_CUSTOMER_ORDER && related_id) {
+		struct store_stmt *s = store_query(tx, e, "SELECT customer_id FROM orders WHERE"
+						   " shop_id = $1 AND id = $2", "ss", shop, related_id);
+		if (!s)
+			return e->kind;
+		int rc = store_step(s, e);
+		if (rc == 1 && store_text(s, 0)) {
+			snprintf(customer, sizeof(customer), "%s", store_text(s, 0));
+			queue = customer;
+		}
+		store_done(s);
+		if (rc < 0)
+			return rc;
+	}
 	char group[64];
 	const char *dot = strchr(t->name, '.');
 	snprintf(group, sizeof(group), "%.*s.*", dot ? (int)(dot - t->name) : 0, t->name);
+	/* Behind a pending delivery of its queue, a delivery waits as blocked
+	 * (WEBHOOK_BLOCKED) until record_one() promotes it: the claim then scans
+	 * due heads only, not a failing endpoint's whole backlog. */
 	int rc = store_exec(tx, e, "INSERT INTO webhook_deliveries (shop_id, endpoint_id, event_id,"
 		" queue, state, attempts, next_attempt_at, leased_until, created_at)"
-		" SELECT p.shop_id, p.endpoint_id, $2, COALESCE(CASE WHEN $7 = 1 THEN"
-		" (SELECT o.customer_id FROM orders o WHERE o.shop_id = $1 AND o.id = $6) END, $3),"
-		" 'pending', 0, $4, 0, $4 FROM webhook_endpoint_events p JOIN webhook_endpoints w"
+		" SELECT p.shop_id, p.endpoint_id, $2, $3, 'pending', 0, CASE WHEN EXISTS (SELECT 1"
+		" FROM webhook_deliveries q WHERE q.shop_id = $1 AND q.endpoint_id = p.endpoint_id"
+		" AND q.queue = $3 AND q.state = 'pending') THEN $7 ELSE $4 END, 0, $4"
+		" FROM webhook_endpoint_events p JOIN webhook_endpoints w"
 		" ON w.shop_id = p.shop_id AND w.id = p.endpoint_id WHERE p.shop_id = $1 AND"
-		" p.pattern IN ($5, $8, '*') AND w.status = 'enabled'"
-		" ON CONFLICT (shop_id, endpoint_id, event_id) DO NOTHING", "sssissis", shop,
-		event_id, queue, now, t->name, related_id,
-		(int64_t)(t->customer == EVENT_CUSTOMER_ORDER && related_id), group);
+		" p.pattern IN ($5, $6, '*') AND w.status = 'enabled'"
+		" ON CONFLICT (shop_id, endpoint_id, event_id) DO NOTHING", "sssissi", shop,
+		event_id, queue, now, t->name, group, WEBHOOK_BLOCKED);
 	return rc < 0 ? rc : 0;
 }
 
@@ -419,6 +438,7 @@ int64_t webhook_backoff_ms(int64_t attempts)
 /* One leased delivery, with what its request needs. */
 struct claimed {
 	char shop[ID_MAX], endpoint[ID_MAX];
+	const char *queue;
 	struct event ev;
 	int64_t attempts, first_failed_at, lease;
 	const char *url, *secret, *previous_secret;
@@ -447,7 +467,7 @@ static int claim_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct store_stmt *s = store_query(tx, e, "SELECT d.shop_id, d.endpoint_id, d.event_id,"
 		" d.attempts, COALESCE(d.first_failed_at, 0), ev.type, ev.object_id, ev.related_id,"
 		" ev.created_at, o.customer_id, w.url, w.secret, w.previous_secret,"
-		" COALESCE(w.previous_until, 0)"
+		" COALESCE(w.previous_until, 0), d.queue"
 		" FROM webhook_deliveries d"
 		" JOIN webhook_endpoints w ON w.shop_id = d.shop_id AND w.id = d.endpoint_id"
 		" JOIN events ev ON ev.shop_id = d.shop_id AND ev.id = d.event_id"
@@ -477,6 +497,7 @@ static int claim_tx(struct store_tx *tx, void *ctx, struct err *e)
 		d->secret = arena_strdup(c->a, store_text(s, 11));
 		d->previous_secret = arena_strdup(c->a, store_text(s, 12));
 		d->previous_until = store_int(s, 13);
+		d->queue = arena_strdup(c->a, store_text(s, 14));
 	}
 	store_done(s);
 	if (rc < 0)
@@ -575,9 +596,11 @@ static int record_one(struct store_tx *tx, struct record_call *c, int i, struct 
 	char id[ID_MAX];
 	id_new(id, "wha_", c->now);
 	int ok = r->status >= 200 && r->status <= 299;
+	/* Kept unless the endpoint was deleted while the request was out. */
 	int rc = store_exec(tx, e, "INSERT INTO webhook_attempts (shop_id, endpoint_id, id, event_id,"
-		" attempt, at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-		" $8, $9)", "ssssiiiis", d->shop, d->endpoint, id, d->ev.id, d->attempts + 1, c->now,
+		" attempt, at, duration_ms, status_code, error) SELECT $1, $2, $3, $4, $5, $6, $7,"
+		" $8, $9 WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE shop_id = $1 AND id = $2)",
+		"ssssiiiis", d->shop, d->endpoint, id, d->ev.id, d->attempts + 1, c->now,
 		r->duration_ms, (int64_t)r->status, r->error[0] ? r->error : NULL);
 	if (rc < 0)
 		return rc;
@@ -586,7 +609,15 @@ static int record_one(struct store_tx *tx, struct record_call *c, int i, struct 
 			" attempts + 1, delivered_at = $5, leased_until = 0 WHERE shop_id = $1 AND"
 			" endpoint_id = $2 AND event_id = $3 AND leased_until = $4", "sssii", d->shop,
 			d->endpoint, d->ev.id, d->lease, c->now);
-		c->counts.delivered += rc > 0;
+		if (rc <= 0)
+			return rc;
+		c->counts.delivered++;
+		/* The queue's next delivery, if it waited blocked, is due now. */
+		rc = store_exec(tx, e, "UPDATE webhook_deliveries SET next_attempt_at = $5 WHERE"
+			" shop_id = $1 AND endpoint_id = $2 AND next_attempt_at = $4 AND event_id ="
+			" (SELECT min(event_id) FROM webhook_deliveries WHERE shop_id = $1 AND"
+			" endpoint_id = $2 AND queue = $3 AND state = 'pending')", "sssii", d->shop,
+			d->endpoint, d->queue, WEBHOOK_BLOCKED, c->now);
 		return rc < 0 ? rc : 0;
 	}
 	int64_t first = d->first_failed_at ? d->first_failed_at : c->now;

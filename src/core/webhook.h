@@ -48,6 +48,8 @@
 #define WEBHOOK_GIVE_UP_MS (3LL * 24 * 3600 * 1000)
 #define WEBHOOK_LEASE_MS (60LL * 1000)
 #define WEBHOOK_TIMEOUT_MS 15000L
+/* next_attempt_at of a delivery waiting behind an earlier one of its queue. */
+#define WEBHOOK_BLOCKED (INT64_C(1) << 62)
 
 struct webhook_endpoint {
 	char id[ID_MAX];

@@ -84,7 +84,7 @@ def test_webhooks_retry__a_receiver_down_for_a_while_gets_every_event_once_in_or
 
 def test_webhooks_retry__a_customers_later_event_waits_while_an_earlier_one_fails(
         operator, shop, receiver):
-    endpoint(shop, receiver, ["order.created"])
+    w = endpoint(shop, receiver, ["order.created"])
     blocked, free = orders_for(shop, 1, 2)[0], orders_for(shop, 1, 1)[0]
     orders = events_of(shop, "order.created")
     first_of_blocked = next(e["id"] for e in orders if e["data"]["customer"] == blocked)
@@ -93,6 +93,9 @@ def test_webhooks_retry__a_customers_later_event_waits_while_an_earlier_one_fail
     advance(operator, 3600)
     delivered = {d["body"]["data"]["customer"] for d in receiver.deliveries}
     assert delivered == {free}
+    tried = shop.get(f"/v1/webhook_endpoints/{w['id']}/deliveries?limit=100").json()["data"]
+    failed = {a["event"] for a in tried if not a["succeeded"]}
+    assert failed == {first_of_blocked}, "the customer's second event was not even tried"
     receiver.status = 200
     advance(operator, 8 * 3600)
     mine = [d["id"] for d in receiver.deliveries if d["body"]["data"]["customer"] == blocked]
