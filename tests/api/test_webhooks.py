@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import OPERATOR_KEY, ROOT, Api, Server, check_clean_exit, error_of, make_shop, new_order
+from conftest import (OPERATOR_KEY, ROOT, Api, Server, check_clean_exit, connect_db, error_of,
+                      make_shop, new_order)
 from loyalty_helpers import paid_order, set_program
 from webhook_helpers import (Receiver, advance, customer_body, endpoint, events_of,
                              retain_clock, run_jobs, signature_of, verify, webhook_server)
@@ -75,6 +76,19 @@ def test_webhooks__the_secret_never_appears_in_the_log(srv, shop, receiver):
     log = open(os.path.join(srv.dir, "server.log"), encoding="utf-8", errors="replace").read()
     assert w["secret"] not in log and rotated["secret"] not in log
     assert w["secret"][6:] not in log
+
+
+def test_webhooks__a_stored_idempotent_response_never_holds_the_secret(srv, shop, receiver):
+    r = shop.post("/v1/webhook_endpoints", {"url": receiver.url, "events": ["*"]},
+                  headers={"Idempotency-Key": "stored-1"})
+    rotated = shop.post(f"/v1/webhook_endpoints/{r.json()['id']}/rotate_secret",
+                        headers={"Idempotency-Key": "stored-2"})
+    assert r.status_code == 201 and rotated.status_code == 200
+    bodies = [b for (b,) in connect_db(srv.db).execute(
+        "SELECT response_body FROM idempotency_keys WHERE key IN ('stored-1', 'stored-2')").fetchall()]
+    assert len(bodies) == 2 and all(r.json()["id"] in b for b in bodies)
+    assert not any(r.json()["secret"] in b or rotated.json()["secret"] in b or "whsec_" in b
+                   for b in bodies)
 
 
 def test_webhooks__every_delivery_carries_a_signature_an_independent_receiver_verifies(
