@@ -121,10 +121,8 @@ int event_pattern_matches(const char *pattern, const char *type)
 	return group ? !strncmp(type, pattern, group) : !strcmp(type, pattern);
 }
 
-/* The customer the vocabulary says is the event's; order_customer is the
- * customer of the order related_id names (looked up by the caller). */
-static const char *customer_of(const struct event_type *t, const char *object_id,
-			       const char *related_id, const char *order_customer)
+const char *event_customer(const struct event_type *t, const char *object_id,
+			   const char *related_id, const char *order_customer)
 {
 	switch (t->customer) {
 	case EVENT_CUSTOMER_OBJECT:
@@ -138,7 +136,7 @@ static const char *customer_of(const struct event_type *t, const char *object_id
 	}
 }
 
-static const struct event_type *type_or_unknown(const char *type, struct event_type *unknown)
+const struct event_type *event_type_or_unknown(const char *type, struct event_type *unknown)
 {
 	const struct event_type *t = event_type_find(type);
 	if (t)
@@ -159,7 +157,7 @@ static int json_field(struct buf *b, const char *key, const char *value)
 int event_data_json(struct buf *b, const struct event *ev)
 {
 	struct event_type unknown;
-	const struct event_type *t = type_or_unknown(ev->type, &unknown);
+	const struct event_type *t = event_type_or_unknown(ev->type, &unknown);
 	if (buf_puts(b, "{\"object\":\"") || buf_json_escape(b, t->object) || buf_puts(b, "\"") ||
 	    json_field(b, "id", ev->object_id) || json_field(b, "customer", ev->customer_id))
 		return -1;
@@ -180,8 +178,8 @@ static void event_read(struct store_stmt *s, struct arena *a, struct event *ev)
 	ev->object_id = arena_strdup(a, store_text(s, 2));
 	ev->related_id = arena_strdup(a, store_text(s, 3));
 	ev->created_at = store_int(s, 4);
-	const struct event_type *t = type_or_unknown(ev->type, &unknown);
-	ev->customer_id = customer_of(t, ev->object_id, ev->related_id,
+	const struct event_type *t = event_type_or_unknown(ev->type, &unknown);
+	ev->customer_id = event_customer(t, ev->object_id, ev->related_id,
 				      arena_strdup(a, store_text(s, 5)));
 }
 
@@ -252,7 +250,7 @@ int event_record(struct store_tx *tx, const char *shop_id, const char *type,
 	/* A type missing from the vocabulary is still recorded and delivered to
 	 * "*" subscribers, as an event of no customer. */
 	struct event_type unknown;
-	const struct event_type *t = type_or_unknown(type, &unknown);
+	const struct event_type *t = event_type_or_unknown(type, &unknown);
 	id_new(id, "evt_", now);
 	int rc = store_exec(tx, e,
 			    "INSERT INTO events (shop_id, id, type, object_id, related_id, created_at)"

@@ -39,6 +39,14 @@ struct event_type {
 
 /* The row of the vocabulary for name, NULL when it is not an event type. */
 const struct event_type *event_type_find(const char *name);
+/* The row for name, or *unknown filled as a type of no customer (object
+ * "object", related id under "related") when the vocabulary lacks it. */
+const struct event_type *event_type_or_unknown(const char *name, struct event_type *unknown);
+/* The customer of an event of type t, as the vocabulary says where it is;
+ * order_customer is the customer of the order related_id names (for
+ * EVENT_CUSTOMER_ORDER, looked up by the caller). NULL for none. */
+const char *event_customer(const struct event_type *t, const char *object_id,
+			   const char *related_id, const char *order_customer);
 /* The vocabulary, for docs and tests: n rows. */
 const struct event_type *event_types(int *n);
 /* 1 when pattern is a subscription: "*", a type, or "GROUP.*" for a group

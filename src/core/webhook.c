@@ -355,23 +355,23 @@ int webhook_fanout(struct store_tx *tx, const char *shop, const char *event_id,
 {
 	/* The queue: the customer (for an order's event, the order's), else the
 	 * object, so a customer's events go in order and others per object. */
-	const char *queue = t->customer == EVENT_CUSTOMER_RELATED && related_id ? related_id :
-		object_id;
-	char customer[ID_MAX];
+	char order_customer[ID_MAX] = "";
 	if (t->customer == EVENT_CUSTOMER_ORDER && related_id) {
 		struct store_stmt *s = store_query(tx, e, "SELECT customer_id FROM orders WHERE"
 						   " shop_id = $1 AND id = $2", "ss", shop, related_id);
 		if (!s)
 			return e->kind;
 		int rc = store_step(s, e);
-		if (rc == 1 && store_text(s, 0)) {
-			snprintf(customer, sizeof(customer), "%s", store_text(s, 0));
-			queue = customer;
-		}
+		if (rc == 1 && store_text(s, 0))
+			snprintf(order_customer, sizeof(order_customer), "%s", store_text(s, 0));
 		store_done(s);
 		if (rc < 0)
 			return rc;
 	}
+	const char *queue = event_customer(t, object_id, related_id,
+					   *order_customer ? order_customer : NULL);
+	if (!queue)
+		queue = object_id;
 	char group[64];
 	const char *dot = strchr(t->name, '.');
 	snprintf(group, sizeof(group), "%.*s.*", dot ? (int)(dot - t->name) : 0, t->name);
@@ -397,15 +397,11 @@ int webhook_redeliver(struct store_tx *tx, const char *shop, const char *event_i
 	struct arena a = ARENA_INIT;
 	struct event ev;
 	int64_t now = clock_now_ms();
-	struct event_type unknown = { NULL, "object", EVENT_CUSTOMER_NONE, "related" };
+	struct event_type unknown;
 	int rc = event_get(tx, &a, shop, event_id, &ev, e);
 	if (rc)
 		goto out;
-	const struct event_type *t = event_type_find(ev.type);
-	if (!t) {
-		unknown.name = ev.type;
-		t = &unknown;
-	}
+	const struct event_type *t = event_type_or_unknown(ev.type, &unknown);
 	rc = store_exec(tx, e, "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $3,"
 		" first_failed_at = NULL, delivered_at = NULL WHERE shop_id = $1 AND event_id = $2"
 		" AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE shop_id = $1 AND"
@@ -537,14 +533,9 @@ static int sign(const char *secret, const struct claimed *d, char *out, size_t s
 static int prepare(struct claimed *d, int64_t now, struct webhook_request *r)
 {
 	struct event_type unknown;
-	const struct event_type *t = event_type_find(d->ev.type);
-	if (!t)
-		t = &unknown, unknown = (struct event_type){ d->ev.type, "object", EVENT_CUSTOMER_NONE,
-							    "related" };
+	const struct event_type *t = event_type_or_unknown(d->ev.type, &unknown);
 	const char *order_customer = d->ev.customer_id;
-	d->ev.customer_id = t->customer == EVENT_CUSTOMER_OBJECT ? d->ev.object_id :
-		t->customer == EVENT_CUSTOMER_RELATED ? d->ev.related_id :
-		t->customer == EVENT_CUSTOMER_ORDER ? order_customer : NULL;
+	d->ev.customer_id = event_customer(t, d->ev.object_id, d->ev.related_id, order_customer);
 	char created[RFC3339_MAX];
 	rfc3339_format(d->ev.created_at, created);
 	snprintf(d->timestamp, sizeof(d->timestamp), "%lld", (long long)(now / 1000));

@@ -347,3 +347,17 @@ def test_webhooks__an_event_is_redelivered_with_the_same_webhook_id(operator, sh
     assert receiver.ids() == [first["id"], first["id"]]
     assert receiver.deliveries[1]["body"] == first["body"]
     assert shop.post("/v1/events/evt_0000000000000000/redeliver").status_code == 404
+
+
+def test_webhooks__a_refund_names_its_order_and_the_orders_customer(operator, shop, receiver):
+    endpoint(shop, receiver, ["refund.created", "order.*"])
+    order = paid_order(shop, customer_body(40))
+    r = shop.post(f"/v1/orders/{order['id']}/refunds", {"external_id": "r1", "amount": 100})
+    assert r.status_code in (200, 201), r.text
+    run_jobs(operator)
+    refund = [d["body"]["data"] for d in receiver.deliveries if d["body"]["type"] == "refund.created"]
+    assert len(refund) == 1
+    assert (refund[0]["object"], refund[0]["order"], refund[0]["customer"]) == \
+        ("refund", order["id"], order["customer"])
+    types = [d["body"]["type"] for d in receiver.deliveries]
+    assert types.index("order.created") < types.index("order.paid") < types.index("refund.created")
