@@ -92,6 +92,9 @@ static const struct option options[] = {
 	{ "webhooks-allow-private", "RETAIN_WEBHOOKS_ALLOW_PRIVATE", OPT_FLAG,
 	  S(webhooks_allow_private), "0", 0,
 	  "let webhooks reach loopback and private addresses (and plain http)", FLAG },
+	{ "webhooks-interval", "RETAIN_WEBHOOKS_INTERVAL", OPT_INT, S(webhooks_interval), "5", 0,
+	  "seconds between webhook delivery runs of the jobs thread (0 = with the jobs only)",
+	  INT(0, 86400) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

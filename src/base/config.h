@@ -38,6 +38,7 @@ struct config {
 	char log_level[16];
 	int64_t print_config;
 	int64_t webhooks_allow_private;
+	int64_t webhooks_interval;
 };
 
 /*

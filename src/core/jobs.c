@@ -198,3 +198,24 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 	pthread_mutex_unlock(&running);
 	return rc;
 }
+
+int jobs_run_one(struct store *st, const struct config *cfg, const char *name,
+		 struct jobs_counts *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = NTX; i < NJOBS; i++) {
+		if (strcmp(alone_jobs[i - NTX].name, name))
+			continue;
+		struct job_call c = { NULL, jobs_lock_key(i), { cfg, 0, &c.counts }, { 0 }, 0 };
+		pthread_mutex_lock(&running);
+		c.env.now = clock_now_ms();
+		int rc = alone_jobs[i - NTX].run(st, &c.env, c.key, &c.skipped, e);
+		pthread_mutex_unlock(&running);
+		*out = c.counts;
+		out->runs = !c.skipped;
+		out->skipped = c.skipped;
+		out->skipped_mask = c.skipped ? 1u << i : 0;
+		return rc;
+	}
+	return err_set(e, ERR_NOT_FOUND, NULL, "no job \"%s\" of its own transactions", name);
+}

@@ -70,4 +70,11 @@ int64_t jobs_lock_key(int i);
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e);
 
+/* Runs the one job named name as jobs_run() would, for the serve jobs
+ * thread's quicker cadence of webhook deliveries (--webhooks-interval); only
+ * the jobs that make their own transactions ("webhooks"), ERR_NOT_FOUND for
+ * another name. */
+int jobs_run_one(struct store *st, const struct config *cfg, const char *name,
+		 struct jobs_counts *out, struct err *e);
+
 #endif

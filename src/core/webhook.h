@@ -7,7 +7,8 @@
  * The outbox: event_record() calls webhook_fanout(), which queues one
  * delivery per matching enabled endpoint in the event's own transaction, so
  * a delivery exists exactly when its event committed. webhook_deliver_due()
- * (the jobs, core/jobs.c) sends the due ones with libcurl
+ * (the jobs, core/jobs.c; the serve jobs thread also runs it alone every
+ * --webhooks-interval seconds) sends the due ones with libcurl
  * (core/webhook_send.h), outside any transaction:
  *  - claim: in a write that first takes the webhooks job lock, the due
  *    deliveries are leased (leased_until) for WEBHOOK_LEASE_MS, so no other

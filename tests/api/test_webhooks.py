@@ -6,6 +6,7 @@ import base64
 import os
 import re
 import tempfile
+import time
 import uuid
 
 import pytest
@@ -361,3 +362,22 @@ def test_webhooks__a_refund_names_its_order_and_the_orders_customer(operator, sh
         ("refund", order["id"], order["customer"])
     types = [d["body"]["type"] for d in receiver.deliveries]
     assert types.index("order.created") < types.index("order.paid") < types.index("refund.created")
+
+
+def test_webhooks__the_jobs_thread_delivers_within_the_webhooks_interval():
+    with tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--webhooks-allow-private", "--jobs-interval", "3600",
+                         "--webhooks-interval", "1"]).start()
+        operator = Api(srv, OPERATOR_KEY)
+        receiver = Receiver(clock=retain_clock(operator)).start()
+        try:
+            shop = make_shop(operator)
+            endpoint(shop, receiver, ["order.created"])
+            order_for(shop, customer_body(50))
+            deadline = time.time() + 15
+            while not receiver.deliveries and time.time() < deadline:
+                time.sleep(0.1)
+            assert [d["body"]["type"] for d in receiver.deliveries] == ["order.created"]
+        finally:
+            receiver.stop()
+            check_clean_exit(srv)
