@@ -8,7 +8,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 PGINC   := -I/usr/include/postgresql
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(PGINC) $(WARN) $(CFLAGS)
-LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lm -pthread
+LIBS    := -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lcurl -lm -pthread
 ASAN    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analytics/*.c src/http/*.c src/render/*.c src/api/*.c src/cli/*.c src/web/*.c))

@@ -222,4 +222,16 @@ int api_profiles_update(struct req *r, struct err *e);
 json_t *api_customer_with_interests(struct store_tx *tx, struct req *r, const struct customer *c,
 				    struct err *e);
 
+/* Issue 13: webhook endpoints and events (webhooks.c). */
+int api_webhooks_create(struct req *r, struct err *e);
+int api_webhooks_list(struct req *r, struct err *e);
+int api_webhooks_get(struct req *r, struct err *e);
+int api_webhooks_update(struct req *r, struct err *e);
+int api_webhooks_delete(struct req *r, struct err *e);
+int api_webhooks_rotate_secret(struct req *r, struct err *e);
+int api_webhooks_deliveries(struct req *r, struct err *e);
+int api_events_list(struct req *r, struct err *e);
+int api_events_get(struct req *r, struct err *e);
+int api_events_redeliver(struct req *r, struct err *e);
+
 #endif

@@ -236,6 +236,10 @@ int api_jobs_run(struct req *r, struct err *e)
 					   "apologies", (json_int_t)c.apologies,
 					   "sla_breaches", (json_int_t)c.sla_breaches,
 					   "skipped", c.skipped, "skipped_jobs", skipped_jobs(&c)));
+	if (!rc) {	/* issue 13: webhooks */
+		json_object_set_new(r->resp_json, "webhooks_delivered", json_integer(c.webhooks_delivered));
+		json_object_set_new(r->resp_json, "webhooks_failed", json_integer(c.webhooks_failed));
+	}
 	return rc;
 }
 

@@ -159,6 +159,19 @@ const struct route api_routes[] = {
 	/* a publishable key without a token reads a profile as anyone */
 	{ "GET", "/v1/profiles/:id", api_profiles_get, SHOP | STOREFRONT },
 	{ "PATCH", "/v1/profiles/:id", api_profiles_update, SHOP | STOREFRONT | IDEMPOTENT },
+
+	/* Issue 13: outgoing webhooks and the events they deliver. */
+	{ "POST", "/v1/webhook_endpoints", api_webhooks_create, SHOP | IDEMPOTENT | SECRET_RESPONSE },
+	{ "GET", "/v1/webhook_endpoints", api_webhooks_list, SHOP },
+	{ "GET", "/v1/webhook_endpoints/:id", api_webhooks_get, SHOP },
+	{ "PATCH", "/v1/webhook_endpoints/:id", api_webhooks_update, SHOP | IDEMPOTENT },
+	{ "DELETE", "/v1/webhook_endpoints/:id", api_webhooks_delete, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/webhook_endpoints/:id/rotate_secret", api_webhooks_rotate_secret,
+	  SHOP | IDEMPOTENT | SECRET_RESPONSE },
+	{ "GET", "/v1/webhook_endpoints/:id/deliveries", api_webhooks_deliveries, SHOP },
+	{ "GET", "/v1/events", api_events_list, SHOP },
+	{ "GET", "/v1/events/:id", api_events_get, SHOP },
+	{ "POST", "/v1/events/:id/redeliver", api_events_redeliver, SHOP | IDEMPOTENT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

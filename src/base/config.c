@@ -88,6 +88,13 @@ static const struct option options[] = {
 	  "debug, info, warn or error", TEXT(1, valid_log_level, "debug, info, warn or error") },
 	{ "print-config", NULL, OPT_FLAG, S(print_config), "0", 0,
 	  "print the effective configuration and exit", FLAG },
+	/* Issue 13: webhooks. */
+	{ "webhooks-allow-private", "RETAIN_WEBHOOKS_ALLOW_PRIVATE", OPT_FLAG,
+	  S(webhooks_allow_private), "0", 0,
+	  "let webhooks reach loopback and private addresses (and plain http)", FLAG },
+	{ "webhooks-interval", "RETAIN_WEBHOOKS_INTERVAL", OPT_INT, S(webhooks_interval), "5", 0,
+	  "seconds between webhook delivery runs of the jobs thread (0 = with the jobs only)",
+	  INT(0, 86400) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

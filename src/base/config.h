@@ -37,6 +37,8 @@ struct config {
 	char operator_key[128];
 	char log_level[16];
 	int64_t print_config;
+	int64_t webhooks_allow_private;
+	int64_t webhooks_interval;
 };
 
 /*

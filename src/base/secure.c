@@ -86,3 +86,31 @@ int secure_hmac_sha256_base64_verify(const char *key, size_t keylen, const void 
 		memset(given, 0, sizeof(given));
 	return (crypto_verify_32(mac, given) == 0) & decoded;
 }
+
+int secure_base64_encode(const void *data, size_t n, char *out, size_t size)
+{
+	if (size < sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL))
+		return -1;
+	sodium_bin2base64(out, size, data, n, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+int secure_base64_decode(const char *text, void *out, size_t size, size_t *n)
+{
+	const char *end;
+	if (sodium_base642bin(out, size, text, strlen(text), NULL, n, &end,
+			      sodium_base64_VARIANT_ORIGINAL) || *end)
+		return -1;
+	return 0;
+}
+
+void secure_hmac_sha256_parts(const void *key, size_t keylen, const char *const *parts,
+			      const size_t *lens, int nparts, unsigned char out[32])
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	for (int i = 0; i < nparts; i++)
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], lens[i]);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
+}

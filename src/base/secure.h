@@ -32,4 +32,15 @@ int secure_equal(const char *a, const char *b);
 int secure_hmac_sha256_base64_verify(const char *key, size_t keylen, const void *msg,
 				     size_t len, const char *b64);
 
+/* Standard base64 (with padding) of n bytes into out; -1 when out (size
+ * bytes, NUL included) is too small. */
+int secure_base64_encode(const void *data, size_t n, char *out, size_t size);
+/* The bytes of standard base64 text into out (size bytes) and *n; -1 when
+ * the text is not base64 or does not fit. */
+int secure_base64_decode(const char *text, void *out, size_t size, size_t *n);
+/* The 32-byte HMAC-SHA256 of the concatenation of the nparts parts under a
+ * binary key (Standard Webhooks signs "id.timestamp.body"). */
+void secure_hmac_sha256_parts(const void *key, size_t keylen, const char *const *parts,
+			      const size_t *lens, int nparts, unsigned char out[32]);
+
 #endif

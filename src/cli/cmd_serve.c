@@ -78,7 +78,31 @@ struct jobs_thread {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int stop;
+	int64_t waited;		/* seconds of the interval spent on webhook runs */
 };
+
+/* Issue 13: between two runs of the jobs, the webhook deliveries alone every
+ * --webhooks-interval seconds, so an event's webhook need not wait for the
+ * next full run. Returns once the full run is due or the thread must stop. */
+static void webhooks_until_jobs(struct jobs_thread *j)
+{
+	int64_t every = j->cfg->webhooks_interval;
+	j->waited = 0;
+	while (every > 0 && j->waited + every < j->interval && !j->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += every;
+		j->waited += every;
+		if (pthread_cond_timedwait(&j->wake, &j->lock, &until) == 0 || j->stop)
+			return;
+		pthread_mutex_unlock(&j->lock);
+		struct jobs_counts n;
+		struct err e = { 0 };
+		if (jobs_run_one(j->store, j->cfg, "webhooks", &n, &e))
+			log_error("webhooks failed", ",\"error\":\"%s\"", e.code);
+		pthread_mutex_lock(&j->lock);
+	}
+}
 
 /* Runs the due jobs (core/jobs.h) and refreshes the CLV fits every interval
  * seconds until told to stop. */
@@ -87,9 +111,12 @@ static void *jobs_main(void *arg)
 	struct jobs_thread *j = arg;
 	pthread_mutex_lock(&j->lock);
 	while (!j->stop) {
+		webhooks_until_jobs(j);
+		if (j->stop)
+			break;
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += j->interval;
+		until.tv_sec += j->interval - j->waited;
 		pthread_cond_timedwait(&j->wake, &j->lock, &until);
 		if (j->stop)
 			break;
@@ -148,7 +175,7 @@ int cmd_serve(int argc, char **argv, const struct config *cfg, const struct rout
 		return cli_fail(&e);
 	}
 	struct jobs_thread jobs = { s.store, cfg, cfg->jobs_interval, PTHREAD_MUTEX_INITIALIZER,
-				    PTHREAD_COND_INITIALIZER, 0 };
+				    PTHREAD_COND_INITIALIZER, 0, 0 };
 	pthread_t jobs_tid;
 	int jobs_started = cfg->jobs_interval > 0 &&
 			   pthread_create(&jobs_tid, NULL, jobs_main, &jobs) == 0;

@@ -12,6 +12,7 @@
 #include "ledger.h"
 #include "shipment.h"
 #include "ticket.h"
+#include "webhook.h"
 
 struct job_env {
 	const struct config *cfg;
@@ -78,6 +79,21 @@ static int job_ticket_breaches(struct store_tx *tx, const struct job_env *env, s
 	return rc;
 }
 
+/* Webhook deliveries (issue 13): a job of its own kind, since it sends
+ * outside any transaction; webhook.h says how the lock still gives each
+ * delivery to one node. */
+static int job_webhooks(struct store *st, const struct job_env *env, int64_t key,
+			int *skipped, struct err *e)
+{
+	struct webhook_counts n;
+	int rc = webhook_deliver_due(st, (int)env->cfg->webhooks_allow_private, key, &n, e);
+	env->counts->webhooks_delivered += n.delivered;
+	env->counts->webhooks_failed += n.failed;
+	env->counts->webhook_endpoints_disabled += n.disabled;
+	*skipped = n.skipped && !n.delivered && !n.failed;
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -89,7 +105,18 @@ static const struct job {
 	{ "ticket_breaches", job_ticket_breaches },
 };
 
-#define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
+/* Jobs that make their own transactions, taking their lock key in each; run
+ * after the table above, numbered after it. */
+static const struct alone_job {
+	const char *name;
+	int (*run)(struct store *st, const struct job_env *env, int64_t key, int *skipped,
+		   struct err *e);
+} alone_jobs[] = {
+	{ "webhooks", job_webhooks },
+};
+
+#define NTX ((int)(sizeof(jobs) / sizeof(jobs[0])))
+#define NJOBS (NTX + (int)(sizeof(alone_jobs) / sizeof(alone_jobs[0])))
 _Static_assert(NJOBS <= 32, "jobs_counts.skipped_mask has a bit per job");
 
 int jobs_count(void)
@@ -100,7 +127,7 @@ int jobs_count(void)
 const char *jobs_name(int i)
 {
 	assert(i >= 0 && i < NJOBS);
-	return jobs[i].name;
+	return i < NTX ? jobs[i].name : alone_jobs[i - NTX].name;
 }
 
 int64_t jobs_lock_key(int i)
@@ -143,8 +170,15 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 	pthread_mutex_lock(&running);
 	int64_t now = clock_now_ms();	/* read once the run before this one is done */
 	for (int i = 0; i < NJOBS; i++) {
-		struct job_call c = { &jobs[i], jobs_lock_key(i), { cfg, now, NULL }, { 0 }, 0 };
-		if ((rc = store_write(st, job_tx, &c, e)))
+		struct job_call c = { i < NTX ? &jobs[i] : NULL, jobs_lock_key(i), { cfg, now, NULL },
+				      { 0 }, 0 };
+		if (i >= NTX) {
+			c.env.counts = &c.counts;
+			rc = alone_jobs[i - NTX].run(st, &c.env, c.key, &c.skipped, e);
+		} else {
+			rc = store_write(st, job_tx, &c, e);
+		}
+		if (rc)
 			break;
 		if (c.skipped) {
 			out->skipped++;
@@ -156,8 +190,32 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 		out->reminders += c.counts.reminders;
 		out->tier_changes += c.counts.tier_changes;
 		out->idempotency_keys_pruned += c.counts.idempotency_keys_pruned;
+		out->webhooks_delivered += c.counts.webhooks_delivered;
+		out->webhooks_failed += c.counts.webhooks_failed;
+		out->webhook_endpoints_disabled += c.counts.webhook_endpoints_disabled;
 		out->runs++;
 	}
 	pthread_mutex_unlock(&running);
 	return rc;
+}
+
+int jobs_run_one(struct store *st, const struct config *cfg, const char *name,
+		 struct jobs_counts *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = NTX; i < NJOBS; i++) {
+		if (strcmp(alone_jobs[i - NTX].name, name))
+			continue;
+		struct job_call c = { NULL, jobs_lock_key(i), { cfg, 0, &c.counts }, { 0 }, 0 };
+		pthread_mutex_lock(&running);
+		c.env.now = clock_now_ms();
+		int rc = alone_jobs[i - NTX].run(st, &c.env, c.key, &c.skipped, e);
+		pthread_mutex_unlock(&running);
+		*out = c.counts;
+		out->runs = !c.skipped;
+		out->skipped = c.skipped;
+		out->skipped_mask = c.skipped ? 1u << i : 0;
+		return rc;
+	}
+	return err_set(e, ERR_NOT_FOUND, NULL, "no job \"%s\" of its own transactions", name);
 }

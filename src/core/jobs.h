@@ -45,6 +45,8 @@ struct jobs_counts {
 	int64_t reservations_released;		/* coupon reservations past their time */
 	int64_t late_deliveries, apologies;	/* shipments found late, offers it gave */
 	int64_t sla_breaches;			/* ticket targets found breached */
+	int64_t webhooks_delivered, webhooks_failed;	/* attempts that succeeded, failed */
+	int64_t webhook_endpoints_disabled;	/* endpoints failing for 3 days */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
@@ -67,5 +69,12 @@ int64_t jobs_lock_key(int i);
  * *out is zeroed first and filled as the jobs run. */
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e);
+
+/* Runs the one job named name as jobs_run() would, for the serve jobs
+ * thread's quicker cadence of webhook deliveries (--webhooks-interval); only
+ * the jobs that make their own transactions ("webhooks"), ERR_NOT_FOUND for
+ * another name. */
+int jobs_run_one(struct store *st, const struct config *cfg, const char *name,
+		 struct jobs_counts *out, struct err *e);
 
 #endif

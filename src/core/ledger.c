@@ -393,6 +393,9 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 	if (total && (rc = credit(tx, shop, o->customer_id, "earn", total, available_at, expires_at,
 				  o->id, p.version, "earn", NULL, lot, e)))
 		goto out;
+	/* Issue 13: the earning is an event of its own (webhooks, e-mail). */
+	if (total && (rc = event_record(tx, shop, "points.earned", lot, o->customer_id, e)))
+		goto out;
 	if ((rc = award_milestones(tx, shop, o, &p, paid_count, available_at, expires_at, e)))
 		goto out;
 	rc = tier_refresh(tx, shop, o->customer_id, &p, 0, e);
