@@ -30,8 +30,19 @@ static const struct event_type vocabulary[] = {
 	{ "customer.account_invite_due", "customer", OBJECT, NULL },
 	{ "customer.merged", "customer", OBJECT, "merged_from" },
 	{ "customer.erased", "customer", OBJECT, NULL },
+	{ "customer.marketing_consent_given", "customer", OBJECT, NULL },
+	{ "customer.marketing_consent_withdrawn", "customer", OBJECT, NULL },
+	{ "customer.interests_updated", "customer", OBJECT, NULL },	/* interest.c */
 	{ "customer.tier_changed", "customer", OBJECT, "tier" },	/* tier.c */
 	{ "delivery.late", "shipment", RELATED, NULL },			/* shipment.c */
+	{ "friend.requested", "customer", OBJECT, "friend" },		/* friend.c */
+	{ "friend.accepted", "customer", OBJECT, "friend" },
+	{ "friend.declined", "customer", OBJECT, "friend" },
+	{ "friend.removed", "customer", OBJECT, "friend" },
+	{ "integration.connected", "integration", NONE, NULL },		/* integration.c */
+	{ "integration.updated", "integration", NONE, NULL },
+	{ "integration.disconnected", "integration", NONE, NULL },
+	{ "interests.catalogue_updated", "shop", NONE, NULL },		/* interest.c */
 	{ "milestone.reached", "milestone_award", RELATED, NULL },	/* ledger.c */
 	{ "milestone.voided", "milestone_award", ORDER, "order" },
 	{ "offer.issued", "offer", RELATED, NULL },			/* offers.c */
@@ -47,10 +58,20 @@ static const struct event_type vocabulary[] = {
 	{ "points.expiring", "lot", RELATED, NULL },
 	{ "points.expired", "lot", RELATED, NULL },
 	{ "program.updated", "program_version", NONE, NULL },		/* program.c */
+	{ "question.created", "question", RELATED, NULL },		/* question.c */
+	{ "question.answered", "question", RELATED, NULL },
 	{ "redemption.created", "redemption", RELATED, NULL },		/* redemption.c */
 	{ "redemption.cancelled", "redemption", RELATED, NULL },
 	{ "referral.rewarded", "customer", OBJECT, "referrer" },	/* referral.c */
 	{ "refund.created", "refund", ORDER, "order" },			/* order.c */
+	{ "review.created", "review", RELATED, NULL },			/* review.c */
+	{ "review.published", "review", RELATED, NULL },
+	{ "review.needs_reply", "review", RELATED, NULL },
+	{ "review.replied", "review", RELATED, NULL },
+	{ "review.voted", "review", RELATED, NULL },		/* related: the voter */
+	{ "review.hidden", "review", RELATED, NULL },		/* review_moderate() */
+	{ "review.restored", "review", RELATED, NULL },
+	{ "review_settings.updated", "shop", NONE, NULL },
 	{ "shipment.created", "shipment", ORDER, "order" },		/* shipment.c */
 	{ "shipment.shipped", "shipment", RELATED, NULL },		/* shipment.c event types */
 	{ "shipment.out_for_delivery", "shipment", RELATED, NULL },
