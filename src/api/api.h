@@ -150,4 +150,14 @@ json_t *api_loyalty_json(struct store_tx *tx, struct req *r, const char *custome
 json_t *api_predictions_json(struct store_tx *tx, struct req *r, const char *customer,
 			     struct err *e);
 
+/* Issue 13, e-mail. email.c: */
+int api_templates_list(struct req *r, struct err *e);
+int api_templates_put(struct req *r, struct err *e);
+int api_templates_get(struct req *r, struct err *e);
+int api_templates_delete(struct req *r, struct err *e);
+int api_templates_preview(struct req *r, struct err *e);
+int api_email_settings_get(struct req *r, struct err *e);
+int api_email_settings_put(struct req *r, struct err *e);
+int api_unsubscribe(struct req *r, struct err *e);
+
 #endif

@@ -103,6 +103,17 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/customers/:id/surveys", api_customers_surveys, SHOP | STOREFRONT },
 	{ "GET", "/v1/customers/:id/overview", api_customers_overview, SHOP },
 	{ "GET", "/v1/reports/service", api_reports_service, SHOP },
+
+	/* Issue 13, e-mail: templates per event type, the shop's e-mail
+	 * settings, unsubscribing by the signed token of a message's link. */
+	{ "GET", "/v1/templates", api_templates_list, SHOP },
+	{ "PUT", "/v1/templates/:event", api_templates_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/templates/:event", api_templates_get, SHOP },
+	{ "DELETE", "/v1/templates/:event", api_templates_delete, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/templates/:event/preview", api_templates_preview, SHOP },
+	{ "GET", "/v1/email/settings", api_email_settings_get, SHOP },
+	{ "PUT", "/v1/email/settings", api_email_settings_put, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/unsubscribe", api_unsubscribe, AUTH_NONE },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -37,6 +37,11 @@ struct config {
 	char operator_key[128];
 	char log_level[16];
 	int64_t print_config;
+	/* Issue 13, e-mail (core/email.h): the SMTP server; "" sends none. */
+	char smtp_url[512];
+	char smtp_user[256];
+	char smtp_password[256];
+	int64_t smtp_timeout_seconds;
 };
 
 /*

@@ -777,6 +777,14 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		"UPDATE ticket_messages SET body = '' WHERE shop_id = $1 AND body <> '' AND ticket_id IN"
 		" (SELECT id FROM tickets WHERE shop_id = $1 AND customer_id = $2)",
 		"UPDATE tickets SET subject = '' WHERE shop_id = $1 AND customer_id = $2 AND subject <> ''",
+		/* Issue 13: e-mails keep their state for the counts, not the
+		 * address or the words; a queued one is never sent. */
+		"UPDATE email_messages SET recipient = NULL, subject = NULL, text_body = NULL,"
+		" html_body = NULL, last_error = NULL,"
+		" reason = CASE WHEN state = 'queued' THEN 'erased' ELSE reason END,"
+		" state = CASE WHEN state = 'queued' THEN 'skipped' ELSE state END"
+		" WHERE shop_id = $1 AND customer_id = $2 AND (recipient IS NOT NULL OR subject IS NOT NULL"
+		" OR text_body IS NOT NULL OR html_body IS NOT NULL OR state = 'queued')",
 	};
 	int64_t now = clock_now_ms();
 	int rc, changed = 0;

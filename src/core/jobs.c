@@ -9,6 +9,7 @@
 #include "../base/clock.h"
 #include "../store/idempotency.h"
 #include "coupon.h"
+#include "email.h"
 #include "ledger.h"
 #include "shipment.h"
 #include "ticket.h"
@@ -78,6 +79,19 @@ static int job_ticket_breaches(struct store_tx *tx, const struct job_env *env, s
 	return rc;
 }
 
+/* Issue 13: a message (queued or skipped) for each new event that has a
+ * template; the SMTP sending runs after the table (jobs_run). */
+static int job_email_queue(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	struct email_counts n = { 0 };
+	int rc = email_queue_due(tx, env->cfg, env->now, &n, e);
+	if (!rc) {
+		env->counts->emails_queued += n.queued;
+		env->counts->emails_skipped += n.skipped;
+	}
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -87,6 +101,7 @@ static const struct job {
 	{ "coupon_reservations", job_coupon_reservations },
 	{ "late_deliveries", job_late_deliveries },
 	{ "ticket_breaches", job_ticket_breaches },
+	{ "email_queue", job_email_queue },
 };
 
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
@@ -156,7 +171,17 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 		out->reminders += c.counts.reminders;
 		out->tier_changes += c.counts.tier_changes;
 		out->idempotency_keys_pruned += c.counts.idempotency_keys_pruned;
+		out->emails_queued += c.counts.emails_queued;
+		out->emails_skipped += c.counts.emails_skipped;
 		out->runs++;
+	}
+	/* Issue 13: SMTP outside the job transactions; a claim per message. */
+	if (!rc) {
+		struct email_counts sent = { 0 };
+		rc = email_deliver_due(st, cfg, &sent, e);
+		out->emails_sent += sent.sent;
+		out->emails_retried += sent.retried;
+		out->emails_failed += sent.failed;
 	}
 	pthread_mutex_unlock(&running);
 	return rc;

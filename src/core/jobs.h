@@ -45,6 +45,8 @@ struct jobs_counts {
 	int64_t reservations_released;		/* coupon reservations past their time */
 	int64_t late_deliveries, apologies;	/* shipments found late, offers it gave */
 	int64_t sla_breaches;			/* ticket targets found breached */
+	int64_t emails_queued, emails_skipped;	/* issue 13: messages made for events */
+	int64_t emails_sent, emails_retried, emails_failed;	/* and their SMTP deliveries */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
@@ -62,7 +64,8 @@ const char *jobs_name(int i);
 /* The lock key of job i (0-based, as jobs_name): JOBS_LOCK_KEY(i + 1). */
 int64_t jobs_lock_key(int i);
 
-/* Runs every job once, in table order, at the clock's now, skipping a job
+/* Runs every job once, in table order, then (issue 13) sends the e-mails
+ * that are due over SMTP outside any transaction (core/email.h); at the clock's now, skipping a job
  * whose lock another process holds; cfg gives the idempotency retention.
  * *out is zeroed first and filled as the jobs run. */
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
