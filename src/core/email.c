@@ -538,7 +538,7 @@ static int load_events(struct store_tx *tx, struct arena *a, const struct queued
 		"ssii", q->shop, q->event_type, from, now);
 	if (!st)
 		return e->kind;
-	int rc;
+	int rc = 0;
 	while (*n < SCAN_BATCH && (rc = store_step(st, e)) == 1) {
 		struct seen_event *ev = &(*out)[(*n)++];
 		snprintf(ev->id, ID_MAX, "%s", store_text(st, 0));
