@@ -1,6 +1,6 @@
 """An SMTP sink on loopback for the e-mail tests (issue 13): enough of RFC 5321
-for a client like libcurl (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing,
-RSET, NOOP, QUIT), keeping every message it accepted. Written here on
+for a client like libcurl (EHLO/HELO, AUTH PLAIN when asked to require it,
+MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT), keeping every message it accepted. Written here on
 socketserver so that the tests need no package beyond Python's own
 (python3-aiosmtpd would do the same; docs/decisions.md says why not).
 
@@ -9,6 +9,7 @@ socketserver so that the tests need no package beyond Python's own
         sink.stop(); sink.start()     # down for a while, then up on the same port
 
 The sink stops when the with block ends, also when the test failed."""
+import base64
 import email
 import email.policy
 import socketserver
@@ -34,9 +35,22 @@ class _Handler(socketserver.StreamRequestHandler):
             if verb == "EHLO":
                 self.reply("250-sink.test")
                 self.reply("250-8BITMIME")
+                if sink.auth:
+                    self.reply("250-AUTH PLAIN")
                 self.reply("250 SIZE 10485760")
+            elif verb == "AUTH":
+                words = line.decode().split()
+                if len(words) < 3:      # no initial response: ask for it
+                    self.reply("334 ")
+                    words.append(self.rfile.readline(10000).decode().strip())
+                sink.logins.append(base64.b64decode(words[2]).split(b"\0")[1:])
+                ok = sink.logins[-1] == [x.encode() for x in sink.auth or ()]
+                self.reply("235 authenticated" if ok else "535 bad credentials")
             elif verb == "HELO":
                 self.reply("250 sink.test")
+            elif verb == "MAIL" and sink.auth and (not sink.logins or
+                                                    sink.logins[-1] != [x.encode() for x in sink.auth]):
+                self.reply("530 authentication required")
             elif verb == "MAIL":
                 mail_from, rcpts = line.decode().strip()[10:], []
                 self.reply("250 ok")
@@ -75,6 +89,8 @@ class SmtpSink:
         self.port = free_port()
         self.messages = []          # (mail_from, rcpts, email.message.EmailMessage, raw bytes)
         self.refuse_data = False
+        self.auth = None            # (user, password) to require AUTH PLAIN
+        self.logins = []            # [user, password] of each AUTH seen
         self.lock = threading.Lock()
         self.server = None
 

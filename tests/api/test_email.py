@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from conftest import (BIN, OPERATOR_KEY, Api, Server, check_clean_exit, connect_db, error_of,
+from conftest import (BIN, OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db, error_of,
                       make_shop, new_order)
 from service_helpers import set_contact
 from smtp_sink import SmtpSink
@@ -302,3 +302,70 @@ def test_email__the_smtp_password_is_never_printed_and_a_bad_url_is_refused():
     bad = subprocess.run([BIN, "serve", "--print-config", "--smtp-url", "http://mail.example"],
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "smtp-url" in bad.stderr
+
+
+def test_email__the_smtp_login_comes_from_the_environment_and_is_never_logged():
+    with SmtpSink() as auth_sink, tempfile.TemporaryDirectory() as d:
+        auth_sink.auth = ("mailer", "pa55-Wörd")
+        srv = Server(d, ["--smtp-url", f"smtp://127.0.0.1:{auth_sink.port}", "--jobs-interval", "0"],
+                     env={"RETAIN_SMTP_USER": "mailer", "RETAIN_SMTP_PASSWORD": "pa55-Wörd"})
+        srv.start()
+        try:
+            op = Api(srv, OPERATOR_KEY)
+            s = make_shop(op)
+            set_contact(s)
+            s.request("PUT", "/v1/email/settings", {"unsubscribe_url": UNSUBSCRIBE_PAGE})
+            put_template(s, "order.paid", *PAID)
+            cid, address = new_customer(s)
+            pay_order(s, cid)
+            run_jobs(op)
+            assert len(auth_sink.wait_for(address, 1)) == 1
+            assert auth_sink.logins == [[b"mailer", "pa55-Wörd".encode()]]
+        finally:
+            check_clean_exit(srv)
+        log = srv.logtext()
+        assert "pa55" not in log and address not in log
+
+
+@pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG): nodes share a database")
+def test_email__three_nodes_running_the_jobs_at_once_send_each_message_once(sink):
+    import threading
+    if not sink.server:
+        sink.start()
+    args = ["--smtp-url", f"smtp://127.0.0.1:{sink.port}", "--jobs-interval", "0"]
+    with tempfile.TemporaryDirectory() as d0, tempfile.TemporaryDirectory() as d1, \
+            tempfile.TemporaryDirectory() as d2:
+        nodes = [Server(d0, args).start()]
+        try:
+            for d in (d1, d2):
+                n = Server(d, args)
+                n.db = nodes[0].db
+                nodes.append(n.start())
+            ops = [Api(n, OPERATOR_KEY) for n in nodes]
+            s = make_shop(ops[0])
+            set_contact(s)
+            s.request("PUT", "/v1/email/settings", {"unsubscribe_url": UNSUBSCRIBE_PAGE})
+            put_template(s, "order.paid", *PAID)
+            addresses = []
+            for _ in range(12):
+                cid, address = new_customer(s)
+                pay_order(s, cid)
+                addresses.append(address)
+            for _ in range(2):
+                start = threading.Barrier(3)
+
+                def run(o):
+                    start.wait()
+                    run_jobs(o)
+                threads = [threading.Thread(target=run, args=(o,)) for o in ops]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+            for a in addresses:
+                assert len(sink.wait_for(a, 1)) == 1
+            assert all(len(sink.to(a)) == 1 for a in addresses), "each exactly once"
+        finally:
+            for n in nodes:
+                if n.proc.poll() is None:
+                    check_clean_exit(n)

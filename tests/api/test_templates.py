@@ -99,3 +99,26 @@ def test_templates__another_shop_sees_none_of_them(shop, operator):
     assert other.get("/v1/templates/order.paid").status_code == 404
     assert other.delete("/v1/templates/order.paid").status_code == 404
     assert shop.get("/v1/templates/order.paid").status_code == 200
+
+
+def documented_events():
+    """docs/email.md's table of events: (type, class, its own variables)."""
+    import os
+    import re
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "email.md")
+    text = open(path).read()
+    common = re.findall(r"`([a-z_.]+)`", text.split("## Events and their variables")[1]
+                        .split("and each its own")[0])
+    rows = re.findall(r"^\| `([a-z_.]+)` \| (transactional|promotional) \| (.*) \|$", text, re.M)
+    return common, [(t, c, re.findall(r"`([a-z_.]+)`", v)) for t, c, v in rows]
+
+
+def test_templates__every_documented_event_takes_every_documented_variable(shop):
+    common, events = documented_events()
+    assert "customer.name" in common and "unsubscribe_url" in common
+    assert len(events) >= 10
+    for event, klass, own in events:
+        body = " ".join("{{%s}}" % v for v in common + own)
+        r = put(shop, event, {"subject": "{{customer.name}}", "text": body, "html": body})
+        assert r.status_code == 201, (event, r.text)
+        assert r.json()["class"] == klass, event
