@@ -4,7 +4,9 @@
 #include "email.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/buf.h"
 #include "../base/clock.h"
@@ -275,9 +277,25 @@ static const char *link_with_token(struct arena *a, const char *page, const char
 
 /* The line every message ends with: who sent it, where to get help, how to
  * stop the promotional ones. */
+/* Where the HTML footer goes: before the last "</body" of a whole document,
+ * else at the end. */
+static size_t body_end(const struct buf *html)
+{
+	for (size_t i = html->len; i >= 6 && html->data; i--)
+		if (!strncasecmp(html->data + i - 6, "</body", 6))
+			return i - 6;
+	return html->len;
+}
+
 static int append_footer(struct buf *text, struct buf *html, const struct shop_mail *s,
 			 const char *link)
 {
+	size_t at = body_end(html);
+	char *tail = html->data && at < html->len ? strdup(html->data + at) : NULL;
+	if (tail) {
+		html->len = at;
+		html->data[at] = '\0';
+	}
 	int bad = buf_printf(text, "\n\n--\n%s. Questions? %s%s%s\nUnsubscribe: %s\n", s->name,
 			     s->support_email, s->support_phone ? ", " : "",
 			     s->support_phone ? s->support_phone : "", link);
@@ -294,6 +312,10 @@ static int append_footer(struct buf *text, struct buf *html, const struct shop_m
 	bad = bad || buf_puts(html, "<br><a href=\"") ||
 	      template_html_escape(html, link, strlen(link)) ||
 	      buf_puts(html, "\">Unsubscribe</a></p>\n");
+	if (tail) {
+		bad = bad || buf_puts(html, tail);
+		free(tail);
+	}
 	return bad ? -1 : 0;
 }
 

@@ -369,3 +369,22 @@ def test_email__three_nodes_running_the_jobs_at_once_send_each_message_once(sink
             for n in nodes:
                 if n.proc.poll() is None:
                     check_clean_exit(n)
+
+
+def test_email__a_merged_customer_keeps_the_choice_and_gets_the_survivors_mail(shop, op, sink):
+    put_template(shop, "offer.issued", *OFFER)
+    put_template(shop, "order.paid", *PAID)
+    old, old_address = new_customer(shop, name="Old Account")
+    give_offer(shop, old, "before the merge")
+    run_jobs(op)
+    [first] = sink.wait_for(old_address, 1)
+    assert shop.post("/v1/unsubscribe", {"token": token_of(first)}, key=None).status_code == 200
+    survivor, address = new_customer(shop, name="Survivor")
+    r = shop.post(f"/v1/customers/{survivor}/merge", {"source": old})
+    assert r.status_code == 200, r.text
+    give_offer(shop, survivor, "after the merge")
+    pay_order(shop, survivor)
+    run_jobs(op)
+    got = sink.wait_for(address, 1)
+    assert [m["Subject"].startswith("Thank you") for m in got] == [True], \
+        "the unsubscribe of a merged account holds for the survivor"

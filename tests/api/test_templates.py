@@ -122,3 +122,10 @@ def test_templates__every_documented_event_takes_every_documented_variable(shop)
         r = put(shop, event, {"subject": "{{customer.name}}", "text": body, "html": body})
         assert r.status_code == 201, (event, r.text)
         assert r.json()["class"] == klass, event
+
+
+def test_templates__the_contact_line_goes_inside_a_whole_html_document(shop):
+    doc = {"subject": "x", "text": "x", "html": "<html><BODY><p>Hi</p></BODY></html>"}
+    html = shop.post("/v1/templates/order.paid/preview", doc).json()["html"]
+    assert html.startswith("<html><BODY><p>Hi</p>") and html.endswith("</p>\n</BODY></html>")
+    assert "Unsubscribe</a>" in html
