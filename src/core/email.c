@@ -406,6 +406,7 @@ struct message_row {
 	const char *reason;			/* NULL: queued */
 	const char *recipient;
 	struct email_rendered r;
+	const char *error;			/* render_failed: why */
 	int64_t now;
 };
 
@@ -416,11 +417,11 @@ static int insert_message(struct store_tx *tx, const struct message_row *m, stru
 	id_new(id, "eml_", m->now);
 	int rc = store_exec(tx, e, "INSERT INTO email_messages (shop_id, id, event_id, event_type,"
 		" customer_id, class, state, reason, recipient, subject, text_body, html_body,"
-		" next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-		" $13, $13) ON CONFLICT (shop_id, event_id, customer_id) DO NOTHING",
-		"ssssssssssssi", m->shop, id, m->event_id, m->event_type, m->customer,
+		" last_error, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+		" $10, $11, $12, $13, $14, $14) ON CONFLICT (shop_id, event_id, customer_id) DO NOTHING",
+		"sssssssssssssi", m->shop, id, m->event_id, m->event_type, m->customer,
 		email_class_name(m->class), m->reason ? "skipped" : "queued", m->reason, m->recipient,
-		m->r.subject, m->r.text, m->r.html, m->now);
+		m->r.subject, m->r.text, m->r.html, m->error, m->now);
 	if (rc > 0) {
 		if (m->reason)
 			n->skipped++;
@@ -512,6 +513,7 @@ static int queue_event(struct store_tx *tx, struct arena *a, const struct queued
 	struct err why = { 0 };
 	if (render_message(a, &q->t, root, s, link, &m.r, &why)) {
 		m.reason = "render_failed";
+		m.error = arena_strdup(a, why.message);
 		m.recipient = NULL;
 		memset(&m.r, 0, sizeof(m.r));
 	}

@@ -388,3 +388,15 @@ def test_email__a_merged_customer_keeps_the_choice_and_gets_the_survivors_mail(s
     got = sink.wait_for(address, 1)
     assert [m["Subject"].startswith("Thank you") for m in got] == [True], \
         "the unsubscribe of a merged account holds for the survivor"
+
+
+def test_email__a_message_too_large_once_rendered_is_skipped_not_sent(shop, op, sink):
+    put_template(shop, "order.paid", "Thanks", "x", "{{customer.name}}" * 3800)
+    cid, address = new_customer(shop, name="N" * 200)
+    pay_order(shop, cid)
+    run_jobs(op)
+    assert sink.to(address) == []
+    with connect_db(shop.server.db) as con:
+        row = con.execute("SELECT state, reason, last_error, text_body FROM email_messages WHERE"
+                          " shop_id = ?", (shop.shop["id"],)).fetchone()
+    assert row[:2] == ("skipped", "render_failed") and "longer than" in row[2] and row[3] is None
