@@ -400,3 +400,62 @@ def test_email__a_message_too_large_once_rendered_is_skipped_not_sent(shop, op, 
         row = con.execute("SELECT state, reason, last_error, text_body FROM email_messages WHERE"
                           " shop_id = ?", (shop.shop["id"],)).fetchone()
     assert row[:2] == ("skipped", "render_failed") and "longer than" in row[2] and row[3] is None
+
+
+def test_email__every_event_of_the_table_is_mailed_with_its_variables(sink):
+    """Each row of docs/email.md's table, caused for real, renders on this
+    engine: its query runs, and its own variables have their values."""
+    from test_templates import documented_events
+    from loyalty_helpers import set_program
+    if not sink.server:
+        sink.start()
+    common, events = documented_events()
+    with tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--smtp-url", f"smtp://127.0.0.1:{sink.port}", "--jobs-interval", "0"])
+        srv.start()
+        try:
+            op = Api(srv, OPERATOR_KEY)
+            assert op.post("/v1/test/clock", {"now": "2031-07-01T08:00:00Z"}).status_code == 200
+            s = make_shop(op)
+            set_contact(s)
+            s.request("PUT", "/v1/email/settings", {"unsubscribe_url": UNSUBSCRIBE_PAGE,
+                                                    "promotional_weekly_cap": 100})
+            for event, _, own in events:
+                body = "\n".join("%s=[{{%s}}]" % (v, v) for v in common + own)
+                put_template(s, event, "{{event.type}}", body, "<pre>" + body + "</pre>")
+            set_program(s, pending_days=0, expiry={"policy": "days", "n": 30, "reminder_days": 7},
+                        milestones=[{"type": "every", "n": 1, "points": 5, "gift": "mug"}],
+                        tiers={"basis": "points_earned", "window_days": 365, "downgrade": "one_down",
+                               "levels": [{"name": "silver", "threshold": 5, "earn_percent": 100}]},
+                        bonuses=[{"action": "signup", "points": 30, "per_customer_limit": 1}])
+            cid, address = new_customer(s, name="Vera")                       # points.bonus
+            o = s.post("/v1/orders", new_order(s, customer={"id": cid},
+                                               promised_delivery_at="2031-07-02T08:00:00Z")).json()
+            assert s.post(f"/v1/orders/{o['id']}/payments", {"status": "paid"}).status_code == 200
+            assert s.post(f"/v1/orders/{o['id']}/shipments",
+                          {"external_id": "P-1", "carrier": "FastPost"}).status_code == 201
+            assert s.post(f"/v1/orders/{o['id']}/refunds",
+                          {"external_id": "R-1", "amount": 500}).status_code == 201
+            give_offer(s, cid)
+            t = s.post("/v1/tickets", {"channel": "email", "customer": {"id": cid},
+                                       "subject": "Cup size", "body": "Which size?"}).json()
+            assert s.post(f"/v1/tickets/{t['id']}/messages",
+                          {"author": "agent", "agent": "Ola", "body": "Large."}).status_code == 201
+            guest = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+            s.post("/v1/orders", new_order(s, customer={"email": guest}))     # account invite due
+            run_jobs(op)
+            advance(op, 24 * 86400)             # late parcel, reminders of the lots
+            advance(op, 7 * 86400)              # the lots expire
+            got = {}
+            for m in sink.to(address) + sink.to(guest):
+                got.setdefault(m["Subject"], []).append(m.get_body(("plain",)).get_content())
+        finally:
+            check_clean_exit(srv)
+    assert set(got) == {e for e, _, _ in events}, "each event type mailed"
+    empty_allowed = {"shipment.tracking_id", "customer.tier", "customer.points", "customer.name"}
+    for event, _, own in events:
+        text = got[event][0]
+        for v in own:
+            m = re.search(r"^%s=\[(.*)\]$" % re.escape(v), text, re.M)
+            assert m, (event, v, text)
+            assert m.group(1) or v in empty_allowed, (event, v, text)
