@@ -159,5 +159,6 @@ int api_templates_preview(struct req *r, struct err *e);
 int api_email_settings_get(struct req *r, struct err *e);
 int api_email_settings_put(struct req *r, struct err *e);
 int api_unsubscribe(struct req *r, struct err *e);
+int api_email_messages_list(struct req *r, struct err *e);
 
 #endif

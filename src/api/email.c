@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../base/jsonv.h"
+#include "../core/customer.h"
 #include "../core/email.h"
 #include "api.h"
 #include "../render/render.h"
@@ -205,4 +206,52 @@ int api_unsubscribe(struct req *r, struct err *e)
 				"token", "\"token\" must be the string of the unsubscribe link");
 	c.token = json_string_value(token);
 	return req_write(r, unsubscribe_tx, &c, e);
+}
+
+static json_t *render_message(const struct email_message *m)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "id", m->id,
+		"object", "email_message", "event", m->event_id, "event_type", m->event_type,
+		"customer", m->customer_id, "class", m->class_name, "state", m->state,
+		"reason", render_string(m->reason), "attempts", (json_int_t)m->attempts);
+	json_object_set_new(o, "last_error", render_string(m->last_error));
+	json_object_set_new(o, "created_at", render_time(m->created_at));
+	json_object_set_new(o, "sent_at", render_time(m->sent_at));
+	json_object_set_new(o, "next_attempt_at", render_time(m->next_attempt_at));
+	return o;
+}
+
+struct messages_call {
+	struct req *r;
+	const char *customer, *starting_after;
+	int limit;
+};
+
+static int messages_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct messages_call *c = ctx;
+	char customer[ID_MAX];
+	struct email_message *list;
+	int n, more, rc = 0;
+	if (c->customer)
+		rc = customer_resolve(tx, c->r->shop_id, c->customer, "customer", customer, e);
+	if (!rc)
+		rc = email_message_list(tx, &c->r->arena, c->r->shop_id, c->customer ? customer : NULL,
+					c->starting_after, c->limit, &list, &n, &more, e);
+	if (rc)
+		return rc;
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(data, render_message(&list[i]));
+	req_json(c->r, 200, render_list(data, more));
+	return 0;
+}
+
+/* GET /v1/email/messages?customer=&limit=&starting_after=: what was sent,
+ * what waits, and why a customer got nothing (never the address or words). */
+int api_email_messages_list(struct req *r, struct err *e)
+{
+	struct messages_call c = { .r = r, .customer = req_query(r, "customer") };
+	int rc = req_page(r, &c.limit, &c.starting_after, e);
+	return rc ? rc : req_read(r, messages_tx, &c, e);
 }

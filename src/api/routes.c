@@ -114,6 +114,7 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/email/settings", api_email_settings_get, SHOP },
 	{ "PUT", "/v1/email/settings", api_email_settings_put, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/unsubscribe", api_unsubscribe, AUTH_NONE },
+	{ "GET", "/v1/email/messages", api_email_messages_list, SHOP },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -263,6 +263,46 @@ int email_is_unsubscribed(struct store_tx *tx, const char *shop, const char *cus
 	return rc;
 }
 
+/* ---- the messages ---- */
+
+int email_message_list(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		       const char *starting_after, int limit, struct email_message **out, int *n,
+		       int *has_more, struct err *e)
+{
+	*n = *has_more = 0;
+	*out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+	/* "" matches no id and every customer: one statement for both lists. */
+	struct store_stmt *st = store_query(tx, e, "SELECT id, event_id, event_type, customer_id, class,"
+		" state, reason, last_error, attempts, created_at, coalesce(sent_at, 0), next_attempt_at"
+		" FROM email_messages WHERE shop_id = $1 AND ($2 = '' OR customer_id = $2)"
+		" AND ($3 = '' OR id < $3) ORDER BY id DESC LIMIT $4", "sssi", shop,
+		customer ? customer : "", starting_after ? starting_after : "", (int64_t)limit + 1);
+	if (!st)
+		return e->kind;
+	int rc;
+	while ((rc = store_step(st, e)) == 1) {
+		if (*n == limit) {
+			*has_more = 1;
+			break;
+		}
+		struct email_message *m = &(*out)[(*n)++];
+		snprintf(m->id, ID_MAX, "%s", store_text(st, 0));
+		m->event_id = arena_strdup(a, store_text(st, 1));
+		m->event_type = arena_strdup(a, store_text(st, 2));
+		m->customer_id = arena_strdup(a, store_text(st, 3));
+		m->class_name = arena_strdup(a, store_text(st, 4));
+		m->state = arena_strdup(a, store_text(st, 5));
+		m->reason = arena_strdup(a, store_text(st, 6));
+		m->last_error = arena_strdup(a, store_text(st, 7));
+		m->attempts = store_int(st, 8);
+		m->created_at = store_int(st, 9);
+		m->sent_at = store_int(st, 10);
+		m->next_attempt_at = !strcmp(m->state, "queued") ? store_int(st, 11) : 0;
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- rendering a message ---- */
 
 struct shop_mail {

@@ -124,6 +124,20 @@ int email_unsubscribe(struct store_tx *tx, const char *token, char shop[ID_MAX],
 int email_is_unsubscribed(struct store_tx *tx, const char *shop, const char *customer, int *yes,
 			  struct err *e);
 
+/* ---- the messages, as the shop sees them ---- */
+
+struct email_message {
+	char id[ID_MAX];
+	const char *event_id, *event_type, *customer_id, *class_name, *state, *reason, *last_error;
+	int64_t attempts, created_at, sent_at, next_attempt_at;
+};
+/* The shop's messages newest first, of one customer (the id as stored: the
+ * survivor of a merge) or all with customer NULL; starting_after a message
+ * id or NULL. At most limit, *has_more when there are more. */
+int email_message_list(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
+		       const char *starting_after, int limit, struct email_message **out, int *n,
+		       int *has_more, struct err *e);
+
 /* ---- the jobs (core/jobs.c) ---- */
 
 struct email_counts {

@@ -459,3 +459,32 @@ def test_email__every_event_of_the_table_is_mailed_with_its_variables(sink):
             m = re.search(r"^%s=\[(.*)\]$" % re.escape(v), text, re.M)
             assert m, (event, v, text)
             assert m.group(1) or v in empty_allowed, (event, v, text)
+
+
+def test_email__the_shop_lists_its_messages_with_their_state_and_never_their_words(shop, op, sink):
+    put_template(shop, "order.paid", *PAID)
+    put_template(shop, "offer.issued", *OFFER)
+    cid, address = new_customer(shop, name="Listed Lena")
+    r = shop.post("/v1/customers", {"phone": "+48 22 555 01 09"})
+    nomail = r.json()["id"]
+    pay_order(shop, cid)
+    give_offer(shop, nomail)
+    run_jobs(op)
+    assert len(sink.wait_for(address, 1)) == 1
+    r = shop.get("/v1/email/messages")
+    assert r.status_code == 200, r.text
+    listed = r.json()["data"]
+    assert [(m["event_type"], m["state"], m["reason"]) for m in listed] == [
+        ("order.paid", "sent", None), ("offer.issued", "skipped", "no_email")], "newest first"
+    sent, skipped = listed
+    assert sent["customer"] == cid and sent["class"] == "transactional" and sent["attempts"] == 1
+    assert sent["sent_at"] and sent["next_attempt_at"] is None
+    assert address not in r.text and "Lena" not in r.text
+    page = shop.get("/v1/email/messages?limit=1").json()
+    assert page["has_more"] is True and page["data"][0]["id"] == sent["id"]
+    rest = shop.get(f"/v1/email/messages?limit=1&starting_after={sent['id']}").json()
+    assert [m["id"] for m in rest["data"]] == [skipped["id"]] and rest["has_more"] is False
+    only = shop.get(f"/v1/email/messages?customer={cid}").json()["data"]
+    assert [m["id"] for m in only] == [sent["id"]]
+    assert shop.get("/v1/email/messages?customer=cus_nobody").status_code == 404
+    assert shop.get("/v1/email/messages?limit=0").status_code == 400
