@@ -36,10 +36,12 @@ static size_t read_cb(char *out, size_t size, size_t n, void *arg)
 }
 
 int smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *message,
-	      size_t len, char error[SMTP_ERROR_MAX])
+	      size_t len, char error[SMTP_ERROR_MAX], long *reply_out)
 {
 	pthread_once(&once, init);
 	CURL *c = curl_easy_init();
+	if (reply_out)
+		*reply_out = 0;
 	if (!c) {
 		snprintf(error, SMTP_ERROR_MAX, "curl_easy_init failed");
 		return -1;
@@ -71,6 +73,8 @@ int smtp_send(const struct smtp_server *s, const char *from, const char *to, con
 	if (rc != CURLE_OK)
 		snprintf(error, SMTP_ERROR_MAX, "%.80s (reply %ld)%s%.150s", curl_easy_strerror(rc),
 			 reply, curl_error[0] ? ": " : "", curl_error);
+	if (reply_out)
+		*reply_out = rc == CURLE_OK ? 0 : reply;
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;

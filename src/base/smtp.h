@@ -20,8 +20,10 @@ struct smtp_server {
 /* 1 when url is an smtp:// or smtps:// URL with a host. */
 int smtp_url_valid(const char *url);
 /* Sends message (len bytes, CRLF lines) from from to to: 0, or -1 with why
- * (curl's words and the server's last reply, no secret) in error. */
+ * (curl's words and the server's last reply, no secret) in error and the
+ * server's last reply code in *reply (0: none, as when it could not connect;
+ * 5xx: the server refused for good). reply may be NULL. */
 int smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *message,
-	      size_t len, char error[SMTP_ERROR_MAX]);
+	      size_t len, char error[SMTP_ERROR_MAX], long *reply);
 
 #endif

@@ -653,7 +653,7 @@ struct outgoing {
 	const char *recipient, *from_email, *from_name, *reply_to, *list_unsubscribe;
 	const char *subject, *text, *html;
 	int64_t attempts;
-	int ok;
+	int ok, permanent;	/* permanent: refused for good, never retried */
 	char error[SMTP_ERROR_MAX];
 };
 
@@ -759,8 +759,8 @@ static int mark_tx(struct store_tx *tx, void *ctx, struct err *e)
 			rc = store_exec(tx, e, "UPDATE email_messages SET state = CASE WHEN attempts >= $4"
 				" THEN 'failed' ELSE state END, next_attempt_at = $3, lease_until = NULL,"
 				" last_error = $5 WHERE shop_id = $1 AND id = $2 AND state = 'queued'", "ssiis",
-				o->shop, o->id, m->now + backoff_ms(o->attempts), (int64_t)EMAIL_ATTEMPTS_MAX,
-				o->error);
+				o->shop, o->id, m->now + backoff_ms(o->attempts),
+				o->permanent ? (int64_t)0 : (int64_t)EMAIL_ATTEMPTS_MAX, o->error);
 		if (rc < 0)
 			return rc;
 	}
@@ -784,7 +784,11 @@ static void send_one(const struct config *cfg, struct outgoing *o)
 	}
 	struct smtp_server server = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password,
 				      (long)cfg->smtp_timeout_seconds };
-	o->ok = smtp_send(&server, o->from_email, o->recipient, msg.data, msg.len, o->error) == 0;
+	long reply = 0;
+	o->ok = smtp_send(&server, o->from_email, o->recipient, msg.data, msg.len, o->error, &reply) == 0;
+	/* The recipient or the message refused for good; a login refused (535,
+	 * 530) is the operator's to fix, so that is retried. */
+	o->permanent = reply == 550 || reply == 551 || reply == 553 || reply == 554;
 	buf_free(&msg);
 }
 
@@ -803,7 +807,7 @@ int email_deliver_due(struct store *st, const struct config *cfg, struct email_c
 			send_one(cfg, &out[i]);
 			if (out[i].ok)
 				n->sent++;
-			else if (out[i].attempts >= EMAIL_ATTEMPTS_MAX)
+			else if (out[i].permanent || out[i].attempts >= EMAIL_ATTEMPTS_MAX)
 				n->failed++;
 			else
 				n->retried++;

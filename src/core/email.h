@@ -6,7 +6,9 @@
  * customer, the shop and the event's object, and send it over SMTP.
  *
  * Messages: queued -> sent, or failed after EMAIL_ATTEMPTS_MAX attempts
- * (back-off EMAIL_RETRY_FIRST_MS doubling up to EMAIL_RETRY_MAX_MS); or
+ * (back-off EMAIL_RETRY_FIRST_MS doubling up to EMAIL_RETRY_MAX_MS) or at
+ * once when the server refuses the recipient or the message for good (550,
+ * 551, 553, 554); or
  * skipped at once with a reason: no_email, erased, unsubscribed,
  * weekly_cap, no_shop_contact, no_unsubscribe_url, render_failed.
  * Promotional messages go only to customers who did not unsubscribe, at

@@ -55,7 +55,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 mail_from, rcpts = line.decode().strip()[10:], []
                 self.reply("250 ok")
             elif verb == "RCPT":
-                rcpts.append(line.decode().strip()[8:])
+                to = line.decode().strip()[8:]
+                if to in (f"<{a}>" for a in sink.unknown):
+                    self.reply("550 no such mailbox")
+                    continue
+                rcpts.append(to)
                 self.reply("250 ok")
             elif verb == "DATA":
                 if sink.refuse_data:
@@ -89,6 +93,7 @@ class SmtpSink:
         self.port = free_port()
         self.messages = []          # (mail_from, rcpts, email.message.EmailMessage, raw bytes)
         self.refuse_data = False
+        self.unknown = set()        # addresses RCPT refuses with 550
         self.auth = None            # (user, password) to require AUTH PLAIN
         self.logins = []            # [user, password] of each AUTH seen
         self.lock = threading.Lock()

@@ -488,3 +488,18 @@ def test_email__the_shop_lists_its_messages_with_their_state_and_never_their_wor
     assert [m["id"] for m in only] == [sent["id"]]
     assert shop.get("/v1/email/messages?customer=cus_nobody").status_code == 404
     assert shop.get("/v1/email/messages?limit=0").status_code == 400
+
+
+def test_email__a_mailbox_the_server_refuses_for_good_is_failed_at_once(shop, op, sink):
+    put_template(shop, "order.paid", *PAID)
+    cid, address = new_customer(shop)
+    sink.unknown.add(address)
+    try:
+        pay_order(shop, cid)
+        run_jobs(op)
+        advance(op, 3600)
+    finally:
+        sink.unknown.discard(address)
+    assert sink.to(address) == []
+    [m] = shop.get(f"/v1/email/messages?customer={cid}").json()["data"]
+    assert (m["state"], m["attempts"]) == ("failed", 1) and "550" in m["last_error"], m
