@@ -20,7 +20,7 @@ AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
 HDR     := $(wildcard src/*/*.h)
 UNIT    := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps
+.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps fuzz-template
 
 all: build/retain
 
@@ -38,6 +38,7 @@ help:
 	@echo "make lint-openapi lint docs/openapi.yaml (skipped without Node.js)"
 	@echo "make asan         build build/asan/retain with address and undefined sanitizers"
 	@echo "make bench        run the benchmarks in bench/ and append figures to bench/README.md (needs wrk)"
+	@echo "make fuzz-template  libFuzzer on the e-mail templates for RETAIN_FUZZ_SECONDS (60; clang)"
 	@echo "make install      install retain into \$$(DESTDIR)\$$(PREFIX)/bin (PREFIX=/usr/local)"
 	@echo "make clean        remove build/"
 	@echo "make deps         check for the packages retain needs; run scripts/setup if any is missing"
@@ -115,6 +116,17 @@ bench: build/retain
 	bench/coupons
 	bench/shopify_inbound
 	bench/showcase
+
+# libFuzzer on the e-mail templates (clang; not part of make test, which runs a
+# bounded random pass in the unit tests): build/fuzz-template -max_total_time=60
+FUZZ_TEMPLATE_SRC := tests/fuzz/fuzz_template.c src/base/template.c src/base/arena.c \
+	src/base/buf.c src/base/err.c src/base/utf8_repair.c src/base/utf8.c
+build/fuzz-template: $(FUZZ_TEMPLATE_SRC) $(HDR)
+	@mkdir -p build
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc -o $@ $(FUZZ_TEMPLATE_SRC)
+
+fuzz-template: build/fuzz-template
+	build/fuzz-template -max_total_time=$${RETAIN_FUZZ_SECONDS:-60}
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -234,4 +234,15 @@ int api_events_list(struct req *r, struct err *e);
 int api_events_get(struct req *r, struct err *e);
 int api_events_redeliver(struct req *r, struct err *e);
 
+/* Issue 13, e-mail. email.c: */
+int api_templates_list(struct req *r, struct err *e);
+int api_templates_put(struct req *r, struct err *e);
+int api_templates_get(struct req *r, struct err *e);
+int api_templates_delete(struct req *r, struct err *e);
+int api_templates_preview(struct req *r, struct err *e);
+int api_email_settings_get(struct req *r, struct err *e);
+int api_email_settings_put(struct req *r, struct err *e);
+int api_unsubscribe(struct req *r, struct err *e);
+int api_email_messages_list(struct req *r, struct err *e);
+
 #endif

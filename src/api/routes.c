@@ -172,6 +172,18 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/events", api_events_list, SHOP },
 	{ "GET", "/v1/events/:id", api_events_get, SHOP },
 	{ "POST", "/v1/events/:id/redeliver", api_events_redeliver, SHOP | IDEMPOTENT },
+
+	/* Issue 13, e-mail: templates per event type, the shop's e-mail
+	 * settings, unsubscribing by the signed token of a message's link. */
+	{ "GET", "/v1/templates", api_templates_list, SHOP },
+	{ "PUT", "/v1/templates/:event", api_templates_put, SHOP | IDEMPOTENT },
+	{ "GET", "/v1/templates/:event", api_templates_get, SHOP },
+	{ "DELETE", "/v1/templates/:event", api_templates_delete, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/templates/:event/preview", api_templates_preview, SHOP },
+	{ "GET", "/v1/email/settings", api_email_settings_get, SHOP },
+	{ "PUT", "/v1/email/settings", api_email_settings_put, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/unsubscribe", api_unsubscribe, AUTH_NONE },
+	{ "GET", "/v1/email/messages", api_email_messages_list, SHOP },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

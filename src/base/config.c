@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtp.h"
+
 enum option_type { OPT_STRING, OPT_INT, OPT_FLAG };
 
 /*
@@ -53,6 +55,12 @@ static int valid_operator_key(const char *v)
 	return !*v || (!strncmp(v, "op_", 3) && strlen(v) >= 24);
 }
 
+/* Empty: no e-mail (core/email.h). */
+static int valid_smtp_url(const char *v)
+{
+	return !*v || smtp_url_valid(v);
+}
+
 #define S(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define INT(lo, hi) lo, hi, NULL, NULL
 #define FLAG 0, 1, NULL, NULL
@@ -95,6 +103,17 @@ static const struct option options[] = {
 	{ "webhooks-interval", "RETAIN_WEBHOOKS_INTERVAL", OPT_INT, S(webhooks_interval), "5", 0,
 	  "seconds between webhook delivery runs of the jobs thread (0 = with the jobs only)",
 	  INT(0, 86400) },
+	/* Issue 13: e-mail over SMTP (core/email.h, docs/email.md). */
+	{ "smtp-url", "RETAIN_SMTP_URL", OPT_STRING, S(smtp_url), "", 0,
+	  "SMTP server for e-mail to customers, smtp://host:port or smtps://host:port;"
+	  " empty: no e-mail is sent", TEXT(0, valid_smtp_url,
+	  "empty or an smtp:// or smtps:// URL with a host, as \"smtp://mail.example.com:587\"") },
+	{ "smtp-user", "RETAIN_SMTP_USER", OPT_STRING, S(smtp_user), "", 0,
+	  "SMTP user name (empty: no login)", TEXT(0, NULL, NULL) },
+	{ "smtp-password", "RETAIN_SMTP_PASSWORD", OPT_STRING, S(smtp_password), "", 1,
+	  "SMTP password (never printed or logged)", TEXT(0, NULL, NULL) },
+	{ "smtp-timeout-seconds", "RETAIN_SMTP_TIMEOUT_SECONDS", OPT_INT, S(smtp_timeout_seconds), "30", 0,
+	  "seconds one SMTP delivery may take", INT(1, 600) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

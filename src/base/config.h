@@ -39,6 +39,11 @@ struct config {
 	int64_t print_config;
 	int64_t webhooks_allow_private;
 	int64_t webhooks_interval;
+	/* Issue 13, e-mail (core/email.h): the SMTP server; "" sends none. */
+	char smtp_url[512];
+	char smtp_user[256];
+	char smtp_password[256];
+	int64_t smtp_timeout_seconds;
 };
 
 /*

@@ -95,6 +95,10 @@ int cmd_jobs(int argc, char **argv, const struct config *cfg)
 	       (long long)n.expired_lots, (long long)n.expired_points, (long long)n.reminders,
 	       (long long)n.tier_changes, (long long)n.reservations_released,
 	       (long long)n.late_deliveries, (long long)n.apologies, (long long)n.sla_breaches);
+	/* Issue 13: the e-mails queued and sent (core/email.h). */
+	printf(", %lld e-mails queued (%lld skipped), %lld sent, %lld to retry, %lld failed",
+	       (long long)n.emails_queued, (long long)n.emails_skipped, (long long)n.emails_sent,
+	       (long long)n.emails_retried, (long long)n.emails_failed);
 	for (int i = 0, first = 1; i < jobs_count(); i++)
 		if (n.skipped_mask & (1u << i)) {
 			printf("%s%s", first ? "; skipped (another node holds its lock): " : ", ",

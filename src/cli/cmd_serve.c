@@ -129,6 +129,12 @@ static void *jobs_main(void *arg)
 			log_info("jobs", ",\"expired_lots\":%lld,\"reminders\":%lld,\"tier_changes\":%lld"
 				 ",\"skipped\":%d", (long long)n.expired_lots, (long long)n.reminders,
 				 (long long)n.tier_changes, n.skipped);
+		/* Issue 13: e-mail, by counts only (no address is ever logged). */
+		if (n.emails_queued || n.emails_sent || n.emails_retried || n.emails_failed)
+			log_info("e-mails", ",\"queued\":%lld,\"skipped\":%lld,\"sent\":%lld,\"retried\":%lld"
+				 ",\"failed\":%lld", (long long)n.emails_queued, (long long)n.emails_skipped,
+				 (long long)n.emails_sent, (long long)n.emails_retried,
+				 (long long)n.emails_failed);
 		int refitted = 0;
 		if (clv_cache_refresh(j->store, &refitted, &e))
 			log_error("model refit failed", ",\"error\":\"%s\"", e.code);

@@ -821,6 +821,14 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		"UPDATE customers SET display_name = NULL, marketing_consent = 0,"
 		" marketing_consent_at = NULL WHERE shop_id = $1 AND id = $2 AND (display_name IS NOT NULL"
 		" OR marketing_consent <> 0 OR marketing_consent_at IS NOT NULL)",
+		/* Issue 13: e-mails keep their state for the counts, not the
+		 * address or the words; a queued one is never sent. */
+		"UPDATE email_messages SET recipient = NULL, subject = NULL, text_body = NULL,"
+		" html_body = NULL, last_error = NULL,"
+		" reason = CASE WHEN state = 'queued' THEN 'erased' ELSE reason END,"
+		" state = CASE WHEN state = 'queued' THEN 'skipped' ELSE state END"
+		" WHERE shop_id = $1 AND customer_id = $2 AND (recipient IS NOT NULL OR subject IS NOT NULL"
+		" OR text_body IS NOT NULL OR html_body IS NOT NULL OR state = 'queued')",
 	};
 	int64_t now = clock_now_ms();
 	int rc, changed = 0;

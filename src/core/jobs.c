@@ -9,6 +9,7 @@
 #include "../base/clock.h"
 #include "../store/idempotency.h"
 #include "coupon.h"
+#include "email.h"
 #include "ledger.h"
 #include "shipment.h"
 #include "ticket.h"
@@ -94,6 +95,19 @@ static int job_webhooks(struct store *st, const struct job_env *env, int64_t key
 	return rc;
 }
 
+/* Issue 13: a message (queued or skipped) for each new event that has a
+ * template; the SMTP sending runs after the table (jobs_run). */
+static int job_email_queue(struct store_tx *tx, const struct job_env *env, struct err *e)
+{
+	struct email_counts n = { 0 };
+	int rc = email_queue_due(tx, env->cfg, env->now, &n, e);
+	if (!rc) {
+		env->counts->emails_queued += n.queued;
+		env->counts->emails_skipped += n.skipped;
+	}
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -103,6 +117,7 @@ static const struct job {
 	{ "coupon_reservations", job_coupon_reservations },
 	{ "late_deliveries", job_late_deliveries },
 	{ "ticket_breaches", job_ticket_breaches },
+	{ "email_queue", job_email_queue },
 };
 
 /* Jobs that make their own transactions, taking their lock key in each; run
@@ -193,7 +208,17 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 		out->webhooks_delivered += c.counts.webhooks_delivered;
 		out->webhooks_failed += c.counts.webhooks_failed;
 		out->webhook_endpoints_disabled += c.counts.webhook_endpoints_disabled;
+		out->emails_queued += c.counts.emails_queued;
+		out->emails_skipped += c.counts.emails_skipped;
 		out->runs++;
+	}
+	/* Issue 13: SMTP outside the job transactions; a claim per message. */
+	if (!rc) {
+		struct email_counts sent = { 0 };
+		rc = email_deliver_due(st, cfg, &sent, e);
+		out->emails_sent += sent.sent;
+		out->emails_retried += sent.retried;
+		out->emails_failed += sent.failed;
 	}
 	pthread_mutex_unlock(&running);
 	return rc;

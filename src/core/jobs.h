@@ -47,6 +47,8 @@ struct jobs_counts {
 	int64_t sla_breaches;			/* ticket targets found breached */
 	int64_t webhooks_delivered, webhooks_failed;	/* attempts that succeeded, failed */
 	int64_t webhook_endpoints_disabled;	/* endpoints failing for 3 days */
+	int64_t emails_queued, emails_skipped;	/* issue 13: messages made for events */
+	int64_t emails_sent, emails_retried, emails_failed;	/* and their SMTP deliveries */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
@@ -65,8 +67,9 @@ const char *jobs_name(int i);
 int64_t jobs_lock_key(int i);
 
 /* Runs every job once, in table order, at the clock's now, skipping a job
- * whose lock another process holds; cfg gives the idempotency retention.
- * *out is zeroed first and filled as the jobs run. */
+ * whose lock another process holds, then (issue 13) sends the e-mails that
+ * are due over SMTP outside any transaction (core/email.h); cfg gives the
+ * idempotency retention. *out is zeroed first and filled as the jobs run. */
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e);
 
