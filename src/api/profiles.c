@@ -257,7 +257,7 @@ static int friend_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct friendship f;
 	int rc = api_customer_scope(tx, c->r, c->ref, customer, e);
 	if (!rc && !(rc = c->fn(tx, &c->r->arena, c->r->shop_id, customer, c->other, &f, e)))
-		req_json(c->r, c->status, render_friendship(&f));
+		req_json(c->r, f.repeated ? 200 : c->status, render_friendship(&f));
 	return rc;
 }
 

@@ -572,9 +572,13 @@ int api_questions_answer(struct req *r, struct err *e)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "body", "send {body, by, customer}");
 	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
 	    (rc = jsonv_string(r->json, "body", JSONV_REQUIRED, QUESTION_BODY_MAX, &c.body, NULL, e)) ||
-	    (rc = jsonv_string(r->json, "by", JSONV_REQUIRED, 20, &c.by, NULL, e)) ||
+	    (rc = jsonv_string(r->json, "by", JSONV_OPTIONAL, 20, &c.by, NULL, e)) ||
 	    (rc = jsonv_string(r->json, "customer", JSONV_OPTIONAL, 220, &c.customer, NULL, e)))
 		return rc;
+	/* Without "by": a customer's answer names the customer (the storefront's
+	 * always is one), otherwise it is the shop's. */
+	if (!c.by)
+		c.by = c.customer || !shop_view(r) ? "customer" : "shop";
 	if (!shop_view(r) && strcmp(c.by, "customer"))
 		return err_setc(e, ERR_FORBIDDEN, "key_not_allowed", "by", "a publishable key answers"
 				" for its customer only: \"by\" is customer");

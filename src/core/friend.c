@@ -109,9 +109,11 @@ int friend_request(struct store_tx *tx, struct arena *a, const char *shop, const
 	if (!strcmp(state, "accepted"))
 		return err_setc(e, ERR_CONFLICT, "already_friends", "customer", "customers \"%s\" and"
 				" \"%s\" are friends already", customer, other);
-	if (!strcmp(state, "outgoing"))
-		return err_setc(e, ERR_CONFLICT, "friend_request_pending", "customer", "customer \"%s\""
-				" has asked \"%s\" already; the request is pending", customer, other);
+	if (!strcmp(state, "outgoing")) {	/* asked already: the same request */
+		rc = fill(tx, a, shop, customer, other, "outgoing", out, e);
+		out->repeated = 1;
+		return rc;
+	}
 	if (!strcmp(state, "incoming")) {
 		/* Mutual: the other asked first; asking back accepts. */
 		if ((rc = set_both(tx, shop, customer, other, "accepted", "accepted", now, e)) ||

@@ -7,13 +7,13 @@
  * Refused, nothing changed: a request to oneself (ERR_INVALID "friend_self"),
  * to a customer of another shop or nobody (ERR_NOT_FOUND naming
  * "customer"), to or from an erased or merged customer (ERR_CONFLICT
- * "customer_inactive"), a repeat of a pending request (ERR_CONFLICT
- * "friend_request_pending"), a request between friends (ERR_CONFLICT
+ * "customer_inactive"), a request between friends (ERR_CONFLICT
  * "already_friends"), accepting or declining one's own request (ERR_CONFLICT
  * "friend_request_own"), or a request that does not exist (ERR_NOT_FOUND
  * "friend_request_missing"; "friendship_missing" for a removal).
- * Mutual requests: asking someone who already asked you accepts theirs, and
- * you are friends at once.
+ * A repeat of a pending request is that request (out->repeated set, nothing
+ * written): a double click asks once. Mutual requests: asking someone who
+ * already asked you accepts theirs, and you are friends at once.
  *
  * Customers are ids of the shop, resolved (following merges) by the caller,
  * except the requested one, a ref resolved here. Results in the arena.
@@ -35,6 +35,7 @@ struct friendship {
 	const char *state;		/* outgoing, incoming, accepted; "declined"/"removed" after those */
 	const char *display_name;	/* the friend's */
 	int64_t created_at, updated_at;
+	int repeated;			/* friend_request: it was pending already */
 };
 
 int friend_request(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,

@@ -121,12 +121,13 @@ def test_friends__a_request_to_another_shops_customer_is_404_and_changes_nothing
     assert lists(shop, a) == ([], [], [])
 
 
-def test_friends__a_duplicate_request_is_409_and_changes_nothing(shop, pair):
+def test_friends__a_repeated_request_is_the_same_request_and_changes_nothing(shop, pair):
     a, b = pair
-    shop.post(f"/v1/customers/{a}/friends", {"customer": b})
+    first = shop.post(f"/v1/customers/{a}/friends", {"customer": b})
+    assert first.status_code == 201
     before = both(shop, a, b)
     r = shop.post(f"/v1/customers/{a}/friends", {"customer": b})
-    assert r.status_code == 409 and error_of(r)["code"] == "friend_request_pending"
+    assert r.status_code == 200 and r.json() == first.json()
     assert both(shop, a, b) == before
     shop.post(f"/v1/customers/{b}/friends/{a}/accept")
     for x, y in ((a, b), (b, a)):

@@ -61,7 +61,17 @@ def test_question__a_verified_buyer_answers_and_a_stranger_is_refused(shop):
     assert queue_ids(shop) == []
 
 
-@pytest.mark.parametrize("body", [{"by": "staff", "body": "x"}, {"by": "shop"}, {"body": "x"},
+def test_question__without_by_an_answer_is_the_shops_or_the_named_customers(shop):
+    asker, buyer = customer(shop), customer(shop)
+    bought(shop, buyer)
+    q = question(shop, asker)["id"]
+    r = answer(shop, q, body="Yes, it is.")
+    assert r.status_code == 201 and r.json()["answers"][0]["by"] == "shop"
+    r = answer(shop, q, customer=buyer, body="Mine is.")
+    assert r.status_code == 201 and r.json()["answers"][1]["by"] == "customer"
+
+
+@pytest.mark.parametrize("body", [{"by": "staff", "body": "x"}, {"by": "shop"}, {"body": ""},
                                   {"by": "customer", "body": "x"},
                                   {"by": "shop", "customer": "cus_x", "body": "x"},
                                   {"by": "shop", "body": ""}])
