@@ -113,6 +113,8 @@ run: deps
 bench: build/retain
 	bench/run
 	bench/coupons
+	bench/service
+	bench/pg_nodes
 
 install: build/retain
 	install -d $(DESTDIR)$(PREFIX)/bin
