@@ -116,6 +116,10 @@ bench: build/retain
 	bench/coupons
 	bench/shopify_inbound
 	bench/showcase
+	bench/service
+	bench/pg_nodes
+	bench/webhooks
+	bench/recommendations
 
 # libFuzzer on the e-mail templates (clang; not part of make test, which runs a
 # bounded random pass in the unit tests): build/fuzz-template -max_total_time=60

@@ -1,7 +1,10 @@
 -- orders_paid.lua: POST /v1/orders then POST .../payments for it, pipelined:
 -- every order is paid and earns points (the shop has a programme). Two
 -- requests per order: orders with earning per second = requests/s / 2.
+-- BENCH_PREFIX (optional) starts every external id, for several wrk processes
+-- at once (LuaJIT's math.random gives each process the same "random" tid).
 local counter = 0
+local prefix = os.getenv("BENCH_PREFIX") or ""
 
 function setup(thread)
   thread:set("tid", math.random(1, 1000000))
@@ -16,7 +19,7 @@ end
 
 function request()
   counter = counter + 1
-  local ext = string.format("E-%d-%d-%d", os.time(), thread_id, counter)
+  local ext = string.format("%sE-%d-%d-%d", prefix, os.time(), thread_id, counter)
   local body = string.format(
     '{"external_id":"%s","customer":{"email":"earn-%d-%d@example.com"},"currency":"EUR",' ..
     '"lines":[{"sku":"TEA-SENCHA","category":"green tea","quantity":2,"unit_price":1290},' ..

@@ -162,6 +162,18 @@ static int settle_debt(struct store_tx *tx, const char *shop, const char *custom
 	return credit > pay ? settle_debt(tx, shop, customer, credit_lot, credit - pay, e) : 0;
 }
 
+/* Refuses a credit of points to a customer holding held already that would
+ * take them beyond LEDGER_BALANCE_MAX. */
+static int room_left(const char *customer, int64_t held, int64_t points, struct err *e)
+{
+	if (points > LEDGER_BALANCE_MAX - held)
+		return err_setc(e, ERR_REFUSED, "balance_limit_exceeded", "points",
+				"customer \"%s\" holds %lld points: %lld more would pass the maximum"
+				" balance of %lld", customer, (long long)held, (long long)points,
+				(long long)LEDGER_BALANCE_MAX);
+	return 0;
+}
+
 /*
  * Refuses a credit of points that would take the customer's points beyond
  * LEDGER_BALANCE_MAX (positive remaining of every lot, pending included).
@@ -171,13 +183,37 @@ static int room_for(struct store_tx *tx, const char *shop, const char *customer,
 {
 	int64_t held;
 	int rc = points_held(tx, shop, customer, &held, e);
-	if (rc)
+	return rc ? rc : room_left(customer, held, points, e);
+}
+
+/*
+ * What a credit needs of the customer's lots, in one read: the points held
+ * (as points_held) and whether a debt is owed (a lot with a negative
+ * remaining: only debt lots have one, by the table's CHECK), so that
+ * settle_debt() is asked only then.
+ */
+static int held_and_owed(struct store_tx *tx, const char *shop, const char *customer,
+			 int64_t *held, int *owes, struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, "SELECT remaining FROM loyalty_lots"
+					    " WHERE shop_id = $1 AND customer_id = $2 AND remaining <> 0",
+					    "ss", shop, customer);
+	__int128 total = 0;	/* as ledger_sum: exact */
+	int rc;
+	*held = 0, *owes = 0;
+	if (!st)
+		return e->kind;
+	while ((rc = store_step(st, e)) == 1) {
+		int64_t v = store_int(st, 0);
+		if (v > 0)
+			total += v;
+		else
+			*owes = 1;
+	}
+	store_done(st);
+	if (rc < 0)
 		return rc;
-	if (points > LEDGER_BALANCE_MAX - held)
-		return err_setc(e, ERR_REFUSED, "balance_limit_exceeded", "points",
-				"customer \"%s\" holds %lld points: %lld more would pass the maximum"
-				" balance of %lld", customer, (long long)held, (long long)points,
-				(long long)LEDGER_BALANCE_MAX);
+	*held = total > INT64_MAX ? INT64_MAX : (int64_t)total;
 	return 0;
 }
 
@@ -187,9 +223,10 @@ static int credit(struct store_tx *tx, const char *shop, const char *customer, c
 		  int64_t version, const char *reason, const char *note, char lot[ID_MAX],
 		  struct err *e)
 {
-	int64_t now = clock_now_ms();
-	int rc;
-	if (points > 0 && (rc = room_for(tx, shop, customer, points, e)))
+	int64_t now = clock_now_ms(), held;
+	int owes = 0, rc;
+	if (points > 0 && ((rc = held_and_owed(tx, shop, customer, &held, &owes, e)) ||
+			   (rc = room_left(customer, held, points, e))))
 		return rc;
 	id_new(lot, "lot_", now);
 	rc = store_exec(tx, e,
@@ -200,7 +237,7 @@ static int credit(struct store_tx *tx, const char *shop, const char *customer, c
 		version, note, now);
 	if (rc < 0 || (rc = entry(tx, shop, customer, lot, points, reason, order_id, NULL, note, e)))
 		return rc;
-	return points > 0 ? settle_debt(tx, shop, customer, lot, points, e) : 0;
+	return owes ? settle_debt(tx, shop, customer, lot, points, e) : 0;
 }
 
 /* v * f in 128 bits; 1 when it does not fit. */
