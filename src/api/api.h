@@ -55,6 +55,10 @@ int api_loyalty_ledger(struct req *r, struct err *e);
 int api_loyalty_adjust(struct req *r, struct err *e);
 int api_loyalty_bonus(struct req *r, struct err *e);
 int api_jobs_run(struct req *r, struct err *e);
+/* A run of the jobs (core/jobs.h) as POST /v1/jobs/run answers it; the test
+ * clock's move shows its run the same way. */
+struct jobs_counts;
+json_t *api_render_job_run(const struct jobs_counts *c);
 int api_customer_tokens_create(struct req *r, struct err *e);
 /* Resolves ref into customer and, for a publishable key, checks that the
  * request's Customer-Token belongs to that customer. */

@@ -220,26 +220,34 @@ static json_t *skipped_jobs(const struct jobs_counts *c)
 	return names;
 }
 
+json_t *api_render_job_run(const struct jobs_counts *c)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:o}",
+			      "object", "job_run",
+			      "expired_lots", (json_int_t)c->expired_lots,
+			      "expired_points", (json_int_t)c->expired_points,
+			      "reminders", (json_int_t)c->reminders,
+			      "tier_changes", (json_int_t)c->tier_changes,
+			      "reservations_released", (json_int_t)c->reservations_released,
+			      "late_deliveries", (json_int_t)c->late_deliveries,
+			      "apologies", (json_int_t)c->apologies,
+			      "sla_breaches", (json_int_t)c->sla_breaches,
+			      "skipped", c->skipped, "skipped_jobs", skipped_jobs(c));
+	/* issue 13: webhooks and e-mails */
+	json_object_set_new(o, "webhooks_delivered", json_integer(c->webhooks_delivered));
+	json_object_set_new(o, "webhooks_failed", json_integer(c->webhooks_failed));
+	json_object_set_new(o, "emails_queued", json_integer(c->emails_queued));
+	json_object_set_new(o, "emails_sent", json_integer(c->emails_sent));
+	json_object_set_new(o, "emails_failed", json_integer(c->emails_failed));
+	return o;
+}
+
 int api_jobs_run(struct req *r, struct err *e)
 {
 	struct jobs_counts c;
 	int rc = jobs_run(r->store, r->srv->cfg, &c, e);
 	if (!rc)
-		req_json(r, 200, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:o}",
-					   "object", "job_run",
-					   "expired_lots", (json_int_t)c.expired_lots,
-					   "expired_points", (json_int_t)c.expired_points,
-					   "reminders", (json_int_t)c.reminders,
-					   "tier_changes", (json_int_t)c.tier_changes,
-					   "reservations_released", (json_int_t)c.reservations_released,
-					   "late_deliveries", (json_int_t)c.late_deliveries,
-					   "apologies", (json_int_t)c.apologies,
-					   "sla_breaches", (json_int_t)c.sla_breaches,
-					   "skipped", c.skipped, "skipped_jobs", skipped_jobs(&c)));
-	if (!rc) {	/* issue 13: webhooks */
-		json_object_set_new(r->resp_json, "webhooks_delivered", json_integer(c.webhooks_delivered));
-		json_object_set_new(r->resp_json, "webhooks_failed", json_integer(c.webhooks_failed));
-	}
+		req_json(r, 200, api_render_job_run(&c));
 	return rc;
 }
 

@@ -177,6 +177,29 @@ static int job_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return taken ? c->job->run(tx, &c->env, e) : 0;
 }
 
+/* One job's counts into the run's: every counter of struct jobs_counts, so
+ * POST /v1/jobs/run and `retain jobs run` report what each job did. */
+static void counts_add(struct jobs_counts *to, const struct jobs_counts *n)
+{
+	to->expired_lots += n->expired_lots;
+	to->expired_points += n->expired_points;
+	to->reminders += n->reminders;
+	to->tier_changes += n->tier_changes;
+	to->idempotency_keys_pruned += n->idempotency_keys_pruned;
+	to->reservations_released += n->reservations_released;
+	to->late_deliveries += n->late_deliveries;
+	to->apologies += n->apologies;
+	to->sla_breaches += n->sla_breaches;
+	to->webhooks_delivered += n->webhooks_delivered;
+	to->webhooks_failed += n->webhooks_failed;
+	to->webhook_endpoints_disabled += n->webhook_endpoints_disabled;
+	to->emails_queued += n->emails_queued;
+	to->emails_skipped += n->emails_skipped;
+	to->emails_sent += n->emails_sent;
+	to->emails_retried += n->emails_retried;
+	to->emails_failed += n->emails_failed;
+}
+
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,
 	     struct err *e)
 {
@@ -200,16 +223,7 @@ int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out
 			out->skipped_mask |= 1u << i;
 			continue;
 		}
-		out->expired_lots += c.counts.expired_lots;
-		out->expired_points += c.counts.expired_points;
-		out->reminders += c.counts.reminders;
-		out->tier_changes += c.counts.tier_changes;
-		out->idempotency_keys_pruned += c.counts.idempotency_keys_pruned;
-		out->webhooks_delivered += c.counts.webhooks_delivered;
-		out->webhooks_failed += c.counts.webhooks_failed;
-		out->webhook_endpoints_disabled += c.counts.webhook_endpoints_disabled;
-		out->emails_queued += c.counts.emails_queued;
-		out->emails_skipped += c.counts.emails_skipped;
+		counts_add(out, &c.counts);
 		out->runs++;
 	}
 	/* Issue 13: SMTP outside the job transactions; a claim per message. */
