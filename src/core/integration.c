@@ -407,6 +407,10 @@ static int resolve_customer(struct store_tx *tx, struct arena *a, const char *sh
 	in.has_email = in.email != NULL;
 	in.has_phone = in.phone != NULL;
 	in.has_name = in.name != NULL;
+	/* The platform's marketing consent is the customer's (issue 12's
+	 * marketing_consent); unknown (-1) leaves it as it is. */
+	in.marketing_consent = c->accepts_marketing > 0;
+	in.has_marketing_consent = c->accepts_marketing >= 0;
 	if ((rc = find_known(tx, a, shop, c, in.email, in.phone, id, e)))
 		return rc;
 	if (!id[0]) {

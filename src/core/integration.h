@@ -111,9 +111,9 @@ const char *integration_external_id(struct arena *a, enum integration_platform p
 struct integration_customer {
 	const char *external_id;	/* integration_external_id() of the platform's id */
 	const char *email, *phone, *first_name, *last_name;
-	/* The customer's consent to marketing e-mail as the platform says it
-	 * (1, 0, or -1 unknown). retain has no consent field yet: read and
-	 * shown in the result, not stored (docs/integrations.md). */
+	/* The customer's consent to marketing as the platform says it (1, 0,
+	 * or -1 unknown): stored as the customer's marketing_consent when
+	 * known (docs/integrations.md), also shown in the result. */
 	int accepts_marketing;
 };
 

@@ -313,10 +313,12 @@ def test_customers_create_and_update_keep_one_customer_by_its_shopify_id(store):
     c = store.get(f"/v1/customers/{d['customer']}").json()
     assert (c["external_id"], c["email"], c["name"]) == ("shopify:7001001",
                                                          "mira.okafor@example.com", "Mira Okafor")
+    assert c["marketing_consent"] is True, "her consent in Shopify is hers here"
     u = applied(deliver(store, "customers/update", payload("shopify", "customers_update")))
     assert u["customer"] == d["customer"] and u["accepts_marketing"] is False
     c = store.get(f"/v1/customers/{d['customer']}").json()
     assert (c["name"], c["phone"]) == ("Mira A. Okafor", "+4915198765432")
+    assert c["marketing_consent"] is False, "withdrawn in Shopify, withdrawn here"
     # Her order later finds her, not a new guest.
     o = applied(deliver(store, "orders/create", payload("shopify", "orders_create")))
     assert o["customer"] == d["customer"]
