@@ -6,6 +6,7 @@ from psql) the call skips the job and reports it in "skipped" and
 writer is alone, so nothing is ever skipped."""
 import contextlib
 import subprocess
+import time
 import tempfile
 
 import pytest
@@ -44,6 +45,18 @@ def held(db, key):
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+        # psql has exited, but its backend may hold the lock a moment longer:
+        # wait until the server shows it gone, so the next run finds it free.
+        lo, hi = key & 0xFFFFFFFF, key >> 32
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            left = subprocess.run(["psql", "-X", "-qAt", "-d", db, "-c",
+                                   "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                   f" AND classid = {hi} AND objid = {lo}"],
+                                  capture_output=True, text=True).stdout.strip()
+            if left == "0":
+                break
+            time.sleep(0.05)
 
 
 def run_jobs(operator):
