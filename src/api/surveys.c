@@ -34,8 +34,7 @@ static json_t *answer_link(struct req *r, const char *page, const char *token)
 {
 	if (!page)
 		return json_null();
-	return json_string(arena_printf(&r->arena, "%s%stoken=%s", page, strchr(page, '?') ? "&" : "?",
-					token));
+	return json_string(survey_link_url(&r->arena, page, token));
 }
 
 static json_t *render_survey(struct req *r, const struct survey *s, const char *page)

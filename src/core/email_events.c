@@ -10,6 +10,7 @@
 #include "../base/rfc3339.h"
 #include "customer.h"
 #include "ledger.h"
+#include "survey.h"
 
 enum customer_at { AT_RELATED, AT_OBJECT, AT_QUERY };
 
@@ -63,7 +64,30 @@ static const struct email_event {
 	{ "ticket.replied", EMAIL_TRANSACTIONAL, AT_RELATED, NULL,
 	  "SELECT id, subject FROM tickets WHERE shop_id = $1 AND id = $2",
 	  { "ticket.id", "ticket.subject" } },
+	/* survey.link is computed (computed[] below): the column holds its place. */
+	{ "survey.sent", EMAIL_TRANSACTIONAL, AT_RELATED, NULL,
+	  "SELECT kind, CAST(NULL AS TEXT) FROM surveys WHERE shop_id = $1 AND id = $2",
+	  { "survey.kind", "survey.link" } },
 };
+
+/* Variables no SQL can give: signed links. fn sets *value (or NULL) for the
+ * event's object. */
+static const struct computed {
+	const char *type, *field;
+	int (*fn)(struct store_tx *, struct arena *, const char *shop, const char *object_id,
+		  const char **value, struct err *);
+} computed[] = {
+	{ "survey.sent", "survey.link", survey_link },
+};
+#define NCOMPUTED ((int)(sizeof(computed) / sizeof(computed[0])))
+
+static const struct computed *computed_of(const char *type, const char *field)
+{
+	for (int c = 0; c < NCOMPUTED; c++)
+		if (!strcmp(computed[c].type, type) && !strcmp(computed[c].field, field))
+			return &computed[c];
+	return NULL;
+}
 
 #define NEVENTS ((int)(sizeof(events) / sizeof(events[0])))
 
@@ -180,6 +204,8 @@ static int load_fields(struct store_tx *tx, struct arena *a, const struct email_
 		return e->kind;
 	int rc = store_step(st, e);
 	for (int f = 0; rc == 1 && f < FIELDS_MAX && ev->fields[f]; f++) {
+		if (computed_of(ev->type, ev->fields[f]))
+			continue;
 		if (store_is_null(st, f))
 			set(a, root, ev->fields[f], NULL);
 		else if (is_time(ev->fields[f]))
@@ -188,6 +214,14 @@ static int load_fields(struct store_tx *tx, struct arena *a, const struct email_
 			set(a, root, ev->fields[f], store_text(st, f));
 	}
 	store_done(st);
+	for (int c = 0; rc >= 0 && c < NCOMPUTED; c++) {
+		const char *value;
+		if (strcmp(computed[c].type, ev->type))
+			continue;
+		if ((rc = computed[c].fn(tx, a, shop, object_id, &value, e)))
+			return rc;
+		set(a, root, computed[c].field, value);
+	}
 	return rc < 0 ? rc : 0;
 }
 

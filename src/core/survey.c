@@ -341,3 +341,25 @@ int survey_list_of_customer(struct store_tx *tx, struct arena *a, const char *sh
 		rc = sign(tx, shop, &(*out)[i], e);
 	return rc < 0 ? rc : 0;
 }
+
+const char *survey_link_url(struct arena *a, const char *page, const char *token)
+{
+	return arena_printf(a, "%s%stoken=%s", page, strchr(page, '?') ? "&" : "?", token);
+}
+
+int survey_link(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
+		const char **link, struct err *e)
+{
+	struct survey s;
+	struct shop sh;
+	int found, rc;
+	*link = NULL;
+	if ((rc = survey_read(tx, a, shop, id, &s, &found, e)) || !found || strcmp(s.state, "sent"))
+		return rc;
+	if ((rc = shop_get(tx, a, shop, &sh, e)) || !sh.contact->survey_url)
+		return rc;
+	if ((rc = sign(tx, shop, &s, e)))
+		return rc;
+	*link = survey_link_url(a, sh.contact->survey_url, s.token);
+	return 0;
+}

@@ -73,6 +73,15 @@ int survey_after_delivery(struct store_tx *tx, const char *shop, const struct sh
 int survey_after_solve(struct store_tx *tx, const char *shop, const struct ticket *t,
 		       struct err *e);
 
+/* The answer link of survey id for its e-mail (core/email_events.c): the
+ * shop's survey page with the survey's token into *link (in the arena), or
+ * NULL when the survey is answered already, unknown, or the shop has no
+ * survey page (PATCH /v1/shops/{id} survey_url). */
+int survey_link(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
+		const char **link, struct err *e);
+/* page (an http(s) URL) with "token=<token>" added to its query. */
+const char *survey_link_url(struct arena *a, const char *page, const char *token);
+
 /* The answer; the survey as it is now into out (with its token). */
 int survey_answer(struct store_tx *tx, struct arena *a, const struct survey_answer_input *in,
 		  struct survey *out, struct err *e);
