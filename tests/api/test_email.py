@@ -417,7 +417,7 @@ def test_email__every_event_of_the_table_is_mailed_with_its_variables(sink):
             op = Api(srv, OPERATOR_KEY)
             assert op.post("/v1/test/clock", {"now": "2031-07-01T08:00:00Z"}).status_code == 200
             s = make_shop(op)
-            set_contact(s)
+            set_contact(s, survey_url="https://tea.example/survey")
             s.request("PUT", "/v1/email/settings", {"unsubscribe_url": UNSUBSCRIBE_PAGE,
                                                     "promotional_weekly_cap": 100})
             for event, _, own in events:
@@ -441,6 +441,7 @@ def test_email__every_event_of_the_table_is_mailed_with_its_variables(sink):
                                        "subject": "Cup size", "body": "Which size?"}).json()
             assert s.post(f"/v1/tickets/{t['id']}/messages",
                           {"author": "agent", "agent": "Ola", "body": "Large."}).status_code == 201
+            assert s.patch(f"/v1/tickets/{t['id']}", {"status": "solved"}).status_code == 200  # survey.sent
             guest = f"guest-{uuid.uuid4().hex[:8]}@example.com"
             s.post("/v1/orders", new_order(s, customer={"email": guest}))     # account invite due
             run_jobs(op)
@@ -503,3 +504,22 @@ def test_email__a_mailbox_the_server_refuses_for_good_is_failed_at_once(shop, op
     assert sink.to(address) == []
     [m] = shop.get(f"/v1/email/messages?customer={cid}").json()["data"]
     assert (m["state"], m["attempts"]) == ("failed", 1) and "550" in m["last_error"], m
+
+
+def test_email__a_survey_mail_carries_the_one_click_link_that_answers_it(shop, op, sink):
+    set_contact(shop, survey_url="https://tea.example/survey?lang=en")
+    put_template(shop, "survey.sent", "How did we do?", "Answer: {{survey.link}}",
+                 "<a href=\"{{survey.link}}\">{{survey.kind}}</a>")
+    cid, address = new_customer(shop, name="Piotr")
+    t = shop.post("/v1/tickets", {"channel": "email", "customer": {"id": cid},
+                                  "subject": "Broken cup", "body": "In pieces."}).json()
+    assert shop.patch(f"/v1/tickets/{t['id']}", {"status": "solved"}).status_code == 200
+    run_jobs(op)
+    [msg] = sink.to(address)
+    text, html = parts(msg)
+    m = re.search(r"https://tea\.example/survey\?lang=en&token=(\S+)", text)
+    assert m, text
+    assert "&amp;token=" in html and ">csat<" in html, html
+    r = Api(op.server, None).post("/v1/surveys/answers", {"token": m.group(1), "score": 5})
+    assert r.status_code == 200, r.text
+    assert shop.get(f"/v1/customers/{cid}/surveys").json()["data"][0]["score"] == 5
