@@ -223,20 +223,9 @@ static int invalid_token(struct err *e)
 int email_unsubscribe(struct store_tx *tx, const char *token, char shop[ID_MAX],
 		      char customer[ID_MAX], struct err *e)
 {
-	char copy[EMAIL_TOKEN_MAX], key[SECURE_SHA256_HEX], expected[EMAIL_TOKEN_MAX];
-	size_t len = strlen(token);
-	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) || len >= sizeof(copy))
+	char key[SECURE_SHA256_HEX], expected[EMAIL_TOKEN_MAX];
+	if (!token_parts(token, TOKEN_PREFIX, "cus_", shop, customer))
 		return invalid_token(e);
-	memcpy(copy, token, len + 1);
-	char *dot1 = strchr(copy, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (!dot2)
-		return invalid_token(e);
-	*dot1 = *dot2 = '\0';
-	const char *named = copy + strlen(TOKEN_PREFIX), *who = dot1 + 1;
-	if (!id_valid(named, "shop_") || !id_valid(who, "cus_"))
-		return invalid_token(e);
-	snprintf(shop, ID_MAX, "%.31s", named);
-	snprintf(customer, ID_MAX, "%.31s", who);
 	int rc = token_derive_key(tx, shop, UNSUBSCRIBE_KEY_LABEL, 0, key, e);
 	if (rc)
 		return rc;

@@ -183,20 +183,10 @@ int survey_after_solve(struct store_tx *tx, const char *shop, const struct ticke
 static int verify(struct store_tx *tx, struct arena *a, const char *token, char shop[ID_MAX],
 		  struct survey *out, struct err *e)
 {
-	char copy[SURVEY_TOKEN_MAX], key[SECURE_SHA256_HEX], expected[SURVEY_TOKEN_MAX];
-	size_t len = strlen(token);
+	char id[ID_MAX], key[SECURE_SHA256_HEX], expected[SURVEY_TOKEN_MAX];
 	int found, rc;
-	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) || len >= sizeof(copy))
+	if (!token_parts(token, TOKEN_PREFIX, SURVEY_PREFIX, shop, id))
 		return invalid_token(e);
-	memcpy(copy, token, len + 1);
-	char *dot1 = strchr(copy, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (!dot2)
-		return invalid_token(e);
-	*dot1 = *dot2 = '\0';
-	const char *named = copy + strlen(TOKEN_PREFIX), *id = dot1 + 1;
-	if (!id_valid(named, "shop_") || !id_valid(id, SURVEY_PREFIX))
-		return invalid_token(e);
-	snprintf(shop, ID_MAX, "%.31s", named);
 	if ((rc = survey_read(tx, a, shop, id, out, &found, e)))
 		return rc;
 	if (!found)

@@ -111,3 +111,22 @@ int token_derive_key(struct store_tx *tx, const char *shop, const char *label, i
 		secure_hmac_sha256_hex(secret, label, strlen(label), out);
 	return 0;
 }
+
+int token_parts(const char *token, const char *kind, const char *id_prefix, char shop[ID_MAX],
+		char id[ID_MAX])
+{
+	char copy[TOKEN_MAX];
+	size_t len = strlen(token), k = strlen(kind);
+	if (strncmp(token, kind, k) || len >= sizeof(copy))
+		return 0;
+	memcpy(copy, token, len + 1);
+	char *dot1 = strchr(copy, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (!dot2)
+		return 0;
+	*dot1 = *dot2 = '\0';
+	if (!id_valid(copy + k, "shop_") || !id_valid(dot1 + 1, id_prefix))
+		return 0;
+	snprintf(shop, ID_MAX, "%s", copy + k);
+	snprintf(id, ID_MAX, "%s", dot1 + 1);
+	return 1;
+}

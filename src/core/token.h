@@ -35,4 +35,12 @@ int token_verify(struct store_tx *tx, const char *shop, const char *token,
 int token_derive_key(struct store_tx *tx, const char *shop, const char *label, int create,
 		     char out[SECURE_SHA256_HEX], struct err *e);
 
+/* The shape every such token has, "<kind><shop id>.<id>.<mac>" (treasure
+ * spots, surveys, unsubscribe links; shorter than TOKEN_MAX): 1 with the
+ * shop and the id (of prefix id_prefix) copied out, 0 for any other text.
+ * The caller re-signs what the token names under the shop's key and
+ * compares in constant time (secure_equal): this only reads the shape. */
+int token_parts(const char *token, const char *kind, const char *id_prefix, char shop[ID_MAX],
+		char id[ID_MAX]);
+
 #endif

@@ -95,19 +95,10 @@ int treasure_spot_get(struct store_tx *tx, struct arena *a, const char *shop, co
 int treasure_token_verify(struct store_tx *tx, struct arena *a, const char *shop,
 			  const char *token, struct treasure_spot *out, struct err *e)
 {
-	char copy[TREASURE_TOKEN_MAX], key[SECURE_SHA256_HEX], expected[TREASURE_TOKEN_MAX];
-	size_t len = strlen(token);
-	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) || len >= sizeof(copy))
-		return invalid_token(e);
-	memcpy(copy, token, len + 1);
-	char *dot1 = strchr(copy, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (!dot2)
-		return invalid_token(e);
-	*dot1 = *dot2 = '\0';
+	char named[ID_MAX], spot[ID_MAX], key[SECURE_SHA256_HEX], expected[TREASURE_TOKEN_MAX];
 	/* Another shop's token names that shop: refused before anything of the
 	 * other shop is read, with the words of a forged one. */
-	const char *spot = dot1 + 1;
-	if (strcmp(copy + strlen(TOKEN_PREFIX), shop) || !id_valid(spot, SPOT_PREFIX))
+	if (!token_parts(token, TOKEN_PREFIX, SPOT_PREFIX, named, spot) || strcmp(named, shop))
 		return invalid_token(e);
 	int found, rc = spot_read(tx, a, shop, spot, out, &found, e);
 	if (rc)
