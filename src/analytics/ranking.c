@@ -12,6 +12,7 @@ struct candidate {
 	const char *sku, *because;
 	int64_t score, best;	/* best: the because source's count */
 	int source;		/* the because source's position */
+	int tier;		/* 0: an item, 1: a text match */
 };
 
 static int strings(const void *x, const void *y)
@@ -23,12 +24,18 @@ static int by_sku_then_source(const void *x, const void *y)
 {
 	const struct candidate *a = x, *b = y;
 	int c = strcmp(a->sku, b->sku);
-	return c ? c : (a->source > b->source) - (a->source < b->source);
+	if (c)
+		return c;
+	if (a->tier != b->tier)
+		return a->tier < b->tier ? -1 : 1;
+	return (a->source > b->source) - (a->source < b->source);
 }
 
 static int by_rank(const void *x, const void *y)
 {
 	const struct candidate *a = x, *b = y;
+	if (a->tier != b->tier)
+		return a->tier < b->tier ? -1 : 1;
 	if (a->score != b->score)
 		return a->score > b->score ? -1 : 1;
 	if (a->source != b->source)
@@ -48,16 +55,21 @@ static struct candidate *rank_reason(struct arena *a, const struct ranking_input
 	const struct ranking_source *src = in->sources[reason];
 	int total = 0, k = 0;
 	for (int s = 0; s < in->nsources[reason]; s++)
-		total += src[s].nitems;
+		total += src[s].nitems + src[s].nmatches;
 	struct candidate *c = arena_alloc(a, (size_t)(total + 1) * sizeof(*c));
 	for (int s = 0; s < in->nsources[reason]; s++)
-		for (int i = 0; i < src[s].nitems; i++) {
-			const struct ranking_count *it = &src[s].items[i];
-			int64_t count = reason == RANKING_MATCHES_INTEREST ? 1 : it->count;
-			if (count <= 0 || in_sorted(excluded, nexcluded, it->sku))
-				continue;
-			c[k++] = (struct candidate){ it->sku, src[s].name, count, count, s };
+		for (int tier = 0; tier < 2; tier++) {
+			const struct ranking_count *list = tier ? src[s].matches : src[s].items;
+			int nlist = tier ? src[s].nmatches : src[s].nitems;
+			for (int i = 0; i < nlist; i++) {
+				const struct ranking_count *it = &list[i];
+				int64_t count = reason == RANKING_MATCHES_INTEREST ? 1 : it->count;
+				if (count <= 0 || in_sorted(excluded, nexcluded, it->sku))
+					continue;
+				c[k++] = (struct candidate){ it->sku, src[s].name, count, count, s, tier };
+			}
 		}
+	/* A SKU's rows come together, its items' (tier 0) first. */
 	qsort(c, (size_t)k, sizeof(*c), by_sku_then_source);
 	*n = 0;
 	for (int i = 0; i < k; i++) {
@@ -66,6 +78,8 @@ static struct candidate *rank_reason(struct arena *a, const struct ranking_input
 			c[(*n)++] = c[i];
 			continue;
 		}
+		if (c[i].tier != last->tier)	/* a text match of a SKU that is an item */
+			continue;
 		/* The sum of counts saturates rather than overflows. */
 		last->score = last->score > INT64_MAX - c[i].score ? INT64_MAX : last->score + c[i].score;
 		if (c[i].best > last->best) {	/* equal: the earlier source stays */

@@ -16,11 +16,17 @@
  *                            order), its items the SKUs tagged with it
  *                            (their count is ignored: each counts 1).
  *
- * Per reason, a SKU's score is the sum of its counts over the sources, and
- * its "because" the source that gave it the largest count (a tie: the
- * source that comes first). Candidates are ordered by score (higher first),
- * then by the position of their "because" source (earlier first), then by
- * SKU (bytewise). A SKU in bought (and, for bought_together, a source SKU) is
+ * A source may also carry text matches (matches_search: the SKUs whose
+ * product text has every word of the query, core/product_text.h, their
+ * count the SKU's popularity): a second tier, ranked after every item of the
+ * reason's sources. A SKU that is an item of any source of the reason is in
+ * the first tier whatever matches it; otherwise it is a text match.
+ *
+ * Per reason and tier, a SKU's score is the sum of its counts over the
+ * sources, and its "because" the source that gave it the largest count (a
+ * tie: the source that comes first). Candidates are ordered by tier (items
+ * first), then score (higher first), then by the position of their
+ * "because" source (earlier first), then by SKU (bytewise). A SKU in bought (and, for bought_together, a source SKU) is
  * never a candidate. The result interleaves the reasons: the best remaining
  * bought_together, then matches_search, then matches_interest, round after
  * round, a SKU already taken skipped, until limit items or none is left.
@@ -51,6 +57,8 @@ struct ranking_source {
 	const char *name;	/* the SKU bought, the query, the interest key */
 	const struct ranking_count *items;
 	int nitems;
+	const struct ranking_count *matches;	/* the text matches, tier two */
+	int nmatches;
 };
 
 struct ranking_input {

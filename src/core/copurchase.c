@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "product_text.h"
+
 struct sku_value {
 	const char *sku;
 	int64_t value;
@@ -93,24 +95,32 @@ int copurchase_on_order_paid(struct store_tx *tx, struct arena *a, const char *s
 	const char **skus;
 	int n, rc;
 	copurchase_order_skus(a, o, &skus, &n);
-	if (n < 2)
+	if (n < 1)
 		return 0;
 	rc = store_exec(tx, e,
-		"INSERT INTO copurchase_orders (shop_id, order_id, skus) VALUES ($1, $2, $3)"
+		"INSERT INTO copurchase_orders (shop_id, order_id, skus, texts) VALUES ($1, $2, $3, 1)"
 		" ON CONFLICT DO NOTHING", "ssi", shop, o->id, (int64_t)n);
 	if (rc <= 0)	/* counted already, or an error */
 		return rc;
-	return each_pair(tx, shop, skus, n, add_pair, e);
+	if ((rc = each_pair(tx, shop, skus, n, add_pair, e)))
+		return rc;
+	return product_text_on_order_paid(tx, a, shop, o, e);
 }
 
 int copurchase_on_order_refunded(struct store_tx *tx, struct arena *a, const char *shop,
 				 const struct order *o, struct err *e)
 {
 	const char **skus;
-	int n, rc = store_exec(tx, e,
-		"DELETE FROM copurchase_orders WHERE shop_id = $1 AND order_id = $2", "ss", shop, o->id);
-	if (rc <= 0)	/* never counted (fewer than two SKUs), or an error */
+	int64_t texts;
+	int n, rc = store_query_int(tx, e, &texts,
+		"SELECT texts FROM copurchase_orders WHERE shop_id = $1 AND order_id = $2",
+		"ss", shop, o->id);
+	if (rc || (rc = store_exec(tx, e,
+		"DELETE FROM copurchase_orders WHERE shop_id = $1 AND order_id = $2",
+		"ss", shop, o->id)) <= 0)	/* not counted (paid before 018, one SKU), or an error */
 		return rc;
 	copurchase_order_skus(a, o, &skus, &n);
-	return each_pair(tx, shop, skus, n, remove_pair, e);
+	if ((rc = each_pair(tx, shop, skus, n, remove_pair, e)))
+		return rc;
+	return texts ? product_text_on_order_refunded(tx, a, shop, o, e) : 0;
 }

@@ -11,7 +11,10 @@
  *                of the copurchase_top index: orders, then partner);
  *   searches     the customer's RECOMMEND_SEARCHES_MAX most recently searched
  *                queries, each with its top RECOMMEND_PARTNERS_MAX SKUs from
- *                search_skus (customers, then SKU);
+ *                search_skus (customers, then SKU), then its
+ *                RECOMMEND_MATCHES_MAX most popular text matches
+ *                (core/product_text.h) among the SKUs neither bought nor
+ *                already among those (ranking.h's second tier);
  *   interests    given by the caller (below).
  *
  * The interest seam. The caller passes the interests the viewer of the
@@ -30,11 +33,12 @@
 #include "../base/arena.h"
 #include "../store/store.h"
 
-#define RECOMMEND_LIMIT_MAX 50
+#define RECOMMEND_LIMIT_MAX 100
 #define RECOMMEND_LIMIT_DEFAULT 10
 #define RECOMMEND_SEEDS_MAX 20
 #define RECOMMEND_SEARCHES_MAX 10
 #define RECOMMEND_PARTNERS_MAX 30
+#define RECOMMEND_MATCHES_MAX 30
 
 struct recommend_interest {
 	const char *key;

@@ -205,8 +205,8 @@ def test_recommendations__the_most_recent_purchase_wins_a_tie_of_because(shop):
     assert items(recommend(shop, me)) == [("X", "bought_together", {"sku": "NEW"}, 2)]
 
 
-@pytest.mark.parametrize("limit", ["0", "51", "ten", "-1", ""])
-def test_recommendations__limit_is_1_to_50(shop, limit):
+@pytest.mark.parametrize("limit", ["0", "101", "ten", "-1", ""])
+def test_recommendations__limit_is_1_to_100(shop, limit):
     r = shop.get(f"/v1/customers/{customer(shop)}/recommendations?limit={limit}")
     assert r.status_code == 400 and error_of(r)["param"] == "limit", r.text
 

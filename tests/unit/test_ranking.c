@@ -5,6 +5,8 @@
 #include "analytics/ranking.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* A source without text matches. */
+#define SRC(name, items, n) { name, items, n, NULL, 0 }
 
 static struct arena arena;
 
@@ -53,7 +55,7 @@ Test(ranking, counts_add_up_over_the_bought_skus_and_the_largest_names_the_reaso
 {
 	static const struct ranking_count tea[] = { { "CUP", 3 }, { "POT", 5 } };
 	static const struct ranking_count cup[] = { { "POT", 1 }, { "SPOON", 4 } };
-	const struct ranking_source seeds[] = { { "TEA", tea, 2 }, { "CUP", cup, 2 } };
+	const struct ranking_source seeds[] = { SRC("TEA", tea, 2), SRC("CUP", cup, 2) };
 	const char *bought[] = { "TEA", "CUP" };
 	struct ranking_input in = { .bought = bought, .nbought = 2,
 				    .sources = { [RANKING_BOUGHT_TOGETHER] = seeds },
@@ -68,7 +70,7 @@ Test(ranking, a_tie_of_score_goes_to_the_earlier_source_then_to_the_sku)
 {
 	static const struct ranking_count recent[] = { { "B", 2 }, { "Z", 2 } };
 	static const struct ranking_count older[] = { { "A", 2 } };
-	const struct ranking_source seeds[] = { { "NEW", recent, 2 }, { "OLD", older, 1 } };
+	const struct ranking_source seeds[] = { SRC("NEW", recent, 2), SRC("OLD", older, 1) };
 	struct ranking_input in = { .sources = { [RANKING_BOUGHT_TOGETHER] = seeds },
 				    .nsources = { [RANKING_BOUGHT_TOGETHER] = 2 } };
 	struct ranked r = rank(&in, 10);
@@ -82,7 +84,7 @@ Test(ranking, a_tie_of_count_for_because_goes_to_the_earlier_source)
 {
 	static const struct ranking_count a[] = { { "X", 2 } };
 	static const struct ranking_count b[] = { { "X", 2 } };
-	const struct ranking_source q[] = { { "recent query", a, 1 }, { "older query", b, 1 } };
+	const struct ranking_source q[] = { SRC("recent query", a, 1), SRC("older query", b, 1) };
 	struct ranking_input in = { .sources = { [RANKING_MATCHES_SEARCH] = q },
 				    .nsources = { [RANKING_MATCHES_SEARCH] = 2 } };
 	struct ranked r = rank(&in, 10);
@@ -94,10 +96,10 @@ Test(ranking, the_reasons_take_turns_and_a_sku_is_listed_once)
 {
 	static const struct ranking_count bt[] = { { "P1", 9 }, { "BOTH", 8 }, { "P2", 1 } };
 	static const struct ranking_count ms[] = { { "BOTH", 50 }, { "Q1", 3 } };
-	const struct ranking_source seeds[] = { { "BASE", bt, 3 } };
-	const struct ranking_source queries[] = { { "kettle", ms, 2 } };
+	const struct ranking_source seeds[] = { SRC("BASE", bt, 3) };
+	const struct ranking_source queries[] = { SRC("kettle", ms, 2) };
 	static const struct ranking_count ic[] = { { "I1", 1 }, { "P1", 1 } };
-	const struct ranking_source interests[] = { { "green-tea", ic, 2 } };
+	const struct ranking_source interests[] = { SRC("green-tea", ic, 2) };
 	struct ranking_input in = {
 		.sources = { seeds, queries, interests }, .nsources = { 1, 1, 1 } };
 	struct ranked r = rank(&in, 10);
@@ -113,7 +115,7 @@ Test(ranking, the_reasons_take_turns_and_a_sku_is_listed_once)
 Test(ranking, limit_cuts_the_list_and_says_there_was_more)
 {
 	static const struct ranking_count c[] = { { "A", 3 }, { "B", 2 }, { "C", 1 } };
-	const struct ranking_source s[] = { { "q", c, 3 } };
+	const struct ranking_source s[] = { SRC("q", c, 3) };
 	struct ranking_input in = { .sources = { [RANKING_MATCHES_SEARCH] = s },
 				    .nsources = { [RANKING_MATCHES_SEARCH] = 1 } };
 	struct ranked r = rank(&in, 2);
@@ -129,7 +131,7 @@ Test(ranking, interests_count_one_per_interest_whatever_the_count_given)
 {
 	static const struct ranking_count tea[] = { { "SENCHA", 100 }, { "MAT", 1 } };
 	static const struct ranking_count yoga[] = { { "MAT", 1 } };
-	const struct ranking_source s[] = { { "green-tea", tea, 2 }, { "yoga", yoga, 1 } };
+	const struct ranking_source s[] = { SRC("green-tea", tea, 2), SRC("yoga", yoga, 1) };
 	struct ranking_input in = { .sources = { [RANKING_MATCHES_INTEREST] = s },
 				    .nsources = { [RANKING_MATCHES_INTEREST] = 2 } };
 	struct ranked r = rank(&in, 10);
@@ -141,7 +143,7 @@ Test(ranking, interests_count_one_per_interest_whatever_the_count_given)
 Test(ranking, bought_skus_are_excluded_from_every_reason)
 {
 	static const struct ranking_count c[] = { { "OWNED", 5 }, { "NEW", 1 } };
-	const struct ranking_source s[] = { { "x", c, 2 } };
+	const struct ranking_source s[] = { SRC("x", c, 2) };
 	const char *bought[] = { "ZZZ", "OWNED", "AAA" };	/* any order */
 	struct ranking_input in = { .bought = bought, .nbought = N(bought),
 				    .sources = { s, s, s }, .nsources = { 1, 1, 1 } };
@@ -154,7 +156,7 @@ Test(ranking, a_huge_count_saturates_instead_of_overflowing)
 {
 	static const struct ranking_count a[] = { { "X", INT64_MAX - 1 } };
 	static const struct ranking_count b[] = { { "X", 5 } };
-	const struct ranking_source s[] = { { "s1", a, 1 }, { "s2", b, 1 } };
+	const struct ranking_source s[] = { SRC("s1", a, 1), SRC("s2", b, 1) };
 	struct ranking_input in = { .sources = { [RANKING_BOUGHT_TOGETHER] = s },
 				    .nsources = { [RANKING_BOUGHT_TOGETHER] = 2 } };
 	struct ranked r = rank(&in, 10);
@@ -166,7 +168,7 @@ Test(ranking, the_same_input_in_another_source_order_of_items_ranks_the_same)
 {
 	static const struct ranking_count one[] = { { "C", 2 }, { "A", 2 }, { "B", 3 } };
 	static const struct ranking_count two[] = { { "B", 3 }, { "C", 2 }, { "A", 2 } };
-	const struct ranking_source s1[] = { { "q", one, 3 } }, s2[] = { { "q", two, 3 } };
+	const struct ranking_source s1[] = { SRC("q", one, 3) }, s2[] = { SRC("q", two, 3) };
 	struct ranking_input i1 = { .sources = { [RANKING_MATCHES_SEARCH] = s1 },
 				    .nsources = { [RANKING_MATCHES_SEARCH] = 1 } };
 	struct ranking_input i2 = i1;
@@ -178,4 +180,41 @@ Test(ranking, the_same_input_in_another_source_order_of_items_ranks_the_same)
 		cr_expect_str_eq(r1.items[i].sku, r2.items[i].sku);
 	cr_expect_str_eq(r1.items[0].sku, "B");
 	cr_expect_str_eq(r1.items[1].sku, "A");
+}
+
+Test(ranking, text_matches_rank_after_every_item_by_popularity_then_source_then_sku)
+{
+	static const struct ranking_count learnt[] = { { "LEARNT", 1 } };
+	static const struct ranking_count text1[] = { { "POPULAR", 9 }, { "LEARNT", 50 },
+						      { "BOUGHT", 99 }, { "TIE-B", 2 } };
+	static const struct ranking_count text2[] = { { "TIE-A", 2 }, { "OLDER", 3 } };
+	const struct ranking_source q[] = { { "tea", learnt, 1, text1, 4 },
+					    { "green", NULL, 0, text2, 2 } };
+	const char *bought[] = { "BOUGHT" };
+	struct ranking_input in = { .bought = bought, .nbought = 1,
+				    .sources = { [RANKING_MATCHES_SEARCH] = q },
+				    .nsources = { [RANKING_MATCHES_SEARCH] = 2 } };
+	struct ranked r = rank(&in, 10);
+	cr_assert_eq(r.n, 5);
+	/* An item stays an item with its own count, whatever text matches it. */
+	expect(&r.items[0], "LEARNT", RANKING_MATCHES_SEARCH, "tea", 1);
+	expect(&r.items[1], "POPULAR", RANKING_MATCHES_SEARCH, "tea", 9);
+	expect(&r.items[2], "OLDER", RANKING_MATCHES_SEARCH, "green", 3);
+	/* Equal popularity: the earlier query first, then the SKU. */
+	expect(&r.items[3], "TIE-B", RANKING_MATCHES_SEARCH, "tea", 2);
+	expect(&r.items[4], "TIE-A", RANKING_MATCHES_SEARCH, "green", 2);
+}
+
+Test(ranking, a_text_match_of_two_queries_adds_up_and_names_the_larger)
+{
+	static const struct ranking_count text1[] = { { "POT", 4 } };
+	static const struct ranking_count text2[] = { { "POT", 4 }, { "CUP", 7 } };
+	const struct ranking_source q[] = { { "pot", NULL, 0, text1, 1 },
+					    { "clay pot", NULL, 0, text2, 2 } };
+	struct ranking_input in = { .sources = { [RANKING_MATCHES_SEARCH] = q },
+				    .nsources = { [RANKING_MATCHES_SEARCH] = 2 } };
+	struct ranked r = rank(&in, 1);
+	cr_assert_eq(r.n, 1);
+	cr_expect_eq(r.more, 1);
+	expect(&r.items[0], "POT", RANKING_MATCHES_SEARCH, "pot", 8);
 }
