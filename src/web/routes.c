@@ -1,0 +1,20 @@
+/* routes.c: every page of the dashboard, in one table (docs/dashboard.md). */
+#include "routes.h"
+
+#include "web.h"
+
+#define FORM (AUTH_NONE | RAW_BODY)
+
+const struct route web_routes[] = {
+	{ "GET", "/dashboard", web_home, AUTH_NONE },
+	{ "GET", "/dashboard/sign-in", web_sign_in_get, AUTH_NONE },
+	{ "POST", "/dashboard/sign-in", web_sign_in_post, FORM },
+	{ "POST", "/dashboard/sign-out", web_sign_out, FORM },
+	{ "GET", "/dashboard/shops", web_shops_get, AUTH_NONE },
+	{ "POST", "/dashboard/shops", web_shops_post, FORM },
+	{ "GET", "/dashboard/assets/dashboard.css", web_asset_css, AUTH_NONE },
+	{ "GET", "/dashboard/assets/dashboard.js", web_asset_js, AUTH_NONE },
+	{ "GET", "/dashboard/overview", web_overview, AUTH_NONE },
+};
+
+const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
