@@ -11,14 +11,18 @@
  * the 12 months together (delivery, service).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../analytics/delivery.h"
 #include "../analytics/measures.h"
+#include "../analytics/points.h"
 #include "../analytics/service.h"
+#include "../base/checked.h"
 #include "../base/clock.h"
+#include "../core/program.h"
 #include "svg.h"
 #include "web.h"
 
@@ -31,7 +35,10 @@ struct overview {
 	int64_t start[MONTHS + 1];	/* month k: [start[k], start[k + 1]) */
 	char labels[MONTHS][24];
 	struct svg_point repeat[MONTHS], members[MONTHS], on_time[MONTHS], first[MONTHS], nps[MONTHS];
-	double repeat_now, members_now, on_time_now, first_now, nps_now;
+	struct svg_point liability[MONTHS], redemption[MONTHS];
+	double repeat_now, members_now, on_time_now, first_now, nps_now, redemption_now;
+	int64_t liability_now, point_value;
+	const char *currency;
 };
 
 /* The first instant of the month months before now's (UTC). */
@@ -74,6 +81,8 @@ static int retention_trend(struct store_tx *tx, struct overview *o, struct err *
 			return rc;
 		o->repeat[k] = (struct svg_point){ o->labels[k], r.all.repeat_rate };
 		o->members[k] = (struct svg_point){ o->labels[k], (double)r.members.customers };
+		if (k == MONTHS - 1)
+			o->currency = r.currency;
 	}
 	o->repeat_now = o->repeat[MONTHS - 1].value;
 	o->members_now = o->members[MONTHS - 1].value;
@@ -121,12 +130,41 @@ static int service_trend(struct store_tx *tx, struct overview *o, struct err *e)
 	return 0;
 }
 
+/* Outstanding points at each month's end (now for the current one) times
+ * the programme's point value; the redemption rate of each month. */
+static int points_trend(struct store_tx *tx, struct overview *o, struct err *e)
+{
+	struct program p;
+	struct points_report pr;
+	int64_t now = clock_now_ms();
+	int rc = program_get(tx, &o->w->r->arena, o->w->shop, &p, e);
+	if (rc)
+		return rc;
+	o->point_value = p.version ? p.point_value : 0;
+	for (int k = 0; k < MONTHS; k++) {
+		int64_t end = k == MONTHS - 1 ? now + 1 : o->start[k + 1];
+		if ((rc = points_report(tx, o->w->shop, o->start[k], end, &pr, e)))
+			return rc;
+		int64_t money;
+		if (checked_mul(pr.outstanding, o->point_value, &money))
+			money = INT64_MAX;
+		o->liability[k] = (struct svg_point){ o->labels[k], (double)money };
+		o->redemption[k] = (struct svg_point){ o->labels[k], pr.redemption_rate };
+		if (k == MONTHS - 1)
+			o->liability_now = money;
+	}
+	if ((rc = points_report(tx, o->w->shop, o->start[0], now + 1, &pr, e)))
+		return rc;
+	o->redemption_now = pr.redemption_rate;
+	return 0;
+}
+
 static int overview_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct overview *o = ctx;
 	int rc;
 	if ((rc = retention_trend(tx, o, e)) || (rc = delivery_trend(tx, o, e)) ||
-	    (rc = service_trend(tx, o, e)))
+	    (rc = points_trend(tx, o, e)) || (rc = service_trend(tx, o, e)))
 		return rc;
 	return 0;
 }
@@ -172,6 +210,12 @@ static int overview_page(struct web *w, struct err *e)
 	card(w, "active-members", "Active members", web_number(o->members_now, 0, f),
 	     o->members_now, "members (customers with an account) who bought in the last 365 days",
 	     o->members, 1, "%.0f");
+	card(w, "liability", "Points liability", web_money(o->liability_now, o->currency, f),
+	     (double)o->liability_now, "outstanding points (pending included) times the point value,"
+	     " in minor units", o->liability, 1, "%.0f");
+	card(w, "redemption-rate", "Redemption rate", web_percent(o->redemption_now, f),
+	     o->redemption_now, "points redeemed, of the points earned, over the 12 months",
+	     o->redemption, 100, "%.1f%%");
 	card(w, "on-time", "On-time delivery rate", web_percent(o->on_time_now, f), o->on_time_now,
 	     "shipments delivered by their promise, of those due, by month of promise",
 	     o->on_time, 100, "%.1f%%");

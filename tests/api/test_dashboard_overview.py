@@ -25,7 +25,8 @@ def scene(server, operator):
     time and one late, a ticket answered in 30 minutes; seen on 15 June."""
     set_clock(operator, "2031-03-10T10:00:00Z")
     shop = make_shop(operator, "Overview Teas")
-    set_program(shop)
+    set_program(shop, pending_days=0, point_value=2,
+                rewards=[{"key": "ship", "kind": "free_shipping", "name": "Free shipping", "cost": 10}])
     ann = shop.post("/v1/customers", {"external_id": "ann", "name": "Ann"}).json()
     shop.post(f"/v1/customers/{ann['id']}/account", {})
     bob = shop.post("/v1/customers", {"external_id": "bob", "name": "Bob"}).json()
@@ -33,6 +34,8 @@ def scene(server, operator):
     paid_order(shop, {"id": bob["id"]})
     set_clock(operator, "2031-04-10T10:00:00Z")
     paid_order(shop, {"id": ann["id"]})
+    r = shop.post(f"/v1/customers/{ann['id']}/redemptions", {"reward": "ship"})
+    assert r.status_code == 201, r.text
     delivered_order(shop, {"id": ann["id"]}, at="2031-04-11T10:00:00Z",
                     promised_delivery_at="2031-04-12T18:00:00Z")
     delivered_order(shop, {"id": bob["id"]}, at="2031-04-20T10:00:00Z",
@@ -70,6 +73,30 @@ def test_dashboard_overview__active_members_are_the_members_who_bought_in_365_da
     assert data_values(text, "trend-active-members")[0] == 0
 
 
+def test_dashboard_overview__points_liability_is_the_outstanding_points_times_their_value(scene):
+    shop, text = scene
+    customers = shop.get("/v1/customers?limit=100").json()["data"]
+    outstanding = 0
+    for c in customers:
+        p = shop.get(f"/v1/customers/{c['id']}/loyalty").json()["points"]
+        outstanding += p["available"] + p["pending"]
+    assert outstanding == 20
+    assert figure(text, "liability") == outstanding * 2
+    assert "0.40 EUR" in text
+    trend = data_values(text, "trend-liability")
+    assert trend[MONTHS.index("2031-02")] == 0
+    assert trend[MONTHS.index("2031-03")] == 40 and trend[MONTHS.index("2031-04")] == 40
+    assert trend[-1] == 40
+
+
+def test_dashboard_overview__the_redemption_rate_is_redeemed_of_earned_points(scene):
+    _, text = scene
+    assert figure(text, "redemption-rate") == pytest.approx(10 / 30)
+    trend = data_values(text, "trend-redemption-rate")
+    assert trend[MONTHS.index("2031-03")] == 0 and trend[MONTHS.index("2031-04")] == 1
+    assert trend[MONTHS.index("2031-05")] is None
+
+
 def test_dashboard_overview__on_time_delivery_is_the_delivery_report_by_month(scene):
     shop, text = scene
     d = report(shop, "/v1/reports/delivery?group=month&from=2030-07-01&to=2031-06-30")
@@ -93,7 +120,7 @@ def test_dashboard_overview__first_response_and_nps_are_the_service_reports(scen
 
 def test_dashboard_overview__every_trend_is_an_accessible_svg_with_titles(scene):
     _, text = scene
-    for card in ["repeat-rate", "active-members", "on-time", "first-response", "nps"]:
+    for card in ["repeat-rate", "active-members", "liability", "redemption-rate", "on-time", "first-response", "nps"]:
         assert f'id="trend-{card}" role="img"' in text
     assert "<title>2031-04: 100.0%</title>" in text or "<title>2031-04: 50.0%</title>" in text
     assert "<script>" not in text
