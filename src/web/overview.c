@@ -177,7 +177,7 @@ static void card(struct web *w, const char *id, const char *name, const char *fi
 	html_printf(b, "<section class=\"card\" id=\"card-%s\"><h2>%s</h2>", id, name);
 	html_printf(b, "<div class=\"figure\" id=\"figure-%s\"", id);
 	if (isfinite(value))
-		html_printf(b, " data-value=\"%.6g\"", value);
+		html_printf(b, " data-value=\"%.12g\"", value);
 	else
 		html_raw(b, " data-value=\"\"");
 	html_raw(b, ">");

@@ -15,6 +15,11 @@ const struct route web_routes[] = {
 	{ "GET", "/dashboard/assets/dashboard.css", web_asset_css, AUTH_NONE },
 	{ "GET", "/dashboard/assets/dashboard.js", web_asset_js, AUTH_NONE },
 	{ "GET", "/dashboard/overview", web_overview, AUTH_NONE },
+	{ "GET", "/dashboard/cohorts", web_cohorts, AUTH_NONE },
+	{ "GET", "/dashboard/rfm", web_rfm, AUTH_NONE },
+	{ "GET", "/dashboard/rfm/customers", web_rfm_customers, AUTH_NONE },
+	{ "GET", "/dashboard/rfm/customers.csv", web_rfm_csv, AUTH_NONE },
+	{ "POST", "/dashboard/rfm/offer", web_rfm_offer, FORM },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

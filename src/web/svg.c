@@ -26,7 +26,7 @@ static void open_svg(struct buf *b, const char *kind, const char *id, const char
 static void value_attr(struct buf *b, double v)
 {
 	if (isfinite(v))
-		html_printf(b, " data-value=\"%.6g\"", v);
+		html_printf(b, " data-value=\"%.12g\"", v);
 	else
 		html_raw(b, " data-value=\"\"");
 }
@@ -199,8 +199,8 @@ void svg_scatter(struct buf *b, const char *id, const char *label, const char *x
 		if (!isfinite(x[i]) || !isfinite(y[i]))
 			continue;
 		double cx = PAD + (x[i] - xlo) / (xhi - xlo) * (W - 2 * PAD);
-		html_printf(b, "<circle class=\"mark\" r=\"3\" cx=\"%.1f\" cy=\"%.1f\" data-x=\"%.6g\""
-			    " data-value=\"%.6g\">", cx, y_of(y[i], ylo, yhi), x[i], y[i]);
+		html_printf(b, "<circle class=\"mark\" r=\"3\" cx=\"%.1f\" cy=\"%.1f\" data-x=\"%.12g\""
+			    " data-value=\"%.12g\">", cx, y_of(y[i], ylo, yhi), x[i], y[i]);
 		html_raw(b, "<title>");
 		html_text(b, titles ? titles[i] : "");
 		html_printf(b, ": %s %.6g, %s %.4g</title></circle>", "x", x[i], "y", y[i]);

@@ -76,5 +76,10 @@ int web_home(struct req *r, struct err *e);
 int web_asset_css(struct req *r, struct err *e);
 int web_asset_js(struct req *r, struct err *e);
 int web_overview(struct req *r, struct err *e);
+int web_cohorts(struct req *r, struct err *e);
+int web_rfm(struct req *r, struct err *e);
+int web_rfm_customers(struct req *r, struct err *e);
+int web_rfm_csv(struct req *r, struct err *e);
+int web_rfm_offer(struct req *r, struct err *e);
 
 #endif
