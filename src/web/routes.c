@@ -20,6 +20,7 @@ const struct route web_routes[] = {
 	{ "GET", "/dashboard/rfm/customers", web_rfm_customers, AUTH_NONE },
 	{ "GET", "/dashboard/rfm/customers.csv", web_rfm_csv, AUTH_NONE },
 	{ "POST", "/dashboard/rfm/offer", web_rfm_offer, FORM },
+	{ "GET", "/dashboard/clv", web_clv, AUTH_NONE },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -203,7 +203,11 @@ void svg_scatter(struct buf *b, const char *id, const char *label, const char *x
 			    " data-value=\"%.12g\">", cx, y_of(y[i], ylo, yhi), x[i], y[i]);
 		html_raw(b, "<title>");
 		html_text(b, titles ? titles[i] : "");
-		html_printf(b, ": %s %.6g, %s %.4g</title></circle>", "x", x[i], "y", y[i]);
+		html_raw(b, ": ");
+		html_text(b, xname);
+		html_printf(b, " %.6g, ", x[i]);
+		html_text(b, yname);
+		html_printf(b, " %.4g</title></circle>", y[i]);
 	}
 	html_raw(b, "</svg>");
 }

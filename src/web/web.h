@@ -81,5 +81,6 @@ int web_rfm(struct req *r, struct err *e);
 int web_rfm_customers(struct req *r, struct err *e);
 int web_rfm_csv(struct req *r, struct err *e);
 int web_rfm_offer(struct req *r, struct err *e);
+int web_clv(struct req *r, struct err *e);
 
 #endif

@@ -139,3 +139,59 @@ def test_dashboard_rfm__the_offer_form_issues_the_campaign_to_the_cells_customer
     again = b.post("/dashboard/rfm/offer", {"csrf": token, "r": target["r"], "f": target["f"],
                                             "campaign": camp["id"]})
     assert f'data-issued="0" data-existing="{len(members)}"' in again.text
+
+
+@pytest.fixture(scope="module")
+def clv_scene(server, operator):
+    """30 customers over 40 weeks of 2031, 20 of them buying again."""
+    set_clock(operator, "2031-01-06T10:00:00Z")
+    shop = make_shop(operator, "CLV Teas")
+    ids = [shop.post("/v1/customers", {"name": EVIL if i == 29 else f"Buyer {i}",
+                                       "email": f"b{i}@example.com"}).json()["id"] for i in range(30)]
+    for week in range(40):
+        set_clock(operator, "2031-01-06T10:00:00Z")
+        advance(operator, days=7 * week)
+        for i, cid in enumerate(ids):
+            if week == i % 5 or (i < 20 and week % (3 + i % 7) == 0 and week > 5 and week < 40 - i):
+                paid_order(shop, {"id": cid}, amount=500 + 250 * (i % 9))
+    set_clock(operator, "2031-10-20T10:00:00Z")
+    return shop, ids, sign_in(server, shop.key)
+
+
+def test_dashboard_clv__the_histogram_scatter_and_top_customers_are_the_clv_reports(clv_scene):
+    shop, ids, b = clv_scene
+    rep = shop.get("/v1/reports/clv?include=customers").json()
+    assert rep["enough_data"], rep.get("reason")
+    page = b.get("/dashboard/clv")
+    assert page.status_code == 200
+    detail = []
+    for cid in ids:
+        p = shop.get(f"/v1/customers/{cid}/predictions").json()
+        detail.append({"customer": cid, "clv": p["clv"]["value"], "p_alive": p["p_alive"]})
+    assert figure_of(page.text, "clv-total") == pytest.approx(rep["clv"]["total"], rel=1e-9)
+    bins = data_values(page.text, "clv-histogram")
+    assert len(bins) == 10 and sum(bins) == len(detail) == rep["customers"]
+    hi = max(c["clv"] for c in detail)
+    want = [0] * 10
+    for c in detail:
+        want[min(9, int(c["clv"] / hi * 10))] += 1
+    assert bins == want
+    alive = data_values(page.text, "clv-scatter")
+    assert sorted(alive) == pytest.approx(sorted(c["p_alive"] for c in detail), rel=1e-6)
+    top = re.findall(r'<tr data-customer="([^"]+)" data-value="([^"]+)"', page.text)
+    best = sorted(detail, key=lambda c: (-c["clv"], c["customer"]))[:20]
+    assert [t[0] for t in top] == [c["customer"] for c in best]
+    assert [float(t[1]) for t in top] == pytest.approx([c["clv"] for c in best], rel=1e-6)
+    params = dict(re.findall(r'data-param="(\w+)" data-value="([^"]+)"', page.text))
+    assert float(params["alpha"]) == pytest.approx(rep["bgnbd"]["params"]["alpha"], rel=1e-9)
+    assert EVIL not in page.text
+
+
+def figure_of(text, id):
+    return float(re.search(r'id="%s" data-value="([^"]+)"' % id, text).group(1))
+
+
+def test_dashboard_clv__too_little_data_says_why(server, operator):
+    shop = make_shop(operator)
+    page = sign_in(server, shop.key).get("/dashboard/clv")
+    assert page.status_code == 200 and 'id="clv-not-enough"' in page.text
