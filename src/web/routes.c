@@ -21,6 +21,8 @@ const struct route web_routes[] = {
 	{ "GET", "/dashboard/rfm/customers.csv", web_rfm_csv, AUTH_NONE },
 	{ "POST", "/dashboard/rfm/offer", web_rfm_offer, FORM },
 	{ "GET", "/dashboard/clv", web_clv, AUTH_NONE },
+	{ "GET", "/dashboard/program", web_program, AUTH_NONE },
+	{ "POST", "/dashboard/campaigns/:id/backtest", web_campaign_backtest, FORM },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -82,5 +82,7 @@ int web_rfm_customers(struct req *r, struct err *e);
 int web_rfm_csv(struct req *r, struct err *e);
 int web_rfm_offer(struct req *r, struct err *e);
 int web_clv(struct req *r, struct err *e);
+int web_program(struct req *r, struct err *e);
+int web_campaign_backtest(struct req *r, struct err *e);
 
 #endif
