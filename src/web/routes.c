@@ -23,6 +23,9 @@ const struct route web_routes[] = {
 	{ "GET", "/dashboard/clv", web_clv, AUTH_NONE },
 	{ "GET", "/dashboard/program", web_program, AUTH_NONE },
 	{ "POST", "/dashboard/campaigns/:id/backtest", web_campaign_backtest, FORM },
+	{ "GET", "/dashboard/queues", web_queues, AUTH_NONE },
+	{ "POST", "/dashboard/reviews/:id/reply", web_review_reply, FORM },
+	{ "POST", "/dashboard/tickets/:id/reply", web_ticket_reply, FORM },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -84,5 +84,8 @@ int web_rfm_offer(struct req *r, struct err *e);
 int web_clv(struct req *r, struct err *e);
 int web_program(struct req *r, struct err *e);
 int web_campaign_backtest(struct req *r, struct err *e);
+int web_queues(struct req *r, struct err *e);
+int web_review_reply(struct req *r, struct err *e);
+int web_ticket_reply(struct req *r, struct err *e);
 
 #endif
