@@ -26,6 +26,8 @@ const struct route web_routes[] = {
 	{ "GET", "/dashboard/queues", web_queues, AUTH_NONE },
 	{ "POST", "/dashboard/reviews/:id/reply", web_review_reply, FORM },
 	{ "POST", "/dashboard/tickets/:id/reply", web_ticket_reply, FORM },
+	{ "GET", "/dashboard/customers/:id", web_customer, AUTH_NONE },
+	{ "POST", "/dashboard/customers/:id/adjust", web_customer_adjust, FORM },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -87,5 +87,7 @@ int web_campaign_backtest(struct req *r, struct err *e);
 int web_queues(struct req *r, struct err *e);
 int web_review_reply(struct req *r, struct err *e);
 int web_ticket_reply(struct req *r, struct err *e);
+int web_customer(struct req *r, struct err *e);
+int web_customer_adjust(struct req *r, struct err *e);
 
 #endif
