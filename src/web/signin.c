@@ -170,6 +170,17 @@ int web_home(struct req *r, struct err *e)
 	return web_run(r, e, home, 0);
 }
 
+static int not_found(struct web *w, struct err *e)
+{
+	(void)w;
+	return err_set(e, ERR_NOT_FOUND, NULL, "no such page");
+}
+
+int web_not_found(struct req *r, struct err *e)
+{
+	return web_run(r, e, not_found, WEB_ANY_SHOP);
+}
+
 /* ---- an operator picks a shop ---- */
 
 struct shops_ctx {

@@ -7,7 +7,13 @@ from conftest import OPERATOR_KEY, connect_db, make_shop
 from dashboard_helpers import CSRF, HEADERS, Browser, sign_in
 from loyalty_helpers import set_clock
 
-PAGES = ["/dashboard/overview", "/dashboard/shops", "/dashboard/assets/dashboard.js", "/dashboard"]
+PAGES = ["/dashboard/overview", "/dashboard/shops", "/dashboard/assets/dashboard.js", "/dashboard",
+         "/dashboard/cohorts", "/dashboard/rfm", "/dashboard/rfm/customers?segment=Champions",
+         "/dashboard/rfm/customers.csv?segment=Champions", "/dashboard/clv", "/dashboard/program",
+         "/dashboard/queues", "/dashboard/customers/cus_x", "/dashboard/assets/other.css",
+         "/dashboard/nothing/here"]
+POSTS = ["/dashboard/sign-out", "/dashboard/shops", "/dashboard/rfm/offer", "/dashboard/campaigns/cmp_x/backtest",
+         "/dashboard/reviews/rev_x/reply", "/dashboard/tickets/tkt_x/reply", "/dashboard/customers/cus_x/adjust"]
 
 
 def assert_security_headers(r):
@@ -34,6 +40,21 @@ def test_dashboard__every_other_page_without_a_session_redirects_to_sign_in(serv
     assert r.headers["Location"] == "/dashboard/sign-in"
     assert_security_headers(r)
     assert "retain" not in r.text
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_dashboard__every_form_without_a_session_redirects_to_sign_in(server, path):
+    r = Browser(server).post(path, {"csrf": "x"})
+    assert r.status_code == 303 and r.headers["Location"] == "/dashboard/sign-in"
+    assert_security_headers(r)
+
+
+def test_dashboard__an_unknown_page_is_an_html_404_behind_the_session(server, operator):
+    b = sign_in(server, make_shop(operator).key)
+    for path in ["/dashboard/nothing", "/dashboard/nothing/here", "/dashboard/assets/other.css"]:
+        r = b.get(path)
+        assert r.status_code == 404 and 'id="error" data-status="404"' in r.text
+        assert_security_headers(r)
 
 
 def test_dashboard__a_shop_key_signs_in_with_a_strict_http_only_cookie(server, operator):
