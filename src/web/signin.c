@@ -75,6 +75,7 @@ struct sign_in {
 	const char *shop;
 	int operator;
 	char sid[SESSION_ID_MAX];
+	const char *old;	/* the session the request came with, or "" */
 };
 
 static int lookup_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -86,7 +87,9 @@ static int lookup_tx(struct store_tx *tx, void *ctx, struct err *e)
 static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct sign_in *s = ctx;
-	return session_create(tx, s->shop, s->operator, s->sid, e);
+	/* signing in again ends the session the browser had */
+	int rc = s->old[0] ? session_delete(tx, s->old, e) : 0;
+	return rc ? rc : session_create(tx, s->shop, s->operator, s->sid, e);
 }
 
 static int sign_in_submit(struct web *w, struct err *e)
@@ -99,6 +102,7 @@ static int sign_in_submit(struct web *w, struct err *e)
 	if (!want[0] || !got || strlen(got) != strlen(want) || !secure_equal(want, got))
 		return err_setc(e, ERR_FORBIDDEN, "csrf_invalid", "csrf",
 				"the sign-in form's token is missing or wrong: reload the page");
+	s.old = w->sid;
 	s.key = web_form(w, "key");
 	if (!s.key || !s.key[0]) {
 		w->status = 400;

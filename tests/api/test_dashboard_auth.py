@@ -200,3 +200,31 @@ def test_dashboard__a_session_ends_7_days_after_sign_in_however_busy(server, ope
         assert b.get("/dashboard/overview").status_code == 200, hour
     set_clock(operator, "2031-02-08T08:00:00Z")
     assert b.get("/dashboard/overview").status_code == 303
+
+
+def test_dashboard__signing_in_again_ends_the_old_session(server, operator):
+    shop = make_shop(operator)
+    b = sign_in(server, shop.key)
+    old = b.s.cookies.get("retain_session")
+    assert b.get("/dashboard/sign-in").headers["Location"] == "/dashboard/overview"
+    other = Browser(server)
+    token = CSRF.search(other.get("/dashboard/sign-in").text).group(1)
+    b.s.cookies.set("retain_signin", other.s.cookies.get("retain_signin"), path="/dashboard")
+    r = b.post("/dashboard/sign-in", {"key": shop.key, "csrf": token})
+    assert r.status_code == 303
+    assert b.s.cookies.get("retain_session") != old
+    stale = Browser(server)
+    stale.s.cookies.set("retain_session", old)
+    assert stale.get("/dashboard/overview").status_code == 303
+    assert b.get("/dashboard/overview").status_code == 200
+
+
+def test_dashboard__expired_sessions_are_deleted_by_the_next_sign_in(server, operator):
+    set_clock(operator, "2031-03-01T08:00:00Z")
+    shop = make_shop(operator)
+    sign_in(server, shop.key)
+    set_clock(operator, "2031-03-02T08:00:00Z")
+    sign_in(server, shop.key)
+    con = connect_db(server.db)
+    rows = con.execute("SELECT created_at FROM dashboard_sessions WHERE shop_id = ?", (shop.shop["id"],)).fetchall()
+    assert len(rows) == 1
