@@ -217,8 +217,13 @@ static int shops_tx(struct store_tx *tx, void *ctx, struct err *e)
 		html_raw(&w->out, "\"><button type=\"submit\">Open</button></form></td></tr>");
 	}
 	html_raw(&w->out, "</tbody></table>");
-	if (more)
-		html_raw(&w->out, "<p>The 100 newest shops are shown.</p>");
+	if (more) {
+		html_raw(&w->out, "<p>The 100 newest shops are shown. Another one by its id:</p>"
+				  "<form method=\"post\" action=\"/dashboard/shops\" id=\"shop-by-id\">");
+		web_csrf_field(w);
+		html_raw(&w->out, "<input name=\"shop\" aria-label=\"Shop id\" placeholder=\"shop_…\""
+				  " required><button type=\"submit\">Open</button></form>");
+	}
 	return 0;
 }
 
