@@ -238,6 +238,8 @@ static enum MHD_Result send_response(struct server *s, struct req *r)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	for (int i = 0; i < r->nresp_headers; i++)
+		MHD_add_response_header(resp, r->resp_headers[i][0], r->resp_headers[i][1]);
 	if (r->close_connection || atomic_load(&s->draining))
 		MHD_add_response_header(resp, "Connection", "close");
 	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
