@@ -15,8 +15,8 @@ SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analyti
 SCHEMA  := $(sort $(wildcard src/store/schema/*.sql))
 SCHEMA_PG := $(wildcard src/store/schema/pg/*.sql)
 GEN     := build/migrations.c
-OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o
-AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
+OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o build/obj/widget_js.o
+AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o build/asan/widget_js.o
 HDR     := $(wildcard src/*/*.h)
 UNIT    := $(sort $(wildcard tests/unit/*.c))
 
@@ -47,6 +47,18 @@ help:
 $(GEN): $(SCHEMA) $(SCHEMA_PG) scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+# Issue 14: the storefront widget's script, served from the binary.
+build/widget_js.c: src/web/widget.js scripts/embed-asset
+	@mkdir -p $(dir $@)
+	scripts/embed-asset widget_js src/web/widget.js > $@.tmp && mv $@.tmp $@
+
+build/obj/widget_js.o: build/widget_js.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/asan/widget_js.o: build/widget_js.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
 
 build/obj/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)

@@ -83,6 +83,10 @@ struct req {
 	int close_connection;	/* send "Connection: close" (framing in doubt) */
 	const char *allow;	/* a 405's Allow header */
 	double started_ms;
+	/* Issue 14: a CORS preflight's allowed methods (http/cors.h), and a
+	 * static asset's Cache-Control (/widget.js); NULL: none. */
+	const char *cors_methods;
+	const char *cache_control;
 };
 
 /* The i-th ":param" of the matched route. */
