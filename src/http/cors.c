@@ -41,6 +41,13 @@ static int listed(const char *list, const char *method)
 	return 0;
 }
 
+int cors_is_preflight(struct req *r)
+{
+	return !strcmp(r->method, "OPTIONS") &&
+	       MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin") &&
+	       MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Access-Control-Request-Method");
+}
+
 int cors_preflight(struct req *r, const struct route *routes, int nroutes, struct err *e)
 {
 	char allow[64], methods[64];
@@ -49,7 +56,7 @@ int cors_preflight(struct req *r, const struct route *routes, int nroutes, struc
 	if (router_allow(routes, nroutes, r->url, allow, sizeof(allow)) == 0)
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such endpoint: OPTIONS %.200s", r->url);
 	int n = storefront_methods(routes, nroutes, r->url, &r->arena, methods, sizeof(methods));
-	if (!n || (want && !listed(methods, want)))
+	if (!n || !listed(methods, want))
 		return err_setc(e, ERR_FORBIDDEN, "cors_not_allowed", NULL,
 				"%.200s is not open to other origins: only the storefront routes"
 				" (the publishable key) are", r->url);

@@ -3,7 +3,7 @@
  * storefront widget). Only the storefront routes, those open to a publishable
  * key (AUTH_PUBLISHABLE), answer a browser on another origin:
  *
- * - a preflight (OPTIONS with Access-Control-Request-Method) for such a
+ * - a preflight (OPTIONS with Origin and Access-Control-Request-Method) for such a
  *   route is 204 with Access-Control-Allow-Origin "*", the route's methods and
  *   the headers the storefront sends (Authorization, Content-Type,
  *   Customer-Token, Idempotency-Key), cached for 10 minutes; for any other
@@ -24,7 +24,11 @@
 
 struct MHD_Response;
 
-/* Answers an OPTIONS request: 0 with r's response set (204), or an error. */
+/* 1 for a CORS preflight: OPTIONS with Origin and
+ * Access-Control-Request-Method (any other OPTIONS is routed as before: 405
+ * with Allow). */
+int cors_is_preflight(struct req *r);
+/* Answers a preflight: 0 with r's response set (204), or an error. */
 int cors_preflight(struct req *r, const struct route *routes, int nroutes, struct err *e);
 /* Adds the CORS headers r's response needs, if any. */
 void cors_add_headers(struct req *r, struct MHD_Response *resp);

@@ -79,7 +79,7 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 	int rc;
 	const char *path = r->url;
 
-	if (!strcmp(r->method, "OPTIONS"))	/* issue 14: CORS preflight */
+	if (cors_is_preflight(r))	/* issue 14 */
 		return cors_preflight(r, s->routes, s->nroutes, e);
 	switch (router_match(s->routes, s->nroutes, r->method, path, &r->arena, &r->route_index,
 			     r->params, &r->nparams)) {
