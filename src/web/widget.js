@@ -88,7 +88,7 @@
 			else
 				n.setAttribute(k, String(attrs[k]));
 		}
-		[].concat(children || []).forEach(function (c) {
+		[].concat(children || []).flat(Infinity).forEach(function (c) {
 			if (c != null)
 				n.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
 		});
@@ -309,7 +309,7 @@
 	function show(nodes) {
 		while (frame.firstChild)
 			frame.removeChild(frame.firstChild);
-		[].concat(nodes).forEach(function (n) { if (n) frame.appendChild(n); });
+		[].concat(nodes).flat(Infinity).forEach(function (n) { if (n) frame.appendChild(n); });
 	}
 
 	function failed(err) {
