@@ -20,7 +20,7 @@ AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o build/asan/widget_j
 HDR     := $(wildcard src/*/*.h)
 UNIT    := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps fuzz-template
+.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps fuzz-template browser
 
 all: build/retain
 
@@ -36,6 +36,7 @@ help:
 	@echo "make api          the API tests against build/retain only"
 	@echo "make api-asan     the API tests against the sanitizer build only"
 	@echo "make lint-openapi lint docs/openapi.yaml (skipped without Node.js)"
+	@echo "make browser      the browser tests (tests/browser: Debian chromium, playwright-core)"
 	@echo "make asan         build build/asan/retain with address and undefined sanitizers"
 	@echo "make bench        run the benchmarks in bench/ and append figures to bench/README.md (needs wrk)"
 	@echo "make fuzz-template  libFuzzer on the e-mail templates for RETAIN_FUZZ_SECONDS (60; clang)"
@@ -112,6 +113,10 @@ api-asan: deps build/asan/retain
 
 lint-openapi:
 	@scripts/lint-openapi
+
+# Issue 14: the browser tests alone, against build/retain.
+browser: deps build/retain
+	RETAIN_BIN=$(CURDIR)/build/retain node --test --test-reporter=spec tests/browser/
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 build/retain build/asan/retain build/unit-tests
