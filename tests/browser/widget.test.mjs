@@ -219,6 +219,22 @@ describe('storefront widget', { skip: skip || false }, () => {
 		await page.close();
 	});
 
+	test('widget: interests chosen with their visibility are saved for the customer', async () => {
+		const { page } = await openWidget();
+		await page.locator('input[data-interest="green_tea"]').check();
+		await page.locator('select[data-visibility="green_tea"]').selectOption('friends');
+		await page.locator('button[data-part="save-interests"]').click();
+		await page.locator('[data-part="interests-message"]', { hasText: 'saved' }).waitFor({ timeout: 15000 });
+		const profile = await retain.api('GET', `/v1/profiles/${cfg.customer}`,
+						 { key: cfg.pk, headers: { 'Customer-Token': cfg.token } });
+		assert.deepEqual(profile.json.interests.map((i) => [i.interest, i.visibility]), [['green_tea', 'friends']]);
+		await page.reload();
+		await page.locator('[data-retain-widget][data-state="ready"]').waitFor({ timeout: 15000 });
+		assert.equal(await page.locator('input[data-interest="green_tea"]').isChecked(), true);
+		assert.equal(await page.locator('select[data-visibility="green_tea"]').inputValue(), 'friends');
+		await page.close();
+	});
+
 	test('widget: a customer token that expired shows why, and nothing else', async () => {
 		const page = await browser.newPage();
 		const stale = await serveHost({ '/': { body: hostPage(retain.url, { ...cfg, token: cfg.token.replace(/\.\d+\./, '.1.') }, true) } });
