@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/secure.h"
 #include "cli/cli.h"
+#include "web/routes.h"
 
 #define RETAIN_VERSION "0.1.0"
 
@@ -80,10 +81,19 @@ static int unknown_command(const char *name)
 }
 
 /* The one place the API meets the server: main.c wires the layers, so
- * `retain serve` (cli/) is handed the route table instead of including api/. */
+ * `retain serve` (cli/) is handed the route table instead of including api/.
+ * Issue 14: the dashboard's routes (web/routes.c) follow the API's. */
 static int serve(int argc, char **argv, const struct config *cfg)
 {
-	return cmd_serve(argc, argv, cfg, api_routes, api_nroutes);
+	int n = api_nroutes + web_nroutes;
+	struct route *all = malloc(sizeof(*all) * (size_t)n);
+	if (!all)
+		return 1;
+	memcpy(all, api_routes, sizeof(*all) * (size_t)api_nroutes);
+	memcpy(all + api_nroutes, web_routes, sizeof(*all) * (size_t)web_nroutes);
+	int rc = cmd_serve(argc, argv, cfg, all, n);
+	free(all);
+	return rc;
 }
 
 static int cmd_version(int argc, char **argv, const struct config *cfg)

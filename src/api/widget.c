@@ -15,6 +15,6 @@ int api_widget_js(struct req *r, struct err *e)
 	r->resp_body = widget_js;
 	r->resp_len = widget_js_len;
 	r->resp_type = "text/javascript; charset=utf-8";
-	r->cache_control = "public, max-age=300";
+	req_header(r, "Cache-Control", "public, max-age=300");
 	return 0;
 }

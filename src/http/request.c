@@ -32,6 +32,30 @@ void req_json(struct req *r, int status, json_t *obj)
 	r->resp_len = 0;
 }
 
+void req_body(struct req *r, int status, const char *type, const char *body, size_t len)
+{
+	char *copy = arena_alloc(&r->arena, len + 1);
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	req_json(r, status, NULL);
+	r->resp_body = copy;
+	r->resp_len = len;
+	r->resp_type = arena_strdup(&r->arena, type);
+}
+
+void req_header(struct req *r, const char *name, const char *value)
+{
+	assert(r->nresp_headers < REQ_HEADERS_MAX);
+	r->resp_headers[r->nresp_headers][0] = arena_strdup(&r->arena, name);
+	r->resp_headers[r->nresp_headers][1] = arena_strdup(&r->arena, value);
+	r->nresp_headers++;
+}
+
+const char *req_header_in(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
 void req_render(struct req *r)
 {
 	if (!r->resp_json)

@@ -21,6 +21,7 @@ struct server;
 struct req;
 
 #define ROUTE_MAX_PARAMS 4
+#define REQ_HEADERS_MAX 12
 
 enum route_flags {
 	AUTH_NONE = 0,
@@ -82,11 +83,14 @@ struct req {
 	int replayed;
 	int close_connection;	/* send "Connection: close" (framing in doubt) */
 	const char *allow;	/* a 405's Allow header */
+	/* Issue 14: further response header fields (req_header), for the
+	 * dashboard's HTML: Set-Cookie, Location, the security headers. */
+	const char *resp_headers[REQ_HEADERS_MAX][2];
+	int nresp_headers;
 	double started_ms;
-	/* Issue 14: a CORS preflight's allowed methods (http/cors.h), and a
-	 * static asset's Cache-Control (/widget.js); NULL: none. */
+	/* Issue 14: a CORS preflight's allowed methods (http/cors.h); NULL:
+	 * not a preflight. */
 	const char *cors_methods;
-	const char *cache_control;
 };
 
 /* The i-th ":param" of the matched route. */
@@ -106,6 +110,16 @@ void req_render(struct req *r);
  * the secrets withheld). Both references are stolen.
  */
 void req_json_once(struct req *r, int status, json_t *shown, json_t *replayed);
+/*
+ * Issue 14: a non-JSON response: status, body (len bytes, copied into the
+ * arena) and its media type; drops a response set before.
+ */
+void req_body(struct req *r, int status, const char *type, const char *body, size_t len);
+/* Adds a response header field (both strings copied into the arena); past
+ * REQ_HEADERS_MAX fields, a bug, it asserts. */
+void req_header(struct req *r, const char *name, const char *value);
+/* A request header field, or NULL. */
+const char *req_header_in(struct req *r, const char *name);
 /* limit (1..100, default 20) and starting_after from the query string. */
 int req_page(struct req *r, int *limit, const char **starting_after, struct err *e);
 /*

@@ -242,8 +242,8 @@ static enum MHD_Result send_response(struct server *s, struct req *r)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
-	if (r->cache_control)
-		MHD_add_response_header(resp, "Cache-Control", r->cache_control);
+	for (int i = 0; i < r->nresp_headers; i++)
+		MHD_add_response_header(resp, r->resp_headers[i][0], r->resp_headers[i][1]);
 	cors_add_headers(r, resp);
 	if (r->close_connection || atomic_load(&s->draining))
 		MHD_add_response_header(resp, "Connection", "close");
