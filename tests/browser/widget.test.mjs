@@ -171,6 +171,39 @@ describe('storefront widget', { skip: skip || false }, () => {
 		await page.close();
 	});
 
+	test('widget: a redemption whose answer was lost is retried with the same Idempotency-Key and spends once', async () => {
+		const { page } = await openWidget();
+		const me = `/v1/customers/${cfg.customer}`;
+		const h = { key: cfg.pk, headers: { 'Customer-Token': cfg.token } };
+		const before = (await retain.api('GET', me + '/loyalty', h)).json.points.available;
+		const reward = (await retain.api('GET', me + '/rewards', h)).json.data.find((w) => w.affordable && w.kind.startsWith('discount'));
+		const keys = [];
+		let lose = true;
+		await page.route('**/redemptions', async (route) => {
+			if (route.request().method() !== 'POST')
+				return route.continue();
+			keys.push(route.request().headers()['idempotency-key']);
+			if (lose) {	// the server does the work, the answer never arrives
+				lose = false;
+				await route.fetch();
+				return route.abort('connectionreset');
+			}
+			return route.continue();
+		});
+		const button = page.locator(`button[data-part="redeem"][data-reward="${reward.key}"]`);
+		await button.click();
+		await page.locator('[data-part="redeem-message"]').filter({ hasText: /\S/ }).waitFor({ timeout: 15000 });
+		assert.equal((await retain.api('GET', me + '/loyalty', h)).json.points.available, before - reward.cost,
+			     'the first request was carried out');
+		await button.click();
+		await page.locator('[data-part="new-code"]').waitFor({ timeout: 15000 });
+		assert.equal(keys.length, 2);
+		assert.equal(keys[0], keys[1], 'the retry carries the same Idempotency-Key');
+		assert.equal((await retain.api('GET', me + '/loyalty', h)).json.points.available, before - reward.cost,
+			     'spent once');
+		await page.close();
+	});
+
 	test('widget: the host page keeps its own styles and the widget keeps its own', async () => {
 		const read = (page) => page.evaluate(() => {
 			const pick = (sel, props) => {
