@@ -137,6 +137,7 @@ bench: build/retain
 	bench/pg_nodes
 	bench/webhooks
 	bench/recommendations
+	bench/dashboard
 
 # libFuzzer on the e-mail templates (clang; not part of make test, which runs a
 # bounded random pass in the unit tests): build/fuzz-template -max_total_time=60

@@ -1,6 +1,7 @@
 /* measures.c: see measures.h. */
 #include "measures.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,29 +138,27 @@ static int has_program(struct store_tx *tx, const char *shop, int *out, struct e
 	return rc < 0 ? rc : 0;
 }
 
-int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
-		       const struct measures_filter *f, struct retention_report *out, struct err *e)
+/* The retention report of the purchases of s placed in [from, to_excl). */
+static int aggregate(struct arena *a, const struct scan *s, int64_t from, int64_t to_excl,
+		     struct retention_report *out, struct err *e)
 {
-	struct scan s;
-	int rc;
-	memset(out, 0, sizeof(*out));
-	if ((rc = scan_orders(tx, a, shop, f, &s, e)) || (rc = has_program(tx, shop, &out->has_program, e)))
-		return rc;
-	out->currency = s.currency;
-	int64_t *gaps = arena_alloc(a, (size_t)(s.n + 1) * sizeof(int64_t));
-	for (int i = 0, start = 0; i <= s.n; i++) {
-		if (i < s.n && s.p[i].customer == s.p[start].customer)
+	int64_t *gaps = arena_alloc(a, (size_t)(s->n + 1) * sizeof(int64_t));
+	for (int i = 0, start = 0; i <= s->n; i++) {
+		if (i == start || (i < s->n && s->p[i].customer == s->p[start].customer))
 			continue;
-		if (i > start) {
-			int c = s.p[start].customer, orders = i - start;
-			int64_t revenue = 0;
-			for (int k = start; k < i; k++) {
-				if (checked_accumulate(&revenue, s.p[k].amount))
-					return too_large(e);
-				if (k > start)
-					gaps[out->gaps++] = (s.p[k].at - s.p[k - 1].at) / DAY_MS;
-			}
-			struct group_stats *groups[2] = { &out->all, s.member[c] ? &out->members : &out->non_members };
+		int c = s->p[start].customer, orders = 0;
+		int64_t revenue = 0, last = 0;
+		for (int k = start; k < i; k++) {
+			if (s->p[k].at < from || s->p[k].at >= to_excl)
+				continue;
+			if (checked_accumulate(&revenue, s->p[k].amount))
+				return too_large(e);
+			if (orders++)
+				gaps[out->gaps++] = (s->p[k].at - last) / DAY_MS;
+			last = s->p[k].at;
+		}
+		if (orders) {
+			struct group_stats *groups[2] = { &out->all, s->member[c] ? &out->members : &out->non_members };
 			for (int g = 0; g < 2; g++) {
 				groups[g]->customers++;
 				groups[g]->orders += orders;
@@ -181,6 +180,38 @@ int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
 		out->days_between_mean = sum / (double)out->gaps;
 		out->days_between_median = out->gaps % 2 ? (double)gaps[out->gaps / 2]
 			: ((double)gaps[out->gaps / 2 - 1] + (double)gaps[out->gaps / 2]) / 2;
+	}
+	return 0;
+}
+
+int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
+		       const struct measures_filter *f, struct retention_report *out, struct err *e)
+{
+	return measures_retention_windows(tx, a, shop, f, 1, out, e);
+}
+
+int measures_retention_windows(struct store_tx *tx, struct arena *a, const char *shop,
+			       const struct measures_filter *w, int n, struct retention_report *out,
+			       struct err *e)
+{
+	struct scan s;
+	int has = 0, rc;
+	assert(n >= 1);
+	struct measures_filter all = w[0];
+	for (int i = 1; i < n; i++) {
+		if (w[i].from < all.from)
+			all.from = w[i].from;
+		if (w[i].to > all.to)
+			all.to = w[i].to;
+	}
+	memset(out, 0, sizeof(*out) * (size_t)n);
+	if ((rc = scan_orders(tx, a, shop, &all, &s, e)) || (rc = has_program(tx, shop, &has, e)))
+		return rc;
+	for (int i = 0; i < n; i++) {
+		out[i].currency = s.currency;
+		out[i].has_program = has;
+		if ((rc = aggregate(a, &s, w[i].from, (w[i].to / DAY_MS + 1) * DAY_MS, &out[i], e)))
+			return rc;
 	}
 	return 0;
 }

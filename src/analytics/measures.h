@@ -75,6 +75,12 @@ struct rfm_report {
 int measures_retention(struct store_tx *tx, struct arena *a, const char *shop,
 		       const struct measures_filter *f, struct retention_report *out,
 		       struct err *e);
+/* Issue 14: measures_retention() for n windows at once (w[i]'s from and to;
+ * channel and currency those of w[0]), with one scan of their union:
+ * out[i] is what measures_retention(w[i]) gives. */
+int measures_retention_windows(struct store_tx *tx, struct arena *a, const char *shop,
+			       const struct measures_filter *w, int n, struct retention_report *out,
+			       struct err *e);
 int measures_cohorts(struct store_tx *tx, struct arena *a, const char *shop,
 		     const struct measures_filter *f, struct cohort_report *out, struct err *e);
 int measures_rfm(struct store_tx *tx, struct arena *a, const char *shop,

@@ -25,7 +25,11 @@ struct points_report {
 	double redemption_rate;
 };
 
-int points_report(struct store_tx *tx, const char *shop, int64_t from, int64_t to,
+/* Issue 14's trend in one scan of the shop's entries: for n - 1 windows
+ * [bounds[i], bounds[i + 1]) (bounds ascending), out[i] is the report
+ * of that window as defined above (outstanding: before the window's end);
+ * out[n - 1] the whole of [bounds[0], bounds[n - 1]). */
+int points_months(struct store_tx *tx, const char *shop, const int64_t *bounds, int n,
 		  struct points_report *out, struct err *e);
 
 #endif

@@ -19,7 +19,13 @@ int session_create(struct store_tx *tx, const char *shop, int operator, char id[
 	int64_t now = clock_now_ms();
 	secure_random_token("ds_", 43, id, SESSION_ID_MAX);
 	hash_of(id, hash);
-	int rc = store_exec(tx, e, "INSERT INTO dashboard_sessions (id_hash, shop_id, operator,"
+	/* Sessions that expired unseen go with the next sign-in: the table holds
+	 * live sessions and a few dead ones, never a history. */
+	int rc = store_exec(tx, e, "DELETE FROM dashboard_sessions WHERE created_at <= $1 OR"
+			    " seen_at <= $2", "ii", now - SESSION_LIFETIME_MS, now - SESSION_IDLE_MS);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(tx, e, "INSERT INTO dashboard_sessions (id_hash, shop_id, operator,"
 			    " created_at, seen_at) VALUES ($1, $2, $3, $4, $4)", "ssii", hash, shop,
 			    (int64_t)(operator != 0), now);
 	return rc < 0 ? rc : 0;

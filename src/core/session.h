@@ -8,7 +8,7 @@
  * Expiry: SESSION_IDLE_MS after it was last seen (session_find refreshes
  * seen_at at most once a SESSION_TOUCH_MS, so a read costs no write), and
  * SESSION_LIFETIME_MS after it was made, whichever comes first. An expired
- * session is deleted when it is next presented.
+ * session is deleted when it is next presented, or by the next sign-in.
  *
  * The CSRF token of a session is derived from its id (session_csrf): the same
  * for every form of the session, unknown to anyone without the cookie, and
@@ -35,7 +35,8 @@ struct session {
 	int stale;		/* seen_at older than SESSION_TOUCH_MS: worth a touch */
 };
 
-/* A new session for shop (NULL: an operator's, no shop yet); its id into id. */
+/* A new session for shop (NULL: an operator's, no shop yet); its id into id.
+ * Deletes every expired session first. */
 int session_create(struct store_tx *tx, const char *shop, int operator, char id[SESSION_ID_MAX],
 		   struct err *e);
 /* The live session of id into out; ERR_AUTH "session_invalid" when there is

@@ -77,7 +77,7 @@ static void histogram(struct web *w, const struct clv_report *rep)
 	for (int k = 0; k < CLV_BINS; k++)
 		p[k] = (struct svg_point){ arena_printf(a, "%.0f–%.0f", hi * k / CLV_BINS,
 							hi * (k + 1) / CLV_BINS), count[k] };
-	svg_bars(&w->out, "clv-histogram", "Customers by CLV (minor units), ten equal bins", p,
+	svg_bars(&w->out, "clv-histogram", "Customers by CLV (in the currency's major units), ten equal bins", p,
 		 CLV_BINS, 1, "%.0f customers");
 }
 
@@ -181,10 +181,10 @@ static int clv_page(struct web *w, struct err *e)
 		char num[32];
 		html_printf(&w->out, "<p>CLV over %d months: median <span id=\"clv-median\">%s</span>,",
 			    c->o.months, web_number(c->rep.clv_p50, 0, num));
-		html_printf(&w->out, " total <span id=\"clv-total\" data-value=\"%.12g\">%s</span> (minor"
-			    " units of ", c->rep.clv_total, web_number(c->rep.clv_total, 0, num));
+		html_printf(&w->out, " total <span id=\"clv-total\" data-value=\"%.12g\">%s</span> ",
+			    c->rep.clv_total, web_number(c->rep.clv_total, 0, num));
 		html_text(&w->out, c->rep.currency);
-		html_raw(&w->out, ").</p><h2>Distribution</h2>");
+		html_raw(&w->out, ".</p><h2>Distribution</h2>");
 		histogram(w, &c->rep);
 		html_raw(&w->out, "<h2>P(alive) and frequency</h2>");
 		scatter(w, &c->rep);

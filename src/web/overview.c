@@ -2,7 +2,7 @@
  * overview.c: the overview page: the shop's headline figures, each with its
  * trend over the last 12 calendar months (the current one included, so far).
  * Every figure comes from an analytics/ report, rendered, never recomputed:
- *  - repeat rate and active members: measures_retention() over the 365 days
+ *  - repeat rate and active members: measures_retention_windows() over the 365 days
  *    up to each month's end (GET /v1/reports/retention?from=...&to=...):
  *    all.repeat_rate and members.customers;
  *  - on-time delivery rate: delivery_report() by month of promise;
@@ -72,18 +72,20 @@ static void months(struct overview *o)
 static int retention_trend(struct store_tx *tx, struct overview *o, struct err *e)
 {
 	int64_t now = clock_now_ms();
+	struct measures_filter f[MONTHS];
+	struct retention_report r[MONTHS];
 	for (int k = 0; k < MONTHS; k++) {
 		int64_t end = k == MONTHS - 1 ? now : o->start[k + 1] - 1;
-		struct measures_filter f = { end - 365 * DAY_MS, end, NULL, NULL };
-		struct retention_report r;
-		int rc = measures_retention(tx, &o->w->r->arena, o->w->shop, &f, &r, e);
-		if (rc)
-			return rc;
-		o->repeat[k] = (struct svg_point){ o->labels[k], r.all.repeat_rate };
-		o->members[k] = (struct svg_point){ o->labels[k], (double)r.members.customers };
-		if (k == MONTHS - 1)
-			o->currency = r.currency;
+		f[k] = (struct measures_filter){ end - 365 * DAY_MS, end, NULL, NULL };
 	}
+	int rc = measures_retention_windows(tx, &o->w->r->arena, o->w->shop, f, MONTHS, r, e);
+	if (rc)
+		return rc;
+	for (int k = 0; k < MONTHS; k++) {
+		o->repeat[k] = (struct svg_point){ o->labels[k], r[k].all.repeat_rate };
+		o->members[k] = (struct svg_point){ o->labels[k], (double)r[k].members.customers };
+	}
+	o->currency = r[MONTHS - 1].currency;
 	o->repeat_now = o->repeat[MONTHS - 1].value;
 	o->members_now = o->members[MONTHS - 1].value;
 	return 0;
@@ -135,27 +137,28 @@ static int service_trend(struct store_tx *tx, struct overview *o, struct err *e)
 static int points_trend(struct store_tx *tx, struct overview *o, struct err *e)
 {
 	struct program p;
-	struct points_report pr;
+	struct points_report pr[MONTHS + 1];
+	int64_t bounds[MONTHS + 2];
 	int64_t now = clock_now_ms();
 	int rc = program_get(tx, &o->w->r->arena, o->w->shop, &p, e);
 	if (rc)
 		return rc;
 	o->point_value = p.version ? p.point_value : 0;
+	for (int k = 0; k < MONTHS; k++)
+		bounds[k] = o->start[k];
+	bounds[MONTHS] = now + 1;
+	if ((rc = points_months(tx, o->w->shop, bounds, MONTHS + 1, pr, e)))
+		return rc;
 	for (int k = 0; k < MONTHS; k++) {
-		int64_t end = k == MONTHS - 1 ? now + 1 : o->start[k + 1];
-		if ((rc = points_report(tx, o->w->shop, o->start[k], end, &pr, e)))
-			return rc;
 		int64_t money;
-		if (checked_mul(pr.outstanding, o->point_value, &money))
+		if (checked_mul(pr[k].outstanding, o->point_value, &money))
 			money = INT64_MAX;
 		o->liability[k] = (struct svg_point){ o->labels[k], (double)money };
-		o->redemption[k] = (struct svg_point){ o->labels[k], pr.redemption_rate };
+		o->redemption[k] = (struct svg_point){ o->labels[k], pr[k].redemption_rate };
 		if (k == MONTHS - 1)
 			o->liability_now = money;
 	}
-	if ((rc = points_report(tx, o->w->shop, o->start[0], now + 1, &pr, e)))
-		return rc;
-	o->redemption_now = pr.redemption_rate;
+	o->redemption_now = pr[MONTHS].redemption_rate;
 	return 0;
 }
 
@@ -211,8 +214,8 @@ static int overview_page(struct web *w, struct err *e)
 	     o->members_now, "members (customers with an account) who bought in the last 365 days",
 	     o->members, 1, "%.0f");
 	card(w, "liability", "Points liability", web_money(o->liability_now, o->currency, f),
-	     (double)o->liability_now, "outstanding points (pending included) times the point value,"
-	     " in minor units", o->liability, 1, "%.0f");
+	     (double)o->liability_now, "outstanding points (pending included) times the point value"
+	     "", o->liability, 1, "%.0f minor units");
 	card(w, "redemption-rate", "Redemption rate", web_percent(o->redemption_now, f),
 	     o->redemption_now, "points redeemed, of the points earned, over the 12 months",
 	     o->redemption, 100, "%.1f%%");

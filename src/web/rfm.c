@@ -6,6 +6,7 @@
  * customers, which exports as CSV and can be sent a personal offer through
  * the campaign issue path (core/offers.h, as POST /v1/campaigns/{id}/issue).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,8 @@ struct rfm_ctx {
 	struct web *w;
 	struct rfm_report rep;
 	struct rfm_sel sel;
-	struct customer *names;	/* of the selection's first RFM_LIST_MAX */
-	int nsel;
+	struct customer *names;	/* of the selection's first max_names */
+	int nsel, max_names;
 	struct campaign *campaigns;
 	int ncampaigns;
 	size_t mark;
@@ -190,7 +191,8 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 	for (int i = 0; i < c->rep.n; i++) {
 		if (!selected(&c->sel, &c->rep.customers[i]))
 			continue;
-		if ((rc = customer_get(tx, a, c->w->shop, c->rep.customers[i].id, &c->names[c->nsel], e)))
+		if (c->nsel < c->max_names &&
+		    (rc = customer_get(tx, a, c->w->shop, c->rep.customers[i].id, &c->names[c->nsel], e)))
 			return rc;
 		c->nsel++;
 	}
@@ -232,6 +234,7 @@ static int list_page(struct web *w, struct err *e)
 	struct rfm_ctx *c = arena_alloc(&w->r->arena, sizeof(*c));
 	memset(c, 0, sizeof(*c));
 	c->w = w;
+	c->max_names = RFM_LIST_MAX;
 	int rc = parse_sel(&c->sel, req_query(w->r, "r"), req_query(w->r, "f"),
 			   req_query(w->r, "segment"), e);
 	if (rc || (rc = web_read(w, list_tx, c, e)))
@@ -311,6 +314,7 @@ static int csv_page(struct web *w, struct err *e)
 	struct rfm_ctx *c = arena_alloc(&w->r->arena, sizeof(*c));
 	memset(c, 0, sizeof(*c));
 	c->w = w;
+	c->max_names = INT_MAX;
 	int rc = parse_sel(&c->sel, req_query(w->r, "r"), req_query(w->r, "f"),
 			   req_query(w->r, "segment"), e);
 	if (rc || (rc = web_read(w, list_tx, c, e)))

@@ -28,6 +28,12 @@ const struct route web_routes[] = {
 	{ "POST", "/dashboard/tickets/:id/reply", web_ticket_reply, FORM },
 	{ "GET", "/dashboard/customers/:id", web_customer, AUTH_NONE },
 	{ "POST", "/dashboard/customers/:id/adjust", web_customer_adjust, FORM },
+	/* last: any other GET under /dashboard is the dashboard's own 404 (behind
+	 * the session, with the security headers), not the API's JSON one */
+	{ "GET", "/dashboard/:a", web_not_found, AUTH_NONE },
+	{ "GET", "/dashboard/:a/:b", web_not_found, AUTH_NONE },
+	{ "GET", "/dashboard/:a/:b/:c", web_not_found, AUTH_NONE },
+	{ "GET", "/dashboard/:a/:b/:c/:d", web_not_found, AUTH_NONE },
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

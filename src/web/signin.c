@@ -75,6 +75,7 @@ struct sign_in {
 	const char *shop;
 	int operator;
 	char sid[SESSION_ID_MAX];
+	const char *old;	/* the session the request came with, or "" */
 };
 
 static int lookup_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -86,7 +87,9 @@ static int lookup_tx(struct store_tx *tx, void *ctx, struct err *e)
 static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct sign_in *s = ctx;
-	return session_create(tx, s->shop, s->operator, s->sid, e);
+	/* signing in again ends the session the browser had */
+	int rc = s->old[0] ? session_delete(tx, s->old, e) : 0;
+	return rc ? rc : session_create(tx, s->shop, s->operator, s->sid, e);
 }
 
 static int sign_in_submit(struct web *w, struct err *e)
@@ -99,6 +102,7 @@ static int sign_in_submit(struct web *w, struct err *e)
 	if (!want[0] || !got || strlen(got) != strlen(want) || !secure_equal(want, got))
 		return err_setc(e, ERR_FORBIDDEN, "csrf_invalid", "csrf",
 				"the sign-in form's token is missing or wrong: reload the page");
+	s.old = w->sid;
 	s.key = web_form(w, "key");
 	if (!s.key || !s.key[0]) {
 		w->status = 400;
@@ -170,6 +174,17 @@ int web_home(struct req *r, struct err *e)
 	return web_run(r, e, home, 0);
 }
 
+static int not_found(struct web *w, struct err *e)
+{
+	(void)w;
+	return err_set(e, ERR_NOT_FOUND, NULL, "no such page");
+}
+
+int web_not_found(struct req *r, struct err *e)
+{
+	return web_run(r, e, not_found, WEB_ANY_SHOP);
+}
+
 /* ---- an operator picks a shop ---- */
 
 struct shops_ctx {
@@ -202,8 +217,13 @@ static int shops_tx(struct store_tx *tx, void *ctx, struct err *e)
 		html_raw(&w->out, "\"><button type=\"submit\">Open</button></form></td></tr>");
 	}
 	html_raw(&w->out, "</tbody></table>");
-	if (more)
-		html_raw(&w->out, "<p>The 100 newest shops are shown.</p>");
+	if (more) {
+		html_raw(&w->out, "<p>The 100 newest shops are shown. Another one by its id:</p>"
+				  "<form method=\"post\" action=\"/dashboard/shops\" id=\"shop-by-id\">");
+		web_csrf_field(w);
+		html_raw(&w->out, "<input name=\"shop\" aria-label=\"Shop id\" placeholder=\"shop_…\""
+				  " required><button type=\"submit\">Open</button></form>");
+	}
 	return 0;
 }
 

@@ -149,7 +149,7 @@ void svg_heat(struct buf *b, const char *id, const char *label, const char *cons
 	      int nrows, const char *const *cols, int ncols, const double *v, double scale,
 	      const char *fmt)
 {
-	const double cell = 28, left = 64, top = 20;
+	const double cell = 28, left = 96, top = 20;
 	double lo, hi;
 	range(v, nrows * ncols, 1, &lo, &hi);
 	open_svg(b, "heat", id, label, left + cell * (ncols > 0 ? ncols : 1) + 4,
@@ -192,7 +192,7 @@ void svg_scatter(struct buf *b, const char *id, const char *label, const char *x
 	open_svg(b, "scatter", id, label, W, H + 20);
 	html_printf(b, "<text class=\"axis\" x=\"%.0f\" y=\"%.0f\">", W / 2, H + 14);
 	html_text(b, xname);
-	html_raw(b, "</text><text class=\"axis\" x=\"2\" y=\"12\">");
+	html_raw(b, "</text><text class=\"axis row\" x=\"2\" y=\"12\">");
 	html_text(b, yname);
 	html_raw(b, "</text>");
 	for (int i = 0; i < n; i++) {

@@ -104,11 +104,6 @@ void web_redirect(struct web *w, const char *path)
 	w->location = arena_strdup(&w->r->arena, path);
 }
 
-struct find_ctx {
-	struct web *w;
-	int rc;
-};
-
 static int find_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct web *w = ctx;

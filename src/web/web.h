@@ -89,5 +89,6 @@ int web_review_reply(struct req *r, struct err *e);
 int web_ticket_reply(struct req *r, struct err *e);
 int web_customer(struct req *r, struct err *e);
 int web_customer_adjust(struct req *r, struct err *e);
+int web_not_found(struct req *r, struct err *e);
 
 #endif

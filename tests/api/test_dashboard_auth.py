@@ -7,7 +7,13 @@ from conftest import OPERATOR_KEY, connect_db, make_shop
 from dashboard_helpers import CSRF, HEADERS, Browser, sign_in
 from loyalty_helpers import set_clock
 
-PAGES = ["/dashboard/overview", "/dashboard/shops", "/dashboard/assets/dashboard.js", "/dashboard"]
+PAGES = ["/dashboard/overview", "/dashboard/shops", "/dashboard/assets/dashboard.js", "/dashboard",
+         "/dashboard/cohorts", "/dashboard/rfm", "/dashboard/rfm/customers?segment=Champions",
+         "/dashboard/rfm/customers.csv?segment=Champions", "/dashboard/clv", "/dashboard/program",
+         "/dashboard/queues", "/dashboard/customers/cus_x", "/dashboard/assets/other.css",
+         "/dashboard/nothing/here"]
+POSTS = ["/dashboard/sign-out", "/dashboard/shops", "/dashboard/rfm/offer", "/dashboard/campaigns/cmp_x/backtest",
+         "/dashboard/reviews/rev_x/reply", "/dashboard/tickets/tkt_x/reply", "/dashboard/customers/cus_x/adjust"]
 
 
 def assert_security_headers(r):
@@ -34,6 +40,21 @@ def test_dashboard__every_other_page_without_a_session_redirects_to_sign_in(serv
     assert r.headers["Location"] == "/dashboard/sign-in"
     assert_security_headers(r)
     assert "retain" not in r.text
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_dashboard__every_form_without_a_session_redirects_to_sign_in(server, path):
+    r = Browser(server).post(path, {"csrf": "x"})
+    assert r.status_code == 303 and r.headers["Location"] == "/dashboard/sign-in"
+    assert_security_headers(r)
+
+
+def test_dashboard__an_unknown_page_is_an_html_404_behind_the_session(server, operator):
+    b = sign_in(server, make_shop(operator).key)
+    for path in ["/dashboard/nothing", "/dashboard/nothing/here", "/dashboard/assets/other.css"]:
+        r = b.get(path)
+        assert r.status_code == 404 and 'id="error" data-status="404"' in r.text
+        assert_security_headers(r)
 
 
 def test_dashboard__a_shop_key_signs_in_with_a_strict_http_only_cookie(server, operator):
@@ -179,3 +200,31 @@ def test_dashboard__a_session_ends_7_days_after_sign_in_however_busy(server, ope
         assert b.get("/dashboard/overview").status_code == 200, hour
     set_clock(operator, "2031-02-08T08:00:00Z")
     assert b.get("/dashboard/overview").status_code == 303
+
+
+def test_dashboard__signing_in_again_ends_the_old_session(server, operator):
+    shop = make_shop(operator)
+    b = sign_in(server, shop.key)
+    old = b.s.cookies.get("retain_session")
+    assert b.get("/dashboard/sign-in").headers["Location"] == "/dashboard/overview"
+    other = Browser(server)
+    token = CSRF.search(other.get("/dashboard/sign-in").text).group(1)
+    b.s.cookies.set("retain_signin", other.s.cookies.get("retain_signin"), path="/dashboard")
+    r = b.post("/dashboard/sign-in", {"key": shop.key, "csrf": token})
+    assert r.status_code == 303
+    assert b.s.cookies.get("retain_session") != old
+    stale = Browser(server)
+    stale.s.cookies.set("retain_session", old)
+    assert stale.get("/dashboard/overview").status_code == 303
+    assert b.get("/dashboard/overview").status_code == 200
+
+
+def test_dashboard__expired_sessions_are_deleted_by_the_next_sign_in(server, operator):
+    set_clock(operator, "2031-03-01T08:00:00Z")
+    shop = make_shop(operator)
+    sign_in(server, shop.key)
+    set_clock(operator, "2031-03-02T08:00:00Z")
+    sign_in(server, shop.key)
+    con = connect_db(server.db)
+    rows = con.execute("SELECT created_at FROM dashboard_sessions WHERE shop_id = ?", (shop.shop["id"],)).fetchall()
+    assert len(rows) == 1
