@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launchBrowser, screenshotPath, skipReason, startRetain } from './harness.mjs';
+import { OPERATOR_KEY, launchBrowser, screenshotPath, skipReason, startRetain } from './harness.mjs';
 
 const skip = skipReason();
 const DAY = 86400000;
@@ -112,6 +112,38 @@ describe('dashboard', { skip: skip || false }, () => {
 		for (const c of cells)
 			assert.equal(c.n, rep.customers_detail.filter((d) => d.r === c.r && d.f === c.f).length, `cell r${c.r} f${c.f}`);
 		assert.equal(cells.reduce((s, c) => s + c.n, 0), rep.customers);
+		await context.close();
+	});
+
+	test('dashboard: clicking an RFM cell lists its customers, as the report has them', async () => {
+		const { context, page } = await signedIn();
+		await page.goto(retain.url + '/dashboard/rfm');
+		const rep = (await retain.api('GET', '/v1/reports/rfm?include=customers')).json;
+		const cell = page.locator('#rfm-grid td.cell:not([data-value="0"])').first();
+		const [r, f, n] = await cell.evaluate((c) => [Number(c.dataset.r), Number(c.dataset.f), Number(c.dataset.value)]);
+		await Promise.all([page.waitForURL(/\/dashboard\/rfm\/customers/), cell.locator('a').first().click()]);
+		assert.equal(Number(await page.locator('#rfm-count').getAttribute('data-value')), n);
+		const shown = await page.locator('#rfm-customers tr[data-customer]').evaluateAll((ns) => ns.map((x) => x.dataset.customer).sort());
+		assert.deepEqual(shown, rep.customers_detail.filter((d) => d.r === r && d.f === f).map((d) => d.customer).sort());
+		await page.screenshot({ path: screenshotPath('dashboard-rfm-customers'), fullPage: true });
+		await context.close();
+	});
+
+	test('dashboard: the operator signs in, picks the demo shop and sees its programme', async () => {
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		await page.goto(retain.url + '/dashboard/sign-in');
+		await page.locator('#key').fill(OPERATOR_KEY);
+		await Promise.all([page.waitForURL(/\/dashboard\/shops/), page.locator('#sign-in-form button[type="submit"]').click()]);
+		await page.screenshot({ path: screenshotPath('dashboard-shops'), fullPage: true });
+		const row = page.locator(`#shops tr[data-shop="${retain.keys.shop}"]`);
+		await Promise.all([page.waitForURL(/\/dashboard\/overview/), row.locator('button[type="submit"]').click()]);
+		await page.goto(retain.url + '/dashboard/program');
+		const program = (await retain.api('GET', '/v1/program')).json;
+		assert.equal(Number(await page.locator('#program').getAttribute('data-version')), program.version);
+		const campaigns = (await retain.api('GET', '/v1/campaigns?limit=100')).json.data;
+		const rows = await page.locator('#campaigns tr[data-campaign]').evaluateAll((ns) => ns.map((x) => x.dataset.campaign).sort());
+		assert.deepEqual(rows, campaigns.map((c) => c.id).sort());
 		await context.close();
 	});
 
