@@ -15,12 +15,12 @@ SRC     := $(sort $(wildcard src/base/*.c src/store/*.c src/core/*.c src/analyti
 SCHEMA  := $(sort $(wildcard src/store/schema/*.sql))
 SCHEMA_PG := $(wildcard src/store/schema/pg/*.sql)
 GEN     := build/migrations.c
-OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o
-AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
+OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/migrations.o build/obj/widget_js.o
+AOBJ    := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o build/asan/widget_js.o
 HDR     := $(wildcard src/*/*.h)
 UNIT    := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps fuzz-template
+.PHONY: all run test check asan unit api api-asan lint-openapi bench clean install help deps fuzz-template browser
 
 all: build/retain
 
@@ -36,6 +36,7 @@ help:
 	@echo "make api          the API tests against build/retain only"
 	@echo "make api-asan     the API tests against the sanitizer build only"
 	@echo "make lint-openapi lint docs/openapi.yaml (skipped without Node.js)"
+	@echo "make browser      the browser tests (tests/browser: Debian chromium, playwright-core)"
 	@echo "make asan         build build/asan/retain with address and undefined sanitizers"
 	@echo "make bench        run the benchmarks in bench/ and append figures to bench/README.md (needs wrk)"
 	@echo "make fuzz-template  libFuzzer on the e-mail templates for RETAIN_FUZZ_SECONDS (60; clang)"
@@ -47,6 +48,18 @@ help:
 $(GEN): $(SCHEMA) $(SCHEMA_PG) scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+# Issue 14: the storefront widget's script, served from the binary.
+build/widget_js.c: src/web/widget.js scripts/embed-asset
+	@mkdir -p $(dir $@)
+	scripts/embed-asset widget_js src/web/widget.js > $@.tmp && mv $@.tmp $@
+
+build/obj/widget_js.o: build/widget_js.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/asan/widget_js.o: build/widget_js.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(ASAN) -c $< -o $@
 
 build/obj/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
@@ -100,6 +113,10 @@ api-asan: deps build/asan/retain
 
 lint-openapi:
 	@scripts/lint-openapi
+
+# Issue 14: the browser tests alone, against build/retain.
+browser: deps build/retain
+	RETAIN_BIN=$(CURDIR)/build/retain node --test --test-reporter=spec tests/browser/
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 build/retain build/asan/retain build/unit-tests

@@ -249,4 +249,10 @@ int api_email_settings_put(struct req *r, struct err *e);
 int api_unsubscribe(struct req *r, struct err *e);
 int api_email_messages_list(struct req *r, struct err *e);
 
+/* Issue 14: the storefront widget. storefront.c: */
+int api_customers_orders(struct req *r, struct err *e);
+int api_customers_rewards(struct req *r, struct err *e);
+/* widget.c */
+int api_widget_js(struct req *r, struct err *e);
+
 #endif

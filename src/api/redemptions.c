@@ -33,7 +33,11 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct redemption_call *c = ctx;
 	struct redemption d;
-	int rc = redemption_create(tx, &c->r->arena, c->r->shop_id, c->ref, &c->in, &d, e);
+	char customer[ID_MAX];
+	/* Issue 14: the storefront redeems for the customer of its token only. */
+	int rc = api_customer_scope(tx, c->r, c->ref, customer, e);
+	if (!rc)
+		rc = redemption_create(tx, &c->r->arena, c->r->shop_id, customer, &c->in, &d, e);
 	if (!rc)
 		req_json(c->r, 201, render_redemption(&d));
 	return rc;

@@ -33,7 +33,8 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/customers/:id/adjustments", api_loyalty_adjust, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/customers/:id/bonuses", api_loyalty_bonus, SHOP | IDEMPOTENT },
 
-	{ "POST", "/v1/customers/:id/redemptions", api_redemptions_create, SHOP | IDEMPOTENT },
+	{ "POST", "/v1/customers/:id/redemptions", api_redemptions_create,
+	  SHOP | STOREFRONT | IDEMPOTENT },
 	{ "GET", "/v1/customers/:id/redemptions", api_redemptions_list, SHOP | STOREFRONT },
 	{ "GET", "/v1/redemptions/:id", api_redemptions_get, SHOP },
 	{ "POST", "/v1/redemptions/:id/cancel", api_redemptions_cancel, SHOP | IDEMPOTENT },
@@ -47,7 +48,7 @@ const struct route api_routes[] = {
 
 	{ "GET", "/v1/program", api_program_get, SHOP },
 	{ "PUT", "/v1/program", api_program_put, SHOP | IDEMPOTENT },
-	{ "GET", "/v1/program/terms", api_program_terms, SHOP },
+	{ "GET", "/v1/program/terms", api_program_terms, SHOP | STOREFRONT },
 	{ "POST", "/v1/jobs/run", api_jobs_run, OPERATOR },
 
 	{ "POST", "/v1/campaigns", api_campaigns_create, SHOP | IDEMPOTENT },
@@ -184,6 +185,12 @@ const struct route api_routes[] = {
 	{ "PUT", "/v1/email/settings", api_email_settings_put, SHOP | IDEMPOTENT },
 	{ "POST", "/v1/unsubscribe", api_unsubscribe, AUTH_NONE },
 	{ "GET", "/v1/email/messages", api_email_messages_list, SHOP },
+
+	/* Issue 14: the storefront widget (docs/widget.md), its script and what
+	 * it reads beyond the routes above. */
+	{ "GET", "/widget.js", api_widget_js, AUTH_NONE },
+	{ "GET", "/v1/customers/:id/orders", api_customers_orders, SHOP | STOREFRONT },
+	{ "GET", "/v1/customers/:id/rewards", api_customers_rewards, SHOP | STOREFRONT },
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

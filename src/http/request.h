@@ -88,6 +88,9 @@ struct req {
 	const char *resp_headers[REQ_HEADERS_MAX][2];
 	int nresp_headers;
 	double started_ms;
+	/* Issue 14: a CORS preflight's allowed methods (http/cors.h); NULL:
+	 * not a preflight. */
+	const char *cors_methods;
 };
 
 /* The i-th ":param" of the matched route. */

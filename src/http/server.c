@@ -20,6 +20,7 @@
 #include "../base/jsonv.h"
 #include "../base/log.h"
 #include "auth.h"
+#include "cors.h"
 #include "idempotency.h"
 #include "metrics.h"
 #include "response.h"
@@ -78,6 +79,8 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 	int rc;
 	const char *path = r->url;
 
+	if (cors_is_preflight(r))	/* issue 14 */
+		return cors_preflight(r, s->routes, s->nroutes, e);
 	switch (router_match(s->routes, s->nroutes, r->method, path, &r->arena, &r->route_index,
 			     r->params, &r->nparams)) {
 	case ROUTER_NO_PATH:
@@ -123,7 +126,7 @@ static void dispatch(struct server *s, struct req *r)
 
 	err_clear(&e);
 	rc = prepare(s, r, &e);
-	if (!rc)
+	if (!rc && !r->cors_methods)
 		rc = r->route->handler(r, &e);
 	if (rc) {
 		if (rc == ERR_INTERNAL)
@@ -197,7 +200,8 @@ static int back_from_writer(struct req *r)
 
 static int may_write(const char *method)
 {
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	       strcmp(method, "OPTIONS") != 0;
 }
 
 static int writers_start(struct server *s, struct err *e)
@@ -240,6 +244,7 @@ static enum MHD_Result send_response(struct server *s, struct req *r)
 		MHD_add_response_header(resp, "Allow", r->allow);
 	for (int i = 0; i < r->nresp_headers; i++)
 		MHD_add_response_header(resp, r->resp_headers[i][0], r->resp_headers[i][1]);
+	cors_add_headers(r, resp);
 	if (r->close_connection || atomic_load(&s->draining))
 		MHD_add_response_header(resp, "Connection", "close");
 	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
