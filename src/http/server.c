@@ -74,6 +74,22 @@ static int content_type_is_json(struct req *r)
 	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+/* What a stored answer is for, beside method and body: the path, the kind
+ * of key and, on the storefront, the customer token sent. A stored answer
+ * replays before the handler checks the token, so a key reused by another
+ * kind of key, another customer's token or none is a different request
+ * (400 idempotency_key_reused), never the first answer (a secret-key view, another customer's
+ * interests). A retry with the same token replays as before. */
+static const char *scoped_path(struct req *r, const char *path)
+{
+	const char *token = NULL;
+	if (r->auth == AUTH_PUBLISHABLE)
+		token = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Customer-Token");
+	return arena_printf(&r->arena, "%s\n%s\n%s", path,
+			    r->auth == AUTH_SECRET ? "sk" : r->auth == AUTH_PUBLISHABLE ? "pk" : "op",
+			    token ? token : "");
+}
+
 static int prepare(struct server *s, struct req *r, struct err *e)
 {
 	int rc;
@@ -114,7 +130,7 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 	if (r->idempotency_key) {
 		if ((rc = idempotency_key_valid(r->idempotency_key, e)))
 			return rc;
-		jsonv_fingerprint(r->method, path, r->json, r->fingerprint);
+		jsonv_fingerprint(r->method, scoped_path(r, path), r->json, r->fingerprint);
 	}
 	return 0;
 }
