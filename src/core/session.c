@@ -102,6 +102,13 @@ int session_delete(struct store_tx *tx, const char *id, struct err *e)
 	return rc < 0 ? rc : 0;
 }
 
+int session_end_shop(struct store_tx *tx, const char *shop, struct err *e)
+{
+	int rc = store_exec(tx, e, "DELETE FROM dashboard_sessions WHERE shop_id = $1 AND"
+			    " operator = 0", "s", shop);
+	return rc < 0 ? rc : 0;
+}
+
 void session_csrf(const char *id, char out[SECURE_SHA256_HEX])
 {
 	secure_hmac_sha256_hex(id, "dashboard csrf", 14, out);

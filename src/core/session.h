@@ -50,6 +50,9 @@ int session_touch(struct store_tx *tx, const char *id, struct err *e);
 int session_pick_shop(struct store_tx *tx, const char *id, const char *shop, struct err *e);
 /* Deletes the session (sign-out or expiry); 0 when there was none. */
 int session_delete(struct store_tx *tx, const char *id, struct err *e);
+/* Ends every session signed in with one of shop's keys (its key rotation:
+ * a session outlives no key; an operator's sessions stay). */
+int session_end_shop(struct store_tx *tx, const char *shop, struct err *e);
 /* The session's CSRF token (64 hex characters) into out. */
 void session_csrf(const char *id, char out[SECURE_SHA256_HEX]);
 

@@ -8,6 +8,7 @@
 #include "../base/contact.h"
 #include "../base/secure.h"
 #include "event.h"
+#include "session.h"
 
 /* 40 base62 characters: about 238 bits, far beyond guessing. */
 #define KEY_RANDOM_CHARS 40
@@ -168,7 +169,8 @@ int shop_rotate_keys(struct store_tx *tx, const char *id, int64_t grace_ms,
 	rc = store_exec(tx, e,
 			"UPDATE api_keys SET expires_at = $2 WHERE shop_id = $1 AND"
 			" (expires_at IS NULL OR expires_at > $2)", "si", id, now + grace_ms);
-	if (rc < 0 || (rc = new_keys(tx, id, now, keys, e)))
+	/* The dashboard signed in with the old keys signs in again (issue 14). */
+	if (rc < 0 || (rc = new_keys(tx, id, now, keys, e)) || (rc = session_end_shop(tx, id, e)))
 		return rc;
 	return event_record(tx, id, "shop.keys_rotated", id, NULL, e);
 }
