@@ -663,6 +663,14 @@ int review_erase_customer(struct store_tx *tx, const char *shop, const char *cus
 		"UPDATE question_answers SET body = NULL, customer_id = NULL WHERE shop_id = $1 AND"
 		" customer_id = $2",
 		"UPDATE questions SET body = NULL, customer_id = NULL WHERE shop_id = $1 AND customer_id = $2",
+		/* Their votes go (who voted for what is theirs), the counts without them. */
+		"UPDATE reviews SET helpful = (SELECT count(*) FROM review_votes v WHERE"
+		" v.shop_id = reviews.shop_id AND v.review_id = reviews.id AND v.helpful = 1 AND"
+		" v.customer_id <> $2), unhelpful = (SELECT count(*) FROM review_votes v WHERE"
+		" v.shop_id = reviews.shop_id AND v.review_id = reviews.id AND v.helpful = 0 AND"
+		" v.customer_id <> $2) WHERE shop_id = $1 AND id IN (SELECT review_id FROM review_votes"
+		" WHERE shop_id = $1 AND customer_id = $2)",
+		"DELETE FROM review_votes WHERE shop_id = $1 AND customer_id = $2",
 	};
 	for (size_t k = 0; !rc && k < sizeof(blank) / sizeof(blank[0]); k++) {
 		rc = store_exec(tx, e, blank[k], "ss", shop, customer);

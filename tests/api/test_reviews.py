@@ -5,7 +5,7 @@ the showcase beside the true distribution (story 5), what an erasure and a
 merge do, the customer overview and the review report."""
 import pytest
 
-from conftest import error_of, make_shop
+from conftest import connect_db, error_of, make_shop
 from loyalty_helpers import loyalty, set_clock, set_program
 from review_helpers import (all_reviews, bought, customer, history, outbox, review, showcase,
                             storefront, token)
@@ -301,3 +301,20 @@ def test_review__a_replay_after_the_authors_erasure_shows_the_blank_review(shop)
         assert r.status_code == 201, r.text
         assert "anna" not in r.text.lower() and r.json()["author"] is None
     assert len(all_reviews(shop)) == 1, "the replay created nothing"
+
+
+def test_review__an_erasure_takes_the_customers_votes_out_of_the_counts(shop):
+    """Found by the review of issues 12-14: the votes kept the erased voter's id."""
+    author, gone, other = customer(shop), customer(shop), customer(shop)
+    rid = review(shop, author, 5)["id"]
+    for who, helpful in ((gone, True), (other, True)):
+        assert shop.post(f"/v1/reviews/{rid}/votes", {"customer": who, "helpful": helpful}).status_code in (200, 201)
+    assert shop.get(f"/v1/reviews/{rid}").json()["votes"]["helpful"] == 2
+    assert shop.delete(f"/v1/customers/{gone}").status_code == 200
+    assert shop.get(f"/v1/reviews/{rid}").json()["votes"] == {"helpful": 1, "unhelpful": 0}
+    con = connect_db(shop.server.db)
+    try:
+        (n,), = con.execute("SELECT count(*) FROM review_votes WHERE customer_id = ?", (gone,)).fetchall()
+    finally:
+        con.close()
+    assert n == 0
