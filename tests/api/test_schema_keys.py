@@ -9,12 +9,14 @@ The exceptions are the reference tables (copied whole to every node in a
 distributed deployment, docs/decisions.md): shops, whose key is the shop id
 itself, and api_keys, looked up by a key's hash before the shop is known;
 integrations (issue 13), looked up by a platform's domain before the shop is
-known, as a webhook names no retain shop."""
+known, as a webhook names no retain shop; dashboard_sessions (issue 14), looked
+up by the hash of a browser's session id before the shop is known (an
+operator's session has no shop until one is picked)."""
 import subprocess
 
 from conftest import BIN, PG, connect_db, pg_new_database
 
-REFERENCE_TABLES = {"shops", "api_keys", "schema_migrations", "integrations"}
+REFERENCE_TABLES = {"shops", "api_keys", "schema_migrations", "integrations", "dashboard_sessions"}
 
 
 def keys_on_postgres(url):
