@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -35,6 +36,26 @@ static size_t read_cb(char *out, size_t size, size_t n, void *arg)
 	return k;
 }
 
+int smtp_host_is_loopback(const char *url)
+{
+	const char *h = strstr(url, "://");
+	h = h ? h + 3 : url;
+	const char *at = strchr(h, '@');
+	if (at && at < h + strcspn(h, "/"))
+		h = at + 1;
+	if (!strncmp(h, "[::1]", 5))
+		return 1;
+	size_t n = strcspn(h, ":/");
+	if (n == 9 && !strncasecmp(h, "localhost", 9))
+		return 1;
+	if (strncmp(h, "127.", 4))
+		return 0;
+	for (size_t i = 0; i < n; i++)	/* an address, not a name under "127." */
+		if (!strchr("0123456789.", h[i]))
+			return 0;
+	return 1;
+}
+
 int smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *message,
 	      size_t len, char error[SMTP_ERROR_MAX], long *reply_out)
 {
@@ -52,8 +73,13 @@ int smtp_send(const struct smtp_server *s, const char *from, const char *to, con
 	snprintf(mail_from, sizeof(mail_from), "<%s>", from);
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-	if (s->user && *s->user) {
+	/* A login goes only over TLS (STARTTLS required: a server without it, or
+	 * one whose offer is stripped on the way, gets no password), except to a
+	 * relay on this machine; without a login, TLS when offered. */
+	int login = s->user && *s->user;
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(login && !smtp_host_is_loopback(s->url) ? CURLUSESSL_ALL
+										   : CURLUSESSL_TRY));
+	if (login) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password ? s->password : "");
 	}

@@ -26,4 +26,8 @@ int smtp_url_valid(const char *url);
 int smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *message,
 	      size_t len, char error[SMTP_ERROR_MAX], long *reply);
 
+/* 1 when url's host is this machine (127.0.0.0/8, [::1], localhost): a relay
+ * a login cannot be overheard on the way to, so it may go without TLS. */
+int smtp_host_is_loopback(const char *url);
+
 #endif

@@ -98,3 +98,16 @@ Test(smtp, only_smtp_and_smtps_urls_with_a_host)
 	cr_assert(!smtp_url_valid("smtp://mail.example\r\nRCPT"));
 	cr_assert(!smtp_url_valid("file:///etc/passwd"));
 }
+
+Test(smtp, a_login_may_skip_tls_only_to_a_relay_on_this_machine)
+{
+	static const char *const here[] = { "smtp://127.0.0.1:2525", "smtp://localhost",
+		"smtp://LOCALHOST:25/", "smtp://[::1]:25", "smtp://user@127.0.0.2:25" };
+	static const char *const away[] = { "smtp://mail.example.com:587", "smtp://10.0.0.5",
+		"smtp://localhost.example.com", "smtp://127.example.com", "smtp://[::2]:25",
+		"smtp://127.0.0.1@mail.example.com" };
+	for (size_t i = 0; i < sizeof(here) / sizeof(here[0]); i++)
+		cr_assert(smtp_host_is_loopback(here[i]), "%s", here[i]);
+	for (size_t i = 0; i < sizeof(away) / sizeof(away[0]); i++)
+		cr_assert(!smtp_host_is_loopback(away[i]), "%s", away[i]);
+}
