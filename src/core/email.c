@@ -653,6 +653,16 @@ struct claim {
 	int n;
 };
 
+/* A claimed message that cannot be sent any more is skipped with its reason,
+ * not left queued to be claimed again forever. */
+static int skip_claimed(struct store_tx *tx, const char *shop, const char *id, const char *reason,
+			struct err *e)
+{
+	int rc = store_exec(tx, e, "UPDATE email_messages SET state = 'skipped', reason = $3,"
+			    " lease_until = NULL WHERE shop_id = $1 AND id = $2", "sss", shop, id, reason);
+	return rc < 0 ? rc : 0;
+}
+
 static int claim_one(struct store_tx *tx, struct claim *c, const char *shop, const char *id,
 		     struct err *e)
 {
@@ -677,8 +687,10 @@ static int claim_one(struct store_tx *tx, struct claim *c, const char *shop, con
 		o->attempts = store_int(st, 5);
 	}
 	store_done(st);
-	if (rc <= 0 || !o->recipient)
-		return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !o->recipient)
+		return skip_claimed(tx, shop, id, "no_email", e);
 	struct shop_mail s;
 	char token[EMAIL_TOKEN_MAX];
 	if ((rc = load_shop_mail(tx, c->a, shop, &s, e)) || (rc = token_for(tx, shop, customer, token, e)))
@@ -692,8 +704,9 @@ static int claim_one(struct store_tx *tx, struct claim *c, const char *shop, con
 		? arena_printf(c->a, "<%s>, <mailto:%s?subject=unsubscribe>",
 			       link_with_token(c->a, s.settings.unsubscribe_url, token), s.support_email)
 		: NULL;
-	if (o->from_email)
-		c->n++;
+	if (!o->from_email)	/* the shop's contact went after it was queued */
+		return skip_claimed(tx, shop, id, "no_shop_contact", e);
+	c->n++;
 	return 0;
 }
 
@@ -792,6 +805,8 @@ int email_deliver_due(struct store *st, const struct config *cfg, struct email_c
 		struct outgoing out[SEND_BATCH];
 		struct claim c = { &a, clock_now_ms(), out, 0 };
 		rc = store_write(st, claim_tx, &c, e);
+		/* Each message is marked at once: a batch of slow sends never
+		 * outlives the lease of the ones already sent. */
 		for (int i = 0; !rc && i < c.n; i++) {
 			send_one(cfg, &out[i]);
 			if (out[i].ok)
@@ -803,10 +818,9 @@ int email_deliver_due(struct store *st, const struct config *cfg, struct email_c
 			if (!out[i].ok)
 				log_warn("e-mail not sent", ",\"message\":\"%s\",\"attempt\":%lld",
 					 out[i].id, (long long)out[i].attempts);
-		}
-		struct mark m = { out, c.n, clock_now_ms() };
-		if (!rc && c.n)
+			struct mark m = { &out[i], 1, clock_now_ms() };
 			rc = store_write(st, mark_tx, &m, e);
+		}
 		int done = c.n < SEND_BATCH;
 		arena_free(&a);
 		if (done)

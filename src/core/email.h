@@ -44,7 +44,10 @@
 #define EMAIL_ATTEMPTS_MAX 10
 #define EMAIL_RETRY_FIRST_MS (60 * 1000LL)
 #define EMAIL_RETRY_MAX_MS (6 * 3600 * 1000LL)
-#define EMAIL_LEASE_MS (10 * 60 * 1000LL)
+/* A claimed message is another node's to send again after this: longer than
+ * one send may take (10 s to connect + --smtp-timeout-seconds, at most 600);
+ * each message is marked sent as soon as its server answered. */
+#define EMAIL_LEASE_MS (15 * 60 * 1000LL)
 /* Events older than this when first seen get no e-mail (a server without
  * --smtp-url for a while does not send a backlog of stale news). */
 #define EMAIL_EVENT_MAX_AGE_MS (2 * 86400 * 1000LL)
