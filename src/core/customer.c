@@ -7,6 +7,7 @@
 
 #include "../base/clock.h"
 #include "../base/contact.h"
+#include "../base/secure.h"
 #include "activity.h"
 #include "coupon.h"
 #include "event.h"
@@ -795,6 +796,51 @@ static int merged_into_closure(struct store_tx *tx, struct arena *a, const char 
 	return 0;
 }
 
+static void external_digest(const char *shop, const char *external_id,
+			    char out[SECURE_SHA256_HEX])
+{
+	char text[400];
+	int n = snprintf(text, sizeof(text), "%s\n%s", shop, external_id);
+	secure_sha256_hex(text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1, out);
+}
+
+/* The erased customer's external id, kept as a digest only (migration 020). */
+static int remember_external_id(struct store_tx *tx, const char *shop, const char *id, int64_t now,
+				struct err *e)
+{
+	struct store_stmt *st = store_query(tx, e, "SELECT external_id FROM customers WHERE"
+					    " shop_id = $1 AND id = $2 AND external_id IS NOT NULL", "ss",
+					    shop, id);
+	if (!st)
+		return e->kind;
+	char digest[SECURE_SHA256_HEX] = "";
+	int rc = store_step(st, e);
+	if (rc == 1)
+		external_digest(shop, store_text(st, 0), digest);
+	store_done(st);
+	if (rc <= 0)
+		return rc;
+	rc = store_exec(tx, e, "INSERT INTO erased_external_ids (shop_id, digest, erased_at)"
+			" VALUES ($1, $2, $3) ON CONFLICT (shop_id, digest) DO NOTHING", "ssi", shop,
+			digest, now);
+	return rc < 0 ? rc : 0;
+}
+
+int customer_external_id_erased(struct store_tx *tx, const char *shop, const char *external_id,
+				int *erased, struct err *e)
+{
+	char digest[SECURE_SHA256_HEX];
+	int64_t n = 0;
+	*erased = 0;
+	if (!external_id)
+		return 0;
+	external_digest(shop, external_id, digest);
+	int rc = store_query_int(tx, e, &n, "SELECT count(*) FROM erased_external_ids WHERE"
+				 " shop_id = $1 AND digest = $2", "ss", shop, digest);
+	*erased = !rc && n > 0;
+	return rc;
+}
+
 int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
 		   struct customer *out, char (**erased)[ID_MAX], int *nerased,
 		   struct err *e)
@@ -838,6 +884,9 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 	if ((rc = customer_resolve(tx, shop, ref, "id", (*erased)[0], e)) ||
 	    (rc = merged_into_closure(tx, a, shop, erased, nerased, e)))
 		return rc;
+	for (int i = 0; i < *nerased; i++)
+		if ((rc = remember_external_id(tx, shop, (*erased)[i], now, e)))
+			return rc;
 	for (int i = 0; i < *nerased; i++)
 		for (size_t k = 0; k < sizeof(erase) / sizeof(erase[0]); k++) {
 			rc = store_exec(tx, e, erase[k], k == 2 ? "ssi" : "ss", shop, (*erased)[i], now);

@@ -124,6 +124,12 @@ int customer_merge(struct store_tx *tx, struct arena *a, const char *shop,
 int customer_create_account(struct store_tx *tx, struct arena *a, const char *shop,
 			    const char *ref, const char *email,
 			    struct customer *out, struct err *e);
+/* 1 in *erased when a customer with external_id was erased in this shop: the
+ * erasure keeps a digest of the id (never the id), so that an integration
+ * ignores the platform's later webhooks of that person instead of creating
+ * them again. */
+int customer_external_id_erased(struct store_tx *tx, const char *shop, const char *external_id,
+				int *erased, struct err *e);
 /* Removes name, e-mail, phone, identities, addresses and the external id
  * (and, issue 12, the display name, consent, interests and friendships); the
  * orders stay, anonymous. Customers merged into it (at any depth) lose the

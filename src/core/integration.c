@@ -442,7 +442,13 @@ int integration_apply_customer(struct store_tx *tx, struct arena *a, const char 
 			       struct integration_result *out, struct err *e)
 {
 	result_init(out, in->accepts_marketing);
-	int rc = resolve_customer(tx, a, shop, in, 1, out->customer_id, e);
+	int erased, rc = customer_external_id_erased(tx, shop, in->external_id, &erased, e);
+	if (rc || erased) {
+		out->outcome = "ignored";
+		out->reason = "the customer was erased here; erase them on the platform too";
+		return rc;
+	}
+	rc = resolve_customer(tx, a, shop, in, 1, out->customer_id, e);
 	if (!rc && !out->customer_id[0]) {
 		out->outcome = "ignored";
 		out->reason = "the customer has no id, e-mail or phone";
@@ -508,9 +514,16 @@ static int create_order(struct store_tx *tx, struct arena *a, const char *shop,
 			struct order *o, struct err *e)
 {
 	struct order_input oi = { 0 };
-	int created, rc;
+	int created, erased, rc;
 	if ((rc = check_total(in, e)) ||
-	    (rc = resolve_customer(tx, a, shop, &in->customer, 0, res->customer_id, e)))
+	    (rc = customer_external_id_erased(tx, shop, in->customer.external_id, &erased, e)))
+		return rc;
+	if (erased) {	/* a new order would bring the erased person back */
+		res->outcome = "ignored";
+		res->reason = "the order's customer was erased here; erase them on the platform too";
+		return 0;
+	}
+	if ((rc = resolve_customer(tx, a, shop, &in->customer, 0, res->customer_id, e)))
 		return rc;
 	if (!res->customer_id[0]) {
 		res->outcome = "ignored";

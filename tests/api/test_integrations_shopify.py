@@ -443,3 +443,18 @@ def test_deliveries_of_one_order_at_once_make_one_paid_order_credited_once(store
     assert len(orders) == 1 and orders[0]["status"] == "paid" and len(orders[0]["payments"]) == 1
     assert len(store.get("/v1/customers").json()["data"]) == 1
     assert points(store, orders[0]["customer"])["available"] == 40
+
+
+def test_an_erased_customer_is_not_brought_back_by_the_platforms_later_webhooks(store):
+    """Found by the review of issues 12-14: an erasure cleared the external id, so the
+    next customers/update or order from Shopify created the person again."""
+    d = applied(deliver(store, "customers/create", payload("shopify", "customers_create")))
+    assert store.delete(f"/v1/customers/{d['customer']}").status_code == 200
+    before = store.get("/v1/customers").json()["data"]
+    for topic, name in (("customers/update", "customers_update"), ("orders/create", "orders_create")):
+        r = deliver(store, topic, payload("shopify", name))
+        assert r.status_code == 200 and r.json()["outcome"] == "ignored", r.text
+        assert "erased" in r.json()["reason"]
+    assert store.get("/v1/customers").json()["data"] == before, "nobody new"
+    assert store.get("/v1/orders/ext:shopify:5120001001").status_code == 404
+    assert "mira" not in str(before).lower()
