@@ -154,17 +154,28 @@ static int allocated_discount(struct arena *a, json_t *line, const char *currenc
 	return 0;
 }
 
+/* The order's "line_items" (1 to ORDER_MAX_LINES of them) into *list, with
+ * room for their lines in out; both platforms name them so. */
+static int line_items(struct arena *a, json_t *o, struct integration_order *out, json_t **list,
+		      struct err *e)
+{
+	*list = array_of(o, "line_items");
+	if (!*list || json_array_size(*list) == 0)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "line_items",
+				"\"line_items\" must list the order's lines");
+	if (json_array_size(*list) > ORDER_MAX_LINES)
+		return err_set(e, ERR_INVALID, "line_items", "at most %d lines", ORDER_MAX_LINES);
+	out->lines = alloc_array(a, json_array_size(*list), sizeof(*out->lines));
+	return 0;
+}
+
 static int shopify_lines(struct arena *a, json_t *o, struct integration_order *out,
 			 struct err *e)
 {
-	json_t *list = array_of(o, "line_items"), *l;
+	json_t *list, *l;
 	size_t i;
-	if (!list || json_array_size(list) == 0)
-		return err_setc(e, ERR_INVALID, "parameter_missing", "line_items",
-				"\"line_items\" must list the order's lines");
-	if (json_array_size(list) > ORDER_MAX_LINES)
-		return err_set(e, ERR_INVALID, "line_items", "at most %d lines", ORDER_MAX_LINES);
-	out->lines = alloc_array(a, json_array_size(list), sizeof(*out->lines));
+	if (line_items(a, o, out, &list, e))
+		return e->kind;
 	json_array_foreach(list, i, l) {
 		const char *p = arena_printf(a, "line_items[%zu]", i);
 		struct order_line *line = &out->lines[out->nlines];
@@ -380,14 +391,10 @@ int shopify_read_order(struct arena *a, json_t *o, struct integration_order *out
 static int woocommerce_lines(struct arena *a, json_t *o, struct integration_order *out,
 			     struct err *e)
 {
-	json_t *list = array_of(o, "line_items"), *l;
+	json_t *list, *l;
 	size_t i;
-	if (!list || json_array_size(list) == 0)
-		return err_setc(e, ERR_INVALID, "parameter_missing", "line_items",
-				"\"line_items\" must list the order's lines");
-	if (json_array_size(list) > ORDER_MAX_LINES)
-		return err_set(e, ERR_INVALID, "line_items", "at most %d lines", ORDER_MAX_LINES);
-	out->lines = alloc_array(a, json_array_size(list), sizeof(*out->lines));
+	if (line_items(a, o, out, &list, e))
+		return e->kind;
 	json_array_foreach(list, i, l) {
 		const char *p = arena_printf(a, "line_items[%zu]", i);
 		struct order_line *line = &out->lines[out->nlines];
