@@ -173,6 +173,10 @@ int api_email_settings_put(struct req *r, struct err *e)
 	static const char *const allowed[] = { "unsubscribe_url", "promotional_weekly_cap", NULL };
 	struct email_call c = { .r = r, .s = { .promotional_weekly_cap = EMAIL_WEEKLY_CAP_DEFAULT } };
 	int rc;
+	/* No body is no settings, never "all the defaults": it would wipe the unsubscribe page. */
+	if (!r->json)
+		return err_setc(e, ERR_INVALID, "parameter_missing", "unsubscribe_url",
+				"send {unsubscribe_url, promotional_weekly_cap}");
 	if ((rc = jsonv_only_keys(r->json, allowed, "", e)) ||
 	    (rc = jsonv_string(r->json, "unsubscribe_url", JSONV_OPTIONAL, EMAIL_URL_MAX,
 			       &c.s.unsubscribe_url, NULL, e)) ||

@@ -1,0 +1,508 @@
+"""Hostile input on the write endpoints of issues 11, 12 and 13 (shipments, tickets, SLA
+policies, surveys; reviews, questions, votes, moderation, interests, friends, profiles,
+activity; outbound webhooks, e-mail settings and templates, Shopify/WooCommerce in).
+
+Every endpoint has a valid body; each probe changes one part of it into something the schema
+(docs/openapi.yaml) does not allow: a value of another JSON type, null for a required field,
+2^63, -1, 1e400, a float for an integer, a 1 MB string, invalid UTF-8, a NUL (as JSON \\u0000),
+a lone surrogate, an array where an object goes and back, a duplicate key, an unknown field,
+a missing required field; then bodies that are no JSON object at all. Each answer must be a
+4xx (never a 5xx, never a dropped connection) with the error envelope and a lowercase message,
+and a follow-up read must show that nothing changed. The valid body itself is sent last and
+must be accepted, so that every refusal was for the probe's own change. Separate tests throw
+ids of another shop, erased customers, the publishable key on secret routes, forged HMACs
+and replays under the same Idempotency-Key.
+
+Hypothesis sends random JSON (bounded) to a few endpoints: RETAIN_PROBE_EXAMPLES (default 15)
+sets how many bodies each fuzz test sends; raise it for a longer run, e.g.
+RETAIN_PROBE_EXAMPLES=2000.
+"""
+import json
+import os
+import tempfile
+import uuid
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Api, Server, check_clean_exit, error_of, make_shop, new_order
+from integration_helpers import raw_of, shopify_delivery, sign, woocommerce_delivery
+
+EXAMPLES = int(os.environ.get("RETAIN_PROBE_EXAMPLES", "15"))
+HUGE = "x" * 1_000_000          # a body just under the 1 MiB limit: the handler reads it
+SENTINEL = "__probe_sentinel__"
+NOW = "2031-05-07T10:00:00Z"
+
+# Values of each JSON type, and the letter a field's kinds use for it.
+TYPED = [("n", None), ("b", True), ("b", False), ("i", 0), ("i", -1), ("i", 2 ** 62),
+         ("f", 1.5), ("f", 2.0), ("f", 1e300), ("s", ""), ("s", "x"), ("a", []), ("a", [1]),
+         ("o", {}), ("o", {"a": 1})]
+# Raw JSON texts spliced in place of a value: none of them can be valid anywhere.
+RAW = [b"1e400", b"-1e400", b"9223372036854775808", b"-9223372036854775809",
+       b"18446744073709551616", b'"a\\u0000b"', b'"\xff\xfe"', b'"\xc3"', b'"\\ud800"',
+       b'"\xed\xa0\x80"']
+
+
+# ---------------------------------------------------------------- servers and a shop's world
+
+@pytest.fixture(scope="module")
+def server():
+    """The module's server may deliver webhooks to loopback (they all fail: nobody listens)."""
+    with tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--webhooks-allow-private", "--jobs-interval", "0"]).start()
+        yield srv
+        check_clean_exit(srv)
+
+
+@pytest.fixture(scope="module")
+def operator(server):
+    from conftest import OPERATOR_KEY
+    api = Api(server, OPERATOR_KEY)
+    r = api.post("/v1/test/clock", {"now": NOW})
+    assert r.status_code == 200, r.text
+    return api
+
+
+def ok(r, *codes):
+    assert r.status_code in (codes or (200, 201)), r.text
+    return r.json()
+
+
+def customer(shop, **extra):
+    return ok(shop.post("/v1/customers", {"email": f"{uuid.uuid4().hex[:8]}@example.com", **extra}))
+
+
+class World:
+    """What one shop holds before the probes: customers (one erased), a paid order with a
+    shipment, a review, a question, a ticket, an SLA policy, a catalogue with interests, a
+    webhook endpoint, a template, an NPS survey; and another shop with the same things."""
+
+    def __init__(self, shop, operator, other=True):
+        self.shop = shop
+        r = shop.patch(f"/v1/shops/{shop.shop['id']}",
+                       {"support_contact": {"email": "help@tea.example"},
+                        "sender": {"email": "hello@tea.example", "name": "Tea House"}})
+        ok(r)
+        self.a = customer(shop, display_name="Ann")["id"]
+        self.b = customer(shop)["id"]
+        self.c = customer(shop)["id"]
+        self.gone = customer(shop)["id"]
+        body = new_order(shop, customer={"id": self.a},
+                         lines=[{"sku": "KETTLE", "name": "Kettle", "quantity": 2, "unit_price": 2000}])
+        o = ok(shop.post("/v1/orders", body))
+        self.order = o["id"]
+        ok(shop.post(f"/v1/orders/{self.order}/payments", {"status": "paid"}))
+        self.shipment = ok(shop.post(f"/v1/orders/{self.order}/shipments",
+                                     {"external_id": "P-1", "carrier": "FastPost"}))["id"]
+        ok(shop.post(f"/v1/shipments/{self.shipment}/events",
+                     {"external_id": "P-1-d", "type": "delivered", "at": NOW}))
+        self.review = ok(shop.post("/v1/reviews", {"customer": self.a, "sku": "KETTLE",
+                                                   "rating": 2, "title": "Loud"}))["id"]
+        self.question = ok(shop.post("/v1/questions", {"customer": self.b, "sku": "KETTLE",
+                                                       "body": "Does it whistle?"}))["id"]
+        self.ticket = ok(shop.post("/v1/tickets", {"channel": "email", "customer": self.a,
+                                                   "subject": "Lid", "body": "It rattles."}))["id"]
+        self.policy = ok(shop.post("/v1/sla_policies", sla_body()))["id"]
+        ok(shop.request("PUT", "/v1/interests/catalogue", {"interests": [
+            {"key": "green_tea", "name": "Green tea", "skus": ["KETTLE"]},
+            {"key": "yoga", "name": "Yoga"}]}))
+        ok(shop.request("PUT", f"/v1/customers/{self.a}/interests",
+                        {"interests": [{"interest": "yoga", "visibility": "friends"}]}))
+        self.endpoint = ok(shop.post("/v1/webhook_endpoints",
+                                     {"url": "http://127.0.0.2:9/hook", "events": ["review.*"]}))["id"]
+        ok(shop.request("PUT", "/v1/templates/ticket.replied",
+                        {"subject": "Re: {{ticket.subject}}", "text": "Hi", "html": "<p>Hi</p>"}))
+        surveys = ok(shop.get(f"/v1/customers/{self.a}/surveys"))["data"]
+        assert surveys, "a delivered order sends an NPS survey"
+        self.survey_token = surveys[0]["answer"]["token"]
+        erased = ok(shop.delete(f"/v1/customers/{self.gone}"))
+        assert erased["status"] == "erased"
+        self.event = last_event(shop)
+        self.other = World(make_shop(operator, "Other Tea"), operator, other=False) if other else None
+
+
+def last_event(shop):
+    page = ok(shop.get("/v1/events?limit=100"))
+    while page["has_more"]:
+        page = ok(shop.get(f"/v1/events?limit=100&starting_after={page['data'][-1]['id']}"))
+    return page["data"][-1]["id"]
+
+
+def sla_body(**kw):
+    body = {"name": "Office", "calendar": {"timezone": "Europe/Warsaw", "weekdays": [1, 2, 3, 4, 5],
+                                           "hours": {"start": "09:00", "end": "17:00"},
+                                           "holidays": ["2031-12-25"]},
+            "targets": [{"priority": "high", "channel": "email", "first_response_minutes": 60,
+                         "resolution_minutes": 480}]}
+    body.update(kw)
+    return body
+
+
+@pytest.fixture
+def world(shop, operator):
+    return World(shop, operator)
+
+
+# ---------------------------------------------------------------- what a refusal must look like
+
+def state(w, reads):
+    """What the follow-up reads show: each read's body, and the events written after the
+    world was made (none may come from a refused request)."""
+    out = {}
+    for path in reads:
+        r = w.shop.get(path)
+        out[path] = (r.status_code, r.json()["error"]["code"] if r.status_code >= 400 else r.text)
+    r = w.shop.get(f"/v1/events?starting_after={w.event}&limit=100")
+    out["events"] = (r.status_code, [e["id"] for e in r.json()["data"]])
+    return out
+
+
+def refusal_problems(r):
+    """What is wrong with r as a refusal (an empty list when it is a proper one)."""
+    if not 400 <= r.status_code < 500:
+        return [f"status {r.status_code}: {r.text[:300]}"]
+    try:
+        err = error_of(r)
+    except (AssertionError, ValueError, KeyError) as e:
+        return [f"no error envelope ({e!r}): {r.text[:300]}"]
+    msg = err["message"]
+    if not isinstance(msg, str) or not msg:
+        return [f"empty message: {r.text[:300]}"]
+    if msg[0].isupper():
+        return [f"message not lowercase: {msg[:200]}"]
+    return []
+
+
+def send(w, method, path, raw, key=..., headers=None):
+    """The raw body, never a dropped connection: a ConnectionError is a finding too."""
+    try:
+        return w.shop.request(method, path, raw=raw, key=key,
+                              headers=dict({"Content-Type": "application/json"}, **(headers or {})))
+    except requests.ConnectionError as e:
+        pytest.fail(f"{method} {path}: connection dropped ({e})")
+
+
+# ---------------------------------------------------------------- the probes of one body
+
+def get_in(body, path):
+    for p in path:
+        body = body[p]
+    return body
+
+
+def set_in(body, path, value):
+    body = json.loads(json.dumps(body))
+    cur = body
+    for p in path[:-1]:
+        cur = cur[p]
+    cur[path[-1]] = value
+    return body
+
+
+def drop_in(body, path):
+    body = json.loads(json.dumps(body))
+    cur = body
+    for p in path[:-1]:
+        cur = cur[p]
+    del cur[path[-1]]
+    return body
+
+
+def spliced(body, path, raw):
+    text = json.dumps(set_in(body, path, SENTINEL)).encode()
+    return text.replace(json.dumps(SENTINEL).encode(), raw)
+
+
+def probes(body, fields, required, top_array_ok=False):
+    """(label, raw bytes) of every probe of body. fields maps a path (tuple) to the kinds of
+    JSON it takes (letters of TYPED: "s" string, "i" integer, "b" boolean, "a" array, "o"
+    object, "n" null); required lists the paths that must be present. A path of a list item
+    ends in an index. Every probe here must be refused."""
+    out = []
+    for path, kinds in fields.items():
+        label = ".".join(map(str, path))
+        for kind, value in TYPED:
+            taken = kind in kinds or (kind == "f" and "d" in kinds)
+            if kind == "n" and "n" not in kinds and path not in required:
+                taken = True            # null reads as absent for an optional field
+            if not taken:
+                out.append((f"{label}={value!r:.40}", json.dumps(set_in(body, path, value)).encode(),
+                            label))
+        if "s" in kinds:
+            out.append((f"{label}=1MB", json.dumps(set_in(body, path, HUGE)).encode(), label))
+        if "i" in kinds:
+            for v in (-1, 2 ** 63 - 1, -(2 ** 63)):
+                out.append((f"{label}={v}", json.dumps(set_in(body, path, v)).encode(), label))
+        for raw in RAW:
+            out.append((f"{label}={raw!r}", spliced(body, path, raw), None))
+        if path in required:
+            out.append((f"{label} missing", json.dumps(drop_in(body, path)).encode(), label))
+        if len(path) > 1 and isinstance(path[-1], str):
+            parent = get_in(body, path[:-1])
+            out.append((f"{label} duplicate", dup_key(body, path, parent), None))
+    top = json.dumps(body).encode()
+    first = next(iter(body))
+    out += [("unknown field", json.dumps(dict(body, probe_unknown=1)).encode(), "probe_unknown"),
+            ("duplicate key", top[:-1] + b", " + json.dumps(first).encode() + b": "
+             + json.dumps(body[first]).encode() + b"}", None),
+            ("empty body", b"", None), ("null", b"null", None), ("number", b"42", None),
+            ("string", b'"x"', None), ("truncated", top[:-1], None), ("trailing", top + b" x", None),
+            ("not json", b"\xff\xfe\x00", None), ("deep", b"[" * 5000 + b"]" * 5000, None),
+            ("nested deep", b'{"a":' + b"[" * 100000 + b"]" * 100000 + b"}", None)]
+    if not top_array_ok:
+        out.append(("array of the body", b"[" + top + b"]", None))
+        out.append(("empty array", b"[]", None))
+    return out
+
+
+def dup_key(body, path, parent):
+    """The body with the last key of path written twice in its object."""
+    text = json.dumps(set_in(body, path, SENTINEL)).encode()
+    key = json.dumps(path[-1]).encode()
+    val = json.dumps(get_in(body, path)).encode()
+    return text.replace(key + b": " + json.dumps(SENTINEL).encode(),
+                        key + b": " + val + b", " + key + b": " + val)
+
+
+def run_probes(w, method, path, body, fields, required, reads, top_array_ok=False,
+               key=..., headers=None, accepted=(200, 201), skip=()):
+    before = state(w, reads)
+    found = []
+    for label, raw, param in probes(body, fields, required, top_array_ok):
+        if label in skip:
+            continue
+        r = send(w, method, path, raw, key=key, headers=headers)
+        problems = refusal_problems(r)
+        if not problems and param and r.status_code == 400:
+            err = r.json()["error"]
+            if err["code"] != "invalid_json" and param.split(".")[-1].rstrip("0123456789") \
+                    not in (err["param"] or "") + err["message"]:
+                problems.append(f"names neither {param}: param {err['param']!r}, {err['message']!r}")
+        after = state(w, reads)
+        if after != before:
+            problems.append("a refused request changed " + ", ".join(
+                k for k in after if after[k] != before[k]))
+            before = after
+        found += [f"{label}: {p}" for p in problems]
+    assert not found, f"{method} {path}:\n" + "\n".join(found)
+    r = w.shop.request(method, path, body, key=key, headers=headers)
+    assert r.status_code in accepted, f"the valid body: {r.status_code} {r.text}"
+    return r
+
+
+# ---------------------------------------------------------------- issue 12: reviews and questions
+
+def test_probe__a_hostile_review_body_is_refused_and_writes_nothing(world):
+    w = world
+    body = {"customer": w.b, "sku": "MUG", "rating": 4, "title": "Good", "body": "Fine mug.",
+            "photos": ["https://tea.example/p.jpg"], "incentivized": True}
+    fields = {("customer",): "s", ("sku",): "s", ("rating",): "i", ("title",): "s",
+              ("body",): "s", ("photos",): "a", ("photos", 0): "s", ("incentivized",): "b"}
+    run_probes(w, "POST", "/v1/reviews", body, fields, [("customer",), ("rating",)],
+               ["/v1/reviews?status=any&limit=100"])
+
+
+def test_probe__a_hostile_reply_vote_or_moderation_changes_no_review(world):
+    w = world
+    reads = [f"/v1/reviews/{w.review}", f"/v1/reviews/{w.review}/history", "/v1/reviews/queue"]
+    run_probes(w, "POST", f"/v1/reviews/{w.review}/replies", {"body": "Sorry", "public": True},
+               {("body",): "s", ("public",): "b"}, [("body",)], reads, accepted=(201,))
+    reads = [f"/v1/reviews/{w.review}"]
+    run_probes(w, "POST", f"/v1/reviews/{w.review}/votes", {"customer": w.b, "helpful": True},
+               {("customer",): "s", ("helpful",): "b"}, [("customer",), ("helpful",)], reads)
+    run_probes(w, "POST", f"/v1/reviews/{w.review}/moderate", {"action": "hide", "reason": "spam"},
+               {("action",): "s", ("reason",): "s"}, [("action",)],
+               [f"/v1/reviews/{w.review}", f"/v1/reviews/{w.review}/history"])
+
+
+def test_probe__hostile_review_settings_and_questions_are_refused(world):
+    w = world
+    run_probes(w, "PUT", "/v1/reviews/settings",
+               {"moderation": "manual", "reply_hours": 48, "open_tickets": True},
+               {("moderation",): "s", ("reply_hours",): "i", ("open_tickets",): "b"}, [],
+               ["/v1/reviews/settings"])
+    run_probes(w, "POST", "/v1/questions", {"customer": w.c, "sku": "KETTLE", "body": "Is it steel?"},
+               {("customer",): "s", ("sku",): "s", ("body",): "s"},
+               [("customer",), ("sku",), ("body",)], ["/v1/questions?limit=100"])
+    run_probes(w, "POST", f"/v1/questions/{w.question}/answers",
+               {"by": "customer", "customer": w.a, "body": "It is."},
+               {("by",): "s", ("customer",): "s", ("body",): "s"}, [("body",)],
+               [f"/v1/questions/{w.question}", "/v1/reviews/queue"])
+
+
+# ---------------------------------------------------------------- issue 12: interests, friends, profiles, activity
+
+def test_probe__a_hostile_catalogue_or_interest_list_changes_nothing(world):
+    w = world
+    body = {"interests": [{"key": "green_tea", "name": "Green tea", "skus": ["KETTLE", "MUG"]},
+                          {"key": "yoga", "name": "Yoga"}, {"key": "pottery", "name": "Pottery"}]}
+    fields = {("interests",): "a", ("interests", 0): "o", ("interests", 0, "key"): "s",
+              ("interests", 0, "name"): "s", ("interests", 0, "skus"): "a",
+              ("interests", 0, "skus", 0): "s"}
+    run_probes(w, "PUT", "/v1/interests/catalogue", body, fields,
+               [("interests",), ("interests", 0, "key"), ("interests", 0, "name")],
+               ["/v1/interests/catalogue", f"/v1/profiles/{w.a}"])
+    body = {"interests": [{"interest": "green_tea", "visibility": "everyone"},
+                          {"interest": "yoga", "visibility": "only_me"}]}
+    fields = {("interests",): "a", ("interests", 0): "o", ("interests", 0, "interest"): "s",
+              ("interests", 0, "visibility"): "s"}
+    run_probes(w, "PUT", f"/v1/customers/{w.a}/interests", body, fields,
+               [("interests",), ("interests", 0, "interest"), ("interests", 0, "visibility")],
+               [f"/v1/profiles/{w.a}", f"/v1/customers/{w.a}"], top_array_ok=True)
+
+
+def test_probe__hostile_friend_requests_and_profiles_change_nothing(world):
+    w = world
+    reads = [f"/v1/customers/{w.a}/friends", f"/v1/customers/{w.c}/friends"]
+    run_probes(w, "POST", f"/v1/customers/{w.a}/friends", {"customer": w.c},
+               {("customer",): "s"}, [("customer",)], reads, accepted=(201,))
+    run_probes(w, "PATCH", f"/v1/profiles/{w.b}", {"display_name": "Bea"},
+               {("display_name",): "sn"}, [("display_name",)], [f"/v1/profiles/{w.b}"])
+
+
+def test_probe__hostile_activity_records_nothing(world):
+    w = world
+    reads = [f"/v1/customers/{w.b}/recommendations?limit=100"]
+    ev = {"type": "search", "query": "green tea", "at": NOW}
+    fields = {("type",): "s", ("query",): "s", ("at",): "s"}
+    run_probes(w, "POST", f"/v1/customers/{w.b}/activity", ev, fields, [("type",), ("at",)], reads,
+               top_array_ok=True)
+    batch = {"events": [{"type": "view", "sku": "KETTLE", "at": NOW}, ev]}
+    fields = {("events",): "a", ("events", 0): "o", ("events", 0, "type"): "s",
+              ("events", 0, "sku"): "s", ("events", 0, "at"): "s", ("events", 1, "query"): "s"}
+    run_probes(w, "POST", f"/v1/customers/{w.b}/activity", batch, fields,
+               [("events",), ("events", 0, "type"), ("events", 0, "at")], reads, top_array_ok=True,
+               skip=("events missing",))  # then the body reads as one event without a type
+
+
+# ---------------------------------------------------------------- issue 13: webhooks, e-mail, integrations
+
+def test_probe__hostile_webhook_endpoints_change_nothing(world):
+    w = world
+    reads = ["/v1/webhook_endpoints?limit=100"]
+    body = {"url": "http://127.0.0.2:9/other", "events": ["ticket.*", "review.created"],
+            "description": "crm"}
+    fields = {("url",): "s", ("events",): "a", ("events", 0): "s", ("description",): "sn"}
+    run_probes(w, "POST", "/v1/webhook_endpoints", body, fields, [("url",), ("events",)], reads)
+    body = {"url": "http://127.0.0.2:9/moved", "events": ["*"], "description": None,
+            "enabled": False}
+    fields = {("url",): "s", ("events",): "a", ("events", 0): "s", ("description",): "sn",
+              ("enabled",): "b"}
+    run_probes(w, "PATCH", f"/v1/webhook_endpoints/{w.endpoint}", body, fields, [], reads)
+
+
+def test_probe__hostile_templates_and_email_settings_change_nothing(world):
+    w = world
+    body = {"subject": "Re: {{ticket.subject}}", "text": "Hello", "html": "<p>Hello</p>"}
+    fields = {("subject",): "s", ("text",): "s", ("html",): "s"}
+    req = [("subject",), ("text",), ("html",)]
+    run_probes(w, "PUT", "/v1/templates/ticket.replied", body, fields, req, ["/v1/templates"])
+    run_probes(w, "POST", "/v1/templates/ticket.replied/preview", body, fields, req, ["/v1/templates"])
+    run_probes(w, "PUT", "/v1/email/settings",
+               {"unsubscribe_url": "https://tea.example/unsub", "promotional_weekly_cap": 5},
+               {("unsubscribe_url",): "s", ("promotional_weekly_cap",): "i"}, [],
+               ["/v1/email/settings"])
+    run_probes(w, "POST", "/v1/unsubscribe", {"token": "eut_nope"}, {("token",): "s"},
+               [("token",)], ["/v1/email/settings"], key=None, accepted=(422,))
+
+
+def test_probe__hostile_integration_connections_change_nothing(world):
+    w = world
+    run_probes(w, "PUT", "/v1/integrations/shopify",
+               {"shop_domain": f"t-{uuid.uuid4().hex[:8]}.myshopify.com",
+                "webhook_secret": "shpss_0123456789abcdef"},
+               {("shop_domain",): "s", ("webhook_secret",): "s"},
+               [("shop_domain",), ("webhook_secret",)], ["/v1/integrations/shopify"])
+    run_probes(w, "PUT", "/v1/integrations/woocommerce",
+               {"site_url": f"https://{uuid.uuid4().hex[:8]}.tea.example",
+                "webhook_secret": "wc_0123456789abcdef"},
+               {("site_url",): "s", ("webhook_secret",): "s"},
+               [("site_url",), ("webhook_secret",)], ["/v1/integrations/woocommerce"])
+
+
+# ---------------------------------------------------------------- issue 11: shipments, tickets, SLA, surveys
+
+def test_probe__hostile_shipments_and_events_change_nothing(world):
+    w = world
+    reads = [f"/v1/orders/{w.order}", f"/v1/shipments/{w.shipment}"]
+    body = {"external_id": "P-2", "carrier": "FastPost", "region": "north", "partner": "Bikes",
+            "tracking_id": "TR1", "lines": [{"sku": "KETTLE", "quantity": 1}],
+            "promised_delivery_at": "2031-05-10T12:00:00Z"}
+    fields = {("external_id",): "s", ("carrier",): "s", ("region",): "sn", ("partner",): "sn",
+              ("tracking_id",): "sn", ("lines",): "an", ("lines", 0): "o",
+              ("lines", 0, "sku"): "s", ("lines", 0, "quantity"): "i",
+              ("promised_delivery_at",): "sn"}
+    run_probes(w, "POST", f"/v1/orders/{w.order}/shipments", body, fields,
+               [("external_id",), ("carrier",), ("lines", 0, "sku"), ("lines", 0, "quantity")],
+               reads)
+    body = {"external_id": "P-1-f", "type": "failed_attempt", "at": "2031-05-06T10:00:00Z",
+            "reason": "customer_absent"}
+    fields = {("external_id",): "s", ("type",): "s", ("at",): "s", ("reason",): "sn"}
+    run_probes(w, "POST", f"/v1/shipments/{w.shipment}/events", body, fields,
+               [("external_id",), ("type",), ("at",)], reads)
+
+
+def test_probe__hostile_tickets_and_messages_change_nothing(world):
+    w = world
+    reads = ["/v1/tickets?limit=100", f"/v1/tickets/{w.ticket}"]
+    body = {"channel": "web", "customer": {"email": "new@example.com", "name": "New"},
+            "order": w.order, "subject": "Where?", "body": "Still waiting.", "priority": "high",
+            "tags": ["late"]}
+    body["customer"] = w.a
+    fields = {("channel",): "s", ("customer",): "so", ("order",): "sn", ("subject",): "s",
+              ("body",): "s", ("priority",): "s", ("tags",): "an", ("tags", 0): "s"}
+    run_probes(w, "POST", "/v1/tickets", body, fields, [("channel",), ("subject",), ("body",)],
+               reads, accepted=(201,))
+    body = {"status": "pending", "priority": "urgent", "tags": ["vip"], "assignee": "Ola"}
+    fields = {("status",): "s", ("priority",): "s", ("tags",): "an", ("tags", 0): "s",
+              ("assignee",): "sn"}
+    run_probes(w, "PATCH", f"/v1/tickets/{w.ticket}", body, fields, [], reads)
+    body = {"author": "agent", "body": "On its way.", "agent": "Ola"}
+    fields = {("author",): "s", ("body",): "s", ("agent",): "sn"}
+    run_probes(w, "POST", f"/v1/tickets/{w.ticket}/messages", body, fields,
+               [("author",), ("body",)], reads, accepted=(201,))
+
+
+def test_probe__hostile_sla_policies_change_nothing(world):
+    w = world
+    reads = ["/v1/sla_policies", f"/v1/sla_policies/{w.policy}"]
+    fields = {("name",): "s", ("calendar",): "o", ("calendar", "timezone"): "s",
+              ("calendar", "weekdays"): "a", ("calendar", "weekdays", 0): "i",
+              ("calendar", "hours"): "o", ("calendar", "hours", "start"): "s",
+              ("calendar", "hours", "end"): "s", ("calendar", "holidays"): "an",
+              ("calendar", "holidays", 0): "s", ("targets",): "a", ("targets", 0): "o",
+              ("targets", 0, "priority"): "sn", ("targets", 0, "channel"): "sn",
+              ("targets", 0, "first_response_minutes"): "i",
+              ("targets", 0, "resolution_minutes"): "i"}
+    req = [("name",), ("calendar",), ("targets",), ("calendar", "timezone"),
+           ("calendar", "weekdays"), ("calendar", "hours"), ("calendar", "hours", "start"),
+           ("calendar", "hours", "end"), ("targets", 0, "first_response_minutes"),
+           ("targets", 0, "resolution_minutes")]
+    run_probes(w, "POST", "/v1/sla_policies", sla_body(name="Weekend"), fields, req, reads,
+               accepted=(201,))
+    run_probes(w, "PATCH", f"/v1/sla_policies/{w.policy}", sla_body(name="Renamed"), fields, req,
+               reads)
+
+
+def test_probe__hostile_survey_answers_change_nothing(world):
+    w = world
+    body = {"token": w.survey_token, "score": 9, "comment": "Quick", "suggestion": "Cheaper"}
+    fields = {("token",): "s", ("score",): "i", ("comment",): "s", ("suggestion",): "s"}
+    run_probes(w, "POST", "/v1/surveys/answers", body, fields, [("token",), ("score",)],
+               [f"/v1/customers/{w.a}/surveys", "/v1/tickets?limit=100"], key=None)
+
+
+# ---------------------------------------------------------------- regressions found by these probes
+
+def test_probe__an_empty_put_of_email_settings_is_a_400_and_keeps_the_unsubscribe_page(shop):
+    # Found by this probe: a PUT without a body was read as {} and set every default,
+    # so the unsubscribe page was gone and no e-mail could be sent any more.
+    ok(shop.request("PUT", "/v1/email/settings", {"unsubscribe_url": "https://tea.example/u",
+                                                  "promotional_weekly_cap": 5}))
+    before = shop.get("/v1/email/settings").json()
+    r = shop.request("PUT", "/v1/email/settings", raw=b"")
+    assert r.status_code == 400, r.text
+    assert error_of(r)["code"] == "parameter_missing"
+    assert shop.get("/v1/email/settings").json() == before
