@@ -162,7 +162,10 @@ int question_answer(struct store_tx *tx, struct arena *a, const char *shop, cons
 		    (rc = customer_is_erased(tx, shop, customer, "customer", &erased, e)) ||
 		    (rc = review_is_verified_buyer(tx, shop, customer, out->sku, &verified, e)))
 			return rc;
-		if (erased || !verified)
+		if (erased)
+			return err_setc(e, ERR_CONFLICT, "customer_inactive", "customer", "customer \"%s\" is"
+					" erased and cannot answer questions", customer);
+		if (!verified)
 			return err_setc(e, ERR_REFUSED, "not_a_verified_buyer", "customer", "only the shop"
 					" and verified buyers of \"%s\" answer its questions; customer"
 					" \"%s\" has not bought it", out->sku, customer);

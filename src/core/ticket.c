@@ -154,6 +154,18 @@ static int add_message(struct store_tx *tx, const char *shop, const char *ticket
 	return rc < 0 ? rc : 0;
 }
 
+/* An erased customer's tickets take no new words: the erasure blanked the old
+ * ones, and a new subject or message would be personal data kept after it. */
+static int refuse_erased(struct store_tx *tx, const char *shop, const char *customer,
+			 const char *param, struct err *e)
+{
+	int erased, rc = customer_is_erased(tx, shop, customer, param, &erased, e);
+	if (!rc && erased)
+		rc = err_setc(e, ERR_CONFLICT, "customer_inactive", param, "customer \"%s\" is erased"
+			      " and takes no new tickets or messages", customer);
+	return rc;
+}
+
 int ticket_create(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct ticket_input *in, struct ticket *out, struct err *e)
 {
@@ -191,7 +203,8 @@ int ticket_create(struct store_tx *tx, struct arena *a, const char *shop,
 	} else if ((rc = order_resolve_customer(tx, a, shop, &in->customer, customer, e))) {
 		return rc;
 	}
-	if ((rc = sla_due(tx, shop, priority, in->channel, now, &due, e)))
+	if ((rc = refuse_erased(tx, shop, customer, "customer", e)) ||
+	    (rc = sla_due(tx, shop, priority, in->channel, now, &due, e)))
 		return rc;
 	id_new(id, "tkt_", now);
 	rc = store_exec(tx, e, "INSERT INTO tickets (shop_id, id, customer_id, order_id, channel,"
@@ -239,7 +252,8 @@ int ticket_add_message(struct store_tx *tx, struct arena *a, const char *shop, c
 	if (!strcmp(out->status, "closed"))
 		return err_setc(e, ERR_CONFLICT, "ticket_closed", "id", "ticket \"%s\" is closed: open a"
 				" new one", id);
-	if ((rc = add_message(tx, shop, id, in->author, in->agent, in->body, e)))
+	if ((rc = refuse_erased(tx, shop, out->customer_id, "id", e)) ||
+	    (rc = add_message(tx, shop, id, in->author, in->agent, in->body, e)))
 		return rc;
 	int agent = !strcmp(in->author, "agent");
 	if (agent && !out->first_response_at) {

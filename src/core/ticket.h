@@ -56,7 +56,8 @@ struct ticket_input {
 	int ntags;
 };
 
-/* Opens a ticket with its first message (the customer's body). */
+/* Opens a ticket with its first message (the customer's body); an erased
+ * customer (also as the order's) is ERR_CONFLICT customer_inactive. */
 int ticket_create(struct store_tx *tx, struct arena *a, const char *shop,
 		  const struct ticket_input *in, struct ticket *out, struct err *e);
 int ticket_get(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
@@ -65,6 +66,8 @@ int ticket_get(struct store_tx *tx, struct arena *a, const char *shop, const cha
 struct ticket_message_input {
 	const char *author, *agent, *body;
 };
+/* A closed ticket, or one of an erased customer, is ERR_CONFLICT (ticket_closed,
+ * customer_inactive). */
 int ticket_add_message(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
 		       const struct ticket_message_input *in, struct ticket *out, struct err *e);
 

@@ -117,6 +117,12 @@ class World:
         surveys = ok(shop.get(f"/v1/customers/{self.a}/surveys"))["data"]
         assert surveys, "a delivered order sends an NPS survey"
         self.survey_token = surveys[0]["answer"]["token"]
+        body = new_order(shop, customer={"id": self.gone},
+                         lines=[{"sku": "KETTLE", "name": "Kettle", "quantity": 1, "unit_price": 2000}])
+        self.gone_order = ok(shop.post("/v1/orders", body))["id"]
+        ok(shop.post(f"/v1/orders/{self.gone_order}/payments", {"status": "paid"}))
+        self.gone_ticket = ok(shop.post("/v1/tickets", {"channel": "email", "customer": self.gone,
+                                                        "subject": "Hello", "body": "Hi."}))["id"]
         erased = ok(shop.delete(f"/v1/customers/{self.gone}"))
         assert erased["status"] == "erased"
         self.event = last_event(shop)
@@ -494,6 +500,215 @@ def test_probe__hostile_survey_answers_change_nothing(world):
                [f"/v1/customers/{w.a}/surveys", "/v1/tickets?limit=100"], key=None)
 
 
+
+# ---------------------------------------------------------------- ids of another shop, erased customers
+
+def writes(w):
+    """(method, path, body) of a valid write of each endpoint in w's shop, ids all w's."""
+    return [
+        ("POST", "/v1/reviews", {"customer": w.b, "sku": "MUG", "rating": 5}),
+        ("POST", "/v1/reviews", {"customer": w.b, "order": w.order, "rating": 5}),
+        ("POST", f"/v1/reviews/{w.review}/replies", {"body": "Sorry"}),
+        ("POST", f"/v1/reviews/{w.review}/votes", {"customer": w.b, "helpful": True}),
+        ("POST", f"/v1/reviews/{w.review}/moderate", {"action": "hide", "reason": "spam"}),
+        ("POST", "/v1/questions", {"customer": w.c, "sku": "KETTLE", "body": "Steel?"}),
+        ("POST", f"/v1/questions/{w.question}/answers", {"by": "shop", "body": "Yes."}),
+        ("POST", f"/v1/questions/{w.question}/answers", {"customer": w.a, "body": "Yes."}),
+        ("PUT", f"/v1/customers/{w.b}/interests",
+         {"interests": [{"interest": "yoga", "visibility": "everyone"}]}),
+        ("POST", f"/v1/customers/{w.b}/friends", {"customer": w.c}),
+        ("POST", f"/v1/customers/{w.c}/friends", {"customer": w.b}),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "Bea"}),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "view", "sku": "KETTLE", "at": NOW}),
+        ("PATCH", f"/v1/webhook_endpoints/{w.endpoint}", {"enabled": False}),
+        ("POST", f"/v1/webhook_endpoints/{w.endpoint}/rotate_secret", None),
+        ("DELETE", f"/v1/webhook_endpoints/{w.endpoint}", None),
+        ("POST", f"/v1/events/{w.event}/redeliver", None),
+        ("POST", f"/v1/orders/{w.order}/shipments", {"external_id": "P-9", "carrier": "X"}),
+        ("POST", f"/v1/shipments/{w.shipment}/events",
+         {"external_id": "e-9", "type": "returned", "at": NOW}),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b"}),
+        ("POST", "/v1/tickets", {"channel": "web", "order": w.order, "subject": "s", "body": "b"}),
+        ("PATCH", f"/v1/tickets/{w.ticket}", {"status": "solved"}),
+        ("POST", f"/v1/tickets/{w.ticket}/messages", {"author": "agent", "body": "Hi"}),
+        ("PATCH", f"/v1/sla_policies/{w.policy}", sla_body(name="x")),
+    ]
+
+
+ALL_READS = ["/v1/reviews?status=any&limit=100", "/v1/questions?limit=100", "/v1/tickets?limit=100",
+             "/v1/webhook_endpoints?limit=100", "/v1/sla_policies", "/v1/reviews/queue"]
+
+
+def test_probe__the_ids_of_another_shop_are_404_everywhere_and_change_nothing(world):
+    """Each write of the other shop, its ids left as they are, sent with this shop's key."""
+    w = world
+    reads = ALL_READS + [f"/v1/customers/{w.a}/friends", f"/v1/profiles/{w.b}",
+                         f"/v1/orders/{w.order}"]
+    theirs = state(w.other, ALL_READS)
+    before = state(w, reads)
+    found = []
+    for method, path, body in writes(w.other):
+        r = w.shop.request(method, path, body)
+        problems = refusal_problems(r)
+        if not problems and r.status_code not in (400, 404):
+            problems.append(f"status {r.status_code}, not 404 (or 400): {r.text[:200]}")
+        found += [f"{method} {path} {body}: {p}" for p in problems]
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+    assert state(w.other, ALL_READS) == theirs
+
+
+def test_probe__an_erased_customer_takes_no_write_and_nothing_about_them_is_stored(world):
+    w = world
+    gone = w.gone
+    reads = ALL_READS + [f"/v1/customers/{w.a}/friends"]
+    before = state(w, reads)
+    bodies = [
+        ("POST", "/v1/reviews", {"customer": gone, "sku": "MUG", "rating": 5, "body": "secret words"}),
+        ("POST", f"/v1/reviews/{w.review}/votes", {"customer": gone, "helpful": True}),
+        ("POST", "/v1/questions", {"customer": gone, "sku": "KETTLE", "body": "secret words"}),
+        ("POST", f"/v1/questions/{w.question}/answers", {"customer": gone, "body": "secret words"}),
+        ("PUT", f"/v1/customers/{gone}/interests", {"interests": [{"interest": "yoga",
+                                                                   "visibility": "everyone"}]}),
+        ("POST", f"/v1/customers/{gone}/friends", {"customer": w.a}),
+        ("POST", f"/v1/customers/{w.a}/friends", {"customer": gone}),
+        ("POST", f"/v1/customers/{w.a}/friends/{gone}/accept", None),
+        ("PATCH", f"/v1/profiles/{gone}", {"display_name": "secret words"}),
+        ("POST", f"/v1/customers/{gone}/activity", {"type": "search", "query": "secret words",
+                                                     "at": NOW}),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": gone, "subject": "secret words",
+                                 "body": "secret words"}),
+        ("POST", "/v1/tickets", {"channel": "web", "order": w.gone_order, "subject": "secret words",
+                                 "body": "secret words"}),
+        ("POST", f"/v1/tickets/{w.gone_ticket}/messages", {"author": "customer",
+                                                           "body": "secret words"}),
+        ("POST", f"/v1/tickets/{w.gone_ticket}/messages", {"author": "agent",
+                                                           "body": "secret words"}),
+        ("POST", "/v1/reviews", {"customer": gone, "order": w.gone_order, "rating": 1,
+                                 "body": "secret words"}),
+    ]
+    found = []
+    for method, path, body in bodies:
+        r = w.shop.request(method, path, body)
+        problems = refusal_problems(r)
+        if not problems and (r.status_code not in (404, 409) or
+                             r.status_code == 409 and error_of(r)["code"] != "customer_inactive"):
+            problems.append(f"status {r.status_code}, not 409 customer_inactive (or 404):"
+                            f" {r.text[:200]}")
+        found += [f"{method} {path}: {p}" for p in problems]
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+    assert "secret words" not in w.shop.get(f"/v1/tickets/{w.gone_ticket}").text
+    for path in (f"/v1/profiles/{gone}", f"/v1/customers/{gone}/recommendations",
+                 f"/v1/customers/{gone}/friends"):
+        r = w.shop.get(path)
+        assert r.status_code in (200, 404, 409), (path, r.text)
+        assert "secret words" not in r.text and "Ann" not in r.text
+
+
+# ---------------------------------------------------------------- keys of the wrong kind
+
+SECRET_ONLY = ["PUT /v1/reviews/settings", "POST /v1/reviews/{review}/replies",
+               "POST /v1/reviews/{review}/moderate", "PUT /v1/interests/catalogue",
+               "POST /v1/webhook_endpoints", "PATCH /v1/webhook_endpoints/{endpoint}",
+               "DELETE /v1/webhook_endpoints/{endpoint}",
+               "POST /v1/webhook_endpoints/{endpoint}/rotate_secret",
+               "POST /v1/events/{event}/redeliver", "PUT /v1/templates/ticket.replied",
+               "DELETE /v1/templates/ticket.replied", "POST /v1/templates/ticket.replied/preview",
+               "PUT /v1/email/settings", "PUT /v1/integrations/shopify",
+               "DELETE /v1/integrations/shopify", "PUT /v1/integrations/woocommerce",
+               "POST /v1/orders/{order}/shipments", "POST /v1/shipments/{shipment}/events",
+               "POST /v1/tickets", "PATCH /v1/tickets/{ticket}", "POST /v1/tickets/{ticket}/messages",
+               "POST /v1/sla_policies", "PATCH /v1/sla_policies/{policy}"]
+STOREFRONT = ["POST /v1/reviews", "POST /v1/reviews/{review}/votes", "POST /v1/questions",
+              "POST /v1/questions/{question}/answers", "PUT /v1/customers/{b}/interests",
+              "POST /v1/customers/{b}/friends", "PATCH /v1/profiles/{b}",
+              "POST /v1/customers/{b}/activity", "POST /v1/customers/{b}/friends/{a}/accept",
+              "DELETE /v1/customers/{b}/friends/{a}"]
+
+
+def body_for(w, route):
+    """A valid body for route, for customer b where it names one."""
+    bodies = {"POST /v1/reviews": {"customer": w.b, "sku": "MUG", "rating": 5},
+              "POST /v1/reviews/{review}/votes": {"customer": w.b, "helpful": True},
+              "POST /v1/questions": {"customer": w.b, "sku": "MUG", "body": "?"},
+              "POST /v1/questions/{question}/answers": {"by": "shop", "body": "Yes."},
+              "PUT /v1/customers/{b}/interests": {"interests": []},
+              "POST /v1/customers/{b}/friends": {"customer": w.c},
+              "PATCH /v1/profiles/{b}": {"display_name": "Bea"},
+              "POST /v1/customers/{b}/activity": {"type": "view", "sku": "MUG", "at": NOW},
+              "PUT /v1/reviews/settings": {"moderation": "manual"},
+              "POST /v1/reviews/{review}/replies": {"body": "Sorry"},
+              "POST /v1/reviews/{review}/moderate": {"action": "hide", "reason": "spam"},
+              "PUT /v1/interests/catalogue": {"interests": []},
+              "POST /v1/webhook_endpoints": {"url": "http://127.0.0.2:9/x", "events": ["*"]},
+              "PATCH /v1/webhook_endpoints/{endpoint}": {"enabled": False},
+              "PUT /v1/templates/ticket.replied": {"subject": "s", "text": "t", "html": "h"},
+              "POST /v1/templates/ticket.replied/preview": {"subject": "s", "text": "t", "html": "h"},
+              "PUT /v1/email/settings": {"promotional_weekly_cap": 1},
+              "PUT /v1/integrations/shopify": {"shop_domain": "k.myshopify.com",
+                                               "webhook_secret": "0123456789"},
+              "PUT /v1/integrations/woocommerce": {"site_url": "https://k.example",
+                                                   "webhook_secret": "0123456789"},
+              "POST /v1/orders/{order}/shipments": {"external_id": "K", "carrier": "X"},
+              "POST /v1/shipments/{shipment}/events": {"external_id": "K", "type": "returned",
+                                                       "at": NOW},
+              "POST /v1/tickets": {"channel": "web", "customer": w.b, "subject": "s", "body": "b"},
+              "PATCH /v1/tickets/{ticket}": {"status": "solved"},
+              "POST /v1/tickets/{ticket}/messages": {"author": "customer", "body": "Hi"},
+              "POST /v1/sla_policies": sla_body(),
+              "PATCH /v1/sla_policies/{policy}": sla_body()}
+    method, path = route.split(" ")
+    return method, path.format(**vars(w)), bodies.get(route)
+
+
+def test_probe__the_publishable_key_and_no_key_are_refused_on_secret_routes(world):
+    w = world
+    pk = w.shop.shop["publishable_key"]
+    tok = ok(w.shop.post(f"/v1/customers/{w.b}/tokens"))["token"]
+    reads = ALL_READS + ["/v1/reviews/settings", "/v1/interests/catalogue", "/v1/templates",
+                         "/v1/email/settings", "/v1/integrations/shopify", f"/v1/orders/{w.order}"]
+    before = state(w, reads)
+    found = []
+    for route in SECRET_ONLY:
+        method, path, body = body_for(w, route)
+        for label, key, headers in (("publishable", pk, None),
+                                    ("publishable with a token", pk, {"Customer-Token": tok}),
+                                    ("no key", None, None), ("a made-up key", "sk_" + "x" * 40, None),
+                                    ("the operator key", w.shop.server and __import__("conftest").OPERATOR_KEY, None)):
+            r = w.shop.request(method, path, body, key=key, headers=headers)
+            problems = refusal_problems(r)
+            if not problems and r.status_code not in (401, 403, 404):
+                problems.append(f"status {r.status_code}: {r.text[:200]}")
+            found += [f"{route} with {label}: {p}" for p in problems]
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+
+
+def test_probe__the_storefront_needs_the_token_of_the_customer_it_writes_for(world):
+    w = world
+    pk = w.shop.shop["publishable_key"]
+    tok_a = ok(w.shop.post(f"/v1/customers/{w.a}/tokens"))["token"]
+    tok_other = ok(w.other.shop.post(f"/v1/customers/{w.other.b}/tokens"))["token"]
+    reads = ALL_READS + [f"/v1/profiles/{w.b}", f"/v1/customers/{w.b}/friends",
+                         f"/v1/customers/{w.b}/recommendations"]
+    before = state(w, reads)
+    found = []
+    for route in STOREFRONT:
+        method, path, body = body_for(w, route)
+        for label, headers in (("no token", None), ("another customer's token", {"Customer-Token": tok_a}),
+                               ("another shop's token", {"Customer-Token": tok_other}),
+                               ("a forged token", {"Customer-Token": tok_a[:-4] + "AAAA"}),
+                               ("a 1 MB token", {"Customer-Token": "c" * 60000})):
+            r = w.shop.request(method, path, body, key=pk, headers=headers)
+            problems = refusal_problems(r)
+            if not problems and r.status_code not in (401, 403, 404, 431, 413):
+                problems.append(f"status {r.status_code}: {r.text[:200]}")
+            found += [f"{route} with {label}: {p}" for p in problems]
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+
+
 # ---------------------------------------------------------------- regressions found by these probes
 
 def test_probe__an_empty_put_of_email_settings_is_a_400_and_keeps_the_unsubscribe_page(shop):
@@ -506,3 +721,39 @@ def test_probe__an_empty_put_of_email_settings_is_a_400_and_keeps_the_unsubscrib
     assert r.status_code == 400, r.text
     assert error_of(r)["code"] == "parameter_missing"
     assert shop.get("/v1/email/settings").json() == before
+
+
+def test_probe__a_ticket_of_an_erased_customer_takes_no_new_words(world):
+    # Found by this probe: POST /v1/tickets named an erased customer (by id, or by their
+    # order) and was 201, and a message to their old ticket was stored, so words of (or
+    # about) the person were kept after the erasure that blanked the others.
+    w = world
+    for body in ({"channel": "web", "customer": w.gone, "subject": "Me", "body": "My address"},
+                 {"channel": "web", "order": w.gone_order, "subject": "Me", "body": "My address"}):
+        r = w.shop.post("/v1/tickets", body)
+        assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive", r.text
+    for author in ("customer", "agent"):
+        r = w.shop.post(f"/v1/tickets/{w.gone_ticket}/messages", {"author": author, "body": "My address"})
+        assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive", r.text
+    t = ok(w.shop.get(f"/v1/tickets/{w.gone_ticket}"))
+    assert [m["body"] for m in t["messages"]] == [""] and t["subject"] == ""
+    assert all(x["customer"] != w.gone for x in ok(w.shop.get("/v1/tickets?limit=100"))["data"]
+               if x["id"] != w.gone_ticket)
+
+
+def test_probe__an_erased_buyer_answering_a_question_is_409_customer_inactive(world):
+    # Found by this probe: the erased buyer was told "has not bought it" (422).
+    w = world
+    r = w.shop.post(f"/v1/questions/{w.question}/answers", {"customer": w.gone, "body": "Yes"})
+    assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive", r.text
+    assert ok(w.shop.get(f"/v1/questions/{w.question}"))["answers"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="src/core/order.c order_resolve_customer() (line ~205, via"
+                   " find_customer) returns an erased customer's id and the order is created: POST"
+                   " /v1/orders naming an erased customer by id is 201, not 409 customer_inactive"
+                   " (order.c is another helper's file)")
+def test_probe__an_order_naming_an_erased_customer_is_409_customer_inactive(world):
+    w = world
+    r = w.shop.post("/v1/orders", new_order(w.shop, customer={"id": w.gone}))
+    assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive", r.text
