@@ -709,6 +709,201 @@ def test_probe__the_storefront_needs_the_token_of_the_customer_it_writes_for(wor
     assert state(w, reads) == before
 
 
+
+# ---------------------------------------------------------------- inbound webhooks: HMAC and signed bodies
+
+SHOPIFY_SECRET = "shpss_probe_5f0c3a9e1b7d4c28a6e9"
+WOO_SECRET = "wc-probe-4Jv!q9 Zr2#mT7xL"
+
+
+def load(platform, name):
+    from integration_helpers import payload
+    return payload(platform, name)
+
+
+@pytest.fixture
+def stores(shop, operator):
+    """The shop with its Shopify store and WooCommerce site connected; another shop too."""
+    shop.domain = f"probe-{uuid.uuid4().hex[:10]}.myshopify.com"
+    shop.source = f"https://probe-{uuid.uuid4().hex[:10]}.example"
+    ok(shop.request("PUT", "/v1/integrations/shopify",
+                    {"shop_domain": shop.domain, "webhook_secret": SHOPIFY_SECRET}))
+    ok(shop.request("PUT", "/v1/integrations/woocommerce",
+                    {"site_url": shop.source, "webhook_secret": WOO_SECRET}))
+    other = make_shop(operator, "Other")
+    other.domain = f"other-{uuid.uuid4().hex[:10]}.myshopify.com"
+    ok(other.request("PUT", "/v1/integrations/shopify",
+                     {"shop_domain": other.domain, "webhook_secret": "other-secret-123"}))
+    shop.other = other
+    return shop
+
+
+def held(shop):
+    """What an inbound delivery could change: customers, orders, events."""
+    cs = shop.get("/v1/customers?limit=100").json()["data"]
+    os_ = shop.get("/v1/orders?limit=100").json()["data"]
+    evs = shop.get("/v1/events?limit=100").json()["data"]
+    return cs, os_, [e["id"] for e in evs]
+
+
+def shopify(store, topic, raw, signature=..., headers=None, webhook_id=None, domain=None):
+    try:
+        return shopify_delivery(store, topic, raw, SHOPIFY_SECRET,
+                                store.domain if domain is None else domain,
+                                webhook_id=webhook_id, signature=signature, headers=headers)
+    except requests.ConnectionError as e:
+        pytest.fail(f"shopify {topic}: connection dropped ({e})")
+
+
+def woo(store, topic, raw, signature=..., headers=None):
+    try:
+        return woocommerce_delivery(store, topic, raw, WOO_SECRET, store.source,
+                                    signature=signature, headers=headers)
+    except requests.ConnectionError as e:
+        pytest.fail(f"woocommerce {topic}: connection dropped ({e})")
+
+
+def test_probe__a_forged_signature_is_401_with_the_same_words_and_changes_nothing(stores):
+    s = stores
+    body = raw_of(load("shopify", "orders_create"))
+    good = sign(SHOPIFY_SECRET, body)
+    before = held(s)
+    forged = {"missing": None, "empty": "", "garbage": "!!!not base64!!!",
+              "short": good[:8], "one byte off": ("A" if good[0] != "A" else "B") + good[1:],
+              "another shop's secret": sign("other-secret-123", body),
+              "hex instead of base64": __import__("hashlib").sha256(body).hexdigest(),
+              "64 KB": "A" * 60000, "of another body": sign(SHOPIFY_SECRET, body + b" "),
+              "with a NUL": good[:10] + "\x00" + good[10:], "non-ascii": good[:-2] + "é="}
+    found = []
+    for label, sig in forged.items():
+        try:
+            r = shopify(s, "orders/create", body, signature=sig)
+        except Exception as e:      # requests refuses some header bytes itself
+            if "\x00" in str(sig) or not str(sig).isascii():
+                continue
+            raise
+        if r.status_code not in (400, 401, 431) or refusal_problems(r):
+            found.append(f"shopify signature {label}: {r.status_code} {r.text[:200]}")
+    for label, domain in (("unknown domain", "nobody.myshopify.com"), ("empty domain", ""),
+                          ("another shop's domain", s.other.domain),
+                          ("a 8 KB domain", "d" * 8000 + ".myshopify.com")):
+        r = shopify(s, "orders/create", body, domain=domain)
+        if r.status_code not in (400, 401, 431) or refusal_problems(r):
+            found.append(f"shopify {label}: {r.status_code} {r.text[:200]}")
+    wbody = raw_of(load("woocommerce", "order_created"))
+    for label, sig in (("missing", None), ("garbage", "zzz"), ("shopify's", sign(SHOPIFY_SECRET, wbody))):
+        r = woo(s, "order.created", wbody, signature=sig)
+        if r.status_code != 401 or refusal_problems(r):
+            found.append(f"woocommerce signature {label}: {r.status_code} {r.text[:200]}")
+    r = woo(s, "order.created", wbody, headers={"X-WC-Webhook-Source": "https://nobody.example"})
+    if r.status_code != 401:
+        found.append(f"woocommerce unknown source: {r.status_code} {r.text[:200]}")
+    assert not found, "\n".join(found)
+    assert held(s) == before
+    assert held(s.other)[1] == []
+
+
+def test_probe__signed_but_broken_deliveries_are_4xx_and_change_nothing(stores):
+    """The signature is right; the headers or the body are not."""
+    s = stores
+    order = load("shopify", "orders_create")
+    body = raw_of(order)
+    before = held(s)
+    found = []
+    cases = [("no topic", "", body, {}), ("a 1000-byte topic", "t" * 1000, body, {}),
+             ("no delivery id", "orders/create", body, {"X-Shopify-Webhook-Id": ""}),
+             ("a 300-byte delivery id", "orders/create", body, {"X-Shopify-Webhook-Id": "w" * 300}),
+             ("a delivery id with a new line", "orders/create", body, {"X-Shopify-Webhook-Id": "a\tb"})]
+    for raw in (b"", b"null", b"[]", b"42", b'"x"', b"{", b"\xff\xfe", b'{"id": 1e400}',
+                b'{"id": 1, "id": 2}', b'{"id":"a\\u0000b"}', b"[" * 5000 + b"]" * 5000):
+        cases.append((f"body {raw[:20]!r}", "orders/create", raw, {}))
+        cases.append((f"customer body {raw[:20]!r}", "customers/create", raw, {}))
+        cases.append((f"refund body {raw[:20]!r}", "refunds/create", raw, {}))
+    for label, topic, raw, headers in cases:
+        r = shopify(s, topic, raw, headers=headers)
+        if refusal_problems(r):
+            found.append(f"{label}: {refusal_problems(r)}")
+    assert not found, "\n".join(found)
+    assert held(s) == before
+
+
+MONEY = ["-1.00", "1e5", " 1.00", "1.001", "", ".5", "١٢", "NaN", "99999999999999999999.99",
+         "9223372036854775807", "30000000000000.00", 1.5, 10 ** 30, -5, [], {}]
+
+
+def money_problems(s, path, v, r):
+    """A refusal must be proper and change nothing: the orders' count says whether one was
+    made (each probe is a new platform order id)."""
+    if r.status_code >= 500 or (r.status_code >= 400 and refusal_problems(r)):
+        return [f"{path}={v!r}: {r.status_code} {r.text[:200]}"]
+    n = len(s.get("/v1/orders?limit=100").json()["data"])
+    was, s.orders_seen = getattr(s, "orders_seen", 0), n
+    if r.status_code >= 400 and n != was:
+        return [f"{path}={v!r}: refused ({r.status_code}) but an order was made"]
+    return []
+
+
+def shopify_paths(order):
+    """The money and count paths of a Shopify order payload."""
+    paths = [("total_price",), ("subtotal_price",), ("total_tax",), ("total_discounts",),
+             ("current_total_price",)]
+    for i, l in enumerate(order["line_items"]):
+        paths += [("line_items", i, "price"), ("line_items", i, "quantity"),
+                  ("line_items", i, "total_discount")]
+        for j, _ in enumerate(l.get("discount_allocations", [])):
+            paths.append(("line_items", i, "discount_allocations", j, "amount"))
+    for i, _ in enumerate(order.get("shipping_lines", [])):
+        paths.append(("shipping_lines", i, "price"))
+    return [p for p in paths if _has(order, p)]
+
+
+def _has(body, path):
+    try:
+        get_in(body, path)
+        return True
+    except (KeyError, IndexError, TypeError):
+        return False
+
+
+def test_probe__shopify_money_that_is_no_amount_or_too_large_never_overflows(stores):
+    s = stores
+    order = load("shopify", "orders_paid")
+    found = []
+    for path in shopify_paths(order):
+        for n, v in enumerate(MONEY):
+            bad = set_in(order, path, v)
+            bad["id"] = 6_000_000_000 + 100 * len(found) + n
+            r = shopify(s, "orders/paid", raw_of(bad))
+            found += money_problems(s, path, v, r)
+    assert not found, "\n".join(found)
+    # Whatever was accepted holds amounts within the limits.
+    for o in s.get("/v1/orders?limit=100").json()["data"]:
+        assert 0 <= o["total"] <= 10 ** 15 and 0 <= o["paid_amount"] <= o["total"], o
+
+
+def test_probe__woocommerce_money_that_is_no_amount_never_overflows(stores):
+    s = stores
+    order = load("woocommerce", "order_updated_processing")
+    paths = [("total",), ("shipping_total",), ("discount_total",), ("total_tax",)]
+    for i, _ in enumerate(order["line_items"]):
+        paths += [("line_items", i, "subtotal"), ("line_items", i, "total"),
+                  ("line_items", i, "quantity")]
+    for i, _ in enumerate(order.get("shipping_lines", [])):
+        paths.append(("shipping_lines", i, "total"))
+    for i, _ in enumerate(order.get("refunds", [])):
+        paths.append(("refunds", i, "total"))
+    found = []
+    for path in [p for p in paths if _has(order, p)]:
+        for n, v in enumerate(MONEY):
+            bad = set_in(order, path, v)
+            bad["id"] = 90000 + 100 * len(found) + n
+            r = woo(s, "order.updated", raw_of(bad))
+            found += money_problems(s, path, v, r)
+    assert not found, "\n".join(found)
+    for o in s.get("/v1/orders?limit=100").json()["data"]:
+        assert 0 <= o["total"] <= 10 ** 15 and 0 <= o["paid_amount"] <= o["total"], o
+
+
 # ---------------------------------------------------------------- regressions found by these probes
 
 def test_probe__an_empty_put_of_email_settings_is_a_400_and_keeps_the_unsubscribe_page(shop):
