@@ -12,6 +12,7 @@
 #include "../base/clock.h"
 #include "../base/jsonv.h"
 #include "../base/rfc3339.h"
+#include "../base/utf8_repair.h"
 #include "../analytics/reviews.h"
 #include "../core/customer.h"
 #include "../core/question.h"
@@ -206,6 +207,17 @@ static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return 0;
 }
 
+/* The showcase's "sku": absent, or 1 to 200 bytes of UTF-8 (it is echoed in the
+ * answer, and JSON holds no other bytes: "%C3" was a 500). */
+static int query_sku(struct req *r, const char **out, struct err *e)
+{
+	const char *v = req_query(r, "sku");
+	*out = v;
+	if (v && (!*v || strlen(v) > 200 || !utf8_repair_is_valid(v, strlen(v))))
+		return err_set(e, ERR_INVALID, "sku", "\"sku\" is 1 to 200 bytes of UTF-8");
+	return 0;
+}
+
 static int query_rating(struct req *r, int64_t *out, struct err *e)
 {
 	const char *v = req_query(r, "rating");
@@ -268,8 +280,11 @@ static int showcase_tx(struct store_tx *tx, void *ctx, struct err *e)
 
 int api_reviews_showcase(struct req *r, struct err *e)
 {
-	struct review_call c = { .r = r, .limit = 10, .sku = req_query(r, "sku") };
+	struct review_call c = { .r = r, .limit = 10 };
 	const char *v = req_query(r, "limit");
+	int rc = query_sku(r, &c.sku, e);
+	if (rc)
+		return rc;
 	if (v) {
 		char *end;
 		long l = strtol(v, &end, 10);
@@ -278,8 +293,6 @@ int api_reviews_showcase(struct req *r, struct err *e)
 				       " not \"%s\"", REVIEW_SHOWCASE_MAX, v);
 		c.limit = (int)l;
 	}
-	if (c.sku && (!*c.sku || strlen(c.sku) > 200))
-		return err_set(e, ERR_INVALID, "sku", "\"sku\" is 1 to 200 characters");
 	return req_read(r, showcase_tx, &c, e);
 }
 
