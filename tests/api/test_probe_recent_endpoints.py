@@ -1063,6 +1063,110 @@ def test_probe__hostile_idempotency_keys_and_content_types_are_refused(world):
     assert state(w, ALL_READS) == before
 
 
+
+# ---------------------------------------------------------------- webhook targets, templates, calendars
+
+PRIVATE_URLS = ["https://2130706433/h", "https://0x7f000001/h", "https://0177.0.0.1/h",
+                "https://127.1/h", "https://0/h", "https://0.0.0.0/h", "https://[::]/h",
+                "https://[fe80::1%25eth0]/h", "https://169.254.169.254/latest/meta-data",
+                "https://[64:ff9b::7f00:1]/h", "https://100.64.0.1/h", "https://10.0.0.1/h",
+                "https://192.168.1.1/h", "https://[fc00::1]/h", "https://[::ffff:7f00:1]/h",
+                "https://[::ffff:10.0.0.1]/h", "https://%31%32%37.0.0.1/h",
+                "https://127.0.0.1%00.example.com/h", "HTTPS://127.0.0.1/h", "https://127.0.0.1:0/h",
+                "https://127.0.0.1:99999/h", "https://user@127.0.0.1/h", "https://:pw@10.0.0.1/h",
+                "https://[::1/h", "https://127.0.0.1\\@example.com/h", "https://127.0.0.1#@example.com/",
+                "https://[0:0:0:0:0:0:0:1]/h", "https://224.0.0.1/h", "https://255.255.255.255/h",
+                "ftp://127.0.0.1/h", "file:///etc/passwd", "gopher://127.0.0.1:25/", "https:///h"]
+
+
+def test_probe__no_spelling_of_a_private_address_makes_a_webhook_target():
+    with tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--jobs-interval", "0"]).start()
+        try:
+            from conftest import OPERATOR_KEY
+            shop = make_shop(Api(srv, OPERATOR_KEY))
+            found = []
+            for url in PRIVATE_URLS:
+                r = shop.post("/v1/webhook_endpoints", {"url": url, "events": ["*"]})
+                if r.status_code != 400 or refusal_problems(r) or error_of(r)["param"] != "url":
+                    found.append(f"{url}: {r.status_code} {r.text[:200]}")
+            assert not found, "\n".join(found)
+            assert shop.get("/v1/webhook_endpoints").json()["data"] == []
+        finally:
+            check_clean_exit(srv)
+
+
+TEMPLATES = ["{{#a}}" * 10000, "{{#a}}" * 5000 + "{{/a}}" * 5000, "{{^a}}" * 8000, "{{", "}}",
+             "{{{a}}", "{{a}}}", "{{#a}}{{/b}}", "{{/a}}", "{{!", "{{! {{#a}} }}", "{{ }}", "{{#}}",
+             "{{=<% %>=}}", "{{>partial}}", "{{&a}}", "{{a.b.c.d.e.f.g.h.i.j}}", "{{" + "a" * 60000 + "}}",
+             "\u0000", "\ud7ff\ue000", "{{#customer}}{{#customer}}{{#customer}}x{{/customer}}{{/customer}}{{/customer}}",
+             "{{ticket.subject}}" * 3000, "x" * 70000]
+
+
+def test_probe__hostile_templates_are_400_with_a_position_or_render_never_5xx(world):
+    w = world
+    found = []
+    before = state(w, ["/v1/templates"])
+    for t in TEMPLATES:
+        for part in ("subject", "text", "html"):
+            body = {"subject": "s", "text": "t", "html": "h", part: t}
+            for method, path in (("POST", "/v1/templates/ticket.replied/preview"),
+                                 ("PUT", "/v1/templates/offer.issued")):
+                r = send(w, method, path, json.dumps(body).encode())
+                if r.status_code >= 500 or (r.status_code >= 400 and refusal_problems(r)):
+                    found.append(f"{part}={t[:40]!r} {method}: {r.status_code} {r.text[:200]}")
+                elif r.status_code == 400 and error_of(r)["param"] != part and \
+                        error_of(r)["code"] != "invalid_json":
+                    found.append(f"{part}={t[:40]!r} {method}: names {error_of(r)['param']!r}")
+                elif method == "PUT" and r.status_code < 300:
+                    before = state(w, ["/v1/templates"])
+                elif r.status_code >= 400 and state(w, ["/v1/templates"]) != before:
+                    found.append(f"{part}={t[:40]!r} {method}: refused but changed the templates")
+    assert not found, "\n".join(found)
+
+
+def test_probe__hostile_calendars_are_400_naming_the_field(world):
+    w = world
+    cal = sla_body()["calendar"]
+    cases = [("timezone", "../../../../etc/passwd"), ("timezone", "/etc/localtime"),
+             ("timezone", "Europe/Warsaw/"), ("timezone", "Europe/../Europe/Warsaw"),
+             ("timezone", "UTC\n"), ("timezone", "x" * 65),
+             ("timezone", "EST5EDT,M3.2.0,M11.1.0"), ("timezone", "<+03>-3"),
+             ("weekdays", [1, 1]), ("weekdays", [0]), ("weekdays", [8]), ("weekdays", [1.0]),
+             ("weekdays", list(range(1, 8)) * 2), ("weekdays", [True]),
+             ("hours", {"start": "24:00", "end": "24:00"}), ("hours", {"start": "09:00", "end": "09:00"}),
+             ("hours", {"start": "9:00", "end": "17:00"}), ("hours", {"start": "09:60", "end": "17:00"}),
+             ("hours", {"start": "17:00", "end": "09:00"}), ("hours", {"start": "09:00", "end": "24:01"}),
+             ("hours", {"start": "09:00", "end": "17:00", "x": 1}),
+             ("holidays", ["2031-02-30"]), ("holidays", ["1969-12-31"]), ("holidays", ["2400-01-01"]),
+             ("holidays", ["2031-12-25"] * 401), ("holidays", ["2031-12-25T00:00:00Z"]),
+             ("holidays", [20311225])]
+    before = state(w, ["/v1/sla_policies"])
+    found = []
+    for field, value in cases:
+        body = sla_body(calendar=dict(cal, **{field: value}))
+        r = w.shop.post("/v1/sla_policies", body)
+        if r.status_code != 400 or refusal_problems(r) or \
+                not (error_of(r)["param"] or "").startswith(f"calendar.{field}"):
+            found.append(f"calendar.{field}={str(value)[:60]}: {r.status_code} {r.text[:200]}")
+    targets = [{"first_response_minutes": 60, "resolution_minutes": 30},
+               {"first_response_minutes": 525601, "resolution_minutes": 525601},
+               {"first_response_minutes": 0, "resolution_minutes": 1},
+               {"priority": "none", "first_response_minutes": 1, "resolution_minutes": 1},
+               {"channel": "fax", "first_response_minutes": 1, "resolution_minutes": 1}]
+    for t in targets:
+        r = w.shop.post("/v1/sla_policies", sla_body(targets=[t]))
+        if r.status_code != 400 or refusal_problems(r) or \
+                not (error_of(r)["param"] or "").startswith("targets[0]"):
+            found.append(f"targets[0]={t}: {r.status_code} {r.text[:200]}")
+    dup = sla_body()["targets"] * 2
+    r = w.shop.post("/v1/sla_policies", sla_body(targets=dup))
+    if r.status_code != 400:
+        found.append(f"two targets for the same priority and channel: {r.status_code}")
+    assert not found, "\n".join(found)
+    assert state(w, ["/v1/sla_policies"]) == before
+
+
 # ---------------------------------------------------------------- idempotency: replays and natural keys
 
 def without_secret(body):
