@@ -1228,6 +1228,86 @@ def test_probe__natural_keys_make_a_repeated_write_the_same_write(world):
     assert r.status_code == 409 and error_of(r)["code"] == "review_exists"
 
 
+
+# ---------------------------------------------------------------- the same write at once
+
+def at_once(n, fn):
+    """fn(i) on n threads started together; their results."""
+    import threading
+    out, go = [None] * n, threading.Barrier(n)
+
+    def run(i):
+        go.wait()
+        try:
+            out[i] = fn(i)
+        except requests.ConnectionError as e:
+            out[i] = e
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+def codes(rs):
+    assert not [r for r in rs if isinstance(r, Exception)], rs
+    assert all(r.status_code < 500 for r in rs), [(r.status_code, r.text[:200]) for r in rs]
+    return sorted(r.status_code for r in rs)
+
+
+def test_probe__the_same_write_sent_at_once_is_made_once(world):
+    w = world
+    api = lambda: Api(w.shop.server, w.shop.shop["secret_key"])
+    clients = [api() for _ in range(6)]
+    # One review per customer and product, whoever comes first.
+    rs = at_once(6, lambda i: clients[i].post("/v1/reviews", {"customer": w.c, "sku": "TEAPOT",
+                                                              "rating": 4}))
+    assert codes(rs).count(201) == 1, [r.text[:100] for r in rs]
+    assert len([x for x in all_reviews(w) if x["sku"] == "TEAPOT"]) == 1
+    # Two customers asking each other at once: friends, once.
+    rs = at_once(6, lambda i: clients[i].post(f"/v1/customers/{(w.b, w.c)[i % 2]}/friends",
+                                              {"customer": (w.c, w.b)[i % 2]}))
+    codes(rs)
+    f = ok(w.shop.get(f"/v1/customers/{w.b}/friends"))
+    assert len(f["friends"]) + len(f["incoming"]) + len(f["outgoing"]) == 1, f
+    # One Idempotency-Key, six clients: one ticket.
+    key = {"Idempotency-Key": "same-" + uuid.uuid4().hex}
+    before = len(ok(w.shop.get("/v1/tickets?limit=100"))["data"])
+    rs = at_once(6, lambda i: clients[i].post("/v1/tickets", {"channel": "web", "customer": w.b,
+                                                              "subject": "s", "body": "b"},
+                                              headers=key))
+    assert set(codes(rs)) <= {201, 409}, [r.text[:100] for r in rs]
+    assert len(ok(w.shop.get("/v1/tickets?limit=100"))["data"]) == before + 1
+    # A survey answered from six tabs: one answer, at most one follow-up ticket.
+    rs = at_once(6, lambda i: requests.post(w.shop.server.url + "/v1/surveys/answers",
+                                            json={"token": w.survey_token, "score": i % 3},
+                                            timeout=30))
+    c = codes(rs)
+    assert c.count(200) >= 1 and set(c) <= {200, 409}, [r.text[:100] for r in rs]
+    tickets = [t for t in ok(w.shop.get("/v1/tickets?limit=100"))["data"] if t["source"] == "survey"]
+    assert len(tickets) == 1, tickets
+
+
+def test_probe__a_delivery_sent_at_once_is_applied_once(stores):
+    s = stores
+    body = load("shopify", "orders_paid")
+    wid = str(uuid.uuid4())
+    rs = at_once(6, lambda i: shopify(s, "orders/paid", raw_of(body), webhook_id=wid))
+    assert set(codes(rs)) <= {200, 409}, [r.text[:100] for r in rs]
+    outcomes = sorted(r.json()["outcome"] for r in rs if r.status_code == 200)
+    assert outcomes.count("applied") == 1, outcomes
+    assert len(s.get("/v1/orders?limit=100").json()["data"]) == 1
+    # Other delivery ids for the same order at once: still one order.
+    rs = at_once(6, lambda i: shopify(s, "orders/paid", raw_of(body)))
+    codes(rs)
+    assert len(s.get("/v1/orders?limit=100").json()["data"]) == 1
+
+
+def all_reviews(w):
+    return ok(w.shop.get("/v1/reviews?status=any&limit=100"))["data"]
+
+
 # ---------------------------------------------------------------- random JSON (Hypothesis)
 
 SCALARS = (st.none() | st.booleans() | st.integers(min_value=-2 ** 63, max_value=2 ** 63 - 1)
