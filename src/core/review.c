@@ -82,11 +82,13 @@ int review_reply_due(struct store_tx *tx, struct arena *a, const char *shop, int
 	if ((rc = review_settings_get(tx, a, shop, &s, e)) ||
 	    (rc = sla_list(tx, a, shop, &policies, &n, e)))
 		return rc;
-	if (!n) {
-		*due = from + s.reply_hours * HOUR_MS;
+	/* Around the clock without a calendar, or when the newest one cannot reach the
+	 * target (1 working minute a week, 8760 hours): a review is never refused for it. */
+	if (n && !calendar_add(&policies[0].calendar, from, s.reply_hours * 60, due, e))
 		return 0;
-	}
-	return calendar_add(&policies[0].calendar, from, s.reply_hours * 60, due, e);
+	err_clear(e);
+	*due = from + s.reply_hours * HOUR_MS;
+	return 0;
 }
 
 /* ---- reading ---- */

@@ -172,7 +172,8 @@ int review_of_customer(struct store_tx *tx, struct arena *a, const char *shop,
 		       struct err *e);
 
 /* The reply target of something written at `from`: the shop's reply_hours
- * of business hours later. */
+ * of business hours later (of the newest SLA calendar; around the clock
+ * without one, or when that calendar cannot reach it within ten years). */
 int review_reply_due(struct store_tx *tx, struct arena *a, const char *shop, int64_t from,
 		     int64_t *due, struct err *e);
 

@@ -42,6 +42,11 @@ static int check(const struct sla_policy *p, struct err *e)
 		if (t->resolution_minutes < t->first_response_minutes)
 			return err_set(e, ERR_INVALID, param, "the resolution target cannot come before"
 				       " the first response");
+		/* A target the calendar cannot reach would refuse every ticket it applies to. */
+		int64_t due;
+		if (calendar_add(&p->calendar, clock_now_ms(), t->resolution_minutes, &due, e))
+			return err_set(e, ERR_INVALID, param, "%lld working minutes are more than this"
+				       " calendar has in ten years", (long long)t->resolution_minutes);
 		for (int j = 0; j < i; j++) {
 			const struct sla_target *u = &p->targets[j];
 			if ((!t->priority) == (!u->priority) && (!t->channel) == (!u->channel) &&

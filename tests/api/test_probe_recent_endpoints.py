@@ -1468,3 +1468,40 @@ def test_probe__a_nul_in_the_path_never_routes_the_request_to_another_endpoint(w
     r = w.shop.delete(f"/v1/customers/{w.a}%00/friends/{w.b}")
     assert r.status_code in (400, 404), r.text
     assert ok(w.shop.get(f"/v1/customers/{w.a}"))["status"] != "erased"
+
+
+def one_minute_a_week(**kw):
+    return sla_body(calendar={"timezone": "UTC", "weekdays": [1],
+                              "hours": {"start": "09:00", "end": "09:01"}}, **kw)
+
+
+def test_probe__an_sla_target_its_calendar_cannot_reach_is_400_and_tickets_still_open(shop):
+    # Found by this probe: the policy was 201, and from then on every ticket (and every
+    # review of 3 stars or less) was 400 "this calendar has no working time for ten years"
+    # naming a "calendar" the caller never sent.
+    targets = [{"first_response_minutes": 60, "resolution_minutes": 525600}]
+    r = shop.post("/v1/sla_policies", one_minute_a_week(targets=targets))
+    assert r.status_code == 400, r.text
+    assert error_of(r)["param"] == "targets[0].resolution_minutes"
+    assert ok(shop.get("/v1/sla_policies"))["data"] == []
+    p = ok(shop.post("/v1/sla_policies", sla_body()))["id"]
+    r = shop.patch(f"/v1/sla_policies/{p}", one_minute_a_week(targets=targets))
+    assert r.status_code == 400 and error_of(r)["param"] == "targets[0].resolution_minutes", r.text
+    assert ok(shop.get(f"/v1/sla_policies/{p}"))["calendar"]["weekdays"] == [1, 2, 3, 4, 5]
+    ok(shop.post("/v1/tickets", {"channel": "web", "customer": {"email": "t@example.com"},
+                                 "subject": "s", "body": "b"}), 201)
+
+
+def test_probe__a_reply_target_the_calendar_cannot_reach_never_refuses_a_review(shop):
+    # The same cause through the reply queue: 8760 reply hours on a calendar with one
+    # working minute a week. The review is accepted, due around the clock.
+    ok(shop.post("/v1/sla_policies", one_minute_a_week(
+        targets=[{"first_response_minutes": 1, "resolution_minutes": 60}])), 201)
+    ok(shop.request("PUT", "/v1/reviews/settings", {"reply_hours": 8760}))
+    c = customer(shop)["id"]
+    rv = ok(shop.post("/v1/reviews", {"customer": c, "sku": "A", "rating": 1}), 201)
+    q = ok(shop.post("/v1/questions", {"customer": c, "sku": "A", "body": "?"}), 201)
+    queue = ok(shop.get("/v1/reviews/queue"))["data"]
+    assert {i["id"] for i in queue} == {rv["id"], q["id"]}
+    for item in queue:
+        assert item["due_at"][:4] == str(int(NOW[:4]) + 1), item["due_at"]
