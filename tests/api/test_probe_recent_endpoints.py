@@ -1316,8 +1316,11 @@ SCALARS = (st.none() | st.booleans() | st.integers(min_value=-2 ** 63, max_value
                               "09:00", "everyone", "only_me", "hide", "spam", "search", "view",
                               "web", "email", "high", "agent", "customer", "*", "review.*",
                               "http://127.0.0.2:9/x", "{{", "{{#a}}", "-1", "19.99"]))
-JSON = st.recursive(SCALARS, lambda c: st.lists(c, max_size=4)
-                    | st.dictionaries(st.text(max_size=12), c, max_size=4), max_leaves=16)
+def _containers(c):
+    return st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=12), c, max_size=4)
+
+
+JSON = st.recursive(SCALARS, _containers, max_leaves=16)
 FUZZED = {
     "POST /v1/reviews": ["customer", "sku", "order", "rating", "title", "body", "photos", "incentivized"],
     "POST /v1/tickets": ["channel", "customer", "order", "subject", "body", "priority", "tags"],
