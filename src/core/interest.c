@@ -69,7 +69,7 @@ static int check_catalogue(const struct interest_catalogue_input *in, struct err
 				return rc;
 			for (int j = 0; j < k; j++)
 				if (!strcmp(t->skus[j], t->skus[k]))
-					return err_set(e, ERR_INVALID, param, "SKU \"%s\" is listed twice",
+					return err_set(e, ERR_INVALID, param, "sku \"%s\" is listed twice",
 						       t->skus[k]);
 		}
 	}

@@ -501,6 +501,162 @@ def test_probe__hostile_survey_answers_change_nothing(world):
 
 
 
+
+# ---------------------------------------------------------------- values of the right type that are still wrong
+
+def semantic_cases(w):
+    """(method, path, body, the param the 400 must name)."""
+    rv, tk, ep = f"/v1/reviews/{w.review}", f"/v1/tickets/{w.ticket}", "/v1/webhook_endpoints"
+    review = {"customer": w.b, "sku": "MUG", "rating": 4}
+    return [
+        ("POST", "/v1/reviews", dict(review, rating=0), "rating"),
+        ("POST", "/v1/reviews", dict(review, rating=6), "rating"),
+        ("POST", "/v1/reviews", dict(review, photos=["javascript:alert(1)"]), "photos"),
+        ("POST", "/v1/reviews", dict(review, photos=["data:image/png;base64,AAAA"]), "photos"),
+        ("POST", "/v1/reviews", dict(review, photos=["https://x.example/p.jpg"] * 11), "photos"),
+        ("POST", "/v1/reviews", dict(review, photos=["https://x.example/" + "p" * 2001]), "photos"),
+        ("POST", "/v1/reviews", dict(review, title="t" * 201), "title"),
+        ("POST", "/v1/reviews", dict(review, body="b" * 10001), "body"),
+        ("POST", "/v1/reviews", dict(review, order=w.order), "order"),
+        ("POST", "/v1/reviews", {"customer": w.b, "rating": 4}, "sku"),
+        ("POST", rv + "/moderate", {"action": "hide", "reason": "negative"}, "reason"),
+        ("POST", rv + "/moderate", {"action": "hide"}, "reason"),
+        ("POST", rv + "/moderate", {"action": "delete", "reason": "spam"}, "action"),
+        ("POST", rv + "/moderate", {"action": "restore", "reason": "spam"}, "reason"),
+        ("POST", rv + "/replies", {"body": "r" * 10001}, "body"),
+        ("PUT", "/v1/reviews/settings", {"moderation": "never"}, "moderation"),
+        ("PUT", "/v1/reviews/settings", {"reply_hours": 8761}, "reply_hours"),
+        ("POST", "/v1/questions", {"customer": w.b, "sku": "K", "body": "q" * 4001}, "body"),
+        ("POST", f"/v1/questions/{w.question}/answers", {"by": "shop", "customer": w.a, "body": "x"},
+         "customer"),
+        ("POST", f"/v1/questions/{w.question}/answers", {"by": "robot", "body": "x"}, "by"),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "two\nlines"}, "display_name"),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "   "}, "display_name"),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "n" * 81}, "display_name"),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "tab\there"}, "display_name"),
+        ("PATCH", f"/v1/profiles/{w.b}", {"display_name": "bell\u0007"}, "display_name"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "A", "name": "x"}]}, "interests[0].key"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "a b", "name": "x"}]}, "interests[0].key"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "k" * 51, "name": "x"}]}, "interests[0].key"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "a", "name": "x"}, {"key": "a", "name": "y"}]},
+         "interests[1].key"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": f"k{i}", "name": "x"} for i in range(201)]},
+         "interests"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "a", "name": "x", "skus": ["S"] * 2}]},
+         "interests[0].skus"),
+        ("PUT", "/v1/interests/catalogue", {"interests": [{"key": "a", "name": "x", "skus": ["s" * 201]}]},
+         "interests[0].skus"),
+        ("PUT", f"/v1/customers/{w.b}/interests", {"interests": [{"interest": "nope", "visibility": "everyone"}]},
+         "interests[0].interest"),
+        ("PUT", f"/v1/customers/{w.b}/interests", {"interests": [{"interest": "yoga", "visibility": "public"}]},
+         "interests[0].visibility"),
+        ("PUT", f"/v1/customers/{w.b}/interests", {"interests": [{"interest": "yoga", "visibility": "everyone"}] * 2},
+         "interests[1].interest"),
+        ("POST", f"/v1/customers/{w.b}/friends", {"customer": w.b}, "customer"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "search", "at": NOW}, "query"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "view", "at": NOW}, "sku"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "search", "query": "q", "sku": "S", "at": NOW}, "sku"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "search", "query": "   ", "at": NOW}, "query"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "buy", "sku": "S", "at": NOW}, "type"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "view", "sku": "S", "at": "1979-12-31T23:59:59Z"}, "at"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"type": "view", "sku": "S", "at": "2031-05-07T10:06:00Z"}, "at"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"events": []}, "events"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"events": [{"type": "view", "sku": "S", "at": NOW}] * 101}, "events"),
+        ("POST", f"/v1/customers/{w.b}/activity", {"events": [{"type": "view", "sku": "S", "at": NOW},
+                                                              {"type": "view", "at": NOW}]}, "events[1].sku"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/x", "events": ["nope.nothing"]}, "events"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/x", "events": ["*.*"]}, "events"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/x", "events": []}, "events"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/x", "events": ["*"] * 65}, "events"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/x", "events": ["*"], "description": "d" * 501}, "description"),
+        ("POST", ep, {"url": "https://u:p@127.0.0.2:9/x", "events": ["*"]}, "url"),
+        ("POST", ep, {"url": "http://127.0.0.2:9/" + "x" * 2048, "events": ["*"]}, "url"),
+        ("PATCH", f"{ep}/{w.endpoint}", {"events": ["bogus"]}, "events"),
+        ("PUT", "/v1/templates/no.such_event", {"subject": "s", "text": "t", "html": "h"}, None),
+        ("PUT", "/v1/templates/ticket.replied", {"subject": "{{nope}}", "text": "t", "html": "h"}, "subject"),
+        ("PUT", "/v1/templates/ticket.replied", {"subject": "s" * 1001, "text": "t", "html": "h"}, "subject"),
+        ("PUT", "/v1/templates/ticket.replied", {"subject": "s", "text": "{{#ticket}}", "html": "h"}, "text"),
+        ("PUT", "/v1/email/settings", {"unsubscribe_url": "javascript:alert(1)"}, "unsubscribe_url"),
+        ("PUT", "/v1/email/settings", {"unsubscribe_url": "/relative"}, "unsubscribe_url"),
+        ("PUT", "/v1/email/settings", {"promotional_weekly_cap": 101}, "promotional_weekly_cap"),
+        ("PUT", "/v1/integrations/shopify", {"shop_domain": "tea", "webhook_secret": "0123456789"},
+         "shop_domain"),
+        ("PUT", "/v1/integrations/shopify", {"shop_domain": "https://t..myshopify.com/x", "webhook_secret":
+                                             "0123456789"}, "shop_domain"),
+        ("PUT", "/v1/integrations/shopify", {"shop_domain": "t.myshopify.com", "webhook_secret": "short"},
+         "webhook_secret"),
+        ("PUT", "/v1/integrations/shopify", {"shop_domain": "t.myshopify.com", "webhook_secret": "caf\u00e9-secret"},
+         "webhook_secret"),
+        ("PUT", "/v1/integrations/woocommerce", {"site_url": "ftp://tea.example", "webhook_secret": "0123456789"},
+         "site_url"),
+        ("PUT", "/v1/integrations/woocommerce", {"site_url": "https://", "webhook_secret": "0123456789"},
+         "site_url"),
+        ("POST", f"/v1/orders/{w.order}/shipments", {"external_id": "Z", "carrier": "c",
+                                                     "lines": [{"sku": "NOPE", "quantity": 1}]}, "lines[0].sku"),
+        ("POST", f"/v1/orders/{w.order}/shipments", {"external_id": "Z", "carrier": "c",
+                                                     "lines": [{"sku": "KETTLE", "quantity": 3}]}, "lines[0].quantity"),
+        ("POST", f"/v1/orders/{w.order}/shipments", {"external_id": "Z", "carrier": "c",
+                                                     "promised_delivery_at": "2100-01-01T00:00:00Z"},
+         "promised_delivery_at"),
+        ("POST", f"/v1/orders/{w.order}/shipments", {"external_id": "Z", "carrier": "c",
+                                                     "promised_delivery_at": "2031-02-30T00:00:00Z"},
+         "promised_delivery_at"),
+        ("POST", f"/v1/shipments/{w.shipment}/events", {"external_id": "Y", "type": "lost", "at": NOW}, "type"),
+        ("POST", f"/v1/shipments/{w.shipment}/events", {"external_id": "Y", "type": "delivered", "at": NOW,
+                                                        "reason": "carrier"}, "reason"),
+        ("POST", f"/v1/shipments/{w.shipment}/events", {"external_id": "Y", "type": "failed_attempt", "at": NOW,
+                                                        "reason": "weather"}, "reason"),
+        ("POST", f"/v1/shipments/{w.shipment}/events", {"external_id": "Y", "type": "shipped",
+                                                        "at": "1979-12-31T23:59:59Z"}, "at"),
+        ("POST", "/v1/tickets", {"channel": "fax", "customer": w.a, "subject": "s", "body": "b"}, "channel"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b",
+                                 "priority": "asap"}, "priority"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b",
+                                 "tags": ["a", "a"]}, "tags"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b",
+                                 "tags": [f"t{i}" for i in range(21)]}, "tags"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b",
+                                 "tags": ["two\nlines"]}, "tags"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.b, "order": w.order, "subject": "s",
+                                 "body": "b"}, "order"),
+        ("POST", "/v1/tickets", {"channel": "web", "subject": "s", "body": "b"}, "customer"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s" * 201, "body": "b"}, "subject"),
+        ("POST", "/v1/tickets", {"channel": "web", "customer": w.a, "subject": "s", "body": "b" * 20001}, "body"),
+        ("PATCH", tk, {"status": "closed"}, "status"),
+        ("PATCH", tk, {"status": "archived"}, "status"),
+        ("POST", tk + "/messages", {"author": "customer", "body": "b", "agent": "Ola"}, "agent"),
+        ("POST", tk + "/messages", {"author": "bot", "body": "b"}, "author"),
+        ("POST", "/v1/surveys/answers", {"token": w.survey_token, "score": 11}, "score"),
+        ("POST", "/v1/surveys/answers", {"token": w.survey_token, "score": 5, "comment": "c" * 2001}, "comment"),
+    ]
+
+
+def test_probe__values_of_the_right_type_that_are_still_wrong_are_400_naming_the_field(world):
+    w = world
+    reads = ALL_READS + ["/v1/reviews/settings", "/v1/interests/catalogue", f"/v1/profiles/{w.b}",
+                         f"/v1/customers/{w.b}/friends", "/v1/templates", "/v1/email/settings",
+                         f"/v1/shipments/{w.shipment}", f"/v1/customers/{w.a}/surveys",
+                         f"/v1/customers/{w.b}/recommendations"]
+    before, events = state(w, reads), state(w, [])
+    found = []
+    for method, path, body, param in semantic_cases(w):
+        key = None if path == "/v1/surveys/answers" else ...
+        r = w.shop.request(method, path, body, key=key)
+        label = f"{method} {path} {json.dumps(body)[:80]}"
+        problems = refusal_problems(r)
+        if not problems and r.status_code not in (400, 409, 422):
+            problems.append(f"status {r.status_code}")
+        if not problems and param and not (error_of(r)["param"] or "").startswith(param):
+            problems.append(f"names {error_of(r)['param']!r}, not {param!r}: {error_of(r)['message']}")
+        found += [f"{label}: {p}" for p in problems]
+        after = state(w, [])            # the events, after each (every write records one)
+        if after != events:
+            found.append(f"{label}: wrote events {after['events'][1][-3:]}")
+            events = after
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+
+
 # ---------------------------------------------------------------- ids of another shop, erased customers
 
 def writes(w):
