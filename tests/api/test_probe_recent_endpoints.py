@@ -657,6 +657,29 @@ def test_probe__values_of_the_right_type_that_are_still_wrong_are_400_naming_the
     assert state(w, reads) == before
 
 
+
+def test_probe__forged_survey_and_unsubscribe_tokens_are_422_and_change_nothing(world):
+    w = world
+    t = w.survey_token
+    theirs = w.other.survey_token
+    head, _, sig = t.rpartition(".")
+    forged = ["", ".", "..", "...", "svt_", "svt_..", t + ".", "." + t, t[:-1], head + "." + sig[::-1],
+              head + "." + theirs.rpartition(".")[2], theirs.rpartition(".")[0] + "." + sig,
+              t.replace(w.shop.shop["id"], w.other.shop.shop["id"]), t + "A" * 100000,
+              t.upper(), t.replace(".", "%2E"), "eut_" + t[4:], "\u00e9" * 50, t + "\u00e9"]
+    reads = [f"/v1/customers/{w.a}/surveys", "/v1/tickets?limit=100", "/v1/email/settings"]
+    before = state(w, reads)
+    found = []
+    for tok in forged:
+        for path in ("/v1/surveys/answers", "/v1/unsubscribe"):
+            body = {"token": tok, "score": 3} if path.startswith("/v1/surveys") else {"token": tok}
+            r = w.shop.request("POST", path, body, key=None)
+            if r.status_code not in (400, 413, 422) or refusal_problems(r):
+                found.append(f"{path} {tok[:50]!r}: {r.status_code} {r.text[:200]}")
+    assert not found, "\n".join(found)
+    assert state(w, reads) == before
+
+
 # ---------------------------------------------------------------- ids of another shop, erased customers
 
 def writes(w):
