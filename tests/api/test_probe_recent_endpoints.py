@@ -680,6 +680,38 @@ def test_probe__forged_survey_and_unsubscribe_tokens_are_422_and_change_nothing(
     assert state(w, reads) == before
 
 
+
+def test_probe__bodies_sent_to_routes_that_take_none_and_other_methods_are_never_5xx(world):
+    w = world
+    bodyless = [("POST", f"/v1/customers/{w.a}/friends/{w.b}/accept"),
+                ("POST", f"/v1/customers/{w.a}/friends/{w.b}/decline"),
+                ("DELETE", f"/v1/customers/{w.a}/friends/{w.c}"),
+                ("POST", f"/v1/webhook_endpoints/{w.endpoint}/rotate_secret"),
+                ("POST", f"/v1/events/{w.event}/redeliver"), ("DELETE", "/v1/templates/no.such"),
+                ("DELETE", "/v1/integrations/woocommerce")]
+    found = []
+    for method, path in bodyless:
+        for raw in (b"{", b"\xff", b'{"a":1e400}', b"[" * 5000, b"x" * 500000):
+            r = send(w, method, path, raw)
+            if r.status_code >= 500 or (r.status_code >= 400 and refusal_problems(r)):
+                found.append(f"{method} {path} {raw[:10]!r}: {r.status_code} {r.text[:200]}")
+    routes = ["/v1/reviews", f"/v1/reviews/{w.review}", "/v1/reviews/showcase", "/v1/questions",
+              f"/v1/customers/{w.a}/friends", f"/v1/profiles/{w.a}", "/v1/webhook_endpoints",
+              "/v1/templates/ticket.replied", "/v1/email/settings", "/v1/integrations/shopify/webhooks",
+              f"/v1/shipments/{w.shipment}", f"/v1/tickets/{w.ticket}", "/v1/sla_policies",
+              "/v1/surveys/answers", "/v1/unsubscribe", f"/v1/customers/{w.a}/activity"]
+    for path in routes:
+        for method in ("PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "GET"):
+            try:
+                r = w.shop.request(method, path, raw=b"")
+            except requests.ConnectionError as e:
+                found.append(f"{method} {path}: connection dropped ({e})")
+                continue
+            if r.status_code >= 500:
+                found.append(f"{method} {path}: {r.status_code} {r.text[:200]}")
+    assert not found, "\n".join(found)
+
+
 # ---------------------------------------------------------------- ids of another shop, erased customers
 
 def writes(w):
