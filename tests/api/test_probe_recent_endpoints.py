@@ -383,6 +383,33 @@ def test_probe__hostile_activity_records_nothing(world):
                skip=("events missing",))  # then the body reads as one event without a type
 
 
+
+def test_probe__hostile_storefront_bodies_with_a_customer_token_change_nothing(world):
+    """The same probes through the storefront (publishable key and the customer's token)."""
+    w = world
+    pk = w.shop.shop["publishable_key"]
+    tok = {"Customer-Token": ok(w.shop.post(f"/v1/customers/{w.b}/tokens"))["token"]}
+    run_probes(w, "POST", "/v1/reviews", {"customer": w.b, "sku": "MUG", "rating": 4, "title": "t"},
+               {("customer",): "s", ("sku",): "s", ("rating",): "i", ("title",): "s"},
+               [("rating",)], ["/v1/reviews?status=any&limit=100"], key=pk, headers=tok,
+               skip=("customer missing",))
+    run_probes(w, "POST", f"/v1/reviews/{w.review}/votes", {"customer": w.b, "helpful": False},
+               {("customer",): "s", ("helpful",): "b"}, [("helpful",)], [f"/v1/reviews/{w.review}"],
+               key=pk, headers=tok)
+    run_probes(w, "PUT", f"/v1/customers/{w.b}/interests",
+               {"interests": [{"interest": "yoga", "visibility": "friends"}]},
+               {("interests",): "a", ("interests", 0): "o", ("interests", 0, "interest"): "s",
+                ("interests", 0, "visibility"): "s"},
+               [("interests",), ("interests", 0, "interest"), ("interests", 0, "visibility")],
+               [f"/v1/profiles/{w.b}"], key=pk, headers=tok, top_array_ok=True)
+    run_probes(w, "POST", f"/v1/customers/{w.b}/activity", {"type": "view", "sku": "MUG", "at": NOW},
+               {("type",): "s", ("sku",): "s", ("at",): "s"}, [("type",), ("at",)],
+               [f"/v1/customers/{w.b}/recommendations?limit=100"], key=pk, headers=tok,
+               top_array_ok=True)
+    run_probes(w, "PATCH", f"/v1/profiles/{w.b}", {"display_name": "Bea"}, {("display_name",): "sn"},
+               [("display_name",)], [f"/v1/profiles/{w.b}"], key=pk, headers=tok)
+
+
 # ---------------------------------------------------------------- issue 13: webhooks, e-mail, integrations
 
 def test_probe__hostile_webhook_endpoints_change_nothing(world):
