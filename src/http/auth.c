@@ -12,7 +12,7 @@
 #include "server.h"
 
 /*
- * The key cache (issue 10, docs/decisions.md "A cache of the shops' keys"):
+ * The key cache (issue 10; docs/decisions.md, "Issue 10 bench", says why):
  * a key's SHA-256 -> its shop, kind and expiry, so that a request does not
  * open a read transaction to authenticate. Direct-mapped (a key takes the
  * slot its hash names; a collision replaces), only keys that authenticated
