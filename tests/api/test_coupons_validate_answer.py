@@ -108,3 +108,25 @@ def test_validate_answer__a_publishable_key_may_not_validate(server, operator):
     r = Api(server, shop.shop["publishable_key"]).post(
         "/v1/coupons/validate", {"code": "X", "cart": {"currency": "EUR", "lines": LINES}})
     assert r.status_code == 403
+
+
+def test_validate_answer__an_idempotency_key_stores_nothing_and_replays_nothing(shop):
+    """Validation writes nothing (answered on the worker, READ_ONLY): under one
+    Idempotency-Key each request is answered afresh, another body included."""
+    c = campaign(shop, "ONCE10", limits={"total_uses": 1})
+    h = {"Idempotency-Key": "validate-" + c["id"]}
+    body = {"code": "ONCE10", "cart": {"currency": "EUR", "lines": LINES}}
+    first = shop.post("/v1/coupons/validate", body, headers=h)
+    assert first.status_code == 200 and first.json()["valid"] is True
+    assert "Idempotent-Replayed" not in first.headers
+    o = shop.post("/v1/orders", new_order(shop))
+    assert o.status_code == 201, o.text
+    o = o.json()
+    r = shop.post("/v1/coupons/redeem", {"code": "ONCE10", "customer": o["customer"],
+                                         "order": o["id"]})
+    assert r.status_code in (200, 201), r.text
+    again = shop.post("/v1/coupons/validate", body, headers=h)
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert again.json()["valid"] is False and again.json()["reason"]["code"] == "limit_reached"
+    other = shop.post("/v1/coupons/validate", dict(body, code="NOPE"), headers=h)
+    assert other.status_code == 200 and other.json()["reason"]["code"] == "unknown_code"
