@@ -196,6 +196,7 @@ int shop_authenticate(struct store_tx *tx, const char *key, struct shop_auth *ou
 			snprintf(out->shop_id, sizeof(out->shop_id), "%s", store_text(st, 0));
 			out->kind = strcmp(store_text(st, 1), "secret") == 0 ? SHOP_KEY_SECRET
 									 : SHOP_KEY_PUBLISHABLE;
+			out->expires_at = store_is_null(st, 2) ? 0 : expires;
 			rc = 0;
 		}
 	} else if (rc == 0) {

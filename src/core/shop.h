@@ -60,6 +60,7 @@ struct shop_keys {
 struct shop_auth {
 	char shop_id[ID_MAX];
 	enum shop_key_kind kind;
+	int64_t expires_at;	/* unix ms; 0: does not expire (not rotated) */
 };
 
 /* name: 1..SHOP_NAME_MAX bytes. Fills out and the new keys. */
@@ -74,7 +75,8 @@ int shop_list(struct store_tx *tx, struct arena *a, const char *starting_after,
 /* New keys; the current ones expire grace_ms from now (0: at once). */
 int shop_rotate_keys(struct store_tx *tx, const char *id, int64_t grace_ms,
 		     struct shop_keys *keys, struct err *e);
-/* ERR_AUTH when key is unknown or expired. */
+/* ERR_AUTH when key is unknown or expired. The answer holds the key's
+ * expiry, for a cache of it (http/auth.c) to check on its own. */
 int shop_authenticate(struct store_tx *tx, const char *key, struct shop_auth *out,
 		      struct err *e);
 

@@ -2,10 +2,88 @@
 #include "auth.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../base/clock.h"
 #include "../core/shop.h"
 #include "server.h"
+
+/*
+ * The key cache (issue 10; docs/decisions.md, "Issue 10 bench", says why):
+ * a key's SHA-256 -> its shop, kind and expiry, so that a request does not
+ * open a read transaction to authenticate. Direct-mapped (a key takes the
+ * slot its hash names; a collision replaces), only keys that authenticated
+ * (an unknown key is looked up every time). An entry is used for at most
+ * AUTH_CACHE_TTL_MS of this process's monotonic clock: what another node or
+ * a `retain shop rotate-keys` process changed shows within that bound. This
+ * node's own key writes (KEYS_WRITE routes) empty it once they commit
+ * (auth_cache_forget), and the epoch keeps a lookup that read before such a
+ * commit from storing what it read after the emptying.
+ */
+#define AUTH_CACHE_SLOTS 1024	/* a power of two */
+#define AUTH_CACHE_TTL_MS 1000.0
+
+struct cached_key {
+	char hash[SECURE_SHA256_HEX];	/* "" for an empty slot */
+	struct shop_auth auth;
+	double loaded_ms;		/* clock_monotonic_ms() when read */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	atomic_uint_fast64_t epoch;
+	struct cached_key slot[AUTH_CACHE_SLOTS];
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct cached_key *slot_of(const char *hash)
+{
+	return &cache.slot[strtoul((char[9]){ hash[0], hash[1], hash[2], hash[3], hash[4],
+					      hash[5], hash[6], hash[7], 0 }, NULL, 16) &
+			   (AUTH_CACHE_SLOTS - 1)];
+}
+
+/* 1 with *out filled when hash is cached, fresh and not expired. */
+static int cache_get(const char *hash, struct shop_auth *out)
+{
+	int hit = 0;
+	pthread_mutex_lock(&cache.lock);
+	struct cached_key *c = slot_of(hash);
+	if (c->hash[0] && !strcmp(c->hash, hash) &&
+	    clock_monotonic_ms() - c->loaded_ms < AUTH_CACHE_TTL_MS) {
+		*out = c->auth;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	/* An expired key: the store says so (api_key_expired), as before. */
+	return hit && (!out->expires_at || out->expires_at > clock_now_ms());
+}
+
+/* Stores what a lookup begun at epoch read, unless a key write of this node
+ * committed since (it may have read the keys from before it). */
+static void cache_put(const char *hash, const struct shop_auth *auth, uint_fast64_t epoch,
+		      double loaded_ms)
+{
+	pthread_mutex_lock(&cache.lock);
+	if (atomic_load(&cache.epoch) == epoch) {
+		struct cached_key *c = slot_of(hash);
+		memcpy(c->hash, hash, SECURE_SHA256_HEX);
+		c->auth = *auth;
+		c->loaded_ms = loaded_ms;
+	}
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void auth_cache_forget(void)
+{
+	pthread_mutex_lock(&cache.lock);
+	atomic_fetch_add(&cache.epoch, 1);
+	for (int i = 0; i < AUTH_CACHE_SLOTS; i++)
+		cache.slot[i].hash[0] = '\0';
+	pthread_mutex_unlock(&cache.lock);
+}
 
 struct lookup {
 	const char *key;
@@ -43,11 +121,18 @@ int auth_request(struct req *r, struct err *e)
 			return err_setc(e, ERR_AUTH, "api_key_invalid", NULL, "invalid API key");
 		r->auth = AUTH_OPERATOR;
 	} else {
-		struct lookup l = { key, { { 0 }, 0 } };
-		/* not shown before the request's own read or write, which wait
-		 * for durability (store.h) */
-		if ((rc = store_peek(r->store, lookup_key, &l, e)))
-			return rc;
+		struct lookup l = { key, { { 0 }, 0, 0 } };
+		char hash[SECURE_SHA256_HEX];
+		secure_sha256_hex(key, strlen(key), hash);
+		if (!cache_get(hash, &l.out)) {
+			uint_fast64_t epoch = atomic_load(&cache.epoch);
+			double at = clock_monotonic_ms();
+			/* not shown before the request's own read or write, which
+			 * wait for durability (store.h) */
+			if ((rc = store_peek(r->store, lookup_key, &l, e)))
+				return rc;
+			cache_put(hash, &l.out, epoch, at);
+		}
 		r->shop_id = arena_strdup(&r->arena, l.out.shop_id);
 		r->auth = l.out.kind == SHOP_KEY_SECRET ? AUTH_SECRET : AUTH_PUBLISHABLE;
 	}

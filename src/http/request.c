@@ -10,6 +10,7 @@
 #include "../base/ids.h"
 #include "../base/jsonv.h"
 #include "../store/idempotency.h"
+#include "auth.h"
 #include "idempotency.h"
 #include "server.h"
 
@@ -141,7 +142,7 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	return store_idempotency_put(tx, w->scope, r->idempotency_key, &row, now, e);
 }
 
-int req_write(struct req *r, store_fn fn, void *ctx, struct err *e)
+static int write_idempotent(struct req *r, store_fn fn, void *ctx, struct err *e)
 {
 	if (!r->idempotency_key || !(r->route->flags & IDEMPOTENT))
 		return store_write(r->store, fn, ctx, e);
@@ -151,6 +152,16 @@ int req_write(struct req *r, store_fn fn, void *ctx, struct err *e)
 		return rc;
 	rc = store_write(r->store, idempotent_tx, &w, e);
 	idempotency_end(w.scope, r->idempotency_key);
+	return rc;
+}
+
+int req_write(struct req *r, store_fn fn, void *ctx, struct err *e)
+{
+	assert(!(r->route->flags & READ_ONLY));
+	int rc = write_idempotent(r, fn, ctx, e);
+	/* Committed (or failed, or replayed: forgetting is then only early). */
+	if (r->route->flags & KEYS_WRITE)
+		auth_cache_forget();
 	return rc;
 }
 

@@ -41,6 +41,14 @@ enum route_flags {
 	 * (PUT .../interests, POST .../activity). r->json may then be an array;
 	 * the handler reads it through req_array_body(). */
 	ARRAY_BODY = 1 << 10,
+	/* Issue 10: a POST that only reads (its handler calls req_read(), never
+	 * req_write()), answered on libmicrohttpd's worker like a GET, without
+	 * the hand-off to a writer thread. Never IDEMPOTENT: there is nothing to
+	 * store, and a retry under any Idempotency-Key is answered afresh. */
+	READ_ONLY = 1 << 11,
+	/* Issue 10: the write changes a shop's API keys (a rotation): once it
+	 * has committed, this node's key cache (http/auth.h) forgets every key. */
+	KEYS_WRITE = 1 << 12,
 };
 
 typedef int (*route_handler)(struct req *r, struct err *e);
@@ -60,6 +68,7 @@ struct req {
 	const char *method, *url;
 	const struct route *route;
 	int route_index;
+	int matched;		/* router_match() ran: its result + 1 (server.c) */
 	const char *params[ROUTE_MAX_PARAMS];
 	int nparams;
 	struct buf body;

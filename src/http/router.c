@@ -57,6 +57,15 @@ static int match(const char *pattern, const char *path, struct arena *a,
 	return *p == '\0' && *s == '\0';
 }
 
+/* 0 when the pattern's literal start (up to its first ":name") is not the
+ * path's start: most routes are told apart there, in a few compares. */
+static int may_match(const char *p, const char *s)
+{
+	while (*p && *p != ':' && *p == *s)
+		p++, s++;
+	return *p == ':' || (*p == '\0' && *s == '\0');
+}
+
 enum router_result router_match(const struct route *routes, int nroutes, const char *method,
 				const char *path, struct arena *a, int *index,
 				const char **params, int *nparams)
@@ -65,7 +74,8 @@ enum router_result router_match(const struct route *routes, int nroutes, const c
 	if (!strcmp(method, "HEAD"))
 		method = "GET";
 	for (int i = 0; i < nroutes; i++) {
-		if (!match(routes[i].pattern, path, NULL, params, nparams))
+		if (!may_match(routes[i].pattern, path) ||
+		    !match(routes[i].pattern, path, NULL, params, nparams))
 			continue;
 		if (strcmp(routes[i].method, method) != 0) {
 			result = ROUTER_NO_METHOD;

@@ -39,7 +39,8 @@ static atomic_int in_flight;
  * it, up to SERVER_WRITERS, wherever libmicrohttpd placed their connections
  * (it does not spread them evenly over its pool: with a worker blocking per
  * request, sixteen connections often shared one or two threads, and so one
- * commit each). GET and HEAD, which do not write, are answered on the worker.
+ * commit each). GET and HEAD, which do not write, are answered on the worker,
+ * and so are READ_ONLY routes (request.h): a POST that only reads.
  */
 #define SERVER_WRITERS 64
 
@@ -90,6 +91,16 @@ static const char *scoped_path(struct req *r, const char *path)
 			    token ? token : "");
 }
 
+/* The request's route, matched once (on_request asks before dispatch). */
+static enum router_result match(struct server *s, struct req *r)
+{
+	if (!r->matched)
+		r->matched = 1 + (int)router_match(s->routes, s->nroutes, r->method, r->url,
+						   &r->arena, &r->route_index, r->params,
+						   &r->nparams);
+	return (enum router_result)(r->matched - 1);
+}
+
 static int prepare(struct server *s, struct req *r, struct err *e)
 {
 	int rc;
@@ -97,8 +108,7 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 
 	if (cors_is_preflight(r))	/* issue 14 */
 		return cors_preflight(r, s->routes, s->nroutes, e);
-	switch (router_match(s->routes, s->nroutes, r->method, path, &r->arena, &r->route_index,
-			     r->params, &r->nparams)) {
+	switch (match(s, r)) {
 	case ROUTER_NO_PATH:
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such endpoint: %s %.200s", r->method, path);
 	case ROUTER_NO_METHOD: {
@@ -214,10 +224,16 @@ static int back_from_writer(struct req *r)
 	return r->resp_body && !r->responded;
 }
 
-static int may_write(const char *method)
+/* GET, HEAD, OPTIONS and READ_ONLY routes (a POST that only reads, issue
+ * 10) are answered on the worker. A request that matches no route (its 404
+ * or 405 writes nothing) still goes to a writer: the worker answers only
+ * what it is sure reads. */
+static int may_write(struct server *s, struct req *r)
 {
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-	       strcmp(method, "OPTIONS") != 0;
+	if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD") ||
+	    !strcmp(r->method, "OPTIONS"))
+		return 0;
+	return match(s, r) != ROUTER_FOUND || !(s->routes[r->route_index].flags & READ_ONLY);
 }
 
 static int writers_start(struct server *s, struct err *e)
@@ -467,7 +483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_sub(&suspended, 1);
 		return send_response(s, r);
 	}
-	if (may_write(method) && queue_for_writer(r))
+	if (may_write(s, r) && queue_for_writer(r))
 		return MHD_YES;
 	dispatch(s, r);
 	return send_response(s, r);
