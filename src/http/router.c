@@ -4,30 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(char c)
+/* A segment as it came: libmicrohttpd has already decoded the path
+ * (http/server.c's unescape, which leaves "%00" as written). Decoding it
+ * again made "%2541" an "A" and "%2500" a NUL that cut the value short. */
+static char *segment(struct arena *a, const char *s, size_t n)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static char *decode(struct arena *a, const char *s, size_t n)
-{
-	char *out = arena_alloc(a, n + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
+	char *out = arena_alloc(a, n + 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
 	return out;
 }
 
@@ -48,7 +32,7 @@ static int match(const char *pattern, const char *path, struct arena *a,
 			if (sl == 0 || *nparams == ROUTE_MAX_PARAMS)
 				return 0;
 			if (a)
-				params[(*nparams)++] = decode(a, s, sl);
+				params[(*nparams)++] = segment(a, s, sl);
 		} else if (pl != sl || strncmp(p, s, pl) != 0) {
 			return 0;
 		}

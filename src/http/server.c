@@ -425,6 +425,44 @@ static enum MHD_Result refuse_early(struct server *s, struct req *r, struct err 
 	return send_response(s, r);
 }
 
+/*
+ * libmicrohttpd decodes the path and the query's values in place with this.
+ * Its own decoder turns "%00" into a NUL, which ends the C string the router
+ * reads: "/v1/customers/A%00/friends/B" was routed as "/v1/customers/A".
+ * This one decodes every other "%HH" the same way and leaves "%00" as
+ * written, so such a path names no resource (404) and a value keeps its
+ * bytes instead of being cut short.
+ */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *out = s;
+	(void)cls;
+	(void)conn;
+	for (const char *in = s; *in; ) {
+		int hi = in[0] == '%' ? hex_value(in[1]) : -1;
+		int lo = hi >= 0 ? hex_value(in[2]) : -1;
+		if (lo >= 0 && (hi | lo)) {
+			*out++ = (char)(hi << 4 | lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = 0;
+	return (size_t)(out - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -558,6 +596,7 @@ int server_start(struct server *s, struct err *e)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon)
 		return err_set(e, ERR_INTERNAL, "listen", "cannot listen on \"%s\": %s",

@@ -31,9 +31,11 @@ Test(router, matches_literal_and_captured_segments)
 	cr_assert_eq(index, 2);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(params[0], "cus_1");
-	cr_assert_eq(router_match(routes, 4, "GET", "/v1/orders/ext%3AA%2F1", &a, &index, params, &n),
+	/* the path comes decoded by libmicrohttpd (server.c's unescape): a
+	 * segment is taken as it is, never decoded a second time */
+	cr_assert_eq(router_match(routes, 4, "GET", "/v1/orders/ext:A%2541%00", &a, &index, params, &n),
 		     ROUTER_FOUND);
-	cr_assert_str_eq(params[0], "ext:A/1");
+	cr_assert_str_eq(params[0], "ext:A%2541%00");
 	arena_free(&a);
 }
 
