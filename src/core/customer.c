@@ -280,26 +280,66 @@ static int lookup_ref(struct store_tx *tx, const char *shop, const char *ref,
 	return rc < 0 ? rc : 0;
 }
 
+/* One row of a resolution: its merged_into (NULL: none) into next, and
+ * whether it is a guest with no orders yet; 0 rows: 0. */
+static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX],
+			int *first_guest_order, struct err *e)
+{
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	if (rc == 1) {
+		snprintf(id, ID_MAX, "%s", store_text(st, 0));
+		snprintf(next, ID_MAX, "%s", store_text(st, 1) ? store_text(st, 1) : "");
+		*first_guest_order = store_int(st, 2) == 0 && store_text(st, 3) &&
+				     !strcmp(store_text(st, 3), "guest");
+	}
+	store_done(st);
+	return rc;
+}
+
+#define RESOLVE_COLUMNS "id, merged_into, orders_count, status"
+
+int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
+			     const char *param, char id[ID_MAX], int *first_guest_order,
+			     struct err *e)
+{
+	char next[ID_MAX];
+	int first = -1, rc = !strncmp(ref, "ext:", 4)
+		? resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4),
+			       id, next, &first, e)
+		: resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND id = $2", "ss", shop, ref),
+			       id, next, &first, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOT_FOUND, param, "no customer \"%s\"", ref);
+	/* Follow merges, each row read once with its merged_into; a chain is
+	 * short, the bound (16 steps) only guards against a cycle. A merge into
+	 * a row that is gone ends at that id, as before. */
+	for (int depth = 0; rc == 1 && next[0] && depth < 16; depth++) {
+		snprintf(id, ID_MAX, "%s", next);
+		first = -1;
+		if (depth == 15)
+			break;
+		char at[ID_MAX];
+		snprintf(at, sizeof(at), "%s", next);
+		next[0] = '\0';
+		rc = resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					      " WHERE shop_id = $1 AND id = $2", "ss", shop, at),
+				  id, next, &first, e);
+		if (rc == 0)
+			snprintf(id, ID_MAX, "%s", at);
+	}
+	if (first_guest_order)
+		*first_guest_order = first;
+	return rc < 0 ? rc : 0;
+}
+
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e)
 {
-	int rc = lookup_ref(tx, shop, ref, param, id, e);
-	/* Follow merges; a chain is short, the bound only guards against a cycle. */
-	for (int depth = 0; !rc && depth < 16; depth++) {
-		struct store_stmt *st = store_query(tx, e,
-			"SELECT merged_into FROM customers WHERE shop_id = $1 AND id = $2"
-			" AND merged_into IS NOT NULL", "ss", shop, id);
-		if (!st)
-			return e->kind;
-		rc = store_step(st, e);
-		if (rc == 1)
-			snprintf(id, ID_MAX, "%s", store_text(st, 0));
-		store_done(st);
-		if (rc <= 0)
-			return rc;
-		rc = 0;
-	}
-	return rc;
+	return customer_resolve_counted(tx, shop, ref, param, id, NULL, e);
 }
 
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
@@ -535,8 +575,12 @@ int customer_create_guest(struct store_tx *tx, const char *shop,
 			     arena_alloc(&a, (size_t)(in->nidentities + 1) * sizeof(char *)), e);
 	if (!rc)
 		rc = insert_customer(tx, shop, in->external_id, id, e);
-	if (!rc)
-		rc = load_row(tx, &a, shop, id, &c, e);
+	/* The row just inserted, as load_row() would read it (a statement
+	 * fewer per guest): apply_input() needs its id, status and the e-mail,
+	 * phone and consent it has yet (none). */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.status = "guest";
 	if (!rc)
 		rc = apply_input(tx, &a, shop, &c, in, e);
 	if (!rc)
@@ -918,7 +962,6 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e)
 {
-	int64_t now = clock_now_ms();
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT orders_count, status FROM customers WHERE shop_id = $1 AND id = $2",
 		"ss", shop, id);
@@ -930,13 +973,21 @@ int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 	store_done(st);
 	if (rc <= 0)
 		return rc;
+	return customer_count_order_as(tx, shop, id, first_guest_order, e);
+}
+
+int customer_count_order_as(struct store_tx *tx, const char *shop, const char *id,
+			    int first_guest_order, struct err *e)
+{
+	if (first_guest_order < 0)
+		return customer_count_order(tx, shop, id, e);
 	/* The invite is due after a guest's first order, never before. */
-	rc = store_exec(tx, e,
+	int rc = store_exec(tx, e,
 		"UPDATE customers SET orders_count = orders_count + 1, updated_at = $3,"
 		" account_invite_due_at = CASE WHEN status = 'guest' AND orders_count = 0"
 		"   AND account_invite_due_at IS NULL THEN $3 ELSE account_invite_due_at END"
 		" WHERE shop_id = $1 AND id = $2",
-		"ssi", shop, id, now);
+		"ssi", shop, id, clock_now_ms());
 	if (rc < 0)
 		return rc;
 	if (first_guest_order)
