@@ -276,8 +276,16 @@ static int load_lines(struct store_tx *tx, struct arena *a, const char *shop, st
 		"ss", shop, o->id);
 	if (!st)
 		return e->kind;
-	o->lines = arena_alloc(a, ORDER_MAX_LINES * sizeof(*o->lines));
+	/* Grown as rows come (most orders have a few lines, not ORDER_MAX_LINES). */
+	int cap = 8;
+	o->lines = arena_alloc(a, (size_t)cap * sizeof(*o->lines));
 	while ((rc = store_step(st, e)) == 1 && o->nlines < ORDER_MAX_LINES) {
+		if (o->nlines == cap) {
+			struct order_line *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, o->lines, (size_t)cap * sizeof(*more));
+			o->lines = more;
+			cap *= 2;
+		}
 		struct order_line *l = &o->lines[o->nlines++];
 		l->position = (int)store_int(st, 0);
 		l->sku = arena_strdup(a, store_text(st, 1));
@@ -513,8 +521,8 @@ static void new_order(struct arena *a, const struct order_input *in, const char 
 	o->placed_at = in->placed_at ? in->placed_at : now;
 	o->promised_delivery_at = in->promised_delivery_at;
 	o->created_at = o->updated_at = now;
-	o->lines = arena_alloc(a, ORDER_MAX_LINES * sizeof(*o->lines));
-	for (int i = 0; i < in->nlines && i < ORDER_MAX_LINES; i++) {
+	o->lines = arena_alloc(a, (size_t)(in->nlines + 1) * sizeof(*o->lines));
+	for (int i = 0; i < in->nlines; i++) {
 		const struct order_line *l = &in->lines[i];
 		struct order_line *c = &o->lines[o->nlines++];
 		c->position = i;
