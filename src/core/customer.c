@@ -300,23 +300,14 @@ static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX
 
 #define RESOLVE_COLUMNS "id, merged_into, orders_count, status"
 
-int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
-			     const char *param, char id[ID_MAX], int *first_guest_order,
-			     struct err *e)
+/* From the row id just read (its merged_into in next, its guest flag in
+ * first), follows merges, each row read once with its merged_into; a chain
+ * is short, the bound (16 steps) only guards against a cycle. A merge into a
+ * row that is gone ends at that id, as before. */
+static int follow_merges(struct store_tx *tx, const char *shop, char id[ID_MAX],
+			 char next[ID_MAX], int *first_guest_order, int first, struct err *e)
 {
-	char next[ID_MAX];
-	int first = -1, rc = !strncmp(ref, "ext:", 4)
-		? resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
-					   " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4),
-			       id, next, &first, e)
-		: resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
-					   " WHERE shop_id = $1 AND id = $2", "ss", shop, ref),
-			       id, next, &first, e);
-	if (rc == 0)
-		return err_set(e, ERR_NOT_FOUND, param, "no customer \"%s\"", ref);
-	/* Follow merges, each row read once with its merged_into; a chain is
-	 * short, the bound (16 steps) only guards against a cycle. A merge into
-	 * a row that is gone ends at that id, as before. */
+	int rc = 1;
 	for (int depth = 0; rc == 1 && next[0] && depth < 16; depth++) {
 		snprintf(id, ID_MAX, "%s", next);
 		first = -1;
@@ -336,10 +327,60 @@ int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *
 	return rc < 0 ? rc : 0;
 }
 
+int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
+			     const char *param, char id[ID_MAX], int *first_guest_order,
+			     struct err *e)
+{
+	char next[ID_MAX];
+	int first = -1, rc = !strncmp(ref, "ext:", 4)
+		? resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4),
+			       id, next, &first, e)
+		: resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND id = $2", "ss", shop, ref),
+			       id, next, &first, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOT_FOUND, param, "no customer \"%s\"", ref);
+	return rc < 0 ? rc : follow_merges(tx, shop, id, next, first_guest_order, first, e);
+}
+
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e)
 {
 	return customer_resolve_counted(tx, shop, ref, param, id, NULL, e);
+}
+
+int customer_find_identity_resolved(struct store_tx *tx, const char *shop, const char *kind,
+				    const char *value, const char *param, char id[ID_MAX],
+				    int *first_guest_order, struct err *e)
+{
+	char owner[ID_MAX] = "", next[ID_MAX] = "";
+	int first = -1, gone = 0;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT i.customer_id, c.id, c.merged_into, c.orders_count, c.status"
+		" FROM customer_identities i LEFT JOIN customers c ON c.shop_id = i.shop_id"
+		" AND c.id = i.customer_id WHERE i.shop_id = $1 AND i.kind = $2 AND i.value = $3",
+		"sss", shop, kind, value);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	id[0] = '\0';
+	if (rc == 1) {
+		snprintf(owner, sizeof(owner), "%s", store_text(st, 0));
+		gone = store_text(st, 1) == NULL;
+		if (!gone) {
+			snprintf(id, ID_MAX, "%s", store_text(st, 1));
+			snprintf(next, ID_MAX, "%s", store_text(st, 2) ? store_text(st, 2) : "");
+			first = store_int(st, 3) == 0 && store_text(st, 4) &&
+				!strcmp(store_text(st, 4), "guest");
+		}
+	}
+	store_done(st);
+	if (rc <= 0)
+		return rc;
+	if (gone)	/* an identity of no row: as customer_resolve() answers it */
+		return customer_resolve_counted(tx, shop, owner, param, id, first_guest_order, e);
+	return follow_merges(tx, shop, id, next, first_guest_order, first, e);
 }
 
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,

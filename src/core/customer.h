@@ -107,6 +107,13 @@ int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
 			     const char *param, char id[ID_MAX], int *first_guest_order,
 			     struct err *e);
+/* customer_find_identity() (value already normalised) and then
+ * customer_resolve_counted() of its owner, naming param, the owner's row read
+ * with the identity (one statement without a merge); id "" when nobody has
+ * it. */
+int customer_find_identity_resolved(struct store_tx *tx, const char *shop, const char *kind,
+				    const char *value, const char *param, char id[ID_MAX],
+				    int *first_guest_order, struct err *e);
 /* *erased = 1 when ref (following merges) is an erased customer.
  * ERR_NOT_FOUND naming param for an unknown ref. */
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,

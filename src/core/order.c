@@ -196,11 +196,11 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 		for (int i = 0; i < 3; i++) {
 			if (!norm[i])
 				continue;
-			if ((rc = customer_find_identity(tx, shop, idents[i].kind, norm[i], id, e)))
+			if ((rc = customer_find_identity_resolved(tx, shop, idents[i].kind, norm[i],
+								  idents[i].param, id, first, e)))
 				return rc;
 			if (id[0])
-				return customer_resolve_counted(tx, shop, id, idents[i].param, id,
-								first, e);
+				return 0;
 		}
 	}
 	id[0] = '\0';
