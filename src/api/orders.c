@@ -19,7 +19,7 @@ struct order_call {
 	struct refund_input refund;
 	struct order_filter filter;
 	int limit, created;
-	char fingerprint[68], legacy_fingerprint[65];
+	char fingerprint[68];
 };
 
 int api_orders_parse_customer(struct req *r, json_t *body, struct order_customer *c, struct err *e)
@@ -138,6 +138,20 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	return 0;
 }
 
+static json_t *order_json_of(const struct order *o, const struct order_earning *earning,
+			     const struct coupon_redemption *coupons, int n,
+			     const struct shipment *shipments, int nshipments)
+{
+	json_t *out = render_order(o, earning), *list = json_array(), *parcels = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, api_render_coupon_redemption(&coupons[i]));
+	for (int i = 0; i < nshipments; i++)
+		json_array_append_new(parcels, api_render_shipment(&shipments[i]));
+	json_object_set_new(out, "coupons", list);
+	json_object_set_new(out, "shipments", parcels);
+	return out;
+}
+
 /* Renders an order with what it earned (read in the same transaction). */
 static json_t *order_json(struct store_tx *tx, struct req *r, const struct order *o,
 			  struct err *e)
@@ -147,17 +161,20 @@ static json_t *order_json(struct store_tx *tx, struct req *r, const struct order
 	struct shipment *shipments;
 	int n, nshipments;
 	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
-	    coupon_redemptions_of_order(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
+	    coupon_redemptions_of_order_once(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
 	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
 		return NULL;
-	json_t *out = render_order(o, &earning), *list = json_array(), *parcels = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(list, api_render_coupon_redemption(&coupons[i]));
-	for (int i = 0; i < nshipments; i++)
-		json_array_append_new(parcels, api_render_shipment(&shipments[i]));
-	json_object_set_new(out, "coupons", list);
-	json_object_set_new(out, "shipments", parcels);
-	return out;
+	return order_json_of(o, &earning, coupons, n, shipments, nshipments);
+}
+
+/* An order created by this request: nothing can have earned on it, redeemed
+ * a code for it or shipped it yet (all three name an existing order), so it
+ * renders as order_json() would without the three reads. */
+static json_t *new_order_json(const struct order *o)
+{
+	struct order_earning earning;
+	memset(&earning, 0, sizeof(earning));
+	return order_json_of(o, &earning, NULL, 0, NULL, 0);
 }
 
 static int respond_order(struct store_tx *tx, struct order_call *c, int status,
@@ -175,7 +192,18 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct order_call *c = ctx;
 	struct order out;
 	int rc = order_create(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
-	return rc ? rc : respond_order(tx, c, c->created ? 201 : 200, &out, e);
+	if (rc || !c->created)
+		return rc ? rc : respond_order(tx, c, 200, &out, e);
+	req_json(c->r, 201, new_order_json(&out));
+	return 0;
+}
+
+/* order_input.legacy_fingerprint: the whole body's digest, which only a
+ * replay of an order stored before issue 8 needs. */
+static void legacy_fingerprint(void *ctx, char out[65])
+{
+	struct req *r = ctx;
+	jsonv_fingerprint("POST", "/v1/orders", r->json, out);
 }
 
 int api_orders_create(struct req *r, struct err *e)
@@ -195,10 +223,10 @@ int api_orders_create(struct req *r, struct err *e)
 	jsonv_fingerprint("POST", "/v1/orders", rest, digest);
 	json_decref(rest);
 	snprintf(c.fingerprint, sizeof(c.fingerprint), "c1:%s", digest);
-	jsonv_fingerprint("POST", "/v1/orders", r->json, c.legacy_fingerprint);
 	c.in.fingerprint = c.fingerprint;
 	c.in.fingerprint_omits_customer = 1;
-	c.in.legacy_fingerprint = c.legacy_fingerprint;
+	c.in.legacy_fingerprint = legacy_fingerprint;
+	c.in.legacy_ctx = r;
 	return req_write(r, create_tx, &c, e);
 }
 

@@ -1008,3 +1008,30 @@ int coupon_merge(struct store_tx *tx, const char *shop, const char *target, cons
 				shop, target, source);
 	return rc < 0 ? rc : 0;
 }
+
+/* Issue 9 (the order path, fourth round): the order's redemptions in one
+ * statement, the array grown as rows come, for the order's render. */
+int coupon_redemptions_of_order_once(struct store_tx *tx, struct arena *a, const char *shop,
+				     const char *order_id, struct coupon_redemption **out, int *n,
+				     struct err *e)
+{
+	int rc, cap = 4;
+	struct store_stmt *st = store_query(tx, e, "SELECT " RED_COLUMNS " FROM coupon_redemptions"
+					    " WHERE shop_id = $1 AND order_id = $2 ORDER BY id", "ss",
+					    shop, order_id);
+	if (!st)
+		return e->kind;
+	*out = arena_alloc(a, (size_t)cap * sizeof(**out));
+	*n = 0;
+	while ((rc = store_step(st, e)) == 1) {
+		if (*n == cap) {
+			struct coupon_redemption *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, *out, (size_t)cap * sizeof(*more));
+			*out = more;
+			cap *= 2;
+		}
+		row_to_redemption(st, a, &(*out)[(*n)++]);
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}

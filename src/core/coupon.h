@@ -158,4 +158,10 @@ int coupon_release_due(struct store_tx *tx, int64_t *released, struct err *e);
 int coupon_merge(struct store_tx *tx, const char *shop, const char *target,
 		 const char *source, struct err *e);
 
+/* Issue 9 (the order path, fourth round): the order's redemptions, oldest
+ * first, in one statement (coupon_redemptions_of_order counts them first). */
+int coupon_redemptions_of_order_once(struct store_tx *tx, struct arena *a, const char *shop,
+				     const char *order_id, struct coupon_redemption **out, int *n,
+				     struct err *e);
+
 #endif

@@ -280,26 +280,107 @@ static int lookup_ref(struct store_tx *tx, const char *shop, const char *ref,
 	return rc < 0 ? rc : 0;
 }
 
+/* One row of a resolution: its merged_into (NULL: none) into next, and
+ * whether it is a guest with no orders yet; 0 rows: 0. */
+static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX],
+			int *first_guest_order, struct err *e)
+{
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	if (rc == 1) {
+		snprintf(id, ID_MAX, "%s", store_text(st, 0));
+		snprintf(next, ID_MAX, "%s", store_text(st, 1) ? store_text(st, 1) : "");
+		*first_guest_order = store_int(st, 2) == 0 && store_text(st, 3) &&
+				     !strcmp(store_text(st, 3), "guest");
+	}
+	store_done(st);
+	return rc;
+}
+
+#define RESOLVE_COLUMNS "id, merged_into, orders_count, status"
+
+/* From the row id just read (its merged_into in next, its guest flag in
+ * first), follows merges, each row read once with its merged_into; a chain
+ * is short, the bound (16 steps) only guards against a cycle. A merge into a
+ * row that is gone ends at that id, as before. */
+static int follow_merges(struct store_tx *tx, const char *shop, char id[ID_MAX],
+			 char next[ID_MAX], int *first_guest_order, int first, struct err *e)
+{
+	int rc = 1;
+	for (int depth = 0; rc == 1 && next[0] && depth < 16; depth++) {
+		snprintf(id, ID_MAX, "%s", next);
+		first = -1;
+		if (depth == 15)
+			break;
+		char at[ID_MAX];
+		snprintf(at, sizeof(at), "%s", next);
+		next[0] = '\0';
+		rc = resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					      " WHERE shop_id = $1 AND id = $2", "ss", shop, at),
+				  id, next, &first, e);
+		if (rc == 0)
+			snprintf(id, ID_MAX, "%s", at);
+	}
+	if (first_guest_order)
+		*first_guest_order = first;
+	return rc < 0 ? rc : 0;
+}
+
+int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
+			     const char *param, char id[ID_MAX], int *first_guest_order,
+			     struct err *e)
+{
+	char next[ID_MAX];
+	int first = -1, rc = !strncmp(ref, "ext:", 4)
+		? resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4),
+			       id, next, &first, e)
+		: resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
+					   " WHERE shop_id = $1 AND id = $2", "ss", shop, ref),
+			       id, next, &first, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOT_FOUND, param, "no customer \"%s\"", ref);
+	return rc < 0 ? rc : follow_merges(tx, shop, id, next, first_guest_order, first, e);
+}
+
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e)
 {
-	int rc = lookup_ref(tx, shop, ref, param, id, e);
-	/* Follow merges; a chain is short, the bound only guards against a cycle. */
-	for (int depth = 0; !rc && depth < 16; depth++) {
-		struct store_stmt *st = store_query(tx, e,
-			"SELECT merged_into FROM customers WHERE shop_id = $1 AND id = $2"
-			" AND merged_into IS NOT NULL", "ss", shop, id);
-		if (!st)
-			return e->kind;
-		rc = store_step(st, e);
-		if (rc == 1)
-			snprintf(id, ID_MAX, "%s", store_text(st, 0));
-		store_done(st);
-		if (rc <= 0)
-			return rc;
-		rc = 0;
+	return customer_resolve_counted(tx, shop, ref, param, id, NULL, e);
+}
+
+int customer_find_identity_resolved(struct store_tx *tx, const char *shop, const char *kind,
+				    const char *value, const char *param, char id[ID_MAX],
+				    int *first_guest_order, struct err *e)
+{
+	char owner[ID_MAX] = "", next[ID_MAX] = "";
+	int first = -1, gone = 0;
+	struct store_stmt *st = store_query(tx, e,
+		"SELECT i.customer_id, c.id, c.merged_into, c.orders_count, c.status"
+		" FROM customer_identities i LEFT JOIN customers c ON c.shop_id = i.shop_id"
+		" AND c.id = i.customer_id WHERE i.shop_id = $1 AND i.kind = $2 AND i.value = $3",
+		"sss", shop, kind, value);
+	if (!st)
+		return e->kind;
+	int rc = store_step(st, e);
+	id[0] = '\0';
+	if (rc == 1) {
+		snprintf(owner, sizeof(owner), "%s", store_text(st, 0));
+		gone = store_text(st, 1) == NULL;
+		if (!gone) {
+			snprintf(id, ID_MAX, "%s", store_text(st, 1));
+			snprintf(next, ID_MAX, "%s", store_text(st, 2) ? store_text(st, 2) : "");
+			first = store_int(st, 3) == 0 && store_text(st, 4) &&
+				!strcmp(store_text(st, 4), "guest");
+		}
 	}
-	return rc;
+	store_done(st);
+	if (rc <= 0)
+		return rc;
+	if (gone)	/* an identity of no row: as customer_resolve() answers it */
+		return customer_resolve_counted(tx, shop, owner, param, id, first_guest_order, e);
+	return follow_merges(tx, shop, id, next, first_guest_order, first, e);
 }
 
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
@@ -526,21 +607,90 @@ static int insert_customer(struct store_tx *tx, const char *shop, const char *ex
 	return rc < 0 ? rc : 0;
 }
 
+/* A guest's identity: the INSERT of one that is taken inserts nothing, and
+ * only then is its owner read for attach_identity()'s answer (one statement
+ * for a free identity, where attach_identity() takes two). */
+static int add_guest_identity(struct store_tx *tx, const char *shop, const char *id,
+			      const char *kind, const char *value, const char *param,
+			      int64_t now, struct err *e)
+{
+	int rc = store_exec(tx, e,
+			    "INSERT INTO customer_identities (shop_id, kind, value, customer_id, created_at)"
+			    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shop_id, kind, value) DO NOTHING",
+			    "ssssi", shop, kind, value, id, now);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : attach_identity(tx, shop, id, kind, value, param, e);
+}
+
+/*
+ * A guest as order creation makes one (name, e-mail, phone, identities, no
+ * addresses, profile or account): the row written with its values in one
+ * INSERT, as apply_input() would leave it after insert_customer() (two
+ * UPDATEs and a read fewer), and its identities in the same order.
+ */
+static int insert_guest(struct store_tx *tx, struct arena *a, const char *shop,
+			const struct customer_input *in, char id[ID_MAX], struct err *e)
+{
+	const char *email, *phone;
+	const char **ident_values = arena_alloc(a, (size_t)(in->nidentities + 1) * sizeof(char *));
+	int64_t now = clock_now_ms();
+	int rc = check_input(a, in, &email, &phone, ident_values, e);
+	if (rc)
+		return rc;
+	id_new(id, "cus_", now);
+	rc = store_exec(tx, e,
+			"INSERT INTO customers (shop_id, id, external_id, name, email, phone, status,"
+			" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'guest', $7, $7)",
+			"ssssssi", shop, id, in->external_id, in->has_name ? in->name : NULL,
+			in->has_email ? email : NULL, in->has_phone ? phone : NULL, now);
+	if (rc < 0 && store_tx_was_unique_violation(tx))
+		return err_setc(e, ERR_CONFLICT, "external_id_taken", "external_id",
+				"a customer with external_id \"%s\" already exists", in->external_id);
+	if (rc < 0)
+		return rc;
+	if (in->has_email && email &&
+	    (rc = add_guest_identity(tx, shop, id, "email", email, "email", now, e)))
+		return rc;
+	if (in->has_phone && phone &&
+	    (rc = add_guest_identity(tx, shop, id, "phone", phone, "phone", now, e)))
+		return rc;
+	for (int i = 0; i < in->nidentities; i++) {
+		char param[48];
+		snprintf(param, sizeof(param), "identities[%d].value", i);
+		if ((rc = add_guest_identity(tx, shop, id, in->identities[i].kind, ident_values[i],
+					     param, now, e)))
+			return rc;
+	}
+	return event_record(tx, shop, "customer.created", id, NULL, e);
+}
+
 int customer_create_guest(struct store_tx *tx, const char *shop,
 			  const struct customer_input *in, char id[ID_MAX], struct err *e)
 {
 	struct arena a = ARENA_INIT;
 	struct customer c;
-	int rc = check_input(&a, in, &(const char *){ NULL }, &(const char *){ NULL },
-			     arena_alloc(&a, (size_t)(in->nidentities + 1) * sizeof(char *)), e);
+	int rc;
+	if (!in->has_addresses && !in->has_display_name && !in->has_marketing_consent &&
+	    !in->account) {
+		rc = insert_guest(tx, &a, shop, in, id, e);
+		goto out;
+	}
+	rc = check_input(&a, in, &(const char *){ NULL }, &(const char *){ NULL },
+			 arena_alloc(&a, (size_t)(in->nidentities + 1) * sizeof(char *)), e);
 	if (!rc)
 		rc = insert_customer(tx, shop, in->external_id, id, e);
-	if (!rc)
-		rc = load_row(tx, &a, shop, id, &c, e);
+	/* The row just inserted, as load_row() would read it (a statement
+	 * fewer per guest): apply_input() needs its id, status and the e-mail,
+	 * phone and consent it has yet (none). */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.status = "guest";
 	if (!rc)
 		rc = apply_input(tx, &a, shop, &c, in, e);
 	if (!rc)
 		rc = event_record(tx, shop, "customer.created", id, NULL, e);
+out:
 	arena_free(&a);
 	return rc;
 }
@@ -918,7 +1068,6 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e)
 {
-	int64_t now = clock_now_ms();
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT orders_count, status FROM customers WHERE shop_id = $1 AND id = $2",
 		"ss", shop, id);
@@ -930,13 +1079,21 @@ int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 	store_done(st);
 	if (rc <= 0)
 		return rc;
+	return customer_count_order_as(tx, shop, id, first_guest_order, e);
+}
+
+int customer_count_order_as(struct store_tx *tx, const char *shop, const char *id,
+			    int first_guest_order, struct err *e)
+{
+	if (first_guest_order < 0)
+		return customer_count_order(tx, shop, id, e);
 	/* The invite is due after a guest's first order, never before. */
-	rc = store_exec(tx, e,
+	int rc = store_exec(tx, e,
 		"UPDATE customers SET orders_count = orders_count + 1, updated_at = $3,"
 		" account_invite_due_at = CASE WHEN status = 'guest' AND orders_count = 0"
 		"   AND account_invite_due_at IS NULL THEN $3 ELSE account_invite_due_at END"
 		" WHERE shop_id = $1 AND id = $2",
-		"ssi", shop, id, now);
+		"ssi", shop, id, clock_now_ms());
 	if (rc < 0)
 		return rc;
 	if (first_guest_order)

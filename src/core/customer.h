@@ -101,6 +101,19 @@ int customer_clean_ref(struct arena *a, const char *v, const char *param, const 
 /* Resolves ref (following merges) into id. ERR_NOT_FOUND naming param. */
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 		     const char *param, char id[ID_MAX], struct err *e);
+/* The same, and (first_guest_order, may be NULL) whether the customer found
+ * is a guest with no orders yet: 1 or 0, -1 when unknown (a merge into a row
+ * that is gone). One statement per row on the way (no merge: one). */
+int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
+			     const char *param, char id[ID_MAX], int *first_guest_order,
+			     struct err *e);
+/* customer_find_identity() (value already normalised) and then
+ * customer_resolve_counted() of its owner, naming param, the owner's row read
+ * with the identity (one statement without a merge); id "" when nobody has
+ * it. */
+int customer_find_identity_resolved(struct store_tx *tx, const char *shop, const char *kind,
+				    const char *value, const char *param, char id[ID_MAX],
+				    int *first_guest_order, struct err *e);
 /* *erased = 1 when ref (following merges) is an erased customer.
  * ERR_NOT_FOUND naming param for an unknown ref. */
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,
@@ -142,6 +155,11 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop,
 /* Called by order creation: one more order; a guest's first sets the invite. */
 int customer_count_order(struct store_tx *tx, const char *shop, const char *id,
 			 struct err *e);
+/* The same without reading the row again, for a caller that knows (from
+ * customer_resolve_counted() in this transaction, nothing written to the row
+ * since) whether it is a guest's first order: 1 or 0; -1 reads it. */
+int customer_count_order_as(struct store_tx *tx, const char *shop, const char *id,
+			    int first_guest_order, struct err *e);
 /* Creates a guest with the given (already validated) identities. */
 int customer_create_guest(struct store_tx *tx, const char *shop,
 			  const struct customer_input *in, char id[ID_MAX],

@@ -435,7 +435,7 @@ int ledger_on_order_paid(struct store_tx *tx, const char *shop, const struct ord
 		goto out;
 	if ((rc = award_milestones(tx, shop, o, &p, paid_count, available_at, expires_at, e)))
 		goto out;
-	rc = tier_refresh(tx, shop, o->customer_id, &p, 0, e);
+	rc = tier_refresh_from(tx, shop, o->customer_id, &p, 0, tier, e);
 out:
 	if (rc == ERR_REFUSED && !strcmp(e->code, "balance_limit_exceeded"))
 		snprintf(e->param, sizeof(e->param), "customer");

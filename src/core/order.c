@@ -163,9 +163,11 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 }
 
 /* Finds the customer c refers to (following merges) into id, or id "" when
- * nobody is known by it yet; writes nothing. */
+ * nobody is known by it yet; writes nothing. first (may be NULL): as
+ * customer_resolve_counted() says, -1 when nobody is found. */
 static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
-			 const struct order_customer *c, char id[ID_MAX], struct err *e)
+			 const struct order_customer *c, char id[ID_MAX], int *first,
+			 struct err *e)
 {
 	const struct { const char *kind, *value, *param; } idents[] = {
 		{ "email", c->email, "customer.email" },
@@ -175,8 +177,10 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 	const char *norm[3] = { 0 };
 	int rc;
 
+	if (first)
+		*first = -1;
 	if (c->id)
-		return customer_resolve(tx, shop, c->id, "customer.id", id, e);
+		return customer_resolve_counted(tx, shop, c->id, "customer.id", id, first, e);
 	for (int i = 0; i < 3; i++)
 		if (idents[i].value &&
 		    (rc = customer_normalize_identity(a, idents[i].kind, idents[i].value,
@@ -185,29 +189,35 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 	if (c->external_id) {
 		char ref[ORDER_TEXT_MAX + 8];
 		snprintf(ref, sizeof(ref), "ext:%s", c->external_id);
-		rc = customer_resolve(tx, shop, ref, "customer.external_id", id, e);
+		rc = customer_resolve_counted(tx, shop, ref, "customer.external_id", id, first, e);
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	} else {
 		for (int i = 0; i < 3; i++) {
 			if (!norm[i])
 				continue;
-			if ((rc = customer_find_identity(tx, shop, idents[i].kind, norm[i], id, e)))
+			if ((rc = customer_find_identity_resolved(tx, shop, idents[i].kind, norm[i],
+								  idents[i].param, id, first, e)))
 				return rc;
 			if (id[0])
-				return customer_resolve(tx, shop, id, idents[i].param, id, e);
+				return 0;
 		}
 	}
 	id[0] = '\0';
 	return 0;
 }
 
-int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
-			   const struct order_customer *c, char id[ID_MAX], struct err *e)
+/* order_resolve_customer(), and first as customer_resolve_counted() says (a
+ * new guest's order is its first). */
+static int resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			    const struct order_customer *c, char id[ID_MAX], int *first,
+			    struct err *e)
 {
-	int rc = find_customer(tx, a, shop, c, id, e);
+	int rc = find_customer(tx, a, shop, c, id, first, e);
 	if (rc || id[0])
 		return rc;
+	if (first)
+		*first = 1;
 	/* Nobody known: a guest, as at any shop's checkout. */
 	struct customer_input in = { 0 };
 	struct identity ids[3];
@@ -224,6 +234,12 @@ int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *sho
 		in.nidentities = 1;
 	}
 	return customer_create_guest(tx, shop, &in, id, e);
+}
+
+int order_resolve_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			   const struct order_customer *c, char id[ID_MAX], struct err *e)
+{
+	return resolve_customer(tx, a, shop, c, id, NULL, e);
 }
 
 static void row_to_order(struct store_stmt *st, struct arena *a, struct order *o)
@@ -260,8 +276,16 @@ static int load_lines(struct store_tx *tx, struct arena *a, const char *shop, st
 		"ss", shop, o->id);
 	if (!st)
 		return e->kind;
-	o->lines = arena_alloc(a, ORDER_MAX_LINES * sizeof(*o->lines));
+	/* Grown as rows come (most orders have a few lines, not ORDER_MAX_LINES). */
+	int cap = 8;
+	o->lines = arena_alloc(a, (size_t)cap * sizeof(*o->lines));
 	while ((rc = store_step(st, e)) == 1 && o->nlines < ORDER_MAX_LINES) {
+		if (o->nlines == cap) {
+			struct order_line *more = arena_alloc(a, (size_t)cap * 2 * sizeof(*more));
+			memcpy(more, o->lines, (size_t)cap * sizeof(*more));
+			o->lines = more;
+			cap *= 2;
+		}
 		struct order_line *l = &o->lines[o->nlines++];
 		l->position = (int)store_int(st, 0);
 		l->sku = arena_strdup(a, store_text(st, 1));
@@ -432,9 +456,13 @@ static int same_order(struct store_tx *tx, struct arena *a, const char *shop,
 	char theirs[ID_MAX], ours[ID_MAX];
 	int rc;
 	*same = 0;
-	if (in->legacy_fingerprint && !strcmp(fingerprint, in->legacy_fingerprint)) {
-		*same = 1;
-		return 0;
+	if (in->legacy_fingerprint && strlen(fingerprint) == 64) {
+		char legacy[65];
+		in->legacy_fingerprint(in->legacy_ctx, legacy);
+		if (!strcmp(fingerprint, legacy)) {
+			*same = 1;
+			return 0;
+		}
 	}
 	if (strcmp(fingerprint, in->fingerprint))
 		return 0;
@@ -442,7 +470,7 @@ static int same_order(struct store_tx *tx, struct arena *a, const char *shop,
 		*same = 1;
 		return 0;
 	}
-	rc = find_customer(tx, a, shop, &in->customer, theirs, e);
+	rc = find_customer(tx, a, shop, &in->customer, theirs, NULL, e);
 	if (rc == ERR_NOT_FOUND)	/* an id that names nobody is not o's customer */
 		return 0;
 	if (rc || !theirs[0])
@@ -467,13 +495,55 @@ int order_forget_fingerprints(struct store_tx *tx, const char *shop, const char 
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The order just inserted, as order_get() would read it back (row_to_order
+ * and load_lines of the values the INSERTs wrote; a new order has no
+ * payments or refunds): three statements fewer per order.
+ */
+static void new_order(struct arena *a, const struct order_input *in, const char *customer,
+		      int64_t subtotal, int64_t discount, int64_t now, struct order *o)
+{
+	char id[ID_MAX];
+	snprintf(id, sizeof(id), "%s", o->id);
+	memset(o, 0, sizeof(*o));
+	snprintf(o->id, sizeof(o->id), "%s", id);
+	o->external_id = arena_strdup(a, in->external_id);
+	o->customer_id = arena_strdup(a, customer);
+	o->currency = arena_strdup(a, in->currency);
+	o->subtotal = subtotal;
+	o->discount = discount;
+	o->shipping = in->shipping;
+	o->tax = in->tax;
+	o->total = in->total;
+	o->channel = arena_strdup(a, in->channel ? in->channel : "web");
+	o->seller = arena_strdup(a, in->seller);
+	o->status = arena_strdup(a, order_state_name(ORDER_PENDING));
+	o->placed_at = in->placed_at ? in->placed_at : now;
+	o->promised_delivery_at = in->promised_delivery_at;
+	o->created_at = o->updated_at = now;
+	o->lines = arena_alloc(a, (size_t)(in->nlines + 1) * sizeof(*o->lines));
+	for (int i = 0; i < in->nlines; i++) {
+		const struct order_line *l = &in->lines[i];
+		struct order_line *c = &o->lines[o->nlines++];
+		c->position = i;
+		c->sku = arena_strdup(a, l->sku);
+		c->name = arena_strdup(a, l->name);
+		c->category = arena_strdup(a, l->category);
+		c->quantity = l->quantity;
+		c->unit_price = l->unit_price;
+		c->discount = l->discount;
+	}
+	o->payments = arena_alloc(a, sizeof(*o->payments));
+	o->refunds = arena_alloc(a, sizeof(*o->refunds));
+}
+
 int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 		 const struct order_input *in, struct order *out, int *created, struct err *e)
 {
 	int64_t now = clock_now_ms(), subtotal = 0, discount = 0;
 	char customer[ID_MAX], ref[ORDER_TEXT_MAX + 8];
 	const char *fingerprint = NULL;
-	int rc;
+	int first, rc;
 
 	*created = 0;
 	if ((rc = check_input(in, &subtotal, &discount, e)))
@@ -492,7 +562,7 @@ int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 	}
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	if ((rc = order_resolve_customer(tx, a, shop, &in->customer, customer, e)))
+	if ((rc = resolve_customer(tx, a, shop, &in->customer, customer, &first, e)))
 		return rc;
 	id_new(out->id, "ord_", now);
 	rc = store_exec(tx, e,
@@ -507,17 +577,11 @@ int order_create(struct store_tx *tx, struct arena *a, const char *shop,
 		in->placed_at ? in->placed_at : now, in->promised_delivery_at, in->fingerprint, now);
 	if (rc < 0 || (rc = insert_lines(tx, shop, out->id, in, e)))
 		return rc;
-	if ((rc = customer_count_order(tx, shop, customer, e)) ||
+	if ((rc = customer_count_order_as(tx, shop, customer, first, e)) ||
 	    (rc = event_record(tx, shop, "order.created", out->id, customer, e)))
 		return rc;
 	*created = 1;
-	/* Read back as order_get() would, less the payments and refunds a new
-	 * order cannot have yet (two statements fewer per order). */
-	if ((rc = load_order(tx, a, shop, out->id, "id", out, NULL, e)) ||
-	    (rc = load_lines(tx, a, shop, out, e)))
-		return rc;
-	out->payments = arena_alloc(a, sizeof(*out->payments));
-	out->refunds = arena_alloc(a, sizeof(*out->refunds));
+	new_order(a, in, customer, subtotal, discount, now, out);
 	return 0;
 }
 
@@ -578,14 +642,15 @@ static int transition(const struct order *o, enum order_event ev, int *next, str
 	return 0;
 }
 
+/* updated_at becomes now. */
 static int set_status(struct store_tx *tx, const char *shop, const struct order *o, int next,
-		      const char *extra_sql, int64_t extra, struct err *e)
+		      const char *extra_sql, int64_t extra, int64_t now, struct err *e)
 {
 	char sql[512];
 	snprintf(sql, sizeof(sql), "UPDATE orders SET status = $3, updated_at = $4%s"
 		 " WHERE shop_id = $1 AND id = $2", extra_sql ? extra_sql : "");
 	int rc = store_exec(tx, e, sql, extra_sql ? "sssii" : "sssi", shop, o->id,
-			    order_state_name((enum order_status)next), clock_now_ms(), extra);
+			    order_state_name((enum order_status)next), now, extra);
 	if (rc < 0)
 		return rc;
 	char type[64];
@@ -607,11 +672,53 @@ static int find_payment(struct store_tx *tx, const char *shop, const char *order
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The order o after its payment id (the row written, set_status() applied),
+ * as order_get() would read it back, with two to three statements fewer: o
+ * was pending or payment_failed (transition() allowed the payment), so it has
+ * no refunds (they follow a payment) and its only earlier payments are its
+ * failed_payments failed ones, read only when there are any.
+ */
+static int paid_order(struct store_tx *tx, struct arena *a, const char *shop,
+		      const struct order *o, const char *id, const struct payment_input *in,
+		      int paid, int next, int64_t now, struct order *out, struct err *e)
+{
+	int rc;
+	*out = *o;
+	out->status = order_state_name((enum order_status)next);
+	out->updated_at = now;
+	if (paid)
+		out->paid_amount = o->total;
+	else
+		out->failed_payments++;
+	out->lines = NULL;
+	out->nlines = 0;
+	out->npayments = out->nrefunds = 0;
+	out->refunds = arena_alloc(a, sizeof(*out->refunds));
+	if ((rc = load_lines(tx, a, shop, out, e)))
+		return rc;
+	if (o->failed_payments) {
+		/* Read after the INSERT: the new payment is among them, in id order. */
+		return load_payments(tx, a, shop, out, e);
+	}
+	out->payments = arena_alloc(a, sizeof(*out->payments));
+	struct payment *p = &out->payments[out->npayments++];
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->external_id = arena_strdup(a, in->external_id);
+	p->status = arena_strdup(a, in->status);
+	p->method = arena_strdup(a, in->method);
+	p->failure_reason = paid ? NULL : arena_strdup(a, in->failure_reason);
+	p->amount = o->total;
+	p->created_at = now;
+	return 0;
+}
+
 int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char *ref,
 	      const struct payment_input *in, struct order *out, struct err *e)
 {
 	struct order o;
 	char id[ID_MAX];
+	int64_t now = clock_now_ms();
 	int paid, next, found = 0, rc;
 
 	if (!in->status || (strcmp(in->status, "paid") && strcmp(in->status, "failed")))
@@ -636,17 +743,18 @@ int order_pay(struct store_tx *tx, struct arena *a, const char *shop, const char
 	if ((rc = transition(&o, paid ? ORDER_EVENT_PAYMENT_PAID : ORDER_EVENT_PAYMENT_FAILED,
 			     &next, e)))
 		return rc;
-	id_new(id, "pay_", clock_now_ms());
+	id_new(id, "pay_", now);
 	rc = store_exec(tx, e,
 		"INSERT INTO payments (shop_id, id, order_id, external_id, status, amount, method,"
 		" failure_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		"sssssissi", shop, id, o.id, in->external_id, in->status, o.total, in->method,
-		paid ? NULL : in->failure_reason, clock_now_ms());
+		paid ? NULL : in->failure_reason, now);
 	if (rc < 0)
 		return rc;
-	rc = paid ? set_status(tx, shop, &o, next, ", paid_amount = $5", o.total, e)
-		  : set_status(tx, shop, &o, next, ", failed_payments = failed_payments + $5", 1, e);
-	if (rc || (rc = order_get(tx, a, shop, o.id, out, e)))
+	rc = paid ? set_status(tx, shop, &o, next, ", paid_amount = $5", o.total, now, e)
+		  : set_status(tx, shop, &o, next, ", failed_payments = failed_payments + $5", 1, now,
+			       e);
+	if (rc || (rc = paid_order(tx, a, shop, &o, id, in, paid, next, now, out, e)))
 		return rc;
 	if (!paid)	/* the shop's apology campaign may answer it, once per order */
 		return offers_trigger(tx, shop, out->customer_id, "payment_failed", out->id, NULL, e);
@@ -671,7 +779,7 @@ int order_cancel(struct store_tx *tx, struct arena *a, const char *shop, const c
 	if (!strcmp(o.status, "cancelled"))	/* a retry: nothing more to do */
 		return order_get(tx, a, shop, o.id, out, e);
 	if ((rc = transition(&o, ORDER_EVENT_CANCEL, &next, e)) ||
-	    (rc = set_status(tx, shop, &o, next, NULL, 0, e)) ||
+	    (rc = set_status(tx, shop, &o, next, NULL, 0, clock_now_ms(), e)) ||
 	    (rc = redemption_release_order(tx, shop, o.id, e)) ||	/* points paid for it come back */
 	    (rc = coupon_on_order_cancelled(tx, shop, o.id, e)))	/* and its codes */
 		return rc;
@@ -806,7 +914,7 @@ int order_refund(struct store_tx *tx, struct arena *a, const char *shop, const c
 				"ssii", shop, o.id, l->position, l->quantity);
 	}
 	if (rc < 0 || (rc = set_status(tx, shop, &o, next, ", refunded_amount = refunded_amount + $5",
-				       amount, e)))
+				       amount, now, e)))
 		return rc;
 	if ((rc = event_record(tx, shop, "refund.created", id, o.id, e)) ||
 	    (rc = order_get(tx, a, shop, o.id, out, e)))

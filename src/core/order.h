@@ -109,9 +109,14 @@ struct order_input {
 	 * must also name the same customer (order_create). */
 	const char *fingerprint;
 	int fingerprint_omits_customer;
-	/* Optional: the digest of the whole request, which orders stored before
-	 * issue 8 carry, so that their replays still match. */
-	const char *legacy_fingerprint;
+	/* Optional: writes the digest of the whole request (64 hex digits and
+	 * its NUL) into out, which orders stored before issue 8 carry, so that
+	 * their replays still match. Called (with legacy_ctx) only when an order
+	 * with the external_id exists and its stored digest is such a one: no
+	 * other stored digest is 64 characters long ("c1:" and "import:" ones
+	 * are longer, "erased" shorter), so a new order never pays for it. */
+	void (*legacy_fingerprint)(void *legacy_ctx, char out[65]);
+	void *legacy_ctx;
 };
 
 struct payment_input {

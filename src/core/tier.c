@@ -65,15 +65,30 @@ int tier_refresh(struct store_tx *tx, const char *shop, const char *customer,
 {
 	struct arena a = ARENA_INIT;
 	const char *name;
+	int rc = 0;
+
+	if (p->ntiers && !(rc = tier_current(tx, &a, shop, customer, &name, e)))
+		rc = tier_refresh_from(tx, shop, customer, p, allow_downgrade, name, e);
+	arena_free(&a);
+	return rc;
+}
+
+int tier_refresh_from(struct store_tx *tx, const char *shop, const char *customer,
+		      const struct program *p, int allow_downgrade, const char *name,
+		      struct err *e)
+{
 	int64_t m;
-	int rc;
+	int rc = 0;
 
 	if (!p->ntiers)
 		return 0;
-	if ((rc = tier_current(tx, &a, shop, customer, &name, e)) ||
-	    (rc = metric(tx, shop, customer, p, &m, e)))
-		goto out;
 	int cur = index_of(p, name), qual = -1;
+	/* At the top already, with no way down: nothing the metric says can
+	 * change the tier (one statement fewer per paid order of such a member). */
+	if (!allow_downgrade && cur == p->ntiers - 1)
+		return 0;
+	if ((rc = metric(tx, shop, customer, p, &m, e)))
+		goto out;
 	for (int i = 0; i < p->ntiers; i++)
 		if (m >= p->tiers[i].threshold)
 			qual = i;
@@ -93,7 +108,6 @@ int tier_refresh(struct store_tx *tx, const char *shop, const char *customer,
 		rc = event_record(tx, shop, "customer.tier_changed", customer,
 				  next >= 0 ? p->tiers[next].name : NULL, e);
 out:
-	arena_free(&a);
 	return rc < 0 ? rc : 0;
 }
 

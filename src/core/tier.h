@@ -21,6 +21,11 @@ struct tier_status {
 /* Re-evaluates customer's tier; downgrades only when allow_downgrade. */
 int tier_refresh(struct store_tx *tx, const char *shop, const char *customer,
 		 const struct program *p, int allow_downgrade, struct err *e);
+/* The same, for a caller that read the customer's tier (tier_current()) in
+ * this transaction and wrote none since: name, NULL for none. */
+int tier_refresh_from(struct store_tx *tx, const char *shop, const char *customer,
+		      const struct program *p, int allow_downgrade, const char *name,
+		      struct err *e);
 int tier_status(struct store_tx *tx, struct arena *a, const char *shop, const char *customer,
 		const struct program *p, struct tier_status *out, struct err *e);
 /* The customer's current tier name into the arena, or NULL. */

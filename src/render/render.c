@@ -93,18 +93,29 @@ json_t *render_customer(const struct customer *c)
 	return o;
 }
 
+/* Order rendering runs on every order request: objects are built with
+ * direct sets under literal keys (no json_pack format to parse, no key
+ * validation), in json_pack's key order. */
+static void set(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new_nocheck(o, key, v);
+}
+
 static json_t *render_lines(const struct order *o)
 {
 	json_t *lines = json_array();
 	for (int i = 0; i < o->nlines; i++) {
 		const struct order_line *l = &o->lines[i];
-		json_array_append_new(lines, json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
-			"sku", l->sku, "name", render_string(l->name),
-			"category", render_string(l->category),
-			"quantity", (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price,
-			"discount", (json_int_t)l->discount,
-			"amount", (json_int_t)(l->quantity * l->unit_price - l->discount),
-			"refunded_quantity", (json_int_t)l->refunded_quantity));
+		json_t *j = json_object();
+		set(j, "sku", json_string(l->sku));
+		set(j, "name", render_string(l->name));
+		set(j, "category", render_string(l->category));
+		set(j, "quantity", json_integer(l->quantity));
+		set(j, "unit_price", json_integer(l->unit_price));
+		set(j, "discount", json_integer(l->discount));
+		set(j, "amount", json_integer(l->quantity * l->unit_price - l->discount));
+		set(j, "refunded_quantity", json_integer(l->refunded_quantity));
+		json_array_append_new(lines, j);
 	}
 	return lines;
 }
@@ -114,12 +125,16 @@ static json_t *render_payments(const struct order *o)
 	json_t *out = json_array();
 	for (int i = 0; i < o->npayments; i++) {
 		const struct payment *p = &o->payments[i];
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:s, s:I, s:o, s:o, s:o}",
-			"id", p->id, "object", "payment", "external_id", render_string(p->external_id),
-			"status", p->status, "amount", (json_int_t)p->amount,
-			"method", render_string(p->method),
-			"failure_reason", render_string(p->failure_reason),
-			"created_at", render_time(p->created_at)));
+		json_t *j = json_object();
+		set(j, "id", json_string(p->id));
+		set(j, "object", json_string("payment"));
+		set(j, "external_id", render_string(p->external_id));
+		set(j, "status", json_string(p->status));
+		set(j, "amount", json_integer(p->amount));
+		set(j, "method", render_string(p->method));
+		set(j, "failure_reason", render_string(p->failure_reason));
+		set(j, "created_at", render_time(p->created_at));
+		json_array_append_new(out, j);
 	}
 	return out;
 }
@@ -162,23 +177,31 @@ json_t *render_earning(const struct order_earning *m)
 
 json_t *render_order(const struct order *o, const struct order_earning *earning)
 {
-	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o,"
-			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			 " s:o, s:o, s:o, s:o, s:o, s:o}",
-		"id", o->id, "object", "order", "external_id", o->external_id,
-		"customer", o->customer_id, "currency", o->currency, "channel", o->channel,
-		"seller", render_string(o->seller), "status", o->status,
-		"lines", render_lines(o),
-		"subtotal", (json_int_t)o->subtotal, "discount", (json_int_t)o->discount,
-		"shipping", (json_int_t)o->shipping, "tax", (json_int_t)o->tax,
-		"total", (json_int_t)o->total, "paid_amount", (json_int_t)o->paid_amount,
-		"refunded_amount", (json_int_t)o->refunded_amount,
-		"failed_payments", (json_int_t)o->failed_payments,
-		"payments", render_payments(o), "refunds", render_refunds(o),
-		"placed_at", render_time(o->placed_at),
-		"promised_delivery_at", render_time(o->promised_delivery_at),
-		"created_at", render_time(o->created_at), "updated_at", render_time(o->updated_at));
-	json_object_set_new(out, "loyalty", render_earning(earning));
+	json_t *out = json_object();
+	set(out, "id", json_string(o->id));
+	set(out, "object", json_string("order"));
+	set(out, "external_id", json_string(o->external_id));
+	set(out, "customer", json_string(o->customer_id));
+	set(out, "currency", json_string(o->currency));
+	set(out, "channel", json_string(o->channel));
+	set(out, "seller", render_string(o->seller));
+	set(out, "status", json_string(o->status));
+	set(out, "lines", render_lines(o));
+	set(out, "subtotal", json_integer(o->subtotal));
+	set(out, "discount", json_integer(o->discount));
+	set(out, "shipping", json_integer(o->shipping));
+	set(out, "tax", json_integer(o->tax));
+	set(out, "total", json_integer(o->total));
+	set(out, "paid_amount", json_integer(o->paid_amount));
+	set(out, "refunded_amount", json_integer(o->refunded_amount));
+	set(out, "failed_payments", json_integer(o->failed_payments));
+	set(out, "payments", render_payments(o));
+	set(out, "refunds", render_refunds(o));
+	set(out, "placed_at", render_time(o->placed_at));
+	set(out, "promised_delivery_at", render_time(o->promised_delivery_at));
+	set(out, "created_at", render_time(o->created_at));
+	set(out, "updated_at", render_time(o->updated_at));
+	set(out, "loyalty", render_earning(earning));
 	return out;
 }
 
