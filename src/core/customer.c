@@ -283,7 +283,7 @@ static int lookup_ref(struct store_tx *tx, const char *shop, const char *ref,
 /* One row of a resolution: its merged_into (NULL: none) into next, and
  * whether it is a guest with no orders yet; 0 rows: 0. */
 static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX],
-			int *first_guest_order, struct err *e)
+			int *first_guest_order, int *erased, struct err *e)
 {
 	if (!st)
 		return e->kind;
@@ -293,6 +293,7 @@ static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX
 		snprintf(next, ID_MAX, "%s", store_text(st, 1) ? store_text(st, 1) : "");
 		*first_guest_order = store_int(st, 2) == 0 && store_text(st, 3) &&
 				     !strcmp(store_text(st, 3), "guest");
+		*erased = store_text(st, 3) && !strcmp(store_text(st, 3), "erased");
 	}
 	store_done(st);
 	return rc;
@@ -305,7 +306,8 @@ static int resolve_step(struct store_stmt *st, char id[ID_MAX], char next[ID_MAX
  * is short, the bound (16 steps) only guards against a cycle. A merge into a
  * row that is gone ends at that id, as before. */
 static int follow_merges(struct store_tx *tx, const char *shop, char id[ID_MAX],
-			 char next[ID_MAX], int *first_guest_order, int first, struct err *e)
+			 char next[ID_MAX], int *first_guest_order, int first, int *erased,
+			 struct err *e)
 {
 	int rc = 1;
 	for (int depth = 0; rc == 1 && next[0] && depth < 16; depth++) {
@@ -318,7 +320,7 @@ static int follow_merges(struct store_tx *tx, const char *shop, char id[ID_MAX],
 		next[0] = '\0';
 		rc = resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
 					      " WHERE shop_id = $1 AND id = $2", "ss", shop, at),
-				  id, next, &first, e);
+				  id, next, &first, erased, e);
 		if (rc == 0)
 			snprintf(id, ID_MAX, "%s", at);
 	}
@@ -327,21 +329,43 @@ static int follow_merges(struct store_tx *tx, const char *shop, char id[ID_MAX],
 	return rc < 0 ? rc : 0;
 }
 
-int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
-			     const char *param, char id[ID_MAX], int *first_guest_order,
-			     struct err *e)
+/* customer_resolve_counted(), and *erased: whether the row it ends at is
+ * erased (a merge into a row that is gone: 0). */
+static int resolve_chain(struct store_tx *tx, const char *shop, const char *ref,
+			 const char *param, char id[ID_MAX], int *first_guest_order,
+			 int *erased, struct err *e)
 {
 	char next[ID_MAX];
 	int first = -1, rc = !strncmp(ref, "ext:", 4)
 		? resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
 					   " WHERE shop_id = $1 AND external_id = $2", "ss", shop, ref + 4),
-			       id, next, &first, e)
+			       id, next, &first, erased, e)
 		: resolve_step(store_query(tx, e, "SELECT " RESOLVE_COLUMNS " FROM customers"
 					   " WHERE shop_id = $1 AND id = $2", "ss", shop, ref),
-			       id, next, &first, e);
+			       id, next, &first, erased, e);
 	if (rc == 0)
 		return err_set(e, ERR_NOT_FOUND, param, "no customer \"%s\"", ref);
-	return rc < 0 ? rc : follow_merges(tx, shop, id, next, first_guest_order, first, e);
+	return rc < 0 ? rc : follow_merges(tx, shop, id, next, first_guest_order, first, erased, e);
+}
+
+int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
+			     const char *param, char id[ID_MAX], int *first_guest_order,
+			     struct err *e)
+{
+	int erased = 0;
+	return resolve_chain(tx, shop, ref, param, id, first_guest_order, &erased, e);
+}
+
+int customer_resolve_buyer(struct store_tx *tx, const char *shop, const char *ref,
+			   const char *param, char id[ID_MAX], int *first_guest_order,
+			   struct err *e)
+{
+	int erased = 0;
+	int rc = resolve_chain(tx, shop, ref, param, id, first_guest_order, &erased, e);
+	if (!rc && erased)
+		return err_setc(e, ERR_CONFLICT, "customer_inactive", param,
+				"customer \"%s\" is erased and cannot place orders", id);
+	return rc;
 }
 
 int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
@@ -380,7 +404,8 @@ int customer_find_identity_resolved(struct store_tx *tx, const char *shop, const
 		return rc;
 	if (gone)	/* an identity of no row: as customer_resolve() answers it */
 		return customer_resolve_counted(tx, shop, owner, param, id, first_guest_order, e);
-	return follow_merges(tx, shop, id, next, first_guest_order, first, e);
+	int erased = 0;
+	return follow_merges(tx, shop, id, next, first_guest_order, first, &erased, e);
 }
 
 int customer_is_erased(struct store_tx *tx, const char *shop, const char *ref,

@@ -107,6 +107,13 @@ int customer_resolve(struct store_tx *tx, const char *shop, const char *ref,
 int customer_resolve_counted(struct store_tx *tx, const char *shop, const char *ref,
 			     const char *param, char id[ID_MAX], int *first_guest_order,
 			     struct err *e);
+/* The same for an order's buyer: an erased customer (the row the merges end
+ * at) is ERR_CONFLICT "customer_inactive" naming param; an erased person
+ * places no more orders under that id (the same statements: the status is
+ * read with the row). */
+int customer_resolve_buyer(struct store_tx *tx, const char *shop, const char *ref,
+			   const char *param, char id[ID_MAX], int *first_guest_order,
+			   struct err *e);
 /* customer_find_identity() (value already normalised) and then
  * customer_resolve_counted() of its owner, naming param, the owner's row read
  * with the identity (one statement without a merge); id "" when nobody has

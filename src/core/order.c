@@ -180,7 +180,7 @@ static int find_customer(struct store_tx *tx, struct arena *a, const char *shop,
 	if (first)
 		*first = -1;
 	if (c->id)
-		return customer_resolve_counted(tx, shop, c->id, "customer.id", id, first, e);
+		return customer_resolve_buyer(tx, shop, c->id, "customer.id", id, first, e);
 	for (int i = 0; i < 3; i++)
 		if (idents[i].value &&
 		    (rc = customer_normalize_identity(a, idents[i].kind, idents[i].value,
@@ -473,6 +473,12 @@ static int same_order(struct store_tx *tx, struct arena *a, const char *shop,
 	rc = find_customer(tx, a, shop, &in->customer, theirs, NULL, e);
 	if (rc == ERR_NOT_FOUND)	/* an id that names nobody is not o's customer */
 		return 0;
+	/* an erased buyer places no new order, but the order sent again is
+	 * still the same order (theirs holds the erased id) */
+	if (rc == ERR_CONFLICT && !strcmp(e->code, "customer_inactive")) {
+		err_clear(e);
+		rc = 0;
+	}
 	if (rc || !theirs[0])
 		return rc;
 	if ((rc = customer_resolve(tx, shop, o->customer_id, "customer", ours, e)))

@@ -1699,14 +1699,12 @@ def test_probe__an_erased_buyer_answering_a_question_is_409_customer_inactive(wo
     assert ok(w.shop.get(f"/v1/questions/{w.question}"))["answers"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="src/core/order.c order_resolve_customer() (line ~205, via"
-                   " find_customer) returns an erased customer's id and the order is created: POST"
-                   " /v1/orders naming an erased customer by id is 201, not 409 customer_inactive"
-                   " (order.c is another helper's file)")
+# Found by this probe: the order was 201 for the erased customer (src/core/order.c).
 def test_probe__an_order_naming_an_erased_customer_is_409_customer_inactive(world):
     w = world
     r = w.shop.post("/v1/orders", new_order(w.shop, customer={"id": w.gone}))
     assert r.status_code == 409 and error_of(r)["code"] == "customer_inactive", r.text
+    assert error_of(r)["param"] == "customer.id", r.text
 
 
 def test_probe__an_invalid_utf8_sku_on_the_showcase_is_a_400_not_a_500(shop):
