@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analytics/clv.h"
-#include "../analytics/clv_cache.h"
+#include "../analytics/dashboard_data.h"
 #include "../base/clock.h"
 #include "../base/rfc3339.h"
 #include "../core/customer.h"
@@ -40,6 +39,7 @@ struct customer_page {
 	struct ticket *tickets[2];
 	int ntickets[2];
 	struct review_customer_summary reviews;
+	struct dash_clv clv;
 	struct clv_report fit;
 	struct clv_customer pred;
 	int found;
@@ -69,11 +69,7 @@ static int customer_tx(struct store_tx *tx, void *ctx, struct err *e)
 				      &c->ntickets[s], &more, e)))
 			return rc;
 	}
-	struct clv_options o = { 0, clock_now_ms(), NULL, 52, 12, 0.01, 0 };
-	int64_t fitted_at;
-	if ((rc = clv_cache_fit(tx, a, shop, &o, &c->fit, &fitted_at, e)))
-		return rc;
-	o.to = clock_now_ms();
+	struct clv_options o = dash_clv_options(clock_now_ms());
 	c->found = 0;
 	if (c->fit.enough &&
 	    (rc = clv_customer(tx, shop, c->id, &o, &c->fit, &c->pred, &c->found, e)))
@@ -202,8 +198,12 @@ static int customer_page(struct web *w, struct err *e)
 	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->ref = req_param(w->r, 0);
-	int rc = web_read(w, customer_tx, c, e);
-	if (rc)
+	struct report_text t;
+	int rc = web_report(w, REPORT_CLV, 0, &t, e);
+	if (rc || (rc = dash_clv_parse(&w->r->arena, t.body, &c->clv, e)))
+		return rc;
+	c->fit = c->clv.fit;
+	if ((rc = web_read(w, customer_tx, c, e)))
 		return rc;
 	web_page_begin(w, "Customer", "customer");
 	html_raw(&w->out, "<h1 id=\"customer-name\">");
