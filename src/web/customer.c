@@ -40,6 +40,8 @@ struct customer_page {
 	int ntickets[2];
 	struct review_customer_summary reviews;
 	struct dash_clv clv;
+	int64_t fitted_at;	/* the cached clv report's */
+	int fit_now;		/* computed for this visit */
 	struct clv_report fit;
 	struct clv_customer pred;
 	int found;
@@ -168,8 +170,12 @@ static void reviews(struct web *w, struct customer_page *c)
 
 static void predictions(struct web *w, struct customer_page *c)
 {
-	char num[32];
-	html_raw(&w->out, "<h2>Predictions</h2>");
+	char num[32], when[RFC3339_MAX];
+	rfc3339_format(c->fitted_at, when);
+	html_printf(&w->out, "<h2>Predictions</h2><p class=\"muted\" id=\"predictions-as-of\""
+		    " data-computed-at=\"%s\" data-computed-now=\"%d\">From the CLV model of <a"
+		    " href=\"/dashboard/clv\"><time datetime=\"%s\">%s</time></a>%s.</p>", when,
+		    c->fit_now, when, when, c->fit_now ? " (computed for this visit: none was cached)" : "");
 	if (!c->fit.enough) {
 		html_raw(&w->out, "<p id=\"customer-predictions\">Not enough data for a fit: ");
 		html_text(&w->out, c->fit.reason);
@@ -203,6 +209,8 @@ static int customer_page(struct web *w, struct err *e)
 	if (rc || (rc = dash_clv_parse(&w->r->arena, t.body, &c->clv, e)))
 		return rc;
 	c->fit = c->clv.fit;
+	c->fitted_at = t.computed_at;
+	c->fit_now = t.computed_now;
 	if ((rc = web_read(w, customer_tx, c, e)))
 		return rc;
 	web_page_begin(w, "Customer", "customer");
