@@ -159,9 +159,11 @@ def raw_bytes(db):
 
 
 def cached_line_of(raw, cid):
-    """The customer's row of the cached RFM detail ("id<TAB>scores"; pg_dump
-    writes the tab as \\t)."""
-    return (cid + "\t").encode() in raw or (cid + "\\t").encode() in raw
+    """The customer's line of the cached RFM detail: "id<TAB>r f m ..." (in
+    pg_dump's COPY text the tab inside a value is written \\t; a bare tab there
+    separates columns)."""
+    tab = rb"\\t" if PG else rb"\t"
+    return re.search(re.escape(cid.encode()) + tab + rb"[1-5] [1-5] [1-5] ", raw) is not None
 
 
 def cached_rows(db, shop_id):
