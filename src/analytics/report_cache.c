@@ -191,7 +191,7 @@ static int claim_tx(struct store_tx *tx, void *ctx, struct err *e)
 		c->now - c->ttl_ms / 2, c->now, (int64_t)DASH_FORMAT);
 	if (!st)
 		return e->kind;
-	int rc;
+	int rc = 0;
 	while (c->ndue < REFRESH_MAX && (rc = store_step(st, e)) == 1) {
 		int k = report_cache_kind(store_text(st, 1));
 		if (k < 0)
