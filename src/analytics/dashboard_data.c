@@ -453,14 +453,17 @@ int dash_rfm_customers(struct arena *a, const char *detail, const struct dash_rf
 		const char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
 		int r, f, m;
 		long long rec, freq, mon;
-		if (!tab || !nl || tab > nl || tab - p >= ID_MAX ||
-		    sscanf(tab + 1, "%d %d %d %lld %lld %lld", &r, &f, &m, &rec, &freq, &mon) != 6 ||
-		    r < 1 || r > 5 || f < 1 || f > 5)
+		/* "id<TAB>r f ...": the scores first, the rest only when selected */
+		if (!tab || !nl || tab > nl || tab - p >= ID_MAX || nl - tab < 5 || tab[2] != ' ' ||
+		    (r = tab[1] - '0') < 1 || r > 5 || (f = tab[3] - '0') < 1 || f > 5)
 			return err_setc(e, ERR_INTERNAL, "report_cache_corrupt", NULL,
 					"the cached RFM customers cannot be read");
 		const char *seg = measures_rfm_segment(r, f);
 		if ((!sel->r || sel->r == r) && (!sel->f || sel->f == f) &&
 		    (!sel->segment || !strcmp(sel->segment, seg))) {
+			if (sscanf(tab + 1, "%d %d %d %lld %lld %lld", &r, &f, &m, &rec, &freq, &mon) != 6)
+				return err_setc(e, ERR_INTERNAL, "report_cache_corrupt", NULL,
+						"the cached RFM customers cannot be read");
 			if (*n == cap) {
 				struct rfm_customer *more = arena_alloc(a, sizeof(*more) * (size_t)cap * 2);
 				memcpy(more, *out, sizeof(*more) * (size_t)cap);
