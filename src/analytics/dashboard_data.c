@@ -443,6 +443,21 @@ int dash_rfm_parse(const char *text, struct dash_rfm *out, struct err *e)
 	return parsed(&r, "RFM", e);
 }
 
+/* n space-separated integers from p, the last one ending at end: 0, or -1. */
+static int line_numbers(const char *p, const char *end, int64_t *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *next;
+		if (p >= end || *p < '-' || *p > '9')
+			return -1;
+		v[i] = strtoll(p, &next, 10);
+		if (next == p || next > end || (i < n - 1 ? *next != ' ' : next != end))
+			return -1;
+		p = next + 1;
+	}
+	return 0;
+}
+
 int dash_rfm_customers(struct arena *a, const char *detail, const struct dash_rfm_sel *sel,
 		       struct rfm_customer **out, int *n, struct err *e)
 {
@@ -461,9 +476,16 @@ int dash_rfm_customers(struct arena *a, const char *detail, const struct dash_rf
 		const char *seg = measures_rfm_segment(r, f);
 		if ((!sel->r || sel->r == r) && (!sel->f || sel->f == f) &&
 		    (!sel->segment || !strcmp(sel->segment, seg))) {
-			if (sscanf(tab + 1, "%d %d %d %lld %lld %lld", &r, &f, &m, &rec, &freq, &mon) != 6)
+			/* strtoll, not sscanf: glibc's sscanf measures the whole rest
+			 * of the text first, which made a list quadratic */
+			int64_t v[6];
+			if (line_numbers(tab + 1, nl, v, 6))
 				return err_setc(e, ERR_INTERNAL, "report_cache_corrupt", NULL,
 						"the cached RFM customers cannot be read");
+			m = (int)v[2];
+			rec = v[3];
+			freq = v[4];
+			mon = v[5];
 			if (*n == cap) {
 				struct rfm_customer *more = arena_alloc(a, sizeof(*more) * (size_t)cap * 2);
 				memcpy(more, *out, sizeof(*more) * (size_t)cap);
