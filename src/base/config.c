@@ -114,6 +114,10 @@ static const struct option options[] = {
 	  "SMTP password (never printed or logged)", TEXT(0, NULL, NULL) },
 	{ "smtp-timeout-seconds", "RETAIN_SMTP_TIMEOUT_SECONDS", OPT_INT, S(smtp_timeout_seconds), "30", 0,
 	  "seconds one SMTP delivery may take", INT(1, 600) },
+	/* Issue 14: the dashboard's cached reports (analytics/report_cache.h). */
+	{ "report-cache-minutes", "RETAIN_REPORT_CACHE_MINUTES", OPT_INT, S(report_cache_minutes), "10", 0,
+	  "minutes a cached dashboard report is shown before a page recomputes it (the jobs"
+	  " thread recomputes it at half)", INT(1, 1440) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

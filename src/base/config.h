@@ -44,6 +44,9 @@ struct config {
 	char smtp_user[256];
 	char smtp_password[256];
 	int64_t smtp_timeout_seconds;
+	/* Issue 14: how long a cached dashboard report serves pages
+	 * (analytics/report_cache.h); the jobs thread recomputes it at half. */
+	int64_t report_cache_minutes;
 };
 
 /*

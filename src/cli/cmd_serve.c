@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../analytics/clv_cache.h"
+#include "../analytics/report_cache.h"
 #include "../base/clock.h"
 #include "../base/log.h"
 #include "../base/secure.h"
@@ -140,6 +141,12 @@ static void *jobs_main(void *arg)
 			log_error("model refit failed", ",\"error\":\"%s\"", e.code);
 		else if (refitted)
 			log_info("models refitted", ",\"shops\":%d", refitted);
+		/* Issue 14: the dashboard's cached reports older than half their time. */
+		int refreshed = 0;
+		if (report_cache_refresh(j->store, j->cfg->report_cache_minutes * 60 * 1000, &refreshed, &e))
+			log_error("report cache refresh failed", ",\"error\":\"%s\"", e.code);
+		else if (refreshed)
+			log_info("reports refreshed", ",\"reports\":%d", refreshed);
 		pthread_mutex_lock(&j->lock);
 	}
 	pthread_mutex_unlock(&j->lock);

@@ -1083,6 +1083,10 @@ int customer_erase(struct store_tx *tx, struct arena *a, const char *shop, const
 		if ((rc = interest_erase(tx, shop, (*erased)[i], e)) ||
 		    (rc = friend_erase(tx, shop, (*erased)[i], e)))
 			return rc;
+	/* Issue 14: the dashboard's cached reports (analytics/report_cache.h)
+	 * hold the customers' scores by id; the shop's go, to be recomputed. */
+	if ((rc = store_exec(tx, e, "DELETE FROM report_cache WHERE shop_id = $1", "s", shop)) < 0)
+		return rc;
 	if (changed && (rc = event_record(tx, shop, "customer.erased", (*erased)[0], NULL, e)))
 		return rc;
 	return customer_get(tx, a, shop, (*erased)[0], out, e);

@@ -27,7 +27,9 @@ static const char css[] =
 	"label{display:block;margin:.4rem 0 .2rem}input,textarea,select{font:inherit;padding:.3rem;"
 	"width:100%}button{font:inherit;padding:.3rem .8rem;margin-top:.4rem;cursor:pointer}"
 	".rfm td.cell a{display:block;text-align:center}.muted{color:#5b6472}form.inline{display:inline}"
-	"form.inline input,form.inline textarea{width:auto}pre{white-space:pre-wrap}\n";
+	"form.inline input,form.inline textarea{width:auto}pre{white-space:pre-wrap}"
+	".as-of{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;margin:0 0 1rem}"
+	".as-of p{margin:0;color:#5b6472}.as-of button{margin:0}\n";
 
 /* Progressive only: every page works without it. It adds a confirmation to
  * forms marked data-confirm. */

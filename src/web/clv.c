@@ -1,6 +1,7 @@
 /*
  * clv.c: the CLV page: clv_compute() (GET /v1/reports/clv with its default
- * options: a 52-week horizon, CLV over 12 months at 1% a month) as a
+ * options: a 52-week horizon, CLV over 12 months at 1% a month; the shop's
+ * cached clv report, report_cache.h, which keeps what follows) as a
  * histogram of the customers' CLV (CLV_BINS equal bins from 0 to the
  * largest), a scatter of P(alive) against repeat purchases (at most
  * CLV_SCATTER_MAX points, every k-th customer beyond), the top customers by
@@ -10,90 +11,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analytics/clv.h"
-#include "../base/clock.h"
+#include "../analytics/dashboard_data.h"
 #include "../core/customer.h"
 #include "svg.h"
 #include "web.h"
 
-#define CLV_BINS 10
-#define CLV_TOP 20
-#define CLV_SCATTER_MAX 2000
+#define CLV_BINS DASH_CLV_BINS
 
 struct clv_page {
 	struct web *w;
-	struct clv_options o;
-	struct clv_report rep;
-	struct clv_customer **top;
+	struct report_text t;
+	struct dash_clv d;
+	const struct clv_report *rep;	/* &d.fit */
 	struct customer *names;
-	int ntop;
 };
 
-static int by_clv(const void *a, const void *b)
-{
-	const struct clv_customer *x = *(struct clv_customer *const *)a, *y = *(struct clv_customer *const *)b;
-	double u = isfinite(x->clv) ? x->clv : -INFINITY, v = isfinite(y->clv) ? y->clv : -INFINITY;
-	return u < v ? 1 : u > v ? -1 : strcmp(x->id, y->id);
-}
-
-static int clv_tx(struct store_tx *tx, void *ctx, struct err *e)
+static int names_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct clv_page *c = ctx;
 	struct arena *a = &c->w->r->arena;
-	int rc = clv_compute(tx, a, c->w->shop, &c->o, &c->rep, e);
-	if (rc)
-		return rc;
-	struct clv_customer **all = arena_alloc(a, sizeof(*all) * (size_t)(c->rep.n + 1));
-	for (int i = 0; i < c->rep.n; i++)
-		all[i] = &c->rep.list[i];
-	qsort(all, (size_t)c->rep.n, sizeof(*all), by_clv);
-	c->top = all;
-	c->ntop = c->rep.n < CLV_TOP ? c->rep.n : CLV_TOP;
-	c->names = arena_alloc(a, sizeof(*c->names) * (size_t)(c->ntop + 1));
-	for (int i = 0; i < c->ntop; i++)
-		if ((rc = customer_get(tx, a, c->w->shop, all[i]->id, &c->names[i], e)))
+	int rc;
+	c->names = arena_alloc(a, sizeof(*c->names) * (size_t)(c->d.ntop + 1));
+	for (int i = 0; i < c->d.ntop; i++)
+		if ((rc = customer_get(tx, a, c->w->shop, c->d.top[i].id, &c->names[i], e)))
 			return rc;
 	return 0;
 }
 
-static void histogram(struct web *w, const struct clv_report *rep)
+static void histogram(struct web *w, const struct dash_clv *d)
 {
 	struct arena *a = &w->r->arena;
-	double hi = 0;
-	for (int i = 0; i < rep->n; i++)
-		if (isfinite(rep->list[i].clv) && rep->list[i].clv > hi)
-			hi = rep->list[i].clv;
-	if (hi <= 0)
-		hi = 1;
+	double hi = d->hist_hi;
 	struct svg_point p[CLV_BINS];
-	double count[CLV_BINS] = { 0 };
-	for (int i = 0; i < rep->n; i++) {
-		double v = rep->list[i].clv;
-		if (!isfinite(v))
-			continue;
-		int k = (int)(v / hi * CLV_BINS);
-		count[k < 0 ? 0 : k >= CLV_BINS ? CLV_BINS - 1 : k]++;
-	}
 	for (int k = 0; k < CLV_BINS; k++)
 		p[k] = (struct svg_point){ arena_printf(a, "%.0f–%.0f", hi * k / CLV_BINS,
-							hi * (k + 1) / CLV_BINS), count[k] };
+							hi * (k + 1) / CLV_BINS), d->hist[k] };
 	svg_bars(&w->out, "clv-histogram", "Customers by CLV (in the currency's major units), ten equal bins", p,
 		 CLV_BINS, 1, "%.0f customers");
 }
 
-static void scatter(struct web *w, const struct clv_report *rep)
+static void scatter(struct web *w, const struct dash_clv *d)
 {
 	struct arena *a = &w->r->arena;
-	int step = rep->n > CLV_SCATTER_MAX ? (rep->n + CLV_SCATTER_MAX - 1) / CLV_SCATTER_MAX : 1;
-	int n = 0;
-	double *x = arena_alloc(a, sizeof(double) * (size_t)(rep->n + 1));
-	double *y = arena_alloc(a, sizeof(double) * (size_t)(rep->n + 1));
-	const char **t = arena_alloc(a, sizeof(*t) * (size_t)(rep->n + 1));
-	for (int i = 0; i < rep->n; i += step) {
-		x[n] = rep->list[i].x;
-		y[n] = rep->list[i].p_alive;
-		t[n] = rep->list[i].id;
-		n++;
+	int n = d->nscatter;
+	double *x = arena_alloc(a, sizeof(double) * (size_t)(n + 1));
+	double *y = arena_alloc(a, sizeof(double) * (size_t)(n + 1));
+	const char **t = arena_alloc(a, sizeof(*t) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		x[i] = d->scatter[i].x;
+		y[i] = d->scatter[i].y;
+		t[i] = d->scatter[i].id;
 	}
 	svg_scatter(&w->out, "clv-scatter", "P(alive) against repeat purchases, one dot a customer",
 		    "repeat purchases", "P(alive)", x, y, t, n);
@@ -141,8 +108,8 @@ static void top(struct web *w, struct clv_page *c)
 	html_raw(&w->out, "<h2>Top customers</h2><table id=\"clv-top\"><thead><tr><th>Customer</th>"
 			  "<th>CLV</th><th>P(alive)</th><th>Expected purchases</th><th>Risk</th></tr>"
 			  "</thead><tbody>");
-	for (int i = 0; i < c->ntop; i++) {
-		const struct clv_customer *k = c->top[i];
+	for (int i = 0; i < c->d.ntop; i++) {
+		const struct clv_customer *k = &c->d.top[i];
 		html_raw(&w->out, "<tr data-customer=\"");
 		html_text(&w->out, k->id);
 		html_printf(&w->out, "\" data-value=\"%.12g\"><td><a href=\"/dashboard/customers/", k->clv);
@@ -164,32 +131,35 @@ static int clv_page(struct web *w, struct err *e)
 	struct clv_page *c = arena_alloc(&w->r->arena, sizeof(*c));
 	memset(c, 0, sizeof(*c));
 	c->w = w;
-	c->o = (struct clv_options){ 0, clock_now_ms(), NULL, 52, 12, 0.01, 0 };
-	int rc = web_read(w, clv_tx, c, e);
-	if (rc)
+	int rc = web_report(w, REPORT_CLV, 0, &c->t, e);
+	if (rc || (rc = dash_clv_parse(&w->r->arena, c->t.body, &c->d, e)) ||
+	    (rc = web_read(w, names_tx, c, e)))
 		return rc;
+	const struct clv_report *rep = &c->d.fit;
+	struct clv_options o = dash_clv_options(c->t.computed_at);
 	web_page_begin(w, "CLV", "clv");
 	html_printf(&w->out, "<h1>Customer lifetime value</h1><p class=\"muted\" id=\"clv-summary\""
 		    " data-customers=\"%lld\" data-repeaters=\"%lld\">%lld customers, %lld of them repeat"
-		    " buyers.</p>", (long long)c->rep.customers, (long long)c->rep.repeaters,
-		    (long long)c->rep.customers, (long long)c->rep.repeaters);
-	if (!c->rep.enough) {
+		    " buyers.</p>", (long long)rep->customers, (long long)rep->repeaters,
+		    (long long)rep->customers, (long long)rep->repeaters);
+	web_as_of(w, REPORT_CLV, &c->t);
+	if (!rep->enough) {
 		html_raw(&w->out, "<p id=\"clv-not-enough\">Not enough data for a fit: ");
-		html_text(&w->out, c->rep.reason ? c->rep.reason : "no data");
+		html_text(&w->out, rep->reason ? rep->reason : "no data");
 		html_raw(&w->out, "</p>");
 	} else {
 		char num[32];
 		html_printf(&w->out, "<p>CLV over %d months: median <span id=\"clv-median\">%s</span>,",
-			    c->o.months, web_number(c->rep.clv_p50, 0, num));
+			    o.months, web_number(rep->clv_p50, 0, num));
 		html_printf(&w->out, " total <span id=\"clv-total\" data-value=\"%.12g\">%s</span> ",
-			    c->rep.clv_total, web_number(c->rep.clv_total, 0, num));
-		html_text(&w->out, c->rep.currency);
+			    rep->clv_total, web_number(rep->clv_total, 0, num));
+		html_text(&w->out, rep->currency);
 		html_raw(&w->out, ".</p><h2>Distribution</h2>");
-		histogram(w, &c->rep);
+		histogram(w, &c->d);
 		html_raw(&w->out, "<h2>P(alive) and frequency</h2>");
-		scatter(w, &c->rep);
+		scatter(w, &c->d);
 		top(w, c);
-		fit_report(w, &c->rep);
+		fit_report(w, rep);
 	}
 	web_page_end(w);
 	return 0;

@@ -1,28 +1,15 @@
 /*
  * cohorts.c: the cohorts page: measures_cohorts() (GET /v1/reports/cohorts,
- * all time) as two heat maps, the share of each monthly cohort buying again
+ * all time, as the shop's cached cohorts report: report_cache.h) as two heat maps, the share of each monthly cohort buying again
  * k months after its first purchase, and its revenue in month k against
  * month 0. Each cell's <title> shows the cohort, the month and the number.
  */
 #include <math.h>
 #include <stdio.h>
 
-#include "../analytics/measures.h"
-#include "../base/clock.h"
+#include "../analytics/dashboard_data.h"
 #include "svg.h"
 #include "web.h"
-
-struct cohorts {
-	struct web *w;
-	struct cohort_report rep;
-};
-
-static int cohorts_tx(struct store_tx *tx, void *ctx, struct err *e)
-{
-	struct cohorts *c = ctx;
-	struct measures_filter f = { 0, clock_now_ms(), NULL, NULL };
-	return measures_cohorts(tx, &c->w->r->arena, c->w->shop, &f, &c->rep, e);
-}
 
 static void heat(struct web *w, const struct cohort_report *rep, int revenue)
 {
@@ -51,20 +38,22 @@ static void heat(struct web *w, const struct cohort_report *rep, int revenue)
 
 static int cohorts_page(struct web *w, struct err *e)
 {
-	struct cohorts c = { w, { 0 } };
-	int rc = web_read(w, cohorts_tx, &c, e);
-	if (rc)
+	struct cohort_report rep;
+	struct report_text t;
+	int rc = web_report(w, REPORT_COHORTS, 0, &t, e);
+	if (rc || (rc = dash_cohorts_parse(&w->r->arena, t.body, &rep, e)))
 		return rc;
 	web_page_begin(w, "Cohorts", "cohorts");
 	html_raw(&w->out, "<h1>Cohorts</h1><p class=\"muted\">Customers by the month of their first"
 			  " purchase (paid, net of refunds); hover a cell for its number.</p>");
-	if (!c.rep.nrows) {
+	web_as_of(w, REPORT_COHORTS, &t);
+	if (!rep.nrows) {
 		html_raw(&w->out, "<p id=\"cohorts-empty\">No purchases yet.</p>");
 	} else {
 		html_raw(&w->out, "<h2>Retention</h2>");
-		heat(w, &c.rep, 0);
+		heat(w, &rep, 0);
 		html_raw(&w->out, "<h2>Revenue retention</h2>");
-		heat(w, &c.rep, 1);
+		heat(w, &rep, 1);
 	}
 	web_page_end(w);
 	return 0;

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analytics/clv.h"
-#include "../analytics/clv_cache.h"
+#include "../analytics/dashboard_data.h"
 #include "../base/clock.h"
 #include "../base/rfc3339.h"
 #include "../core/customer.h"
@@ -40,6 +39,9 @@ struct customer_page {
 	struct ticket *tickets[2];
 	int ntickets[2];
 	struct review_customer_summary reviews;
+	struct dash_clv clv;
+	int64_t fitted_at;	/* the cached clv report's */
+	int fit_now;		/* computed for this visit */
 	struct clv_report fit;
 	struct clv_customer pred;
 	int found;
@@ -69,11 +71,7 @@ static int customer_tx(struct store_tx *tx, void *ctx, struct err *e)
 				      &c->ntickets[s], &more, e)))
 			return rc;
 	}
-	struct clv_options o = { 0, clock_now_ms(), NULL, 52, 12, 0.01, 0 };
-	int64_t fitted_at;
-	if ((rc = clv_cache_fit(tx, a, shop, &o, &c->fit, &fitted_at, e)))
-		return rc;
-	o.to = clock_now_ms();
+	struct clv_options o = dash_clv_options(clock_now_ms());
 	c->found = 0;
 	if (c->fit.enough &&
 	    (rc = clv_customer(tx, shop, c->id, &o, &c->fit, &c->pred, &c->found, e)))
@@ -172,8 +170,12 @@ static void reviews(struct web *w, struct customer_page *c)
 
 static void predictions(struct web *w, struct customer_page *c)
 {
-	char num[32];
-	html_raw(&w->out, "<h2>Predictions</h2>");
+	char num[32], when[RFC3339_MAX];
+	rfc3339_format(c->fitted_at, when);
+	html_printf(&w->out, "<h2>Predictions</h2><p class=\"muted\" id=\"predictions-as-of\""
+		    " data-computed-at=\"%s\" data-computed-now=\"%d\">From the CLV model of <a"
+		    " href=\"/dashboard/clv\"><time datetime=\"%s\">%s</time></a>%s.</p>", when,
+		    c->fit_now, when, when, c->fit_now ? " (computed for this visit: none was cached)" : "");
 	if (!c->fit.enough) {
 		html_raw(&w->out, "<p id=\"customer-predictions\">Not enough data for a fit: ");
 		html_text(&w->out, c->fit.reason);
@@ -202,8 +204,14 @@ static int customer_page(struct web *w, struct err *e)
 	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->ref = req_param(w->r, 0);
-	int rc = web_read(w, customer_tx, c, e);
-	if (rc)
+	struct report_text t;
+	int rc = web_report(w, REPORT_CLV, 0, &t, e);
+	if (rc || (rc = dash_clv_parse(&w->r->arena, t.body, &c->clv, e)))
+		return rc;
+	c->fit = c->clv.fit;
+	c->fitted_at = t.computed_at;
+	c->fit_now = t.computed_now;
+	if ((rc = web_read(w, customer_tx, c, e)))
 		return rc;
 	web_page_begin(w, "Customer", "customer");
 	html_raw(&w->out, "<h1 id=\"customer-name\">");

@@ -3,15 +3,23 @@
  * terms as customers read them (program_terms), each campaign's uses and
  * cost (campaign_usage, as GET /v1/campaigns/{id} shows them under "usage"),
  * and a backtest form per campaign that runs backtest_campaign() (POST
- * /v1/campaigns/{id}/backtest) over the last N days. Changing the
+ * /v1/campaigns/{id}/backtest) over the last N days, and a backtest form for
+ * a draft programme (JSON in the shape of PUT /v1/program, read by
+ * program_body_parse as POST /v1/program/backtest reads it) that runs
+ * backtest_program() in a read: it shows what the draft would have issued
+ * and cost against the current programme, and saves nothing. Changing the
  * programme or a campaign stays the API's.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../base/checked.h"
 
 #include "../core/backtest.h"
 #include "../core/campaign.h"
 #include "../core/program.h"
+#include "../render/program_body.h"
 #include "web.h"
 
 #define PROGRAM_CAMPAIGNS_MAX 100
@@ -80,6 +88,23 @@ static void campaigns(struct web *w, struct program_page *c)
 		html_printf(&w->out, "<p>The %d newest campaigns are shown.</p>", PROGRAM_CAMPAIGNS_MAX);
 }
 
+/* The draft programme's backtest form, holding text and days. */
+static void draft_form(struct web *w, const char *text, int64_t days)
+{
+	html_raw(&w->out, "<section id=\"program-backtest\"><h2>Backtest a draft programme</h2><p"
+			  " class=\"muted\">A draft in the shape of PUT /v1/program ({} is every default),"
+			  " replayed on the paid orders of the last days against the current programme."
+			  " Nothing is saved.</p><form method=\"post\" action=\"/dashboard/program/backtest\""
+			  " id=\"program-backtest-form\">");
+	web_csrf_field(w);
+	html_raw(&w->out, "<label for=\"draft\">Draft programme (JSON)</label><textarea id=\"draft\""
+			  " name=\"program\" rows=\"12\" cols=\"80\" spellcheck=\"false\" required>");
+	html_text(&w->out, text);
+	html_printf(&w->out, "</textarea><label>Days <input type=\"number\" name=\"days\" min=\"%d\""
+		    " max=\"%d\" value=\"%lld\"></label><button type=\"submit\">Backtest the draft"
+		    "</button></form></section>", BACKTEST_DAYS_MIN, BACKTEST_DAYS_MAX, (long long)days);
+}
+
 static int program_page(struct web *w, struct err *e)
 {
 	struct program_page *c = arena_alloc(&w->r->arena, sizeof(*c));
@@ -101,6 +126,7 @@ static int program_page(struct web *w, struct err *e)
 		html_raw(&w->out, "</pre></section>");
 	}
 	campaigns(w, c);
+	draft_form(w, "{}", BACKTEST_DAYS_DEFAULT);
 	web_page_end(w);
 	return 0;
 }
@@ -180,4 +206,117 @@ static int backtest_post(struct web *w, struct err *e)
 int web_campaign_backtest(struct req *r, struct err *e)
 {
 	return web_run(r, e, backtest_post, 0);
+}
+
+/* ---- a draft programme's backtest ---- */
+
+struct draft_page {
+	struct web *w;
+	struct program draft, current;
+	struct backtest_options o;
+	struct backtest_program_result out;
+};
+
+static int draft_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct draft_page *c = ctx;
+	struct arena *a = &c->w->r->arena;
+	int rc = program_get(tx, a, c->w->shop, &c->current, e);
+	return rc ? rc : backtest_program(tx, a, c->w->shop, &c->draft, &c->o, &c->out, e);
+}
+
+/* The draft's fields are named as in POST /v1/program/backtest. */
+static int draft_param(struct web *w, int rc, struct err *e)
+{
+	if (rc && rc != ERR_INTERNAL)
+		snprintf(e->param, sizeof(e->param), "%s",
+			 arena_printf(&w->r->arena, "program%s%s", e->param[0] ? "." : "", e->param));
+	return rc;
+}
+
+static int64_t cost(int64_t points, int64_t point_value)
+{
+	int64_t v;
+	return checked_mul(points, point_value, &v) ? INT64_MAX : v;
+}
+
+static void result_row(struct web *w, const char *key, const char *name, int64_t draft,
+		       int64_t current)
+{
+	html_printf(&w->out, "<tr data-field=\"%s\" data-draft=\"%lld\" data-current=\"%lld\"><th"
+		    " scope=\"row\">%s</th><td>%lld</td><td>%lld</td></tr>", key, (long long)draft,
+		    (long long)current, name, (long long)draft, (long long)current);
+}
+
+static void draft_result(struct web *w, struct draft_page *c)
+{
+	const struct backtest_program_result *b = &c->out;
+	int64_t pv = c->current.version ? c->current.point_value : 0;
+	int64_t cost_draft = cost(b->points_issued_draft, c->draft.point_value);
+	int64_t cost_current = cost(b->points_issued_current, pv);
+	html_printf(&w->out, "<h1>Backtest of a draft programme</h1><dl id=\"program-backtest-result\""
+		    " data-days=\"%lld\" data-orders-considered=\"%lld\" data-orders-reached=\"%lld\""
+		    " data-customers-reached=\"%lld\" data-difference=\"%lld\" data-over-limit=\"%lld\""
+		    " data-cost-draft=\"%lld\" data-cost-current=\"%lld\"><dt>Days</dt><dd>%lld</dd>"
+		    "<dt>Orders considered</dt><dd>%lld</dd><dt>Orders earning under the draft</dt><dd>%lld"
+		    "</dd><dt>Customers earning under the draft</dt><dd>%lld</dd><dt>Orders the draft"
+		    " would refuse (over the per-order limit)</dt><dd>%lld</dd></dl>",
+		    (long long)b->days, (long long)b->orders_considered, (long long)b->orders_reached,
+		    (long long)b->customers_reached, (long long)b->difference,
+		    (long long)b->orders_over_limit_draft, (long long)cost_draft, (long long)cost_current,
+		    (long long)b->days, (long long)b->orders_considered, (long long)b->orders_reached,
+		    (long long)b->customers_reached, (long long)b->orders_over_limit_draft);
+	html_raw(&w->out, "<table id=\"program-backtest-points\"><thead><tr><th></th><th>Draft</th>"
+			  "<th>Current programme</th></tr></thead><tbody>");
+	result_row(w, "earn", "Points earned on orders", b->earn_draft, b->earn_current);
+	result_row(w, "milestones", "Milestone points", b->milestones_draft, b->milestones_current);
+	result_row(w, "points_issued", "Points issued", b->points_issued_draft, b->points_issued_current);
+	result_row(w, "point_value", "Point value (minor units)", c->draft.point_value, pv);
+	result_row(w, "cost", "What the points would cost (points issued × point value, minor units)",
+		   cost_draft, cost_current);
+	html_printf(&w->out, "</tbody></table><p id=\"program-backtest-difference\">The draft issues"
+		    " %lld points %s than the current programme%s.</p>",
+		    (long long)(b->difference < 0 ? -b->difference : b->difference),
+		    b->difference < 0 ? "fewer" : "more",
+		    b->current_version ? "" : " (the shop has none: it issues 0)");
+}
+
+static int draft_post(struct web *w, struct err *e)
+{
+	struct draft_page *c = arena_alloc(&w->r->arena, sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	const char *text = web_form(w, "program"), *days = web_form(w, "days");
+	char *end = NULL;
+	c->o.days = days && *days ? strtoll(days, &end, 10) : BACKTEST_DAYS_DEFAULT;
+	if (end && *end)
+		return err_set(e, ERR_INVALID, "days", "\"days\" must be a whole number of days");
+	int rc = backtest_check_options(&c->o, e);
+	if (rc)
+		return rc;
+	json_error_t jerr;
+	json_t *body = json_loads(text && *text ? text : "{}", JSON_REJECT_DUPLICATES, &jerr);
+	if (!body || !json_is_object(body)) {
+		json_decref(body);
+		return err_setc(e, ERR_INVALID, "invalid_json", "program", "the draft must be a JSON"
+				" object in the shape of PUT /v1/program (line %d: %.80s)",
+				body ? 1 : jerr.line, body ? "not an object" : jerr.text);
+	}
+	if (!(rc = draft_param(w, program_body_parse(&w->r->arena, body, &c->draft, e), e)) &&
+	    !(rc = draft_param(w, program_check(&c->draft, e), e)))
+		rc = web_read(w, draft_tx, c, e);
+	if (!rc) {
+		web_page_begin(w, "Draft backtest", "program");
+		draft_result(w, c);
+		draft_form(w, text && *text ? text : "{}", c->o.days);
+		html_raw(&w->out, "<p><a href=\"/dashboard/program\">Back to the programme</a></p>");
+		web_page_end(w);
+	}
+	json_decref(body);
+	return rc;
+}
+
+int web_program_backtest(struct req *r, struct err *e)
+{
+	return web_run(r, e, draft_post, 0);
 }

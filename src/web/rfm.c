@@ -1,18 +1,20 @@
 /*
- * rfm.c: the RFM page: measures_rfm() (GET /v1/reports/rfm) as the 5x5 grid
+ * rfm.c: the RFM page: measures_rfm() (GET /v1/reports/rfm, as the shop's
+ * cached rfm report: report_cache.h) as the 5x5 grid
  * of recency (rows, 5 at the top) by frequency (columns) scores, each cell
  * with its segment (measures_rfm_segment) and count, and the eleven
  * segments' counts and revenue. A cell or a segment opens the list of its
  * customers, which exports as CSV and can be sent a personal offer through
  * the campaign issue path (core/offers.h, as POST /v1/campaigns/{id}/issue).
+ * The list, its CSV and the offer read the cached report's customers (its
+ * detail), the ones the grid counted; names and e-mails are read live.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analytics/measures.h"
-#include "../base/clock.h"
+#include "../analytics/dashboard_data.h"
 #include "../core/campaign.h"
 #include "../core/customer.h"
 #include "../core/offers.h"
@@ -20,15 +22,13 @@
 
 #define RFM_LIST_MAX 500
 
-struct rfm_sel {
-	int r, f;		/* 0: any */
-	const char *segment;	/* NULL: any */
-};
-
 struct rfm_ctx {
 	struct web *w;
-	struct rfm_report rep;
-	struct rfm_sel sel;
+	struct report_text t;
+	struct rfm_customer *list;	/* the selection's, in the report's order */
+	int nlist;
+	const char *currency;
+	struct dash_rfm_sel sel;
 	struct customer *names;	/* of the selection's first max_names */
 	int nsel, max_names;
 	struct campaign *campaigns;
@@ -39,16 +39,16 @@ struct rfm_ctx {
 	int64_t issued, existing, not_targeted;
 };
 
-static int rfm_read(struct store_tx *tx, struct rfm_ctx *c, struct err *e)
+/* The cached report's customers that c->sel selects, and its currency. */
+static int rfm_list(struct rfm_ctx *c, struct err *e)
 {
-	struct measures_filter f = { 0, clock_now_ms(), NULL, NULL };
-	return measures_rfm(tx, &c->w->r->arena, c->w->shop, &f, &c->rep, e);
-}
-
-static int selected(const struct rfm_sel *s, const struct rfm_customer *k)
-{
-	return (!s->r || k->r == s->r) && (!s->f || k->f == s->f) &&
-	       (!s->segment || !strcmp(s->segment, k->segment));
+	struct dash_rfm sum;
+	int rc = web_report(c->w, REPORT_RFM, 1, &c->t, e);
+	if (rc || (rc = dash_rfm_parse(c->t.body, &sum, e)) ||
+	    (rc = dash_rfm_customers(&c->w->r->arena, c->t.detail, &c->sel, &c->list, &c->nlist, e)))
+		return rc;
+	c->currency = arena_strdup(&c->w->r->arena, sum.currency);
+	return 0;
 }
 
 static int score_arg(const char *v, const char *name, int *out, struct err *e)
@@ -76,7 +76,7 @@ static int segment_arg(const char *v, const char **out, struct err *e)
 	return err_set(e, ERR_INVALID, "segment", "no RFM segment \"%.40s\"", v);
 }
 
-static int parse_sel(struct rfm_sel *s, const char *r, const char *f, const char *seg,
+static int parse_sel(struct dash_rfm_sel *s, const char *r, const char *f, const char *seg,
 		     struct err *e)
 {
 	int rc;
@@ -89,7 +89,7 @@ static int parse_sel(struct rfm_sel *s, const char *r, const char *f, const char
 	return 0;
 }
 
-static void sel_query(struct web *w, const struct rfm_sel *s)
+static void sel_query(struct web *w, const struct dash_rfm_sel *s)
 {
 	html_printf(&w->out, "r=%d&amp;f=%d&amp;segment=", s->r, s->f);
 	html_url(&w->out, s->segment);
@@ -97,18 +97,9 @@ static void sel_query(struct web *w, const struct rfm_sel *s)
 
 /* ---- the grid ---- */
 
-static int grid_tx(struct store_tx *tx, void *ctx, struct err *e)
+static void grid(struct web *w, const struct dash_rfm *rep)
 {
-	return rfm_read(tx, ctx, e);
-}
-
-static void grid(struct web *w, const struct rfm_report *rep)
-{
-	int64_t count[6][6] = { { 0 } };
-	for (int i = 0; i < rep->n; i++)
-		if (rep->customers[i].r >= 1 && rep->customers[i].r <= 5 && rep->customers[i].f >= 1 &&
-		    rep->customers[i].f <= 5)
-			count[rep->customers[i].r][rep->customers[i].f]++;
+	const int64_t (*count)[6] = rep->count;
 	html_raw(&w->out, "<table class=\"rfm\" id=\"rfm-grid\" aria-label=\"Customers by recency"
 			  " (rows) and frequency (columns) score\"><thead><tr><th>R \\ F</th>");
 	for (int f = 1; f <= 5; f++)
@@ -134,7 +125,7 @@ static void grid(struct web *w, const struct rfm_report *rep)
 	html_raw(&w->out, "</tbody></table>");
 }
 
-static void segments(struct web *w, const struct rfm_report *rep)
+static void segments(struct web *w, const struct dash_rfm *rep)
 {
 	char money[32];
 	html_raw(&w->out, "<h2>Segments</h2><table id=\"rfm-segments\"><thead><tr><th>Segment</th>"
@@ -157,17 +148,17 @@ static void segments(struct web *w, const struct rfm_report *rep)
 
 static int rfm_page(struct web *w, struct err *e)
 {
-	struct rfm_ctx *c = arena_alloc(&w->r->arena, sizeof(*c));
-	memset(c, 0, sizeof(*c));
-	c->w = w;
-	int rc = web_read(w, grid_tx, c, e);
-	if (rc)
+	struct dash_rfm rep;
+	struct report_text t;
+	int rc = web_report(w, REPORT_RFM, 0, &t, e);
+	if (rc || (rc = dash_rfm_parse(t.body, &rep, e)))
 		return rc;
 	web_page_begin(w, "RFM", "rfm");
 	html_printf(&w->out, "<h1>RFM</h1><p class=\"muted\">%d customers with a purchase, scored by"
-		    " quintile; open a cell or a segment for its customers.</p>", c->rep.n);
-	grid(w, &c->rep);
-	segments(w, &c->rep);
+		    " quintile; open a cell or a segment for its customers.</p>", rep.n);
+	web_as_of(w, REPORT_RFM, &t);
+	grid(w, &rep);
+	segments(w, &rep);
 	web_page_end(w);
 	return 0;
 }
@@ -179,23 +170,18 @@ int web_rfm(struct req *r, struct err *e)
 
 /* ---- a cell's or a segment's customers ---- */
 
+/* The names of the list's first max_names, and the active campaigns. */
 static int list_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct rfm_ctx *c = ctx;
 	struct arena *a = &c->w->r->arena;
-	int rc = rfm_read(tx, c, e);
-	if (rc)
-		return rc;
-	c->nsel = 0;
-	c->names = arena_alloc(a, sizeof(*c->names) * (size_t)(c->rep.n + 1));
-	for (int i = 0; i < c->rep.n; i++) {
-		if (!selected(&c->sel, &c->rep.customers[i]))
-			continue;
-		if (c->nsel < c->max_names &&
-		    (rc = customer_get(tx, a, c->w->shop, c->rep.customers[i].id, &c->names[c->nsel], e)))
+	int rc;
+	c->nsel = c->nlist;
+	int n = c->nlist < c->max_names ? c->nlist : c->max_names;
+	c->names = arena_alloc(a, sizeof(*c->names) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++)
+		if ((rc = customer_get(tx, a, c->w->shop, c->list[i].id, &c->names[i], e)))
 			return rc;
-		c->nsel++;
-	}
 	return campaign_list(tx, a, c->w->shop, NULL, "active", NULL, 100, &c->campaigns,
 			     &c->ncampaigns, &(int){ 0 }, e);
 }
@@ -237,7 +223,7 @@ static int list_page(struct web *w, struct err *e)
 	c->max_names = RFM_LIST_MAX;
 	int rc = parse_sel(&c->sel, req_query(w->r, "r"), req_query(w->r, "f"),
 			   req_query(w->r, "segment"), e);
-	if (rc || (rc = web_read(w, list_tx, c, e)))
+	if (rc || (rc = rfm_list(c, e)) || (rc = web_read(w, list_tx, c, e)))
 		return rc;
 	web_page_begin(w, "RFM customers", "rfm");
 	html_raw(&w->out, "<h1>RFM customers</h1><p id=\"rfm-selection\">");
@@ -252,16 +238,15 @@ static int list_page(struct web *w, struct err *e)
 	}
 	html_printf(&w->out, "<span id=\"rfm-count\" data-value=\"%d\">%d customers</span></p>",
 		    c->nsel, c->nsel);
+	web_as_of(w, REPORT_RFM, &c->t);
 	html_raw(&w->out, "<p><a id=\"rfm-csv\" href=\"/dashboard/rfm/customers.csv?");
 	sel_query(w, &c->sel);
 	html_raw(&w->out, "\">Export as CSV</a></p><table id=\"rfm-customers\"><thead><tr><th>Customer"
 			  "</th><th>Recency (days)</th><th>Orders</th><th>Spent</th><th>R F M</th>"
 			  "<th>Segment</th></tr></thead><tbody>");
 	int shown = 0;
-	for (int i = 0; i < c->rep.n && shown < RFM_LIST_MAX; i++) {
-		const struct rfm_customer *k = &c->rep.customers[i];
-		if (!selected(&c->sel, k))
-			continue;
+	for (int i = 0; i < c->nlist && shown < RFM_LIST_MAX; i++) {
+		const struct rfm_customer *k = &c->list[i];
 		char money[32];
 		html_raw(&w->out, "<tr data-customer=\"");
 		html_text(&w->out, k->id);
@@ -271,7 +256,7 @@ static int list_page(struct web *w, struct err *e)
 		html_text(&w->out, c->names[shown].name ? c->names[shown].name : k->id);
 		html_printf(&w->out, "</a></td><td>%lld</td><td>%lld</td><td>", (long long)k->recency_days,
 			    (long long)k->frequency);
-		html_text(&w->out, web_money(k->monetary, c->rep.currency, money));
+		html_text(&w->out, web_money(k->monetary, c->currency, money));
 		html_printf(&w->out, "</td><td>%d %d %d</td><td>", k->r, k->f, k->m);
 		html_text(&w->out, k->segment);
 		html_raw(&w->out, "</td></tr>");
@@ -317,15 +302,13 @@ static int csv_page(struct web *w, struct err *e)
 	c->max_names = INT_MAX;
 	int rc = parse_sel(&c->sel, req_query(w->r, "r"), req_query(w->r, "f"),
 			   req_query(w->r, "segment"), e);
-	if (rc || (rc = web_read(w, list_tx, c, e)))
+	if (rc || (rc = rfm_list(c, e)) || (rc = web_read(w, list_tx, c, e)))
 		return rc;
 	w->type = "text/csv; charset=utf-8";
 	req_header(w->r, "Content-Disposition", "attachment; filename=\"rfm-customers.csv\"");
 	buf_puts(&w->out, "customer,name,email,recency_days,frequency,monetary,r,f,m,segment\r\n");
-	for (int i = 0, j = 0; i < c->rep.n; i++) {
-		const struct rfm_customer *k = &c->rep.customers[i];
-		if (!selected(&c->sel, k))
-			continue;
+	for (int j = 0; j < c->nlist; j++) {
+		const struct rfm_customer *k = &c->list[j];
 		csv_field(&w->out, k->id);
 		buf_puts(&w->out, ",");
 		csv_field(&w->out, c->names[j].name);
@@ -335,7 +318,6 @@ static int csv_page(struct web *w, struct err *e)
 			   (long long)k->frequency, (long long)k->monetary, k->r, k->f, k->m);
 		csv_field(&w->out, k->segment);
 		buf_puts(&w->out, "\r\n");
-		j++;
 	}
 	return 0;
 }
@@ -351,14 +333,10 @@ static int offer_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct rfm_ctx *c = ctx;
 	struct arena *a = &c->w->r->arena;
-	int rc = rfm_read(tx, c, e);
-	if (rc)
-		return rc;
-	const char **ids = arena_alloc(a, sizeof(*ids) * (size_t)(c->rep.n + 1));
-	c->nsel = 0;
-	for (int i = 0; i < c->rep.n; i++)
-		if (selected(&c->sel, &c->rep.customers[i]))
-			ids[c->nsel++] = c->rep.customers[i].id;
+	const char **ids = arena_alloc(a, sizeof(*ids) * (size_t)(c->nlist + 1));
+	for (int i = 0; i < c->nlist; i++)
+		ids[i] = c->list[i].id;
+	c->nsel = c->nlist;
 	c->issued = c->existing = c->not_targeted = 0;
 	if (!c->nsel)
 		return 0;
@@ -377,7 +355,7 @@ static int offer_post(struct web *w, struct err *e)
 		return rc;
 	if (!c->campaign || !c->campaign[0])
 		return err_setc(e, ERR_INVALID, "parameter_missing", "campaign", "pick a campaign");
-	if ((rc = web_write(w, offer_tx, c, e)))
+	if ((rc = rfm_list(c, e)) || (rc = web_write(w, offer_tx, c, e)))
 		return rc;
 	web_page_begin(w, "Offer sent", "rfm");
 	html_printf(&w->out, "<h1>Offer sent</h1><p id=\"offer-result\" data-issued=\"%lld\""

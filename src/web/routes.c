@@ -4,6 +4,12 @@
 #include "web.h"
 
 #define FORM (AUTH_NONE | RAW_BODY)
+#define NOT_ALLOWED(m) \
+	{ m, "/dashboard", web_method_not_allowed, FORM }, \
+	{ m, "/dashboard/:a", web_method_not_allowed, FORM }, \
+	{ m, "/dashboard/:a/:b", web_method_not_allowed, FORM }, \
+	{ m, "/dashboard/:a/:b/:c", web_method_not_allowed, FORM }, \
+	{ m, "/dashboard/:a/:b/:c/:d", web_method_not_allowed, FORM }
 
 const struct route web_routes[] = {
 	{ "GET", "/dashboard", web_home, AUTH_NONE },
@@ -28,12 +34,20 @@ const struct route web_routes[] = {
 	{ "POST", "/dashboard/tickets/:id/reply", web_ticket_reply, FORM },
 	{ "GET", "/dashboard/customers/:id", web_customer, AUTH_NONE },
 	{ "POST", "/dashboard/customers/:id/adjust", web_customer_adjust, FORM },
+	{ "POST", "/dashboard/:report/refresh", web_report_refresh, FORM },
+	{ "POST", "/dashboard/program/backtest", web_program_backtest, FORM },
 	/* last: any other GET under /dashboard is the dashboard's own 404 (behind
 	 * the session, with the security headers), not the API's JSON one */
 	{ "GET", "/dashboard/:a", web_not_found, AUTH_NONE },
 	{ "GET", "/dashboard/:a/:b", web_not_found, AUTH_NONE },
 	{ "GET", "/dashboard/:a/:b/:c", web_not_found, AUTH_NONE },
 	{ "GET", "/dashboard/:a/:b/:c/:d", web_not_found, AUTH_NONE },
+	/* and any other method is the dashboard's own 405 (HTML, with Allow),
+	 * or its 404 for a path no page has */
+	NOT_ALLOWED("POST"),
+	NOT_ALLOWED("PUT"),
+	NOT_ALLOWED("PATCH"),
+	NOT_ALLOWED("DELETE"),
 };
 
 const int web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -13,6 +13,8 @@
 
 #include "../core/shop.h"
 #include "../http/server.h"
+#include "../http/router.h"
+#include "routes.h"
 #include "web.h"
 
 #define SIGNIN_COOKIE "retain_signin"
@@ -183,6 +185,27 @@ static int not_found(struct web *w, struct err *e)
 int web_not_found(struct req *r, struct err *e)
 {
 	return web_run(r, e, not_found, WEB_ANY_SHOP);
+}
+
+/* A method no page of the path takes: 405 with the methods the pages of the
+ * path take in Allow (the table's pages, before its catch-all rows), or 404
+ * when no page has the path. */
+static int not_allowed(struct web *w, struct err *e)
+{
+	int pages = 0;
+	while (pages < web_nroutes && web_routes[pages].handler != web_not_found)
+		pages++;
+	char allow[128];
+	if (!router_allow(web_routes, pages, w->r->url, allow, sizeof(allow)))
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such page");
+	w->r->allow = arena_strdup(&w->r->arena, allow);
+	return err_set(e, ERR_METHOD, NULL, "%.10s is not allowed here (allowed: %s)", w->r->method,
+		       allow);
+}
+
+int web_method_not_allowed(struct req *r, struct err *e)
+{
+	return web_run(r, e, not_allowed, WEB_ANY_SHOP | WEB_NO_CSRF);
 }
 
 /* ---- an operator picks a shop ---- */

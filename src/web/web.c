@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../base/currency.h"
+#include "../core/shop.h"
 #include "../http/response.h"
 
 #define COOKIE "retain_session"
@@ -107,7 +108,19 @@ void web_redirect(struct web *w, const char *path)
 static int find_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct web *w = ctx;
-	return session_find(tx, w->sid, &w->s, e);
+	struct shop shop;
+	w->shop_name = NULL;
+	int rc = session_find(tx, w->sid, &w->s, e);
+	if (rc || !w->s.shop_id[0])
+		return rc;
+	rc = shop_get(tx, &w->r->arena, w->s.shop_id, &shop, e);
+	if (rc == ERR_NOT_FOUND) {
+		err_clear(e);
+		return 0;
+	}
+	if (!rc)
+		w->shop_name = shop.name;
+	return rc;
 }
 
 static int touch_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -205,7 +218,7 @@ int web_run(struct req *r, struct err *e, web_page_fn fn, int flags)
 		goto out;
 	}
 	err_clear(e);
-	if (post && !(flags & WEB_PUBLIC) && !csrf_ok(w->csrf, web_form(w, "csrf"))) {
+	if (post && !(flags & (WEB_PUBLIC | WEB_NO_CSRF)) && !csrf_ok(w->csrf, web_form(w, "csrf"))) {
 		rc = err_setc(e, ERR_FORBIDDEN, "csrf_invalid", "csrf",
 			      "the form's CSRF token is missing or wrong: reload the page and send it again");
 		goto fail;
@@ -263,8 +276,10 @@ void web_page_begin(struct web *w, const char *title, const char *active)
 		}
 		if (w->s.operator)
 			html_raw(b, "<a href=\"/dashboard/shops\" data-page=\"shops\">Shops</a>");
-		html_raw(b, "</nav><span class=\"shop\" id=\"shop\">");
+		html_raw(b, "</nav><span class=\"shop\" id=\"shop\" data-shop=\"");
 		html_text(b, w->shop);
+		html_raw(b, "\">");
+		html_text(b, w->shop_name && w->shop_name[0] ? w->shop_name : w->shop);
 		html_raw(b, "</span><form method=\"post\" action=\"/dashboard/sign-out\" id=\"sign-out\">");
 		web_csrf_field(w);
 		html_raw(b, "<button type=\"submit\">Sign out</button></form>");

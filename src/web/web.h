@@ -14,6 +14,7 @@
 #ifndef RETAIN_WEB_H
 #define RETAIN_WEB_H
 
+#include "../analytics/report_cache.h"
 #include "../base/buf.h"
 #include "../core/session.h"
 #include "../http/request.h"
@@ -28,6 +29,7 @@ struct web {
 	struct session s;
 	char csrf[SECURE_SHA256_HEX];
 	const char *shop;	/* the session's shop, or NULL */
+	const char *shop_name;	/* its name (the header shows it), or NULL */
 	const char *form_keys[WEB_FORM_MAX], *form_vals[WEB_FORM_MAX];
 	int nform;
 	int status;		/* of the page; 200 unless set */
@@ -38,6 +40,7 @@ struct web {
 enum web_flags {
 	WEB_PUBLIC = 1 << 0,	/* needs no session (the sign-in page, its CSS) */
 	WEB_ANY_SHOP = 1 << 1,	/* an operator's session without a shop will do */
+	WEB_NO_CSRF = 1 << 2,	/* a POST that changes nothing (a 405): no token asked */
 };
 
 typedef int (*web_page_fn)(struct web *w, struct err *e);
@@ -60,6 +63,13 @@ void web_csrf_field(struct web *w);
  * to w->out: a read may run again). */
 int web_read(struct web *w, store_fn fn, void *ctx, struct err *e);
 int web_write(struct web *w, store_fn fn, void *ctx, struct err *e);
+
+/* The shop's cached report k for a page (analytics/report_cache.h, with
+ * the configured report-cache-minutes), and the page's "as of" line with
+ * its "refresh now" form (web/report.c). */
+int web_report(struct web *w, enum report_kind k, int with_detail, struct report_text *out,
+	       struct err *e);
+void web_as_of(struct web *w, enum report_kind k, const struct report_text *t);
 
 /* Numbers as pages show them, into out (size >= 32). NaN shows "–". */
 const char *web_percent(double v, char *out);
@@ -90,5 +100,8 @@ int web_ticket_reply(struct req *r, struct err *e);
 int web_customer(struct req *r, struct err *e);
 int web_customer_adjust(struct req *r, struct err *e);
 int web_not_found(struct req *r, struct err *e);
+int web_report_refresh(struct req *r, struct err *e);
+int web_program_backtest(struct req *r, struct err *e);
+int web_method_not_allowed(struct req *r, struct err *e);
 
 #endif

@@ -228,3 +228,49 @@ def test_dashboard__expired_sessions_are_deleted_by_the_next_sign_in(server, ope
     con = connect_db(server.db)
     rows = con.execute("SELECT created_at FROM dashboard_sessions WHERE shop_id = ?", (shop.shop["id"],)).fetchall()
     assert len(rows) == 1
+
+
+# ---- issue 14, the last round: the shop's name in the header; a method no
+# page takes is the dashboard's HTML 405 with Allow ----
+
+import html as _html  # noqa: E402
+import re as _re  # noqa: E402
+
+
+def test_dashboard__the_header_shows_the_shops_name_escaped(server, operator):
+    shop = make_shop(operator, "Tea & <b>Co</b>")
+    text = sign_in(server, shop.key).get("/dashboard/program").text
+    m = _re.search(r'<span class="shop" id="shop" data-shop="([^"]+)">(.*?)</span>', text)
+    assert m and m.group(1) == shop.shop["id"]
+    assert m.group(2) == "Tea &amp; &lt;b&gt;Co&lt;/b&gt;"
+    assert _html.unescape(m.group(2)) == "Tea & <b>Co</b>"
+
+
+@pytest.mark.parametrize("method,path,allow", [
+    ("POST", "/dashboard/overview", "GET, HEAD"),
+    ("POST", "/dashboard/rfm/customers", "GET, HEAD"),
+    ("PUT", "/dashboard/program", "GET, HEAD"),
+    ("DELETE", "/dashboard/customers/cus_x", "GET, HEAD"),
+    ("PATCH", "/dashboard/sign-in", "GET, HEAD, POST"),
+])
+def test_dashboard__a_method_no_page_takes_is_an_html_405_with_allow(server, operator, method, path, allow):
+    shop = make_shop(operator)
+    b = sign_in(server, shop.key)
+    r = b.s.request(method, server.url + path, data={"x": "1"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 405, r.text[:300]
+    assert r.headers["Allow"] == allow
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert 'id="error" data-status="405"' in r.text
+    assert_security_headers(r)
+
+
+def test_dashboard__a_post_to_a_path_no_page_has_is_an_html_404(server, operator):
+    b = sign_in(server, make_shop(operator).key)
+    r = b.post("/dashboard/nothing/here", {})
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")
+    assert "Allow" not in r.headers
+
+
+def test_dashboard__a_405_without_a_session_redirects_to_sign_in(server):
+    r = Browser(server).post("/dashboard/overview", {})
+    assert r.status_code == 303 and r.headers["Location"] == "/dashboard/sign-in"

@@ -67,3 +67,47 @@ def test_dashboard_program__a_bad_backtest_is_400_and_another_shops_campaign_404
                                           "discount": {"kind": "percent", "value": 5}}).json()
     r = b.post(f"/dashboard/campaigns/{theirs['id']}/backtest", {"csrf": token, "days": "30"})
     assert r.status_code == 404 and "theirs" not in r.text
+
+
+# ---- issue 14, the last round: the draft programme's backtest form ----
+
+import json as _json  # noqa: E402
+
+DRAFT = {"earn": {"points_per_unit": 3}, "point_value": 2, "pending_days": 0, "expiry": {"policy": "never"}}
+
+
+def test_dashboard_program__the_draft_backtest_answers_as_the_api_and_saves_nothing(server, operator):
+    shop, _, _ = setup_shop(server, operator)
+    set_clock(operator, "2031-03-10T18:00:00Z")                 # the order is hours old
+    b = sign_in(server, shop.key)
+    before = shop.get("/v1/program").json()
+    page = b.get("/dashboard/program").text
+    assert 'id="program-backtest-form"' in page and 'action="/dashboard/program/backtest"' in page
+    token = CSRF.search(page).group(1)
+    r = b.post("/dashboard/program/backtest", {"csrf": token, "days": "30", "program": _json.dumps(DRAFT)})
+    assert r.status_code == 200, r.text[:500]
+    api = shop.post("/v1/program/backtest", {"days": 30, "program": DRAFT}).json()
+    m = re.search(r'id="program-backtest-result" data-days="(\d+)" data-orders-considered="(\d+)"'
+                  r' data-orders-reached="(\d+)" data-customers-reached="(\d+)" data-difference="(-?\d+)"', r.text)
+    assert [int(x) for x in m.groups()] == [api["days"], api["orders_considered"], api["orders_reached"],
+                                            api["customers_reached"], api["difference"]]
+    row = re.search(r'data-field="points_issued" data-draft="(\d+)" data-current="(\d+)"', r.text)
+    assert (int(row.group(1)), int(row.group(2))) == (api["points_issued_draft"], api["points_issued_current"])
+    assert api["points_issued_draft"] > 0
+    cost = re.search(r'data-field="cost" data-draft="(\d+)" data-current="(\d+)"', r.text)
+    assert int(cost.group(1)) == api["points_issued_draft"] * 2
+    assert int(cost.group(2)) == api["points_issued_current"] * 3
+    assert shop.get("/v1/program").json() == before              # nothing saved
+    assert "&quot;points_per_unit&quot;: 3" in r.text            # the form holds the draft again
+
+
+def test_dashboard_program__a_bad_draft_is_400_naming_the_field_and_escaped(server, operator):
+    shop, _, b = setup_shop(server, operator)
+    token = b.csrf("/dashboard/program")
+    r = b.post("/dashboard/program/backtest", {"csrf": token, "program": "{\"earn\": " + EVIL})
+    assert r.status_code == 400 and EVIL not in r.text
+    r = b.post("/dashboard/program/backtest", {"csrf": token, "program": _json.dumps({"point_value": "x"})})
+    assert r.status_code == 400 and "point_value" in r.text
+    r = b.post("/dashboard/program/backtest", {"csrf": token, "program": "{}", "days": "0"})
+    assert r.status_code == 400
+    assert b.post("/dashboard/program/backtest", {"program": "{}"}).status_code == 403
