@@ -236,7 +236,11 @@ int report_cache_refresh(struct store *st, int64_t ttl_ms, int *refreshed, struc
 	int rc = store_write(st, claim_tx, &c, e);
 	if (rc || !c.taken)
 		return rc;
-	for (int i = 0; i < c.ndue && !rc; i++) {
+	/* A report that fails keeps its claim (tried again when it lapses) and
+	 * does not stop the others: the first failure is the one returned. */
+	struct err first;
+	int first_rc = 0;
+	for (int i = 0; i < c.ndue; i++) {
 		struct build b;
 		build_init(&b, c.due[i].shop, c.due[i].kind, clock_now_ms());
 		struct rewrite w = { &b, c.now + REPORT_CACHE_CLAIM_MS, 0 };
@@ -244,6 +248,13 @@ int report_cache_refresh(struct store *st, int64_t ttl_ms, int *refreshed, struc
 		    w.written)
 			(*refreshed)++;
 		build_free(&b);
+		if (rc && !first_rc) {
+			first_rc = rc;
+			first = *e;
+		}
+		err_clear(e);
 	}
-	return rc;
+	if (first_rc)
+		*e = first;
+	return first_rc;
 }

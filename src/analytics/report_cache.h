@@ -23,8 +23,14 @@
  *    page's or a "refresh now"'s newer write clears the claim and wins);
  *  - report_cache_compute (the pages' "refresh now") computes and stores at
  *    once, whatever the row's age.
- * A shop's rows are deleted by its customers' erasure (core/customer.c), so
- * nothing computed before an erasure outlives it.
+ * A shop's rows are deleted by its customers' erasure (core/customer.c), and
+ * the jobs' refresh writes only a row it still claims, so its report read
+ * before an erasure is dropped. report_cache_compute's store is not so held:
+ * an erasure that commits between its read and its write leaves the report
+ * read before it. That report holds what one computed after it would (the
+ * reports keep counting an erased customer's anonymous orders under the
+ * customer's id; no name, e-mail or other contact is cached), so nothing
+ * the erasure removed comes back.
  */
 #ifndef RETAIN_REPORT_CACHE_H
 #define RETAIN_REPORT_CACHE_H

@@ -364,7 +364,7 @@ int customer_resolve_buyer(struct store_tx *tx, const char *shop, const char *re
 	int rc = resolve_chain(tx, shop, ref, param, id, first_guest_order, &erased, e);
 	if (!rc && erased)
 		return err_setc(e, ERR_CONFLICT, "customer_inactive", param,
-				"customer \"%s\" is erased and cannot place orders", id);
+				"customer \"%s\" is erased", id);
 	return rc;
 }
 
