@@ -198,6 +198,15 @@ static void predictions(struct web *w, struct customer_page *c)
 	html_raw(&w->out, "</dl>");
 }
 
+/* Whether the page's customer exists, before the CLV report (which a first
+ * visit computes over the whole shop) is asked for: an unknown id is a 404
+ * at the cost of one row. */
+static int known_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct customer_page *c = ctx;
+	return customer_resolve(tx, c->w->shop, c->ref, "id", c->id, e);
+}
+
 static int customer_page(struct web *w, struct err *e)
 {
 	struct customer_page *c = arena_alloc(&w->r->arena, sizeof(*c));
@@ -205,8 +214,8 @@ static int customer_page(struct web *w, struct err *e)
 	c->w = w;
 	c->ref = req_param(w->r, 0);
 	struct report_text t;
-	int rc = web_report(w, REPORT_CLV, 0, &t, e);
-	if (rc || (rc = dash_clv_parse(&w->r->arena, t.body, &c->clv, e)))
+	int rc = web_read(w, known_tx, c, e);
+	if (rc || (rc = web_report(w, REPORT_CLV, 0, &t, e)) || (rc = dash_clv_parse(&w->r->arena, t.body, &c->clv, e)))
 		return rc;
 	c->fit = c->clv.fit;
 	c->fitted_at = t.computed_at;

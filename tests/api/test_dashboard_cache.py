@@ -261,3 +261,17 @@ def test_dashboard_cache__a_report_one_node_computed_serves_the_other():
         for op in ops:
             advance(op, seconds=60)
         assert as_of(on_b.get("/dashboard/cohorts").text) == ("2031-05-10T10:00:00Z", False)
+
+
+def test_dashboard_cache__an_unknown_customer_page_is_404_before_any_report_is_computed(fresh_server):
+    # Found by the review of issue 14's cache: the customer page asked for the CLV
+    # report (a whole-shop computation on a first visit) before it knew the customer.
+    fresh_server.start()
+    op = Api(fresh_server, OPERATOR_KEY)
+    set_clock(op, T0)
+    shop = make_shop(op, "Unknown Teas")
+    customers(shop, 2)
+    b = sign_in(fresh_server, shop.key)
+    assert b.get("/dashboard/customers/cus_nope").status_code == 404
+    assert cached_rows(fresh_server.db, shop.shop["id"]) == 0
+    assert fresh_server.stop() == 0
