@@ -120,15 +120,20 @@ _template = []
 
 def pg_new_database():
     """A new database on the test cluster, with the schema already migrated
-    (copied from a template migrated once per run): its URL."""
+    (copied from a template migrated once per run): its URL. Under pytest-xdist
+    (scripts/run-tests runs the PostgreSQL pass on two workers) each worker has
+    a template of its own: a template being copied cannot be dropped or
+    recreated by another worker."""
     if not _template:
-        psql("postgres", "DROP DATABASE IF EXISTS retain_template")
-        psql("postgres", "CREATE DATABASE retain_template")
-        subprocess.run([BIN, "migrate", "--db", pg_url("retain_template")], check=True,
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        template = "retain_template" + ("_" + worker if worker else "")
+        psql("postgres", f"DROP DATABASE IF EXISTS {template}")
+        psql("postgres", f"CREATE DATABASE {template}")
+        subprocess.run([BIN, "migrate", "--db", pg_url(template)], check=True,
                        capture_output=True)
-        _template.append("retain_template")
+        _template.append(template)
     name = "t_" + uuid.uuid4().hex[:16]
-    psql("postgres", f"CREATE DATABASE {name} TEMPLATE retain_template")
+    psql("postgres", f"CREATE DATABASE {name} TEMPLATE {_template[0]}")
     return pg_url(name)
 
 

@@ -85,7 +85,11 @@ def row_counts(db):
     else:
         tables = [t for (t,) in con.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1").fetchall()]
-    counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    if PG:  # one query (one psql process) for every table, not one a table
+        counts = dict(con.execute(" UNION ALL ".join(
+            f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)).fetchall())
+    else:
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     con.close()
     return counts
 
