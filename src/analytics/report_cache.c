@@ -89,10 +89,11 @@ static int store_tx_fn(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct build *b = ctx;
 	int rc = store_exec(tx, e,
-		"INSERT INTO report_cache (shop_id, report, format, computed_at, claimed_until, body,"
-		" detail) VALUES ($1, $2, $3, $4, NULL, $5, $6) ON CONFLICT (shop_id, report) DO UPDATE"
-		" SET format = excluded.format, computed_at = excluded.computed_at, claimed_until = NULL,"
-		" body = excluded.body, detail = excluded.detail", "ssiiss", b->shop,
+		"INSERT INTO report_cache (shop_id, report, format, computed_at, claimed_until, viewed_at,"
+		" body, detail) VALUES ($1, $2, $3, $4, NULL, $4, $5, $6) ON CONFLICT (shop_id, report)"
+		" DO UPDATE SET format = excluded.format, computed_at = excluded.computed_at,"
+		" claimed_until = NULL, viewed_at = excluded.viewed_at, body = excluded.body,"
+		" detail = excluded.detail", "ssiiss", b->shop,
 		kinds[b->kind].name, (int64_t)DASH_FORMAT, b->now, text_of(&b->body),
 		b->detail.len ? text_of(&b->detail) : NULL);
 	return rc < 0 ? rc : 0;
@@ -125,17 +126,19 @@ struct get {
 	enum report_kind kind;
 	int with_detail;
 	int64_t now, ttl_ms;
-	int found;
+	int found, touch;
 	struct report_text *out;
 };
 
 static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct get *g = ctx;
-	g->found = 0;
+	g->found = g->touch = 0;
 	struct store_stmt *st = store_query(tx, e, g->with_detail
-		? "SELECT computed_at, format, body, detail FROM report_cache WHERE shop_id = $1 AND report = $2"
-		: "SELECT computed_at, format, body FROM report_cache WHERE shop_id = $1 AND report = $2",
+		? "SELECT computed_at, format, viewed_at, body, detail FROM report_cache"
+		  " WHERE shop_id = $1 AND report = $2"
+		: "SELECT computed_at, format, viewed_at, body FROM report_cache"
+		  " WHERE shop_id = $1 AND report = $2",
 		"ss", g->shop, kinds[g->kind].name);
 	if (!st)
 		return e->kind;
@@ -143,22 +146,35 @@ static int get_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (rc == 1 && store_int(st, 1) == DASH_FORMAT &&
 	    is_fresh(store_int(st, 0), g->now, g->ttl_ms)) {
 		g->found = 1;
+		g->touch = g->now - store_int(st, 2) >= REPORT_CACHE_VIEW_STEP_MS ||
+			   store_int(st, 2) > g->now;
 		g->out->computed_at = store_int(st, 0);
 		g->out->computed_now = 0;
-		g->out->body = arena_strdup(g->a, store_text(st, 2));
-		g->out->detail = g->with_detail && !store_is_null(st, 3)
-			       ? arena_strdup(g->a, store_text(st, 3)) : NULL;
+		g->out->body = arena_strdup(g->a, store_text(st, 3));
+		g->out->detail = g->with_detail && !store_is_null(st, 4)
+			       ? arena_strdup(g->a, store_text(st, 4)) : NULL;
 	}
 	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The report was shown: its viewed_at moves on (at most once an hour). */
+static int touch_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct get *g = ctx;
+	int rc = store_exec(tx, e, "UPDATE report_cache SET viewed_at = $3 WHERE shop_id = $1"
+			    " AND report = $2", "ssi", g->shop, kinds[g->kind].name, g->now);
 	return rc < 0 ? rc : 0;
 }
 
 int report_cache_get(struct store *st, struct arena *a, const char *shop, enum report_kind k,
 		     int with_detail, int64_t ttl_ms, struct report_text *out, struct err *e)
 {
-	struct get g = { a, shop, k, with_detail, clock_now_ms(), ttl_ms, 0, out };
+	struct get g = { a, shop, k, with_detail, clock_now_ms(), ttl_ms, 0, 0, out };
 	memset(out, 0, sizeof(*out));
 	int rc = store_read(st, get_tx, &g, e);
+	if (!rc && g.touch)
+		rc = store_write(st, touch_tx, &g, e);
 	if (rc || g.found)
 		return rc;
 	return report_cache_compute(st, a, shop, k, with_detail, out, e);
@@ -187,8 +203,8 @@ static int claim_tx(struct store_tx *tx, void *ctx, struct err *e)
 	struct store_stmt *st = store_query(tx, e,
 		"SELECT shop_id, report FROM report_cache WHERE (format <> $3 OR computed_at <= $1"
 		" OR computed_at > $2) AND (claimed_until IS NULL OR claimed_until <= $2)"
-		" ORDER BY computed_at, shop_id, report LIMIT 64", "iii",
-		c->now - c->ttl_ms / 2, c->now, (int64_t)DASH_FORMAT);
+		" AND viewed_at > $4 ORDER BY computed_at, shop_id, report LIMIT 64", "iiii",
+		c->now - c->ttl_ms / 2, c->now, (int64_t)DASH_FORMAT, c->now - REPORT_CACHE_IDLE_MS);
 	if (!st)
 		return e->kind;
 	int rc = 0;

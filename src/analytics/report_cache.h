@@ -23,6 +23,8 @@
  *    page's or a "refresh now"'s newer write clears the claim and wins);
  *  - report_cache_compute (the pages' "refresh now") computes and stores at
  *    once, whatever the row's age.
+ * Only reports a page showed in the last REPORT_CACHE_IDLE_MS are refreshed
+ * in the background.
  * A shop's rows are deleted by its customers' erasure (core/customer.c), and
  * the jobs' refresh writes only a row it still claims, so its report read
  * before an erasure is dropped. report_cache_compute's store is not so held:
@@ -48,6 +50,12 @@ enum report_kind { REPORT_OVERVIEW, REPORT_COHORTS, REPORT_RFM, REPORT_CLV, REPO
 #define REPORT_CACHE_LOCK_KEY ((int64_t)(0x72657461696eLL << 16 | 0xfffe))
 /* How long a claimed refresh may take before another node may claim it. */
 #define REPORT_CACHE_CLAIM_MS (10LL * 60 * 1000)
+/* A report no page has shown for this long is no longer refreshed in the
+ * background (a shop nobody looks at costs nothing; its next visit computes
+ * the page once); a page showing it moves its viewed_at on at most once per
+ * REPORT_CACHE_VIEW_STEP_MS (a write an hour, not one per view). */
+#define REPORT_CACHE_IDLE_MS (7LL * 24 * 60 * 60 * 1000)
+#define REPORT_CACHE_VIEW_STEP_MS (60LL * 60 * 1000)
 
 struct report_text {
 	int64_t computed_at;
