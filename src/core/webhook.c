@@ -353,23 +353,11 @@ int webhook_fanout(struct store_tx *tx, const char *shop, const char *event_id,
 		   const struct event_type *t, const char *object_id, const char *related_id,
 		   int64_t now, struct err *e)
 {
-	/* The queue: the customer (for an order's event, the order's), else the
-	 * object, so a customer's events go in order and others per object. */
-	char order_customer[ID_MAX] = "";
-	if (t->customer == EVENT_CUSTOMER_ORDER && related_id) {
-		struct store_stmt *s = store_query(tx, e, "SELECT customer_id FROM orders WHERE"
-						   " shop_id = $1 AND id = $2", "ss", shop, related_id);
-		if (!s)
-			return e->kind;
-		int rc = store_step(s, e);
-		if (rc == 1 && store_text(s, 0))
-			snprintf(order_customer, sizeof(order_customer), "%s", store_text(s, 0));
-		store_done(s);
-		if (rc < 0)
-			return rc;
-	}
-	const char *queue = event_customer(t, object_id, related_id,
-					   *order_customer ? order_customer : NULL);
+	/* The queue: the customer (for an order's event, the order's: read in
+	 * the INSERT itself, one statement per event), else the object, so a
+	 * customer's events go in order and others per object. */
+	int of_order = t->customer == EVENT_CUSTOMER_ORDER && related_id;
+	const char *queue = of_order ? NULL : event_customer(t, object_id, related_id, NULL);
 	if (!queue)
 		queue = object_id;
 	char group[64];
@@ -380,14 +368,16 @@ int webhook_fanout(struct store_tx *tx, const char *shop, const char *event_id,
 	 * due heads only, not a failing endpoint's whole backlog. */
 	int rc = store_exec(tx, e, "INSERT INTO webhook_deliveries (shop_id, endpoint_id, event_id,"
 		" queue, state, attempts, next_attempt_at, leased_until, created_at)"
-		" SELECT p.shop_id, p.endpoint_id, $2, $3, 'pending', 0, CASE WHEN EXISTS (SELECT 1"
+		" SELECT p.shop_id, p.endpoint_id, $2, k.queue, 'pending', 0, CASE WHEN EXISTS (SELECT 1"
 		" FROM webhook_deliveries q WHERE q.shop_id = $1 AND q.endpoint_id = p.endpoint_id"
-		" AND q.queue = $3 AND q.state = 'pending') THEN $7 ELSE $4 END, 0, $4"
+		" AND q.queue = k.queue AND q.state = 'pending') THEN $7 ELSE $4 END, 0, $4"
 		" FROM webhook_endpoint_events p JOIN webhook_endpoints w"
-		" ON w.shop_id = p.shop_id AND w.id = p.endpoint_id WHERE p.shop_id = $1 AND"
+		" ON w.shop_id = p.shop_id AND w.id = p.endpoint_id CROSS JOIN (SELECT COALESCE(NULLIF("
+		"(SELECT o.customer_id FROM orders o WHERE o.shop_id = $1 AND o.id = $8), ''), $3)"
+		" AS queue) k WHERE p.shop_id = $1 AND"
 		" p.pattern IN ($5, $6, '*') AND w.status = 'enabled'"
-		" ON CONFLICT (shop_id, endpoint_id, event_id) DO NOTHING", "sssissi", shop,
-		event_id, queue, now, t->name, group, WEBHOOK_BLOCKED);
+		" ON CONFLICT (shop_id, endpoint_id, event_id) DO NOTHING", "sssissis", shop,
+		event_id, queue, now, t->name, group, WEBHOOK_BLOCKED, of_order ? related_id : NULL);
 	return rc < 0 ? rc : 0;
 }
 

@@ -381,3 +381,20 @@ def test_webhooks__the_jobs_thread_delivers_within_the_webhooks_interval():
         finally:
             receiver.stop()
             check_clean_exit(srv)
+
+
+def test_webhooks__an_orders_refund_waits_in_the_queue_of_the_orders_customer(srv, shop, receiver):
+    # The queue of an event about an order's part (a refund, a shipment) is the order's
+    # customer, read inside the delivery's INSERT since issue 9's fourth round.
+    endpoint(shop, receiver, ["refund.created", "order.created"])
+    o = paid_order(shop, {"email": f"q{uuid.uuid4().hex[:8]}@example.com"})
+    r = shop.post(f"/v1/orders/{o['id']}/refunds", {"external_id": "r1", "amount": 1})
+    assert r.status_code in (200, 201), r.text
+    con = connect_db(srv.db)
+    try:
+        rows = con.execute("SELECT e.type, d.queue FROM webhook_deliveries d JOIN events e"
+                           " ON e.shop_id = d.shop_id AND e.id = d.event_id WHERE d.shop_id = ?",
+                           (shop.shop["id"],)).fetchall()
+    finally:
+        con.close()
+    assert sorted(rows) == [("order.created", o["customer"]), ("refund.created", o["customer"])]
