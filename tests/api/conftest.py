@@ -327,3 +327,15 @@ def error_of(resp):
     assert set(err) == {"type", "code", "message", "param", "request_id"}, err
     assert err["request_id"] == resp.headers["Request-Id"]
     return err
+
+
+def wait_for(what, timeout=20):
+    """what()'s first true answer within timeout seconds (polled every 0.1 s),
+    else its last answer: for what a jobs thread does in its own time."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = what()
+        if got:
+            return got
+        time.sleep(0.1)
+    return what()

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db, make_shop, new_order
+from conftest import wait_for, OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db, make_shop, new_order
 from loyalty_helpers import set_clock
 
 T0 = "2025-06-01T00:00:00Z"
@@ -52,15 +52,6 @@ def shared_fit(db, shop_id):
                                   (shop_id,)).fetchall()
     return rows[0] if rows else None
 
-
-def wait_for(what, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        got = what()
-        if got:
-            return got
-        time.sleep(0.1)
-    return what()
 
 
 def test_a_fit_outlives_the_process_that_made_it_issue9():

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from conftest import (OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db, make_shop,
+from conftest import (wait_for, OPERATOR_KEY, PG, Api, Server, check_clean_exit, connect_db, make_shop,
                       pg_dump)
 from dashboard_helpers import CSRF, sign_in
 from loyalty_helpers import advance, paid_order, set_clock
@@ -198,15 +198,6 @@ def test_dashboard_cache__an_erasure_leaves_no_cached_row_of_the_shop(fresh_serv
     assert fresh_server.stop() == 0
     assert b"Zofia Cachewrzos 0" not in raw_bytes(fresh_server.db)
 
-
-def wait_for(what, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        got = what()
-        if got:
-            return got
-        time.sleep(0.2)
-    return what()
 
 
 def test_dashboard_cache__the_jobs_thread_recomputes_a_report_at_half_its_minutes():

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { OPERATOR_KEY, launchBrowser, screenshotPath, skipReason, startRetain } from './harness.mjs';
+import { OPERATOR_KEY, launchBrowser, screenshotPath, skipReason, startRetain, signIn } from './harness.mjs';
 
 const skip = skipReason();
 const DAY = 86400000;
@@ -35,20 +35,7 @@ describe('dashboard', { skip: skip || false }, () => {
 		assert.equal(rc, 0, 'retain serve exited cleanly');
 	});
 
-	/* A page signed in with the shop's secret key, through the sign-in form. */
-	async function signedIn() {
-		const context = await browser.newContext();
-		const page = await context.newPage();
-		const problems = [];
-		page.on('console', (m) => { if (/Content Security Policy|Refused/i.test(m.text())) problems.push(m.text()); });
-		page.on('pageerror', (e) => problems.push(String(e)));
-		page.on('request', (q) => { if (!q.url().startsWith(retain.url)) problems.push('third-party request ' + q.url()); });
-		await page.goto(retain.url + '/dashboard');
-		assert.match(page.url(), /\/dashboard\/sign-in/);
-		await page.locator('input[name="key"]').fill(retain.keys.secret_key);
-		await Promise.all([page.waitForURL(/\/dashboard\/overview/), page.locator('form button[type="submit"], form input[type="submit"]').first().click()]);
-		return { context, page, problems };
-	}
+	const signedIn = () => signIn(browser, retain);
 
 	const marks = (page, chart) => page.locator(`svg#${chart} .mark`).evaluateAll(
 		(ns) => ns.map((n) => (n.getAttribute('data-value') === '' ? null : Number(n.getAttribute('data-value')))));

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launchBrowser, screenshotPath, skipReason, startRetain } from './harness.mjs';
+import { launchBrowser, screenshotPath, skipReason, startRetain, signIn } from './harness.mjs';
 
 const skip = skipReason();
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -31,17 +31,7 @@ describe('dashboard backtest', { skip: skip || false }, () => {
 		assert.equal(rc, 0, 'retain serve exited cleanly');
 	});
 
-	async function signedIn() {
-		const context = await browser.newContext();
-		const page = await context.newPage();
-		const problems = [];
-		page.on('pageerror', (e) => problems.push(String(e)));
-		page.on('console', (m) => { if (/Content Security Policy|Refused/i.test(m.text())) problems.push(m.text()); });
-		await page.goto(retain.url + '/dashboard/sign-in');
-		await page.locator('input[name="key"]').fill(retain.keys.secret_key);
-		await Promise.all([page.waitForURL(/\/dashboard\/overview/), page.locator('form button[type="submit"]').first().click()]);
-		return { context, page, problems };
-	}
+	const signedIn = () => signIn(browser, retain);
 
 	test('dashboard backtest: a draft programme shows what the API answers and what it would cost, saving nothing', async () => {
 		const { context, page, problems } = await signedIn();

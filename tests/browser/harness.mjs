@@ -139,3 +139,23 @@ export function screenshotPath(name) {
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	return path.join(SCREENSHOTS, name + '.png');
 }
+
+/* A dashboard page signed in with the shop's secret key through the sign-in
+ * form; problems collects script errors, CSP refusals and any request that
+ * leaves retain (the dashboard loads nothing from elsewhere). */
+export async function signIn(browser, retain) {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	const problems = [];
+	page.on('console', (m) => { if (/Content Security Policy|Refused/i.test(m.text())) problems.push(m.text()); });
+	page.on('pageerror', (e) => problems.push(String(e)));
+	page.on('request', (q) => { if (!q.url().startsWith(retain.url)) problems.push('third-party request ' + q.url()); });
+	await page.goto(retain.url + '/dashboard');
+	if (!/\/dashboard\/sign-in/.test(page.url()))
+		throw new Error('not sent to the sign-in page: ' + page.url());
+	await page.locator('input[name="key"]').fill(retain.keys.secret_key);
+	await Promise.all([page.waitForURL(/\/dashboard\/overview/),
+		page.locator('form button[type="submit"], form input[type="submit"]').first().click()]);
+	return { context, page, problems };
+}
+
