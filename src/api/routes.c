@@ -59,7 +59,7 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/campaigns/:id/codes", api_campaigns_codes_create, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/campaigns/:id/codes", api_campaigns_codes_list, SHOP },
 	{ "POST", "/v1/campaigns/:id/issue", api_campaigns_issue, SHOP | IDEMPOTENT },
-	{ "POST", "/v1/coupons/validate", api_coupons_validate, SHOP | READ_ONLY },
+	{ "POST", "/v1/coupons/validate", api_coupons_validate, SHOP | READ_ONLY | LAZY_JSON },
 	{ "POST", "/v1/coupons/redeem", api_coupons_redeem, SHOP | IDEMPOTENT },
 	{ "GET", "/v1/coupons/redemptions/:id", api_coupons_redemption_get, SHOP },
 	{ "POST", "/v1/coupons/redemptions/:id/release", api_coupons_release, SHOP | IDEMPOTENT },

@@ -223,6 +223,14 @@ int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const cha
 	return rc;
 }
 
+int req_json_body(struct req *r, struct err *e)
+{
+	if (r->json || r->body.len == 0)
+		return 0;
+	return jsonv_parse_object_or_array(r->body.data, r->body.len,
+					   r->route->flags & ARRAY_BODY, &r->json, e);
+}
+
 void req_array_body(struct req *r, const char *key)
 {
 	assert(r->route->flags & ARRAY_BODY);

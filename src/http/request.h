@@ -49,6 +49,12 @@ enum route_flags {
 	/* Issue 10: the write changes a shop's API keys (a rotation): once it
 	 * has committed, this node's key cache (http/auth.h) forgets every key. */
 	KEYS_WRITE = 1 << 12,
+	/* Issue 10: the handler reads its JSON body itself, with a fast reader
+	 * for the plain case (base/jscan.h), and calls req_json_body() for the
+	 * rest: r->json is NULL when the handler starts, unless the request
+	 * carries an Idempotency-Key (whose fingerprint needs the parsed body).
+	 * The Content-Type is checked before, as for any JSON body. */
+	LAZY_JSON = 1 << 13,
 };
 
 typedef int (*route_handler)(struct req *r, struct err *e);
@@ -152,6 +158,10 @@ int req_write(struct req *r, store_fn fn, void *ctx, struct err *e);
 int req_stored_responses_replace(struct store_tx *tx, struct arena *a, const char *shop,
 				 const char *id, json_t *replacement, struct err *e);
 int req_read(struct req *r, store_fn fn, void *ctx, struct err *e);
+/* Parses the request's JSON body into r->json (as the server does before a
+ * handler runs, unless the route is LAZY_JSON): 0 when parsed, already
+ * parsed or empty; otherwise the error ("invalid_json") in e. */
+int req_json_body(struct req *r, struct err *e);
 /* An ARRAY_BODY route's body in its object form: a bare array becomes
  * {key: array} in r->json (an object, or no body, stays as it is). */
 void req_array_body(struct req *r, const char *key);

@@ -127,16 +127,16 @@ static int prepare(struct server *s, struct req *r, struct err *e)
 			       (long long)s->cfg->body_limit);
 	if ((rc = auth_request(r, e)))
 		return rc;
+	r->idempotency_key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							 "Idempotency-Key");
 	if (r->body.len > 0 && !(r->route->flags & RAW_BODY)) {
 		if (!content_type_is_json(r))
 			return err_set(e, ERR_MEDIA_TYPE, NULL,
 				       "send the body as \"Content-Type: application/json\"");
-		if ((rc = jsonv_parse_object_or_array(r->body.data, r->body.len,
-						      r->route->flags & ARRAY_BODY, &r->json, e)))
+		if ((!(r->route->flags & LAZY_JSON) || r->idempotency_key) &&
+		    (rc = req_json_body(r, e)))
 			return rc;
 	}
-	r->idempotency_key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-							 "Idempotency-Key");
 	if (r->idempotency_key) {
 		if ((rc = idempotency_key_valid(r->idempotency_key, e)))
 			return rc;

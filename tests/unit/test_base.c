@@ -1,5 +1,6 @@
 /* Unit tests of the base layer: arena, bounded buffers, errors, ids, times. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -193,4 +194,34 @@ Test(ids, are_strictly_increasing_within_one_millisecond_and_a_frozen_clock)
 	}
 	id_new(next, "ent_", 4000);	/* a clock moved back never reorders */
 	cr_assert_lt(strcmp(prev, next), 0);
+}
+
+/* Issue 10: ids take their random bits from a per-thread pool of 64 words;
+ * past several refills, and in two threads at once, they stay unique. */
+
+#define POOL_IDS 300
+
+static void *make_ids(void *arg)
+{
+	char(*out)[ID_MAX] = arg;
+	for (int i = 0; i < POOL_IDS; i++)
+		id_new(out[i], "req_", 7000);
+	return NULL;
+}
+
+Test(ids, stay_unique_across_refills_of_the_random_pool_and_threads_issue10)
+{
+	static char a[POOL_IDS][ID_MAX], b[POOL_IDS][ID_MAX];
+	pthread_t t;
+	secure_init();
+	cr_assert_eq(pthread_create(&t, NULL, make_ids, b), 0);
+	make_ids(a);
+	pthread_join(t, NULL);
+	for (int i = 0; i < POOL_IDS; i++) {
+		cr_assert(id_valid(a[i], "req_") && id_valid(b[i], "req_"));
+		for (int j = 0; j < POOL_IDS; j++) {
+			cr_assert(j == i || strcmp(a[i], a[j]) != 0);
+			cr_assert(strcmp(a[i], b[j]) != 0);
+		}
+	}
 }
