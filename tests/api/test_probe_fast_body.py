@@ -21,8 +21,21 @@ edge (18/19 digits, int64 edges, -0), duplicate keys at every level, keys that
 are prefixes or extensions of real keys, "name" of every type, 0..501 lines
 (across the growth steps of fast_lines' array, with positions and skus checked),
 wrong types at every level, long strings, the body limit, Content-Type
-variants, chunked transfer encoding, the customer and order fields, and a
-seeded random mutation run (RETAIN_PROBE_MUTATIONS, default 400 bodies).
+variants, chunked transfer encoding, keys and Idempotency-Keys refused, the
+customer and order fields, keep-alive alternation of the readers, and seeded
+random runs (RETAIN_PROBE_MUTATIONS, default 400 bodies each): mutated bodies
+and bodies from the contract's grammar. With RETAIN_PROBE_BASE_BIN naming a
+build from before the fast reader (commit 7adcf77^), the same corpus is also
+compared with that build's answers (skipped otherwise).
+
+Found on 2026-12-01 (probe-fast): no body or header combination where the two
+readers differ, and no sanitizer report; no test here is expected to fail.
+The file was checked against deliberate bugs in a copy of the reader, and each
+made some test fail: fast_lines' growth copying one line less, quantity 0
+allowed, \\f taken as whitespace, duplicate keys not checked, trailing bytes
+ignored, 501 lines, a channel of 21 or a customer of 221 bytes, non-ASCII text
+in strings. ("name" read as any scalar and a 19th digit are equivalent: no
+answer changes.)
 """
 import json
 import os
@@ -85,7 +98,7 @@ def send(shop, raw, headers=None, key=False):
     if key:
         h["Idempotency-Key"] = "probe-" + uuid.uuid4().hex
     r = shop.request("POST", "/v1/coupons/validate", raw=raw, headers=h)
-    return r.status_code, _strip(r.content)
+    return r.status_code, _strip(r.content), r.headers.get("Content-Type")
 
 
 def escaped(raw):
@@ -98,7 +111,8 @@ def escaped(raw):
 
 
 def same(shop, raw, headers=None):
-    """The answer to raw (bytes or str), checked equal to jansson's answer to
+    """The answer to raw (bytes or str): status, body and Content-Type, checked
+    equal to jansson's answer to
     the same bytes (and to the escaped copy, when raw parses as JSON)."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
@@ -144,10 +158,10 @@ def tokens_boundaries(raw):
     return sorted(set(out + [len(raw)]))
 
 
-def test_probe_fast_body__the_plain_bodies_are_answered_in_full_by_both_readers(world):
-    status, body = same(world, VALID)
+def test_probe_fast_body__the_plain_bodies_are_answered_in_full_by_both_readers_issue10(world):
+    status, body, _ = same(world, VALID)
     assert status == 200 and json.loads(body)["valid"] is True
-    status, body = same(world, GREEN)
+    status, body, _ = same(world, GREEN)
     v = json.loads(body)
     # the category, the excluded sku and the channel all count
     assert status == 200 and v["discount"]["lines"] == [
@@ -157,7 +171,7 @@ def test_probe_fast_body__the_plain_bodies_are_answered_in_full_by_both_readers(
 
 @pytest.mark.parametrize("ws", [" ", "\t", "\n", "\r", "\r\n", "  \t\n", "\f", "\v", "\0",
                                 "\u00a0", "\u2028", "\ufeff", "\x1c", "\x7f"])
-def test_probe_fast_body__whitespace_of_any_kind_between_any_tokens_gets_jansson_s_answer(
+def test_probe_fast_body__whitespace_of_any_kind_between_any_tokens_gets_jansson_s_answer_issue10(
         world, ws):
     """JSON allows space, tab, LF and CR between tokens; anything else is an
     error at the same byte: the same answer from both readers, everywhere."""
@@ -166,7 +180,7 @@ def test_probe_fast_body__whitespace_of_any_kind_between_any_tokens_gets_jansson
             same(world, raw[:at] + ws + raw[at:])
 
 
-def test_probe_fast_body__every_prefix_of_a_valid_body_gets_jansson_s_answer(world):
+def test_probe_fast_body__every_prefix_of_a_valid_body_gets_jansson_s_answer_issue10(world):
     raw = GREEN.encode()
     for n in range(len(raw) + 1):
         same(world, raw[:n])
@@ -174,7 +188,7 @@ def test_probe_fast_body__every_prefix_of_a_valid_body_gets_jansson_s_answer(wor
 
 @pytest.mark.parametrize("byte", [b"\0", b'"', b"\\", b"}", b"]", b",", b":", b"0", b"-", b"x",
                                   b"\x7f", b"\x80", b"\xff"])
-def test_probe_fast_body__a_stray_byte_at_any_position_gets_jansson_s_answer(world, byte):
+def test_probe_fast_body__a_stray_byte_at_any_position_gets_jansson_s_answer_issue10(world, byte):
     raw = VALID.encode()
     for at in range(len(raw) + 1):
         same(world, raw[:at] + byte + raw[at:])
@@ -192,7 +206,8 @@ NUMERALS = ["0", "-0", "1", "01", "00", "1.0", "1.", ".5", "1e0", "1E0", "1e+0",
 
 
 @pytest.mark.parametrize("field", ["quantity", "unit_price", "shipping"])
-def test_probe_fast_body__a_number_of_any_spelling_and_size_gets_jansson_s_answer(world, field):
+def test_probe_fast_body__a_number_of_any_spelling_and_size_gets_jansson_s_answer_issue10(
+        world, field):
     for n in NUMERALS:
         if field == "shipping":
             raw = ('{"code":"SHIPFREE","cart":{"currency":"EUR","shipping":%s,"lines":[%s]}}'
@@ -206,7 +221,7 @@ def test_probe_fast_body__a_number_of_any_spelling_and_size_gets_jansson_s_answe
         same(world, raw)
 
 
-def test_probe_fast_body__minus_zero_is_zero_to_both_readers(world):
+def test_probe_fast_body__minus_zero_is_zero_to_both_readers_issue10(world):
     """jansson reads -0 as the integer 0, which is in range: accepted by
     jansson (the fast reader passes it on), the same answer as 0."""
     zero = same(world, '{"code":"SHIPFREE","cart":{"currency":"EUR","shipping":0,"lines":[]}}')
@@ -239,16 +254,16 @@ DUPLICATES = [
     '"unit_price":1,"name":1,"name":"a"}]}}',
     '{"code":"FAST10","cart":{"currency":"EUR","lines":[{"sku":"A","quantity":1,'
     '"unit_price":1,"name":{"a":1,"a":2}}]}}',
+    # not a duplicate: the same key once in each of two lines (valid)
     '{"code":"FAST10","cart":{"currency":"EUR","lines":[{"sku":"A","quantity":1,'
     '"unit_price":1,"name":"a"},{"sku":"A","quantity":1,"unit_price":1,"name":"a"}]}}',
 ]
 
 
 @pytest.mark.parametrize("raw", DUPLICATES)
-def test_probe_fast_body__a_key_twice_at_any_level_gets_jansson_s_answer(world, raw):
-    status, _ = same(world, raw)
-    assert status == (200 if raw.endswith('"name":"a"}]}}') and raw.count('"sku"') == 2
-                      else 400), raw
+def test_probe_fast_body__a_key_twice_at_any_level_gets_jansson_s_answer_issue10(world, raw):
+    status, body, _ = same(world, raw)
+    assert status == (200 if raw == DUPLICATES[-1] else 400), (raw, body)
 
 
 NEAR_KEYS = {
@@ -262,7 +277,7 @@ NEAR_KEYS = {
 
 
 @pytest.mark.parametrize("level", sorted(NEAR_KEYS))
-def test_probe_fast_body__a_key_near_a_real_key_gets_jansson_s_answer(world, level):
+def test_probe_fast_body__a_key_near_a_real_key_gets_jansson_s_answer_issue10(world, level):
     """Unknown keys are refused by name (parameter_unknown); an added key
     that is a real key of another level is unknown here too."""
     for k in NEAR_KEYS[level]:
@@ -273,7 +288,7 @@ def test_probe_fast_body__a_key_near_a_real_key_gets_jansson_s_answer(world, lev
             raw = '{"code":"FAST10","cart":%s}' % cart(extra="," + member)
         else:
             raw = '{"code":"FAST10","cart":%s}' % cart(LINE[:-1] + "," + member + "}")
-        status, body = same(world, raw)
+        status, body, _ = same(world, raw)
         assert status == 400, (k, body)
 
 
@@ -286,25 +301,25 @@ NAMES = ['"x"', '""', '" "', '"%s"' % ("n" * 5000), '"Gr\u00fcner"', '"a\\"b"', 
 REFUSED_NAMES = {"[" * 3000 + "]" * 3000, '"\\u0000"', "1e999", "99999999999999999999"}
 
 
-def test_probe_fast_body__name_of_any_type_is_not_read_by_either_reader(world):
+def test_probe_fast_body__name_of_any_type_is_not_read_by_either_reader_issue10(world):
     """parse_cart allows "name" on a line and never reads it: any JSON value
     is accepted, and the answer is the one without it."""
     plain = same(world, GREEN)
     for n in NAMES:
         raw = GREEN.replace('"name":"x"', '"name":%s' % n)
-        status, body = same(world, raw)
+        status, body, _ = same(world, raw)
         if n in REFUSED_NAMES:
             # what jansson cannot read (its maximum depth, a NUL without
             # JSON_ALLOW_NUL, a real or an integer out of range): 400
             # invalid_json for both
             assert status == 400 and b'"invalid_json"' in body, body
         else:
-            assert (status, body) == plain, (n, body)
+            assert (status, body) == plain[:2], (n, body)
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127,
                                128, 129, 255, 256, 257, 499, 500, 501, 502, 1000])
-def test_probe_fast_body__any_number_of_lines_keeps_every_line_in_its_place(world, n):
+def test_probe_fast_body__any_number_of_lines_keeps_every_line_in_its_place_issue10(world, n):
     """fast_lines grows its array 4, 8, 16...: every line must keep its sku,
     category and price at its position (GREEN20 gives 20% on green tea only,
     never on S3); 501 lines and more are refused by both."""
@@ -316,7 +331,7 @@ def test_probe_fast_body__any_number_of_lines_keeps_every_line_in_its_place(worl
                      % (sku, cat, 1 + i % 3, 100 + i))
     raw = ('{"code":"GREEN20","cart":{"currency":"EUR","channel":"web","lines":[%s]}}'
            % ",".join(lines))
-    status, body = same(world, raw)
+    status, body, _ = same(world, raw)
     if n > 500:
         assert status == 400, body
         return
@@ -343,7 +358,7 @@ WRONG_TYPES = ["1", "-0", "1.5", "true", "false", "null", '""', '"x"', "[]", "[1
 @pytest.mark.parametrize("where", ["code", "customer", "order", "cart", "currency", "channel",
                                    "lines", "line", "shipping", "sku", "category", "quantity",
                                    "unit_price", "body"])
-def test_probe_fast_body__a_value_of_any_type_anywhere_gets_jansson_s_answer(world, where):
+def test_probe_fast_body__a_value_of_any_type_anywhere_gets_jansson_s_answer_issue10(world, where):
     for v in WRONG_TYPES:
         line = {"sku": '"S1"', "category": '"green tea"', "quantity": "1", "unit_price": "1000"}
         c = {"currency": '"EUR"', "channel": '"web"', "lines": None, "shipping": "490"}
@@ -365,7 +380,7 @@ def test_probe_fast_body__a_value_of_any_type_anywhere_gets_jansson_s_answer(wor
 @pytest.mark.parametrize("field, limit", [("code", 200), ("customer", 220), ("order", 220),
                                           ("sku", 200), ("category", 200), ("channel", 20),
                                           ("currency", 3)])
-def test_probe_fast_body__strings_at_and_past_their_limits_get_jansson_s_answer(
+def test_probe_fast_body__strings_at_and_past_their_limits_get_jansson_s_answer_issue10(
         world, field, limit):
     for n in (0, 1, 2, limit - 1, limit, limit + 1, limit * 3, 70000):
         s = json.dumps("E" * n)
@@ -379,7 +394,7 @@ def test_probe_fast_body__strings_at_and_past_their_limits_get_jansson_s_answer(
         same(world, raw)
 
 
-def test_probe_fast_body__the_customer_and_order_fields_get_jansson_s_answer(world):
+def test_probe_fast_body__the_customer_and_order_fields_get_jansson_s_answer_issue10(world):
     cid = world.customer_id
     for top in ('"customer":"ext:c-fast"', '"customer":"%s"' % cid, '"customer":"ext:nobody"',
                 '"customer":"cus_nope"', '"customer":null', '"order":"o-fast"',
@@ -390,7 +405,7 @@ def test_probe_fast_body__the_customer_and_order_fields_get_jansson_s_answer(wor
             same(world, '{%s%s,"code":"fast10"}' % (top, rest))
 
 
-def test_probe_fast_body__the_body_limit_is_the_same_for_both(world):
+def test_probe_fast_body__the_body_limit_is_the_same_for_both_issue10(world):
     """A body of exactly the limit is read; one byte more is 413, whoever
     would have read it."""
     pad = BODY_LIMIT - len(VALID)
@@ -409,13 +424,14 @@ def test_probe_fast_body__the_body_limit_is_the_same_for_both(world):
                                    "application/json  ", "application/json;", "application/jsonx",
                                    "application/json-patch+json", "text/json", "text/plain",
                                    "application/x-www-form-urlencoded", "", None])
-def test_probe_fast_body__every_content_type_gets_the_same_answer_from_both(world, ctype):
+def test_probe_fast_body__every_content_type_gets_the_same_answer_from_both_issue10(world, ctype):
     h = {"Content-Type": ctype}
     for raw in (VALID, GREEN, "{", "code=FAST10"):
         same(world, raw, headers=h)
 
 
-def test_probe_fast_body__a_chunked_body_gets_the_answer_of_the_same_body_in_one_piece(world):
+def test_probe_fast_body__a_chunked_body_gets_the_answer_of_the_same_body_in_one_piece_issue10(
+        world):
     for raw in (VALID, GREEN, VALID[:40], VALID + "x", GREEN.replace("S1", "S\\u0031")):
         b = raw.encode()
         whole = same(world, b)
@@ -426,14 +442,14 @@ def test_probe_fast_body__a_chunked_body_gets_the_answer_of_the_same_body_in_one
                 assert got == whole, (raw, size, key, got, whole)
 
 
-def test_probe_fast_body__a_chunked_body_above_the_limit_is_413_for_both(world):
+def test_probe_fast_body__a_chunked_body_above_the_limit_is_413_for_both_issue10(world):
     b = (VALID + " " * BODY_LIMIT).encode()
     pieces = [b[i:i + 65536] for i in range(0, len(b), 65536)]
     assert send(world, iter(pieces))[0] == 413
     assert send(world, iter(pieces), key=True)[0] == 413
 
 
-def test_probe_fast_body__an_invalid_idempotency_key_is_refused_whichever_reader(world):
+def test_probe_fast_body__an_invalid_idempotency_key_is_refused_whichever_reader_issue10(world):
     for raw in (VALID.encode(), escaped(VALID.encode()), b"{", b""):
         for bad in ("", "k" * 300, "a b", "\u00e9".encode().decode("latin1")):
             h = {"Content-Type": "application/json", "Idempotency-Key": bad}
@@ -445,7 +461,7 @@ def test_probe_fast_body__an_invalid_idempotency_key_is_refused_whichever_reader
                 assert r.json()["error"]["param"] == "Idempotency-Key", (raw, bad, r.text)
 
 
-def test_probe_fast_body__keep_alive_alternation_of_the_readers_changes_nothing(world):
+def test_probe_fast_body__keep_alive_alternation_of_the_readers_changes_nothing_issue10(world):
     """One connection, the two readers in turn: no state left from one body
     reaches the next answer."""
     a, b = same(world, VALID), same(world, GREEN)
@@ -485,7 +501,9 @@ def _grammar(rng):
     """A body from the contract's grammar, mostly inside the fast subset:
     keys in any order, sometimes twice or near a real key, values at their
     edges, whitespace of JSON's four kinds."""
-    ws = lambda: rng.choice(["", "", " ", "\n", "\t", "\r", " \r\n "])  # noqa: E731
+    def ws():
+        return rng.choice(["", "", " ", "\n", "\t", "\r", " \r\n "])
+
     def text(n):
         if rng.random() < 0.93:
             return json.dumps(rng.choice(["S1", "S2", "S3", "green tea", "black tea", "web",
@@ -519,8 +537,10 @@ def _grammar(rng):
             m.append(("name", rng.choice(['"n"', "1", "null", "{}", "[]", "true"])))
         return obj(m)
 
-    lines = "[" + ",".join(ws() + line() for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4, 5, 9]))) + "]"
-    c = [("currency", rng.choice(['"EUR"', '"EUR"', '"JPY"', '"USD"', '"EUR"', text(3)])), ("lines", lines)]
+    count = rng.choice([0, 1, 1, 2, 2, 3, 4, 5, 9])
+    lines = "[" + ",".join(ws() + line() for _ in range(count)) + "]"
+    currency = rng.choice(['"EUR"', '"EUR"', '"JPY"', '"USD"', '"EUR"', text(3)])
+    c = [("currency", currency), ("lines", lines)]
     if rng.random() < 0.5:
         c.append(("channel", text(20)))
     if rng.random() < 0.5:
@@ -534,7 +554,7 @@ def _grammar(rng):
     return (ws() + obj(top) + ws()).encode()
 
 
-def test_probe_fast_body__bodies_from_the_contract_s_grammar_get_jansson_s_answer(world):
+def test_probe_fast_body__bodies_from_the_contract_s_grammar_get_jansson_s_answer_issue10(world):
     rng = random.Random(12)
     statuses = []
     for _ in range(MUTATIONS):
@@ -545,11 +565,11 @@ def test_probe_fast_body__bodies_from_the_contract_s_grammar_get_jansson_s_answe
 
 @pytest.mark.parametrize("raw", [b" ", b"\n\r\t ", b"\0", b"\f", b"\xef\xbb\xbf{}", b"{}",
                                  b"[]", b"null", b"0", b'""', b"\xef\xbb\xbf" + VALID.encode()])
-def test_probe_fast_body__a_body_of_no_object_gets_jansson_s_answer(world, raw):
+def test_probe_fast_body__a_body_of_no_object_gets_jansson_s_answer_issue10(world, raw):
     assert same(world, raw)[0] == 400
 
 
-def test_probe_fast_body__randomly_mutated_bodies_get_jansson_s_answer(world):
+def test_probe_fast_body__randomly_mutated_bodies_get_jansson_s_answer_issue10(world):
     rng = random.Random(10)
     seeds = [VALID.encode(), GREEN.encode(),
              b'{"code":"FAST10","order":"o-fast"}',
@@ -562,7 +582,8 @@ def test_probe_fast_body__randomly_mutated_bodies_get_jansson_s_answer(world):
 
 @pytest.mark.parametrize("key", [None, "", "Bearer", "sk_nope", "op_nope", "publishable",
                                  "operator"])
-def test_probe_fast_body__a_missing_or_wrong_key_is_refused_before_either_reader(world, key):
+def test_probe_fast_body__a_missing_or_wrong_key_is_refused_before_either_reader_issue10(
+        world, key):
     keys = {"publishable": world.shop.get("publishable_key"), "operator": OPERATOR_KEY}
     k = keys.get(key, key)
     for raw in (VALID.encode(), escaped(VALID.encode()), b"{"):
@@ -608,7 +629,8 @@ BASE_BIN = os.environ.get("RETAIN_PROBE_BASE_BIN", "")
 
 @pytest.mark.skipif(not BASE_BIN, reason="RETAIN_PROBE_BASE_BIN (a build from before the fast "
                     "reader, e.g. of commit 7adcf77^) not set")
-def test_probe_fast_body__every_body_is_answered_as_the_build_before_the_fast_reader(world):
+def test_probe_fast_body__every_body_is_answered_as_the_build_before_the_fast_reader_issue10(
+        world):
     """The same bodies to this build and to one without the fast reader (the
     jansson path as it was): the same status and bytes, campaign ids aside
     (each server makes its own)."""
@@ -623,7 +645,8 @@ def test_probe_fast_body__every_body_is_answered_as_the_build_before_the_fast_re
             ids = re.compile(rb"cmp_[0-9A-Z]+")
             for raw in corpus(random.Random(11), MUTATIONS):
                 a, b = send(world, raw), send(old, raw)
-                assert (a[0], ids.sub(b"cmp_", a[1])) == (b[0], ids.sub(b"cmp_", b[1])), \
+                assert (a[0], ids.sub(b"cmp_", a[1]), a[2]) == \
+                    (b[0], ids.sub(b"cmp_", b[1]), b[2]), \
                     (raw[:300], a, b)
         finally:
             check_clean_exit(base)
