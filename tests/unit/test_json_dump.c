@@ -1,0 +1,121 @@
+/* Issue 9 bench (the order path, fifth round): responses, stored replays and
+ * fingerprints are dumped by base/jsonv.c's own writer instead of
+ * json_dumps(); its bytes are json_dumps()'s, compact, in insertion order or
+ * with sorted keys, for every kind of value and every string escape. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/jsonv.h"
+
+static void same_as_jansson(json_t *v)
+{
+	struct arena a = ARENA_INIT;
+	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *want_sorted = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	size_t len = 0;
+	char *got = jsonv_dump(&a, v, &len);
+	cr_assert_str_eq(got, want);
+	cr_assert_eq(len, strlen(want));
+	cr_assert_str_eq(jsonv_canonical(&a, v), want_sorted);
+	free(want);
+	free(want_sorted);
+	arena_free(&a);
+}
+
+Test(json_dump, every_kind_of_value_is_written_as_jansson_writes_it)
+{
+	json_t *v = json_pack("{s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:b, s:b, s:n, s:s, s:[], s:{},"
+			      " s:[i, s, [s]], s:{s:{s:i}}}",
+			      "zero", 0, "max", (json_int_t)INT64_MAX, "min", (json_int_t)INT64_MIN,
+			      "neg", (json_int_t)-1234567, "real", 1.5, "third", 1.0 / 3,
+			      "whole", 100.0, "yes", 1, "no", 0, "nothing", "text", "plain",
+			      "empty", "none", "list", 1, "two", "three", "deep", "a", "b", 3);
+	cr_assert_not_null(v);
+	same_as_jansson(v);
+	json_decref(v);
+	/* Not only containers (JSON_ENCODE_ANY). */
+	json_t *s = json_string("alone"), *i = json_integer(-9), *n = json_null();
+	same_as_jansson(s);
+	same_as_jansson(i);
+	same_as_jansson(n);
+	json_decref(s);
+	json_decref(i);
+	json_decref(n);
+}
+
+Test(json_dump, every_character_below_0x80_and_beyond_is_escaped_as_jansson_does)
+{
+	char all[128];
+	for (int c = 0; c < 128; c++)
+		all[c] = (char)c;
+	json_t *v = json_object();
+	json_object_set_new(v, "ascii", json_stringn(all, sizeof(all)));
+	json_object_set_new(v, "utf8", json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8d\xb5 \xe2\x80\xa8"));
+	json_object_set_new(v, "slash/\"key\"\n", json_string("a/b\\c"));
+	json_object_set_new(v, "", json_string(""));
+	same_as_jansson(v);
+	json_decref(v);
+}
+
+/* A deterministic random tree: objects, arrays, strings of random bytes made
+ * valid, integers of every size, the other scalars. */
+static uint64_t seed = 88172645463325252ULL;
+static uint64_t next(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+static json_t *random_string(void)
+{
+	static const char *pieces[] = { "a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
+					"\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x8d\xb5", "0",
+					"{", "}", ",", ":" };
+	char s[64] = "";
+	size_t n = next() % 8;
+	for (size_t i = 0; i < n; i++)
+		strcat(s, pieces[next() % (sizeof(pieces) / sizeof(*pieces))]);
+	return json_string(s);
+}
+
+static json_t *random_tree(int depth)
+{
+	switch (next() % (depth > 4 ? 6 : 8)) {
+	case 0: return json_integer((json_int_t)next());
+	case 1: return json_integer((json_int_t)(next() % 2000) - 1000);
+	case 2: return json_real((double)(int64_t)next() / 1e6);
+	case 3: return random_string();
+	case 4: return json_boolean(next() % 2);
+	case 5: return json_null();
+	case 6: {
+		json_t *a = json_array();
+		for (uint64_t i = next() % 5; i > 0; i--)
+			json_array_append_new(a, random_tree(depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		for (uint64_t i = next() % 6; i > 0; i--) {
+			json_t *k = random_string();
+			json_object_set_new(o, json_string_value(k), random_tree(depth + 1));
+			json_decref(k);
+		}
+		return o;
+	}
+	}
+}
+
+Test(json_dump, random_trees_are_written_byte_for_byte_as_jansson_writes_them)
+{
+	for (int i = 0; i < 2000; i++) {
+		json_t *v = random_tree(0);
+		same_as_jansson(v);
+		json_decref(v);
+	}
+}
