@@ -210,9 +210,13 @@ int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
  * the two on random trees. */
 #define DUMP_DEPTH 2048
 
-static void put(struct buf *b, const char *p, size_t n)
+static inline void put(struct buf *b, const char *p, size_t n)
 {
-	if (buf_append(b, p, n))
+	if (b->len + n < b->cap) {	/* room for the bytes and the NUL */
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = 0;
+	} else if (buf_append(b, p, n))
 		abort();	/* no maximum: only out of memory */
 }
 
