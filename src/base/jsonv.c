@@ -375,6 +375,26 @@ static void dump_into(struct buf *b, json_t *v, int sorted)
 	free(s);
 }
 
+int jsonv_put_string(struct buf *b, const char *s)
+{
+	return dump_string(b, s, strlen(s));
+}
+
+void jsonv_put_integer(struct buf *b, int64_t v)
+{
+	dump_integer(b, (json_int_t)v);
+}
+
+void jsonv_put_raw(struct buf *b, const char *s, size_t n)
+{
+	put(b, s, n);
+}
+
+void jsonv_put_json(struct buf *b, json_t *v)
+{
+	dump_into(b, v, 0);
+}
+
 char *jsonv_dump(struct arena *a, json_t *v, size_t *len)
 {
 	struct buf b;

@@ -119,3 +119,115 @@ Test(json_dump, random_trees_are_written_byte_for_byte_as_jansson_writes_them)
 		json_decref(v);
 	}
 }
+
+/* ---- the order response written without its tree (render/render.c) ---- */
+
+#include "base/buf.h"
+#include "render/render.h"
+
+static const char *maybe_text(int optional)
+{
+	static char pool[64][64];
+	static int at;
+	if (optional && next() % 3 == 0)
+		return NULL;
+	json_t *s = random_string();
+	char *p = pool[at++ % 64];
+	snprintf(p, 64, "%s", json_string_value(s));
+	json_decref(s);
+	return p;
+}
+
+static int64_t some_amount(void)
+{
+	return next() % 4 == 0 ? 0 : (int64_t)(next() % 200000) - 1000;
+}
+
+static void same_order_as_the_tree(const struct order *o, const struct order_earning *m)
+{
+	struct arena a = ARENA_INIT;
+	json_t *tree = render_order(o, m);
+	char *want = jsonv_dump(&a, tree, NULL);
+	struct buf b;
+	buf_init(&b, 0);
+	cr_assert_eq(render_order_open(&b, o, m), 0);
+	buf_append(&b, "}", 1);
+	cr_assert_str_eq(b.data, want);
+	buf_free(&b);
+	json_decref(tree);
+	arena_free(&a);
+}
+
+Test(json_dump, an_order_is_written_as_the_dump_of_its_tree)
+{
+	for (int round = 0; round < 500; round++) {
+		struct order_line lines[4];
+		struct payment pays[3];
+		struct refund_line rlines[2];
+		struct refund refunds[2];
+		struct milestone_award awards[2];
+		struct order o = { .external_id = maybe_text(0), .customer_id = maybe_text(0),
+				   .currency = "EUR", .channel = maybe_text(0),
+				   .seller = maybe_text(1), .status = maybe_text(0) };
+		snprintf(o.id, sizeof(o.id), "ord_%d", round);
+		o.subtotal = some_amount(), o.discount = some_amount(), o.shipping = some_amount();
+		o.tax = some_amount(), o.total = some_amount(), o.paid_amount = some_amount();
+		o.refunded_amount = some_amount(), o.failed_payments = (int64_t)(next() % 3);
+		o.placed_at = some_amount() * 1000000, o.promised_delivery_at = some_amount() * 100000;
+		o.created_at = 1764547200000 + some_amount(), o.updated_at = some_amount();
+		o.nlines = (int)(next() % 5);
+		for (int i = 0; i < o.nlines; i++)
+			lines[i] = (struct order_line){ i, maybe_text(0), maybe_text(1), maybe_text(1),
+							(int64_t)(next() % 9) + 1, some_amount(),
+							some_amount(), (int64_t)(next() % 2) };
+		o.lines = lines;
+		o.npayments = (int)(next() % 4);
+		for (int i = 0; i < o.npayments; i++) {
+			pays[i] = (struct payment){ .external_id = maybe_text(1), .status = maybe_text(0),
+						    .method = maybe_text(1), .failure_reason = maybe_text(1),
+						    .amount = some_amount(), .created_at = some_amount() };
+			snprintf(pays[i].id, sizeof(pays[i].id), "pay_%d", i);
+		}
+		o.payments = pays;
+		o.nrefunds = (int)(next() % 3);
+		for (int i = 0; i < o.nrefunds; i++) {
+			rlines[i] = (struct refund_line){ 0, maybe_text(1), 1, some_amount() };
+			refunds[i] = (struct refund){ .external_id = maybe_text(0), .reason = maybe_text(1),
+						      .amount = some_amount(), .created_at = some_amount(),
+						      .lines = rlines, .nlines = i + 1 };
+			snprintf(refunds[i].id, sizeof(refunds[i].id), "ref_%d", i);
+		}
+		o.refunds = refunds;
+		struct order_earning m = { .known = (int)(next() % 3 != 0), .points = some_amount(),
+					   .clawed = some_amount(), .available_at = some_amount(),
+					   .expires_at = some_amount(), .cashback = some_amount(),
+					   .cashback_clawed = some_amount(), .awards = awards,
+					   .nawards = (int)(next() % 3) };
+		for (int i = 0; i < m.nawards; i++) {
+			awards[i] = (struct milestone_award){ .rule = maybe_text(0), .gift = maybe_text(1),
+							      .status = maybe_text(0), .points = some_amount() };
+			snprintf(awards[i].id, sizeof(awards[i].id), "msa_%d", i);
+		}
+		same_order_as_the_tree(&o, round % 7 ? &m : NULL);
+	}
+}
+
+Test(json_dump, an_order_the_tree_would_render_differently_is_left_to_the_tree)
+{
+	struct order_line line = { 0, "\xff", NULL, NULL, 1, 100, 0, 0 };
+	struct order o = { .id = "ord_1", .external_id = "E-1", .customer_id = "cus_1",
+			   .currency = "EUR", .channel = "web", .status = "pending",
+			   .lines = &line, .nlines = 1 };
+	struct buf b;
+	buf_init(&b, 0);
+	/* Not UTF-8: json_string() is NULL and the tree loses the key. */
+	cr_assert_eq(render_order_open(&b, &o, NULL), -1);
+	line.sku = "TEA";
+	o.channel = NULL;	/* a required string missing */
+	buf_reset(&b);
+	cr_assert_eq(render_order_open(&b, &o, NULL), -1);
+	o.channel = "web";
+	buf_reset(&b);
+	cr_assert_eq(render_order_open(&b, &o, NULL), 0);
+	buf_free(&b);
+}
