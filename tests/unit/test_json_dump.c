@@ -231,3 +231,36 @@ Test(json_dump, an_order_the_tree_would_render_differently_is_left_to_the_tree)
 	cr_assert_eq(render_order_open(&b, &o, NULL), 0);
 	buf_free(&b);
 }
+
+/* ---- times, written digit by digit (base/rfc3339.c) ---- */
+
+#include <time.h>
+
+#include "base/rfc3339.h"
+
+Test(json_dump, a_time_is_written_as_its_printf_was)
+{
+	for (int i = 0; i < 20000; i++) {
+		/* From before year 0 to past 9999, and the ordinary range. */
+		int64_t ms = i % 2 ? (int64_t)(next() % 400000000000000ULL) - 200000000000000LL
+				   : 1764547200000LL + (int64_t)(next() % 100000000000ULL);
+		if (i % 5 == 0)
+			ms -= ms % 1000;	/* whole seconds: no fraction */
+		int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+		int millis = (int)(ms - secs * 1000);
+		time_t t = (time_t)secs;
+		struct tm tm;
+		cr_assert_not_null(gmtime_r(&t, &tm));
+		char want[RFC3339_MAX], got[RFC3339_MAX];
+		if (millis)
+			snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+				 tm.tm_sec, millis);
+		else
+			snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+				 tm.tm_sec);
+		rfc3339_format(ms, got);
+		cr_assert_str_eq(got, want, "at %lld ms", (long long)ms);
+	}
+}
