@@ -91,11 +91,11 @@ static int parse_lines(struct req *r, json_t *arr, struct order_input *in, struc
 		int rc;
 		/* Each field's own path ("lines[3].unit_price"); the error copies it. */
 		for (int f = 0; f < 6; f++)
-			snprintf(p[f], sizeof(p[f]), "lines[%zu].%s", i, allowed[f]);
-		snprintf(prefix, sizeof(prefix), "lines[%zu]", i);
+			jsonv_item_path(p[f], sizeof(p[f]), "lines", i, allowed[f]);
+		jsonv_item_path(prefix, sizeof(prefix), "lines", i, NULL);
 		if (!json_is_object(o))
 			return err_set(e, ERR_INVALID, prefix, "\"%s\" must be an object", prefix);
-		snprintf(prefix, sizeof(prefix), "lines[%zu].", i);
+		jsonv_item_path(prefix, sizeof(prefix), "lines", i, "");
 		if ((rc = jsonv_only_keys(o, allowed, prefix, e)) ||
 		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l->sku, p[0], e)) ||
 		    (rc = jsonv_string(o, "name", 0, ORDER_TEXT_MAX, &l->name, p[1], e)) ||

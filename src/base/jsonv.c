@@ -375,6 +375,35 @@ static void dump_into(struct buf *b, json_t *v, int sorted)
 	free(s);
 }
 
+/* n bytes of p at out + at, as far as size leaves room (and the NUL). */
+static size_t path_put(char *out, size_t size, size_t at, const char *p, size_t n)
+{
+	if (at + n >= size)
+		n = size > at + 1 ? size - at - 1 : 0;
+	memcpy(out + at, p, n);
+	return at + n;
+}
+
+void jsonv_item_path(char *out, size_t size, const char *array, size_t i, const char *field)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	size_t at = 0;
+	if (!size)
+		return;
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10));
+	at = path_put(out, size, at, array, strlen(array));
+	at = path_put(out, size, at, "[", 1);
+	at = path_put(out, size, at, d, (size_t)(digits + sizeof(digits) - d));
+	at = path_put(out, size, at, "]", 1);
+	if (field) {
+		at = path_put(out, size, at, ".", 1);
+		at = path_put(out, size, at, field, strlen(field));
+	}
+	out[at] = 0;
+}
+
 int jsonv_put_string(struct buf *b, const char *s)
 {
 	return dump_string(b, s, strlen(s));

@@ -264,3 +264,21 @@ Test(json_dump, a_time_is_written_as_its_printf_was)
 		cr_assert_str_eq(got, want, "at %lld ms", (long long)ms);
 	}
 }
+
+Test(json_dump, an_item_path_is_written_as_its_printf_was)
+{
+	const char *fields[] = { NULL, "", "sku", "unit_price", "a_rather_long_field_name_indeed" };
+	const size_t items[] = { 0, 7, 10, 499, 123456789 };
+	for (size_t f = 0; f < 5; f++)
+		for (size_t i = 0; i < 5; i++)
+			for (size_t size = 1; size <= 48; size++) {
+				char want[64], got[64];
+				if (fields[f])
+					snprintf(want, size, "lines[%zu].%s", items[i], fields[f]);
+				else
+					snprintf(want, size, "lines[%zu]", items[i]);
+				memset(got, 'x', sizeof(got));
+				jsonv_item_path(got, size, "lines", items[i], fields[f]);
+				cr_assert_str_eq(got, want, "size %zu", size);
+			}
+}
