@@ -13,7 +13,7 @@ connections a thread opened during the count (conn_open: schema parsing, once pe
 thread). Counts memset/memcpy as valgrind does (a `rep stos` counts per byte
 block), which overstates them against the CPU's time.
 """
-import http.client, json, os, socket, subprocess, sys, tempfile, time
+import http.client, json, os, re, socket, subprocess, sys, tempfile, time
 
 binary, load, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = sys.argv[4] if len(sys.argv) > 4 else "/tmp/retain-callgrind.out"
@@ -74,7 +74,8 @@ if os.path.exists(out):
 total = next(int(l.split()[1]) for l in open(out + ".1") if l.startswith(("summary:", "totals:")))
 ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out + ".1"], capture_output=True,
                      text=True).stdout
-opened = sum(int(l.split()[0].replace(",", "")) for l in ann.splitlines() if ":conn_open " in l)
+opened = sum(int(m.group(1).replace(",", "")) for m in
+             re.finditer(r"^\s*([\d,]+) \(\s*[\d.]+%\)  \S*:conn_open ", ann, re.M))
 what = "paid order" if load == "paid" else "order"
 print("%s %s: %d instructions per %s (%d without conn_open), over %d" %
       (binary, load, total // n, what, (total - opened) // n, n))
