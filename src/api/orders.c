@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/jsonv.h"
 #include "../core/coupon.h"
 #include "../core/customer.h"
@@ -90,11 +91,11 @@ static int parse_lines(struct req *r, json_t *arr, struct order_input *in, struc
 		int rc;
 		/* Each field's own path ("lines[3].unit_price"); the error copies it. */
 		for (int f = 0; f < 6; f++)
-			snprintf(p[f], sizeof(p[f]), "lines[%zu].%s", i, allowed[f]);
-		snprintf(prefix, sizeof(prefix), "lines[%zu]", i);
+			jsonv_item_path(p[f], sizeof(p[f]), "lines", i, allowed[f]);
+		jsonv_item_path(prefix, sizeof(prefix), "lines", i, NULL);
 		if (!json_is_object(o))
 			return err_set(e, ERR_INVALID, prefix, "\"%s\" must be an object", prefix);
-		snprintf(prefix, sizeof(prefix), "lines[%zu].", i);
+		jsonv_item_path(prefix, sizeof(prefix), "lines", i, "");
 		if ((rc = jsonv_only_keys(o, allowed, prefix, e)) ||
 		    (rc = jsonv_string(o, "sku", 1, ORDER_TEXT_MAX, &l->sku, p[0], e)) ||
 		    (rc = jsonv_string(o, "name", 0, ORDER_TEXT_MAX, &l->name, p[1], e)) ||
@@ -152,6 +153,64 @@ static json_t *order_json_of(const struct order *o, const struct order_earning *
 	return out;
 }
 
+/* The response of one order, written without its tree (render_order_open)
+ * where it can be: the bytes jsonv_dump() of order_json_of() writes. A
+ * coupon or shipment json_pack() refused is left out, as the array append
+ * of its NULL leaves it out there. */
+#define PUT_LITERAL(b, lit) jsonv_put_raw((b), lit, sizeof(lit) - 1)
+
+static void respond_order_of(struct req *r, int status, const struct order *o,
+			     const struct order_earning *earning,
+			     const struct coupon_redemption *coupons, int n,
+			     const struct shipment *shipments, int nshipments)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	int rc = render_order_open(&b, o, earning), first = 1;
+	PUT_LITERAL(&b, ",\"coupons\":[");
+	for (int i = 0; !rc && i < n; i++) {
+		json_t *j = api_render_coupon_redemption(&coupons[i]);
+		if (j && !first)
+			PUT_LITERAL(&b, ",");
+		if (j)
+			jsonv_put_json(&b, j), first = 0;
+		json_decref(j);
+	}
+	PUT_LITERAL(&b, "],\"shipments\":[");
+	first = 1;
+	for (int i = 0; !rc && i < nshipments; i++) {
+		json_t *j = api_render_shipment(&shipments[i]);
+		if (j && !first)
+			PUT_LITERAL(&b, ",");
+		if (j)
+			jsonv_put_json(&b, j), first = 0;
+		json_decref(j);
+	}
+	PUT_LITERAL(&b, "]}");
+	if (rc)
+		req_json(r, status, order_json_of(o, earning, coupons, n, shipments, nshipments));
+	else
+		req_body(r, status, "application/json", b.data, b.len);
+	buf_free(&b);
+}
+
+/* Responds with an order and what it earned (read in the same transaction). */
+static int respond_order(struct store_tx *tx, struct order_call *c, int status,
+			 const struct order *o, struct err *e)
+{
+	struct req *r = c->r;
+	struct order_earning earning;
+	struct coupon_redemption *coupons;
+	struct shipment *shipments;
+	int n, nshipments;
+	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
+	    coupon_redemptions_of_order_once(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
+	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
+		return e->kind;
+	respond_order_of(r, status, o, &earning, coupons, n, shipments, nshipments);
+	return 0;
+}
+
 /* Renders an order with what it earned (read in the same transaction). */
 static json_t *order_json(struct store_tx *tx, struct req *r, const struct order *o,
 			  struct err *e)
@@ -169,22 +228,12 @@ static json_t *order_json(struct store_tx *tx, struct req *r, const struct order
 
 /* An order created by this request: nothing can have earned on it, redeemed
  * a code for it or shipped it yet (all three name an existing order), so it
- * renders as order_json() would without the three reads. */
-static json_t *new_order_json(const struct order *o)
+ * renders as respond_order() would without the three reads. */
+static void respond_new_order(struct req *r, const struct order *o)
 {
 	struct order_earning earning;
 	memset(&earning, 0, sizeof(earning));
-	return order_json_of(o, &earning, NULL, 0, NULL, 0);
-}
-
-static int respond_order(struct store_tx *tx, struct order_call *c, int status,
-			 const struct order *o, struct err *e)
-{
-	json_t *j = order_json(tx, c->r, o, e);
-	if (!j)
-		return e->kind;
-	req_json(c->r, status, j);
-	return 0;
+	respond_order_of(r, 201, o, &earning, NULL, 0, NULL, 0);
 }
 
 static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
@@ -194,7 +243,7 @@ static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
 	int rc = order_create(tx, &c->r->arena, c->r->shop_id, &c->in, &out, &c->created, e);
 	if (rc || !c->created)
 		return rc ? rc : respond_order(tx, c, 200, &out, e);
-	req_json(c->r, 201, new_order_json(&out));
+	respond_new_order(c->r, &out);
 	return 0;
 }
 

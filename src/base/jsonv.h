@@ -65,5 +65,18 @@ void jsonv_fingerprint(const char *method, const char *path, json_t *body,
 		       char out[65]);
 /* Dumps v compactly into the arena (for responses). */
 char *jsonv_dump(struct arena *a, json_t *v, size_t *len);
+/* "array[i]", or "array[i].field" (field "" gives "array[i]."), into out
+ * as snprintf() would write it: an item's parameter path for its errors,
+ * made for every line of every order (snprintf cost more than the checks). */
+void jsonv_item_path(char *out, size_t size, const char *array, size_t i, const char *field);
+/* The pieces of that dump, appended to b, for a renderer that writes a
+ * response without building its tree (render/render.c, orders): the same
+ * bytes as jsonv_dump() of the tree. A string that is not valid UTF-8 (a
+ * json_string() would be NULL) returns -1 and appends part of it. */
+struct buf;
+int jsonv_put_string(struct buf *b, const char *s);
+void jsonv_put_integer(struct buf *b, int64_t v);
+void jsonv_put_raw(struct buf *b, const char *s, size_t n);
+void jsonv_put_json(struct buf *b, json_t *v);
 
 #endif

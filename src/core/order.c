@@ -44,6 +44,27 @@ int64_t order_discount_share(int64_t discount, int64_t quantity, int64_t before,
 	return (int64_t)(after - earlier);
 }
 
+/* "lines[i].field" into out, as snprintf() would write it: the parameter
+ * of a line's errors, made for every line of every order (snprintf cost more
+ * than the checks it names). */
+static void line_param(char *out, size_t size, int i, const char *field)
+{
+	char digits[16], *d = digits + sizeof(digits);
+	unsigned v = (unsigned)i;
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10));
+	size_t nd = (size_t)(digits + sizeof(digits) - d), nf = strlen(field);
+	if (6 + nd + 2 + nf >= size) {	/* never for the lines there can be */
+		snprintf(out, size, "lines[%d].%s", i, field);
+		return;
+	}
+	memcpy(out, "lines[", 6);
+	memcpy(out + 6, d, nd);
+	memcpy(out + 6 + nd, "].", 2);
+	memcpy(out + 8 + nd, field, nf + 1);
+}
+
 static int check_text(const char *v, const char *param, struct err *e)
 {
 	if (v && strlen(v) > ORDER_TEXT_MAX)
@@ -110,26 +131,26 @@ static int check_input(const struct order_input *in, int64_t *subtotal, int64_t 
 		const struct order_line *l = &in->lines[i];
 		char param[48];
 		int64_t gross;
-		snprintf(param, sizeof(param), "lines[%d].sku", i);
+		line_param(param, sizeof(param), i, "sku");
 		if (!l->sku || !*l->sku)
 			return err_setc(e, ERR_INVALID, "parameter_missing", param,
 					"\"%s\" is required", param);
 		if ((rc = check_text(l->sku, param, e)))
 			return rc;
-		snprintf(param, sizeof(param), "lines[%d].name", i);
+		line_param(param, sizeof(param), i, "name");
 		if ((rc = check_text(l->name, param, e)))
 			return rc;
-		snprintf(param, sizeof(param), "lines[%d].category", i);
+		line_param(param, sizeof(param), i, "category");
 		if ((rc = check_text(l->category, param, e)))
 			return rc;
-		snprintf(param, sizeof(param), "lines[%d].unit_price", i);
+		line_param(param, sizeof(param), i, "unit_price");
 		if (__builtin_mul_overflow(l->quantity, l->unit_price, &gross) ||
 		    gross > ORDER_AMOUNT_MAX)
 			return err_set(e, ERR_INVALID, param,
 				       "line %d: quantity %lld times unit_price %lld is more than %lld"
 				       " minor units", i, (long long)l->quantity,
 				       (long long)l->unit_price, (long long)ORDER_AMOUNT_MAX);
-		snprintf(param, sizeof(param), "lines[%d].discount", i);
+		line_param(param, sizeof(param), i, "discount");
 		if (l->discount > gross)
 			return err_set(e, ERR_INVALID, param,
 				       "discount %lld is more than the line's %lld",
@@ -818,7 +839,7 @@ static int price_refund_lines(const struct order *o, struct refund_line *lines, 
 		struct refund_line *r = &lines[i];
 		char param[48];
 		int p;
-		snprintf(param, sizeof(param), "lines[%d].sku", i);
+		line_param(param, sizeof(param), i, "sku");
 		for (p = 0; p < o->nlines; p++)
 			if (!strcmp(o->lines[p].sku, r->sku) &&
 			    o->lines[p].quantity - o->lines[p].refunded_quantity - taken[p] > 0)

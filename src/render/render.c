@@ -1,6 +1,8 @@
 /* render.c: see render.h. */
 #include "render.h"
 
+#include "../base/buf.h"
+#include "../base/jsonv.h"
 #include "../base/rfc3339.h"
 
 json_t *render_time(int64_t ms)
@@ -208,4 +210,130 @@ json_t *render_order(const struct order *o, const struct order_earning *earning)
 json_t *render_list(json_t *data, int has_more)
 {
 	return json_pack("{s:s, s:o, s:b}", "object", "list", "data", data, "has_more", has_more);
+}
+
+/* ---- the order written without its tree (render_order_open) ---- */
+
+/* A literal piece: keys and punctuation, bytes that need no escape. */
+#define RAW(b, lit) (jsonv_put_raw((b), lit, sizeof(lit) - 1), 0)
+
+/* A required string: NULL is where json_string() would drop the key. */
+static int put_text(struct buf *b, const char *s)
+{
+	return s ? jsonv_put_string(b, s) : -1;
+}
+
+static int put_optional(struct buf *b, const char *s)
+{
+	return s ? jsonv_put_string(b, s) : RAW(b, "null");
+}
+
+static int put_int(struct buf *b, int64_t v)
+{
+	jsonv_put_integer(b, v);
+	return 0;
+}
+
+static int put_time(struct buf *b, int64_t ms)
+{
+	char t[RFC3339_MAX];
+	if (!ms)
+		return RAW(b, "null");
+	rfc3339_format(ms, t);
+	return jsonv_put_string(b, t);
+}
+
+static int put_lines(struct buf *b, const struct order *o)
+{
+	int rc = RAW(b, "[");
+	for (int i = 0; !rc && i < o->nlines; i++) {
+		const struct order_line *l = &o->lines[i];
+		rc = (i ? RAW(b, ",{\"sku\":") : RAW(b, "{\"sku\":")) || put_text(b, l->sku) ||
+		     RAW(b, ",\"name\":") || put_optional(b, l->name) ||
+		     RAW(b, ",\"category\":") || put_optional(b, l->category) ||
+		     RAW(b, ",\"quantity\":") || put_int(b, l->quantity) ||
+		     RAW(b, ",\"unit_price\":") || put_int(b, l->unit_price) ||
+		     RAW(b, ",\"discount\":") || put_int(b, l->discount) ||
+		     RAW(b, ",\"amount\":") || put_int(b, l->quantity * l->unit_price - l->discount) ||
+		     RAW(b, ",\"refunded_quantity\":") || put_int(b, l->refunded_quantity) ||
+		     RAW(b, "}");
+	}
+	return rc || RAW(b, "]");
+}
+
+static int put_payments(struct buf *b, const struct order *o)
+{
+	int rc = RAW(b, "[");
+	for (int i = 0; !rc && i < o->npayments; i++) {
+		const struct payment *p = &o->payments[i];
+		rc = (i ? RAW(b, ",{\"id\":") : RAW(b, "{\"id\":")) || put_text(b, p->id) ||
+		     RAW(b, ",\"object\":\"payment\",\"external_id\":") ||
+		     put_optional(b, p->external_id) ||
+		     RAW(b, ",\"status\":") || put_text(b, p->status) ||
+		     RAW(b, ",\"amount\":") || put_int(b, p->amount) ||
+		     RAW(b, ",\"method\":") || put_optional(b, p->method) ||
+		     RAW(b, ",\"failure_reason\":") || put_optional(b, p->failure_reason) ||
+		     RAW(b, ",\"created_at\":") || put_time(b, p->created_at) || RAW(b, "}");
+	}
+	return rc || RAW(b, "]");
+}
+
+/* Refunds are rare on the paths that matter: their tree, dumped. */
+static int put_refunds(struct buf *b, const struct order *o)
+{
+	if (!o->nrefunds)
+		return RAW(b, "[]");
+	json_t *v = render_refunds(o);
+	jsonv_put_json(b, v);
+	json_decref(v);
+	return 0;
+}
+
+static int put_earning(struct buf *b, const struct order_earning *m)
+{
+	if (!m || !m->known)
+		return RAW(b, "null");
+	int rc = RAW(b, "{\"points\":") || put_int(b, m->points) ||
+		 RAW(b, ",\"clawed_back\":") || put_int(b, m->clawed) ||
+		 RAW(b, ",\"available_at\":") || put_time(b, m->available_at) ||
+		 RAW(b, ",\"expires_at\":") || put_time(b, m->expires_at) ||
+		 RAW(b, ",\"milestones\":[");
+	for (int i = 0; !rc && i < m->nawards; i++) {
+		const struct milestone_award *w = &m->awards[i];
+		rc = (i ? RAW(b, ",{\"id\":") : RAW(b, "{\"id\":")) || put_text(b, w->id) ||
+		     RAW(b, ",\"rule\":") || put_text(b, w->rule) ||
+		     RAW(b, ",\"points\":") || put_int(b, w->points) ||
+		     RAW(b, ",\"gift\":") || put_optional(b, w->gift) ||
+		     RAW(b, ",\"status\":") || put_text(b, w->status) || RAW(b, "}");
+	}
+	return rc || RAW(b, "],\"cashback\":{\"amount\":") || put_int(b, m->cashback) ||
+	       RAW(b, ",\"clawed_back\":") || put_int(b, m->cashback_clawed) || RAW(b, "}}");
+}
+
+/* The keys and their order are render_order()'s. */
+int render_order_open(struct buf *b, const struct order *o, const struct order_earning *earning)
+{
+	return RAW(b, "{\"id\":") || put_text(b, o->id) ||
+	       RAW(b, ",\"object\":\"order\",\"external_id\":") || put_text(b, o->external_id) ||
+	       RAW(b, ",\"customer\":") || put_text(b, o->customer_id) ||
+	       RAW(b, ",\"currency\":") || put_text(b, o->currency) ||
+	       RAW(b, ",\"channel\":") || put_text(b, o->channel) ||
+	       RAW(b, ",\"seller\":") || put_optional(b, o->seller) ||
+	       RAW(b, ",\"status\":") || put_text(b, o->status) ||
+	       RAW(b, ",\"lines\":") || put_lines(b, o) ||
+	       RAW(b, ",\"subtotal\":") || put_int(b, o->subtotal) ||
+	       RAW(b, ",\"discount\":") || put_int(b, o->discount) ||
+	       RAW(b, ",\"shipping\":") || put_int(b, o->shipping) ||
+	       RAW(b, ",\"tax\":") || put_int(b, o->tax) ||
+	       RAW(b, ",\"total\":") || put_int(b, o->total) ||
+	       RAW(b, ",\"paid_amount\":") || put_int(b, o->paid_amount) ||
+	       RAW(b, ",\"refunded_amount\":") || put_int(b, o->refunded_amount) ||
+	       RAW(b, ",\"failed_payments\":") || put_int(b, o->failed_payments) ||
+	       RAW(b, ",\"payments\":") || put_payments(b, o) ||
+	       RAW(b, ",\"refunds\":") || put_refunds(b, o) ||
+	       RAW(b, ",\"placed_at\":") || put_time(b, o->placed_at) ||
+	       RAW(b, ",\"promised_delivery_at\":") || put_time(b, o->promised_delivery_at) ||
+	       RAW(b, ",\"created_at\":") || put_time(b, o->created_at) ||
+	       RAW(b, ",\"updated_at\":") || put_time(b, o->updated_at) ||
+	       RAW(b, ",\"loyalty\":") || put_earning(b, earning) ? -1 : 0;
 }

@@ -27,6 +27,14 @@ json_t *render_customer(const struct customer *c);
 /* earning may be NULL (rendered as null). */
 json_t *render_order(const struct order *o, const struct order_earning *earning);
 json_t *render_earning(const struct order_earning *earning);
+/* render_order(o, earning) written into b without its tree: the bytes
+ * jsonv_dump() writes of it, less the closing brace (the API appends an
+ * order's coupons and shipments). Returns -1 (b then holds a part) where the
+ * tree would differ from the plain reading of the fields: a string that is
+ * not valid UTF-8 or a NULL where a string is required (json_string() and
+ * json_pack() drop those); the caller renders the tree then. */
+struct buf;
+int render_order_open(struct buf *b, const struct order *o, const struct order_earning *earning);
 /* {"object":"list","data":[...],"has_more":...}; steals data. */
 json_t *render_list(json_t *data, int has_more);
 
