@@ -6,9 +6,10 @@ payment, a refund, reads, a list, refused bodies), ids and times masked; prints
 "identical" when every status, Content-Type and body, and every table's row count,
 are the same (the two transcripts are left in /tmp/retain-resp.a and .b). For rounds
 that change how orders are rendered (bench/README.md, the order path, fifth round)."""
-import http.client, json, os, re, socket, subprocess, sys, tempfile, time
+import atexit, http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, time
 def run(binary):
     tmp = tempfile.mkdtemp(); db = tmp + "/r.db"
+    atexit.register(shutil.rmtree, tmp, True)
     sk = json.loads(subprocess.check_output([binary, "shop", "create", "Bench", "--db", db, "--json"]))["secret_key"]
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
     srv = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port, "--access-log", "0", "--webhooks-allow-private"],

@@ -13,12 +13,13 @@ connections a thread opened during the count (conn_open: schema parsing, once pe
 thread). Counts memset/memcpy as valgrind does (a `rep stos` counts per byte
 block), which overstates them against the CPU's time.
 """
-import http.client, json, os, re, socket, subprocess, sys, tempfile, time
+import atexit, http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, time
 
 binary, load, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = sys.argv[4] if len(sys.argv) > 4 else "/tmp/retain-callgrind.out"
 warm = int(os.environ.get("WARM", "1000"))
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 db = tmp + "/r.db"
 sk = json.loads(subprocess.check_output([binary, "shop", "create", "Bench", "--db", db, "--json"]))["secret_key"]
 s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()

@@ -1,6 +1,7 @@
 /* jsonv.c: see jsonv.h. */
 #include "jsonv.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,13 +206,16 @@ int jsonv_time(json_t *obj, const char *key, int required, int64_t *out,
  * and formats each integer with snprintf, about 10% of a paid order's CPU
  * (bench/README.md, the order path, fifth round). A real is left to jansson
  * (its formatting of doubles). A string that is not valid UTF-8 or a tree
- * deeper than DUMP_DEPTH (a cycle) returns -1: the caller then dumps with
- * jansson, which refuses both as before. tests/unit/test_json_dump.c compares
- * the two on random trees. */
+ * deeper than DUMP_DEPTH (a cycle, or a tree that deep) returns -1: the
+ * caller then dumps the whole tree with jansson, which writes it or refuses
+ * it (a cycle, a string that is not UTF-8) as before. Request bodies never
+ * get that deep: jansson's parser stops at 2048 levels.
+ * tests/unit/test_json_dump.c compares the two on random trees. */
 #define DUMP_DEPTH 2048
 
 static inline void put(struct buf *b, const char *p, size_t n)
 {
+	assert(!b->max);	/* jsonv_put_*: an unbounded buffer */
 	if (b->len + n < b->cap) {	/* room for the bytes and the NUL */
 		memcpy(b->data + b->len, p, n);
 		b->len += n;

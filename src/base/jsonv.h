@@ -72,7 +72,9 @@ void jsonv_item_path(char *out, size_t size, const char *array, size_t i, const 
 /* The pieces of that dump, appended to b, for a renderer that writes a
  * response without building its tree (render/render.c, orders): the same
  * bytes as jsonv_dump() of the tree. A string that is not valid UTF-8 (a
- * json_string() would be NULL) returns -1 and appends part of it. */
+ * json_string() would be NULL) returns -1 and appends part of it. b has no
+ * maximum (buf_init(b, 0)): the pieces grow it, and only running out of
+ * memory stops them (abort). */
 struct buf;
 int jsonv_put_string(struct buf *b, const char *s);
 void jsonv_put_integer(struct buf *b, int64_t v);

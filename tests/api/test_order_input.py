@@ -123,6 +123,27 @@ def test_a_bad_line_names_its_own_field_issue8(shop, index, line, param):
     assert shop.get("/v1/orders").json()["data"] == []
 
 
+@pytest.mark.parametrize("index", [12, 123])
+@pytest.mark.parametrize("line,field", [
+    ({"sku": "B", "quantity": 2, "unit_price": 100, "discount": 201}, "discount"),
+    ({"sku": "B", "quantity": 1000, "unit_price": 10 ** 15}, "unit_price"),
+    ({"sku": "B", "quantity": 1, "unit_price": -1}, "unit_price"),
+    ({"sku": "B", "quantity": 0, "unit_price": 1}, "quantity"),
+    ({"sku": "x" * 201, "quantity": 1, "unit_price": 1}, "sku"),
+    ({"sku": "B", "category": "", "quantity": 1, "unit_price": 1}, "category"),
+])
+def test_a_bad_line_past_the_ninth_names_its_index_in_full_issue9(shop, index, line, field):
+    """Issue 9 bench: the line paths are written digit by digit (core's
+    line_param, the API's jsonv_item_path); indices of two and three digits."""
+    body = order_body(shop, lines=[GOOD_LINE])
+    body["lines"] = with_line(index, line, n=130)
+    body["total"] = 13000
+    r = shop.post("/v1/orders", body)
+    assert r.status_code == 400, r.text
+    assert error_of(r)["param"] == f"lines[{index}].{field}"
+    assert shop.get("/v1/orders").json()["data"] == []
+
+
 def test_lines_that_add_up_beyond_the_maximum_name_the_lines_issue8(shop):
     lines = [{"sku": f"S{i}", "quantity": 1, "unit_price": 10 ** 15} for i in range(3)]
     r = shop.post("/v1/orders", order_body(shop, lines=lines))
