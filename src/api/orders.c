@@ -159,6 +159,19 @@ static json_t *order_json_of(const struct order *o, const struct order_earning *
  * of its NULL leaves it out there. */
 #define PUT_LITERAL(b, lit) jsonv_put_raw((b), lit, sizeof(lit) - 1)
 
+/* An array's element j, after a comma unless it is the first, and freed;
+ * NULL (a render that failed) is left out, as json_array_append_new did. */
+static void put_element(struct buf *b, json_t *j, int *first)
+{
+	if (!j)
+		return;
+	if (!*first)
+		PUT_LITERAL(b, ",");
+	jsonv_put_json(b, j);
+	*first = 0;
+	json_decref(j);
+}
+
 static void respond_order_of(struct req *r, int status, const struct order *o,
 			     const struct order_earning *earning,
 			     const struct coupon_redemption *coupons, int n,
@@ -168,24 +181,12 @@ static void respond_order_of(struct req *r, int status, const struct order *o,
 	buf_init(&b, 0);
 	int rc = render_order_open(&b, o, earning), first = 1;
 	PUT_LITERAL(&b, ",\"coupons\":[");
-	for (int i = 0; !rc && i < n; i++) {
-		json_t *j = api_render_coupon_redemption(&coupons[i]);
-		if (j && !first)
-			PUT_LITERAL(&b, ",");
-		if (j)
-			jsonv_put_json(&b, j), first = 0;
-		json_decref(j);
-	}
+	for (int i = 0; !rc && i < n; i++)
+		put_element(&b, api_render_coupon_redemption(&coupons[i]), &first);
 	PUT_LITERAL(&b, "],\"shipments\":[");
 	first = 1;
-	for (int i = 0; !rc && i < nshipments; i++) {
-		json_t *j = api_render_shipment(&shipments[i]);
-		if (j && !first)
-			PUT_LITERAL(&b, ",");
-		if (j)
-			jsonv_put_json(&b, j), first = 0;
-		json_decref(j);
-	}
+	for (int i = 0; !rc && i < nshipments; i++)
+		put_element(&b, api_render_shipment(&shipments[i]), &first);
 	PUT_LITERAL(&b, "]}");
 	if (rc)
 		req_json(r, status, order_json_of(o, earning, coupons, n, shipments, nshipments));
