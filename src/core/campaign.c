@@ -1,7 +1,10 @@
 /* campaign.c: see campaign.h. */
 #include "campaign.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../analytics/measures.h"
@@ -303,59 +306,103 @@ int campaign_check(const struct campaign *c, struct err *e)
 	" validity_days, delay_days, issue_on, referrer_points, referee_points, created_at," \
 	" updated_at, ended_at"
 
-static const char *dup(struct arena *a, struct store_stmt *st, int col)
+/*
+ * A campaign's row is read either from a statement or from the campaign
+ * cache (below), through one reader, so that row_to_campaign() is the only
+ * place that knows the columns. With record set, every column read from the
+ * statement is also copied into the record (in the record's arena): the
+ * cache keeps exactly what row_to_campaign() read, whatever columns it has.
+ */
+#define NCOLUMNS 43	/* the names in COLUMNS (checked once by the cache) */
+
+struct cached_row {
+	const char *text[NCOLUMNS];
+	int64_t num[NCOLUMNS];
+};
+
+struct row {
+	struct store_stmt *st;		/* NULL: replay cached */
+	const struct cached_row *cached;
+	struct cached_row *record;	/* not NULL: copy what is read here */
+	struct arena *record_arena;
+};
+
+static const char *row_text(const struct row *r, int col)
 {
-	const char *s = store_text(st, col);
+	assert(col < NCOLUMNS);
+	if (!r->st)
+		return r->cached->text[col];
+	const char *s = store_text(r->st, col);
+	if (r->record)
+		r->record->text[col] = s ? arena_strdup(r->record_arena, s) : NULL;
+	return s;
+}
+
+static int64_t row_int(const struct row *r, int col)
+{
+	assert(col < NCOLUMNS);
+	if (!r->st)
+		return r->cached->num[col];
+	int64_t v = store_int(r->st, col);
+	if (r->record)
+		r->record->num[col] = v;
+	return v;
+}
+
+static const char *dup(struct arena *a, const struct row *r, int col)
+{
+	const char *s = row_text(r, col);
 	return s ? arena_strdup(a, s) : NULL;
 }
 
-static void row_to_campaign(struct store_stmt *st, struct arena *a, struct campaign *c)
+static void row_to_campaign(const struct row *r, struct arena *a, struct campaign *c)
 {
 	int i = 0;
 	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%s", store_text(st, i++));
-	c->name = dup(a, st, i++);
-	c->type = dup(a, st, i++);
-	c->status = dup(a, st, i++);
-	c->starts_at = store_int(st, i++);
-	c->ends_at = store_int(st, i++);
-	c->timezone = dup(a, st, i++);
-	c->code = dup(a, st, i++);
-	c->discount_kind = dup(a, st, i++);
-	c->discount_value = store_int(st, i++);
-	c->discount_currency = dup(a, st, i++);
-	c->max_amount = store_int(st, i++);
-	c->gift = dup(a, st, i++);
-	list_split(a, store_text(st, i++), &c->skus);
-	list_split(a, store_text(st, i++), &c->categories);
-	list_split(a, store_text(st, i++), &c->exclude_skus);
-	list_split(a, store_text(st, i++), &c->exclude_categories);
-	c->min_cart = store_int(st, i++);
-	c->currency = dup(a, st, i++);
-	c->first_order_only = (int)store_int(st, i++);
-	list_split(a, store_text(st, i++), &c->channels);
-	c->total_uses = store_int(st, i++);
-	c->per_customer = store_int(st, i++);
-	c->budget = store_int(st, i++);
-	c->target = dup(a, st, i++);
-	list_split(a, store_text(st, i++), &c->target_values);
-	list_split(a, store_text(st, i++), &c->early_tiers);
-	c->early_days = store_int(st, i++);
-	c->stacking = dup(a, st, i++);
-	c->max_total_discount = store_int(st, i++);
-	c->concurrency = dup(a, st, i++);
-	c->reservation_minutes = store_int(st, i++);
-	c->release_on_refund = (int)store_int(st, i++);
-	list_split(a, store_text(st, i++), &c->triggers);
-	c->points = store_int(st, i++);
-	c->validity_days = store_int(st, i++);
-	c->delay_days = store_int(st, i++);
-	c->issue_on = dup(a, st, i++);
-	c->referrer_points = store_int(st, i++);
-	c->referee_points = store_int(st, i++);
-	c->created_at = store_int(st, i++);
-	c->updated_at = store_int(st, i++);
-	c->ended_at = store_int(st, i++);
+	snprintf(c->id, sizeof(c->id), "%s", row_text(r, i++));
+	c->name = dup(a, r, i++);
+	c->type = dup(a, r, i++);
+	c->status = dup(a, r, i++);
+	c->starts_at = row_int(r, i++);
+	c->ends_at = row_int(r, i++);
+	c->timezone = dup(a, r, i++);
+	c->code = dup(a, r, i++);
+	c->discount_kind = dup(a, r, i++);
+	c->discount_value = row_int(r, i++);
+	c->discount_currency = dup(a, r, i++);
+	c->max_amount = row_int(r, i++);
+	c->gift = dup(a, r, i++);
+	list_split(a, row_text(r, i++), &c->skus);
+	list_split(a, row_text(r, i++), &c->categories);
+	list_split(a, row_text(r, i++), &c->exclude_skus);
+	list_split(a, row_text(r, i++), &c->exclude_categories);
+	c->min_cart = row_int(r, i++);
+	c->currency = dup(a, r, i++);
+	c->first_order_only = (int)row_int(r, i++);
+	list_split(a, row_text(r, i++), &c->channels);
+	c->total_uses = row_int(r, i++);
+	c->per_customer = row_int(r, i++);
+	c->budget = row_int(r, i++);
+	c->target = dup(a, r, i++);
+	list_split(a, row_text(r, i++), &c->target_values);
+	list_split(a, row_text(r, i++), &c->early_tiers);
+	c->early_days = row_int(r, i++);
+	c->stacking = dup(a, r, i++);
+	c->max_total_discount = row_int(r, i++);
+	c->concurrency = dup(a, r, i++);
+	c->reservation_minutes = row_int(r, i++);
+	c->release_on_refund = (int)row_int(r, i++);
+	list_split(a, row_text(r, i++), &c->triggers);
+	c->points = row_int(r, i++);
+	c->validity_days = row_int(r, i++);
+	c->delay_days = row_int(r, i++);
+	c->issue_on = dup(a, r, i++);
+	c->referrer_points = row_int(r, i++);
+	c->referee_points = row_int(r, i++);
+	c->created_at = row_int(r, i++);
+	c->updated_at = row_int(r, i++);
+	c->ended_at = row_int(r, i++);
+	assert(i == NCOLUMNS);
 }
 
 
@@ -451,8 +498,11 @@ int campaign_create(struct store_tx *tx, const char *shop, struct campaign *c, s
 	return event_record(tx, shop, "campaign.created", c->id, NULL, e);
 }
 
-int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
-		 struct campaign *out, struct err *e)
+/* The campaign's row, and a copy of what was read of it into rec (in ra)
+ * when rec is not NULL. */
+static int campaign_read(struct store_tx *tx, struct arena *a, const char *shop,
+			 const char *id, struct cached_row *rec, struct arena *ra,
+			 struct campaign *out, struct err *e)
 {
 	struct store_stmt *st = store_query(tx, e, "SELECT " COLUMNS " FROM campaigns"
 					    " WHERE shop_id = $1 AND id = $2", "ss", shop, id);
@@ -460,11 +510,119 @@ int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const c
 		return e->kind;
 	int rc = store_step(st, e);
 	if (rc == 1)
-		row_to_campaign(st, a, out);
+		row_to_campaign(&(struct row){ .st = st, .record = rec, .record_arena = ra }, a, out);
 	store_done(st);
 	if (rc == 0)
 		return err_set(e, ERR_NOT_FOUND, "id", "no campaign \"%s\"", id);
 	return rc < 0 ? rc : 0;
+}
+
+int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
+		 struct campaign *out, struct err *e)
+{
+	return campaign_read(tx, a, shop, id, NULL, NULL, out, e);
+}
+
+/*
+ * The campaign cache (issue 10 bench; docs/decisions.md, "Issue 10 bench:
+ * the campaign cache"): the rows validations read, by shop and id, each with
+ * the updated_at it was read with. Every write of a campaign's row gives it a
+ * larger updated_at than it had (campaign_update, campaign_end), so a caller
+ * that read the row's updated_at in its transaction gets from here exactly
+ * the row that transaction would read, whoever wrote it (another node, a CLI
+ * process). Only rows a read transaction read are kept: they are committed,
+ * where a write's own row may still roll back. Direct-mapped (a campaign
+ * takes the slot its key hashes to; a collision replaces), so it holds at
+ * most CACHE_SLOTS rows; a slot's lock covers only a copy. Never freed: it
+ * lives as long as the process. Campaign rows hold no personal data.
+ */
+#define CACHE_SLOTS 1024	/* a power of two */
+
+struct cache_slot {
+	pthread_mutex_t lock;
+	char shop[ID_MAX], id[ID_MAX];	/* shop "": an empty slot */
+	int64_t updated_at;
+	struct cached_row row;
+	struct arena arena;		/* the row's texts */
+};
+
+static struct cache_slot *cache;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	int names = 1;
+	for (const char *p = COLUMNS; *p; p++)
+		names += *p == ',';
+	assert(names == NCOLUMNS);
+	cache = calloc(CACHE_SLOTS, sizeof(*cache));
+	if (!cache)
+		abort();
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		pthread_mutex_init(&cache[i].lock, NULL);
+}
+
+static struct cache_slot *slot_of(const char *shop, const char *id)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a over shop, a separator, id */
+	for (const char *p = shop; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &cache[h & (CACHE_SLOTS - 1)];
+}
+
+/* 1 with *out read from the cache when it holds the row at updated_at. */
+static int cache_get(const char *shop, const char *id, int64_t updated_at, struct arena *a,
+		     struct campaign *out)
+{
+	struct cache_slot *s = slot_of(shop, id);
+	int hit;
+	pthread_mutex_lock(&s->lock);
+	hit = s->shop[0] && s->updated_at == updated_at && !strcmp(s->id, id) &&
+	      !strcmp(s->shop, shop);
+	if (hit)
+		row_to_campaign(&(struct row){ .cached = &s->row }, a, out);
+	pthread_mutex_unlock(&s->lock);
+	return hit;
+}
+
+/* Keeps the row recorded in rec (its texts in ra, which the slot takes). */
+static void cache_put(const char *shop, const char *id, int64_t updated_at,
+		      const struct cached_row *rec, struct arena *ra)
+{
+	struct cache_slot *s = slot_of(shop, id);
+	struct arena old;
+	pthread_mutex_lock(&s->lock);
+	old = s->arena;
+	s->arena = *ra;
+	s->row = *rec;
+	s->updated_at = updated_at;
+	memcpy(s->shop, shop, strlen(shop) + 1);
+	memcpy(s->id, id, strlen(id) + 1);
+	pthread_mutex_unlock(&s->lock);
+	arena_free(&old);
+}
+
+int campaign_get_at(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
+		    int64_t updated_at, int keep, struct campaign *out, struct err *e)
+{
+	pthread_once(&cache_once, cache_init);
+	if (strlen(shop) >= ID_MAX || strlen(id) >= ID_MAX)
+		return campaign_get(tx, a, shop, id, out, e);
+	if (cache_get(shop, id, updated_at, a, out))
+		return 0;
+	if (!keep)
+		return campaign_get(tx, a, shop, id, out, e);
+	struct cached_row rec;
+	struct arena ra = ARENA_INIT;
+	int rc = campaign_read(tx, a, shop, id, &rec, &ra, out, e);
+	if (rc)
+		arena_free(&ra);
+	else
+		cache_put(shop, id, out->updated_at, &rec, &ra);
+	return rc;
 }
 
 int campaign_update(struct store_tx *tx, const char *shop, struct campaign *c, struct err *e)
@@ -496,7 +654,10 @@ int campaign_update(struct store_tx *tx, const char *shop, struct campaign *c, s
 	if ((rc = campaign_check(c, e)))
 		goto out;
 	c->created_at = old.created_at;
+	/* larger than before, also twice in a millisecond: the cache's version */
 	c->updated_at = clock_now_ms();
+	if (c->updated_at <= old.updated_at)
+		c->updated_at = old.updated_at + 1;
 	c->ended_at = 0;
 	if (!(rc = save(tx, shop, c, 0, e)))
 		rc = event_record(tx, shop, "campaign.updated", c->id, NULL, e);
@@ -512,7 +673,8 @@ int campaign_end(struct store_tx *tx, struct arena *a, const char *shop, const c
 	if (rc || !strcmp(out->status, "ended"))
 		return rc;
 	int64_t now = clock_now_ms();
-	rc = store_exec(tx, e, "UPDATE campaigns SET status = 'ended', ended_at = $3, updated_at = $3"
+	rc = store_exec(tx, e, "UPDATE campaigns SET status = 'ended', ended_at = $3, updated_at ="
+			" CASE WHEN updated_at < $3 THEN $3 ELSE updated_at + 1 END"
 			" WHERE shop_id = $1 AND id = $2", "ssi", shop, id, now);
 	if (rc < 0 || (rc = event_record(tx, shop, "campaign.ended", id, NULL, e)))
 		return rc;
@@ -533,7 +695,7 @@ int campaign_list(struct store_tx *tx, struct arena *a, const char *shop, const 
 	*n = 0;
 	int rc;
 	while ((rc = store_step(st, e)) == 1)
-		row_to_campaign(st, a, &(*out)[(*n)++]);
+		row_to_campaign(&(struct row){ .st = st }, a, &(*out)[(*n)++]);
 	store_done(st);
 	*has_more = *n > limit;
 	if (*has_more)
@@ -557,7 +719,7 @@ int campaign_active_of_type(struct store_tx *tx, struct arena *a, const char *sh
 		return e->kind;
 	*out = arena_alloc(a, (size_t)count * sizeof(**out));
 	while (*n < count && (rc = store_step(st, e)) == 1)
-		row_to_campaign(st, a, &(*out)[(*n)++]);
+		row_to_campaign(&(struct row){ .st = st }, a, &(*out)[(*n)++]);
 	store_done(st);
 	return rc < 0 ? rc : 0;
 }

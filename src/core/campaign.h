@@ -115,9 +115,17 @@ int campaign_create(struct store_tx *tx, const char *shop, struct campaign *c,
 		    struct err *e);
 int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
 		 struct campaign *out, struct err *e);
+/* campaign_get() for a caller that read the row's updated_at in this
+ * transaction: from the process's campaign cache when it holds the row at
+ * that updated_at (exactly the row this transaction would read), else read.
+ * keep: tx is a read transaction (store_read), so what is read may be kept. */
+int campaign_get_at(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
+		    int64_t updated_at, int keep, struct campaign *out, struct err *e);
 /* Replaces a campaign with c (read with campaign_get and changed by the
  * caller): checked again; type and id never change; an ended campaign is
- * ERR_CONFLICT "campaign_ended"; status may go draft -> active only. */
+ * ERR_CONFLICT "campaign_ended"; status may go draft -> active only.
+ * updated_at grows with every write of the row, even within a millisecond
+ * (campaign_end too): campaign_get_at() relies on it. */
 int campaign_update(struct store_tx *tx, const char *shop, struct campaign *c,
 		    struct err *e);
 /* Ends it now (idempotent). Its codes stop validating ("expired"). */

@@ -171,6 +171,7 @@ int coupon_issue(struct store_tx *tx, const char *shop, const struct campaign *c
 
 #define CODE_COLUMNS "code, campaign_id, kind, source, customer_id, owner_id," \
 	" coalesce(valid_from, 0), coalesce(expires_at, 0), created_at"
+#define CODE_NCOLUMNS 9
 
 /* The state of a code at now, from its campaign and its live redemptions. */
 static int code_state(struct store_tx *tx, struct arena *a, const char *shop,
@@ -259,17 +260,23 @@ int coupon_get(struct store_tx *tx, struct arena *a, const char *shop, const cha
 }
 
 /* The code's row alone, without its state (which costs its campaign and its
- * redemptions): for validation, which reads both itself. */
+ * redemptions): for validation, which reads both itself. *campaign_at: the
+ * campaign row's updated_at (-1 when it is gone), read with it. */
 static int code_row(struct store_tx *tx, struct arena *a, const char *shop, const char *code,
-		    struct coupon_code *out, struct err *e)
+		    struct coupon_code *out, int64_t *campaign_at, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e, "SELECT " CODE_COLUMNS " FROM coupon_codes"
-					    " WHERE shop_id = $1 AND code = $2", "ss", shop, code);
+	struct store_stmt *st = store_query(tx, e, "SELECT " CODE_COLUMNS ", coalesce((SELECT"
+					    " c.updated_at FROM campaigns c WHERE c.shop_id ="
+					    " coupon_codes.shop_id AND c.id = coupon_codes.campaign_id),"
+					    " -1) FROM coupon_codes WHERE shop_id = $1 AND code = $2",
+					    "ss", shop, code);
 	if (!st)
 		return e->kind;
 	int rc = store_step(st, e);
-	if (rc == 1)
+	if (rc == 1) {
 		row_to_code(st, a, out);
+		*campaign_at = store_int(st, CODE_NCOLUMNS);
+	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
@@ -601,13 +608,17 @@ static int price(struct ctx *x, const char **reason, const char **message, struc
 	return 0;
 }
 
-int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
-		    const struct coupon_request *rq, struct coupon_check *out, struct err *e)
+/* coupon_validate(); in_read: tx is a read transaction (the campaign
+ * cache may keep what it reads). */
+static int validate(struct store_tx *tx, struct arena *a, const char *shop,
+		    const struct coupon_request *rq, struct coupon_check *out, int in_read,
+		    struct err *e)
 {
 	struct ctx x = { .tx = tx, .a = a, .shop = shop, .rq = rq, .out = out,
 			 .now = clock_now_ms() };
 	char code[COUPON_CODE_MAX + 1];
 	const char *reason = NULL, *message = NULL;
+	int64_t campaign_at = -1;
 	int rc;
 	memset(out, 0, sizeof(*out));
 	if ((rc = load_parties(&x, e)))
@@ -621,12 +632,13 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 		return refuse(out, "unknown_code", "no such code");
 	}
 	out->code = arena_strdup(a, code);
-	rc = code_row(tx, a, shop, code, &x.code, e);
+	rc = code_row(tx, a, shop, code, &x.code, &campaign_at, e);
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);
 		return refuse(out, "unknown_code", "no such code");
 	}
-	if (rc || (rc = campaign_get(tx, a, shop, x.code.campaign_id, &out->campaign, e)))
+	if (rc || (rc = campaign_get_at(tx, a, shop, x.code.campaign_id, campaign_at, in_read,
+					   &out->campaign, e)))
 		return rc;
 	if (x.has_order && (!strcmp(x.order.status, "cancelled") || !strcmp(x.order.status, "refunded")))
 		return err_setc(e, ERR_CONFLICT, "order_status_conflict", "order", "order \"%s\" is %s",
@@ -638,6 +650,12 @@ int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 		return rc ? rc : refuse(out, reason, message);
 	out->valid = 1;
 	return 0;
+}
+
+int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
+		    const struct coupon_request *rq, struct coupon_check *out, struct err *e)
+{
+	return validate(tx, a, shop, rq, out, 1, e);
 }
 
 /* ---- redemptions ---- */
@@ -795,7 +813,7 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 	if (!rq->order)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "order",
 				"a redemption is for an \"order\"");
-	if ((rc = coupon_validate(tx, a, shop, rq, &chk, e)))
+	if ((rc = validate(tx, a, shop, rq, &chk, 0, e)))
 		return rc;
 	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
 		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
@@ -806,7 +824,8 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 	if (!chk.valid)
 		return err_setc(e, ERR_REFUSED, chk.reason, "code", "%s", chk.message);
 	struct coupon_code k;
-	if ((rc = code_row(tx, a, shop, code, &k, e)))
+	int64_t campaign_at;
+	if ((rc = code_row(tx, a, shop, code, &k, &campaign_at, e)))
 		return rc;
 	id_new(id, "crd_", now);
 	int single = strcmp(k.kind, "shared") && strcmp(k.kind, "referral");
@@ -899,7 +918,7 @@ static int revive(struct store_tx *tx, struct arena *a, const char *shop,
 	int rc = store_exec(tx, e, "UPDATE coupon_redemptions SET status = 'released',"
 			    " release_reason = 'timeout', released_at = $3 WHERE shop_id = $1 AND id = $2",
 			    "ssi", shop, r->id, clock_now_ms());
-	if (rc < 0 || (rc = coupon_validate(tx, a, shop, &rq, &chk, e)))
+	if (rc < 0 || (rc = validate(tx, a, shop, &rq, &chk, 0, e)))
 		return rc;
 	if (!chk.valid)
 		return event_record(tx, shop, "coupon.released", r->id, r->customer_id, e);
