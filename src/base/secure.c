@@ -5,9 +5,24 @@
 #include <stdio.h>
 #include <string.h>
 
+static unsigned char tag_key[crypto_shorthash_siphashx24_KEYBYTES];
+static int tag_key_drawn;
+
 int secure_init(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	if (sodium_init() < 0)
+		return -1;
+	if (!tag_key_drawn) {		/* once: tags stay comparable for the process */
+		randombytes_buf(tag_key, sizeof(tag_key));
+		tag_key_drawn = 1;
+	}
+	return 0;
+}
+
+void secure_tag(const void *data, size_t len, unsigned char out[SECURE_TAG_BYTES])
+{
+	_Static_assert(SECURE_TAG_BYTES == crypto_shorthash_siphashx24_BYTES, "the tag's size");
+	crypto_shorthash_siphashx24(out, data, len, tag_key);
 }
 
 void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX])

@@ -8,10 +8,18 @@
 #include <stddef.h>
 
 #define SECURE_SHA256_HEX 65
+#define SECURE_TAG_BYTES 16
 
 int secure_init(void);
 /* Lowercase hex SHA-256 of data into out (64 chars + NUL). */
 void secure_sha256_hex(const void *data, size_t len, char out[SECURE_SHA256_HEX]);
+/* A 128-bit tag of data under a key drawn at secure_init(), for this
+ * process alone (SipHash-2-4 with a 128-bit output, libsodium's
+ * crypto_shorthash_siphashx24): without the key nobody can choose an input
+ * whose tag equals another's, so equal tags mean equal inputs; a fraction of
+ * SHA-256's cost. For in-memory lookups of secrets that must not keep the
+ * secret itself (the key cache). */
+void secure_tag(const void *data, size_t len, unsigned char out[SECURE_TAG_BYTES]);
 /* prefix followed by nchars unguessable base62 characters (~5.95 bits each). */
 void secure_random_token(const char *prefix, size_t nchars, char *out, size_t outsz);
 /* The same with the characters of alphabet (2 to 256 distinct ones). */

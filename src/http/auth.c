@@ -13,9 +13,11 @@
 
 /*
  * The key cache (issue 10; docs/decisions.md, "Issue 10 bench", says why):
- * a key's SHA-256 -> its shop, kind and expiry, so that a request does not
- * open a read transaction to authenticate. Direct-mapped (a key takes the
- * slot its hash names; a collision replaces), only keys that authenticated
+ * a key's tag (secure_tag: this process's keyed 128-bit hash, which costs a
+ * tenth of the SHA-256 the store is looked up by) -> its shop, kind and
+ * expiry, so that a request does not open a read transaction to
+ * authenticate, nor hash the key with SHA-256. Direct-mapped (a key takes the
+ * slot its tag names; a collision replaces), only keys that authenticated
  * (an unknown key is looked up every time). An entry is used for at most
  * AUTH_CACHE_TTL_MS of this process's monotonic clock: what another node or
  * a `retain shop rotate-keys` process changed shows within that bound. This
@@ -27,7 +29,8 @@
 #define AUTH_CACHE_TTL_MS 1000.0
 
 struct cached_key {
-	char hash[SECURE_SHA256_HEX];	/* "" for an empty slot */
+	unsigned char tag[SECURE_TAG_BYTES];
+	int used;			/* 0: an empty slot */
 	struct shop_auth auth;
 	double loaded_ms;		/* clock_monotonic_ms() when read */
 };
@@ -38,20 +41,18 @@ static struct {
 	struct cached_key slot[AUTH_CACHE_SLOTS];
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static struct cached_key *slot_of(const char *hash)
+static struct cached_key *slot_of(const unsigned char *tag)
 {
-	return &cache.slot[strtoul((char[9]){ hash[0], hash[1], hash[2], hash[3], hash[4],
-					      hash[5], hash[6], hash[7], 0 }, NULL, 16) &
-			   (AUTH_CACHE_SLOTS - 1)];
+	return &cache.slot[(tag[0] | (unsigned)tag[1] << 8) & (AUTH_CACHE_SLOTS - 1)];
 }
 
-/* 1 with *out filled when hash is cached, fresh and not expired. */
-static int cache_get(const char *hash, struct shop_auth *out)
+/* 1 with *out filled when tag is cached, fresh and not expired. */
+static int cache_get(const unsigned char *tag, struct shop_auth *out)
 {
 	int hit = 0;
 	pthread_mutex_lock(&cache.lock);
-	struct cached_key *c = slot_of(hash);
-	if (c->hash[0] && !strcmp(c->hash, hash) &&
+	struct cached_key *c = slot_of(tag);
+	if (c->used && !memcmp(c->tag, tag, SECURE_TAG_BYTES) &&
 	    clock_monotonic_ms() - c->loaded_ms < AUTH_CACHE_TTL_MS) {
 		*out = c->auth;
 		hit = 1;
@@ -63,13 +64,14 @@ static int cache_get(const char *hash, struct shop_auth *out)
 
 /* Stores what a lookup begun at epoch read, unless a key write of this node
  * committed since (it may have read the keys from before it). */
-static void cache_put(const char *hash, const struct shop_auth *auth, uint_fast64_t epoch,
-		      double loaded_ms)
+static void cache_put(const unsigned char *tag, const struct shop_auth *auth,
+		      uint_fast64_t epoch, double loaded_ms)
 {
 	pthread_mutex_lock(&cache.lock);
 	if (atomic_load(&cache.epoch) == epoch) {
-		struct cached_key *c = slot_of(hash);
-		memcpy(c->hash, hash, SECURE_SHA256_HEX);
+		struct cached_key *c = slot_of(tag);
+		memcpy(c->tag, tag, SECURE_TAG_BYTES);
+		c->used = 1;
 		c->auth = *auth;
 		c->loaded_ms = loaded_ms;
 	}
@@ -81,7 +83,7 @@ void auth_cache_forget(void)
 	pthread_mutex_lock(&cache.lock);
 	atomic_fetch_add(&cache.epoch, 1);
 	for (int i = 0; i < AUTH_CACHE_SLOTS; i++)
-		cache.slot[i].hash[0] = '\0';
+		cache.slot[i].used = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -122,16 +124,16 @@ int auth_request(struct req *r, struct err *e)
 		r->auth = AUTH_OPERATOR;
 	} else {
 		struct lookup l = { key, { { 0 }, 0, 0 } };
-		char hash[SECURE_SHA256_HEX];
-		secure_sha256_hex(key, strlen(key), hash);
-		if (!cache_get(hash, &l.out)) {
+		unsigned char tag[SECURE_TAG_BYTES];
+		secure_tag(key, strlen(key), tag);
+		if (!cache_get(tag, &l.out)) {
 			uint_fast64_t epoch = atomic_load(&cache.epoch);
 			double at = clock_monotonic_ms();
 			/* not shown before the request's own read or write, which
 			 * wait for durability (store.h) */
 			if ((rc = store_peek(r->store, lookup_key, &l, e)))
 				return rc;
-			cache_put(hash, &l.out, epoch, at);
+			cache_put(tag, &l.out, epoch, at);
 		}
 		r->shop_id = arena_strdup(&r->arena, l.out.shop_id);
 		r->auth = l.out.kind == SHOP_KEY_SECRET ? AUTH_SECRET : AUTH_PUBLISHABLE;

@@ -1,5 +1,6 @@
 /* Unit tests of the base layer: arena, bounded buffers, errors, ids, times. */
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -96,6 +97,24 @@ Test(ids, are_prefixed_valid_unique_and_sort_by_time)
 	cr_assert_lt(strcmp(a, c), 0);
 	cr_assert_lt(strcmp(b, c), 0);
 	cr_assert_eq(strlen(a), 20);
+}
+
+Test(secure, a_tag_is_keyed_stable_for_the_same_bytes_and_differs_for_others)
+{
+	unsigned char a[SECURE_TAG_BYTES], b[SECURE_TAG_BYTES], c[SECURE_TAG_BYTES],
+		      d[SECURE_TAG_BYTES], unkeyed[SECURE_TAG_BYTES];
+	unsigned char zero[crypto_shorthash_siphashx24_KEYBYTES] = { 0 };
+	secure_init();
+	secure_tag("sk_live_abc", 11, a);
+	secure_init();			/* a second init keeps the key */
+	secure_tag("sk_live_abc", 11, b);
+	secure_tag("sk_live_abd", 11, c);
+	secure_tag("sk_live_abc", 10, d);
+	cr_assert_eq(memcmp(a, b, sizeof(a)), 0);
+	cr_assert_neq(memcmp(a, c, sizeof(a)), 0);
+	cr_assert_neq(memcmp(a, d, sizeof(a)), 0);
+	crypto_shorthash_siphashx24(unkeyed, (const unsigned char *)"sk_live_abc", 11, zero);
+	cr_assert_neq(memcmp(a, unkeyed, sizeof(a)), 0, "the key was drawn, not left zero");
 }
 
 Test(secure, tokens_use_the_alphabet_and_hashes_are_sha256)
