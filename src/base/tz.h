@@ -2,8 +2,11 @@
  * tz.h: IANA time zone names ("Europe/Warsaw", "UTC"), checked so that a
  * campaign or report never carries a zone no one can read. A name is valid
  * when it has the shape of one (letters, digits, '_', '+', '-' in parts
- * separated by '/', at most TZ_NAME_MAX bytes, no "." part) and, when the
- * machine has the zone database (/usr/share/zoneinfo), is in it.
+ * separated by '/', at most TZ_NAME_MAX bytes, no "." part), is not one of
+ * the database's files that name no place (posixrules, localtime, Factory,
+ * the posix/ and right/ copies) and, when the machine has the zone database
+ * (/usr/share/zoneinfo), is a compiled zone there (a TZif file: not the
+ * "leapseconds" text beside them).
  */
 #ifndef RETAIN_TZ_H
 #define RETAIN_TZ_H

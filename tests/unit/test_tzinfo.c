@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/tz.h"
 #include "base/tzinfo.h"
 
 static const char *const zones[] = { "Europe/Warsaw", "America/New_York", "Australia/Sydney",
@@ -79,4 +80,21 @@ Test(tzinfo, an_unknown_zone_is_refused)
 	cr_assert_eq(tzinfo_offset("Mars/Olympus", 0, &off, &e), ERR_INVALID);
 	cr_assert_eq(tzinfo_offset("../../etc/passwd", 0, &off, &e), ERR_INVALID);
 	cr_assert_eq(tzinfo_offset(NULL, 0, &off, &e), ERR_INVALID);
+}
+
+Test(tz, names_a_place_or_is_refused)
+{
+	cr_assert(tz_valid("UTC"));
+	cr_assert(tz_valid("Europe/Warsaw"));
+	cr_assert(tz_valid("America/Argentina/Buenos_Aires"));
+	cr_assert_not(tz_valid("Mars/Olympus_Mons"));
+	cr_assert_not(tz_valid("../etc/passwd"));
+	cr_assert_not(tz_valid("zone.tab"));
+	/* in the database, but no place's zone (an SLA calendar took "posixrules") */
+	cr_assert_not(tz_valid("posixrules"));
+	cr_assert_not(tz_valid("localtime"));
+	cr_assert_not(tz_valid("Factory"));
+	cr_assert_not(tz_valid("right/Europe/Warsaw"));
+	cr_assert_not(tz_valid("posix/Europe/Warsaw"));
+	cr_assert_not(tz_valid("leapseconds"), "a text file beside the zones");
 }
