@@ -98,8 +98,8 @@ int integration_delivery_outcome(struct store_tx *tx, const char *shop,
  * How long a delivery id is remembered (the jobs prune older rows):
  * 7 days. Shopify retries a delivery that got no 2xx 8 times over 4 hours
  * (19 times over 48 hours before September 2024) and may deliver up to a day
- * late; WooCommerce sends a delivery once and disables a webhook after 5
- * failures in a row. Every retry of a delivery falls well inside the window.
+ * late; WooCommerce gives each delivery an id of its own and disables a
+ * webhook after 5 failures in a row. Every retry of a delivery falls well inside the window.
  * A replay after it is still safe for orders, payments and refunds (their
  * own external ids) and for an erased customer (the digest of their id):
  * docs/integrations.md, "Deliveries".
