@@ -10,12 +10,20 @@ import uuid
 
 import pytest
 
-from conftest import OPERATOR_KEY, Api, connect_db, make_shop
+from conftest import OPERATOR_KEY, PG, Api, connect_db, make_shop
 from integration_helpers import payload, points, shopify_delivery
 from loyalty_helpers import DAY, advance, set_clock, set_program
+from test_jobs_skipped_issue9 import LOCK, held
+from test_multinode_pg import T0, nodes, run_jobs, set_clocks
 
 SECRET = "shpss_prune_5f0c3a9e1b7d4c28a6e9f01b"
 RETENTION_DAYS = 7
+# JOBS_LOCK_KEY(row) of the job: "integration_deliveries" is row 7 of the table
+# in core/jobs.c (after email_queue); the test below checks the name it skips.
+ROW = 7
+
+on_pg_only = pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG):"
+                                " several nodes on one database, PostgreSQL's advisory lock")
 
 
 @pytest.fixture
@@ -99,3 +107,40 @@ def test_every_shop_is_pruned_by_one_run(store, operator, server):
     advance(operator, days=RETENTION_DAYS, seconds=1)
     assert remembered(server, store.shop["id"]) == []
     assert remembered(server, other.shop["id"]) == []
+
+
+def connect_on(api):
+    domain = f"tea-{uuid.uuid4().hex[:10]}.myshopify.com"
+    assert api.request("PUT", "/v1/integrations/shopify",
+                       {"shop_domain": domain, "webhook_secret": SECRET}).status_code == 201
+    api.domain = domain
+    return api
+
+
+@on_pg_only
+def test_three_nodes_racing_prune_each_row_once_and_the_lock_pauses_the_job():
+    """Every node runs the jobs table; the job's advisory lock gives each run to
+    one node, and the delete finds each due row once: the answers' counts add up
+    to the rows that were due. While the lock is held elsewhere, no node prunes."""
+    with nodes(args=["--jobs-interval", "0"]) as cluster:
+        set_clocks(cluster, {"now": T0})
+        shop = connect_on(make_shop(Api(cluster[0], OPERATOR_KEY)))
+        for i in range(12):
+            r = deliver(shop, "products/update", {"id": i})
+            assert r.status_code == 200 and r.json()["outcome"] == "ignored", r.text
+        db, sid = cluster[0].db, shop.shop["id"]
+        assert len(remembered(cluster[0], sid)) == 12
+        # Each node's clock moves past the window, and its move runs the jobs
+        # there: while another session holds the job's lock, each skips it.
+        with held(db, LOCK | ROW):
+            ops = [Api(n, OPERATOR_KEY) for n in cluster]
+            moved = [o.post("/v1/test/clock", {"advance_seconds": RETENTION_DAYS * DAY + 1})
+                     for o in ops]
+            for r in moved:
+                assert r.status_code == 200, r.text
+                assert "integration_deliveries" in r.json()["jobs"]["skipped_jobs"]
+                assert r.json()["jobs"]["integration_deliveries_pruned"] == 0
+            assert len(remembered(cluster[0], sid)) == 12, "paused on every node"
+        answers = run_jobs(cluster)
+        assert sum(a["integration_deliveries_pruned"] for a in answers) == 12
+        assert remembered(cluster[0], sid) == []
