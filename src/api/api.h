@@ -255,4 +255,12 @@ int api_customers_rewards(struct req *r, struct err *e);
 /* widget.c */
 int api_widget_js(struct req *r, struct err *e);
 
+/* The erasure of DELETE /v1/customers/{id} inside tx, for another route to
+ * call (Shopify's customers/redact, api/integrations.c): customer_erase() and
+ * every copy the API keeps (stored responses, tickets, reviews, order
+ * fingerprints). *out is the erased record; the caller answers, and calls
+ * store_scrub() after the commit as api_customers_erase() does. customers.c: */
+int api_customers_erase_in(struct store_tx *tx, struct req *r, const char *ref,
+			   struct customer *out, struct err *e);
+
 #endif

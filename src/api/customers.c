@@ -239,17 +239,18 @@ int api_customers_list(struct req *r, struct err *e)
 /* Erasure reaches every copy: the rows, and each stored idempotent response
  * that carries one of the scrubbed customers, rewritten to the record as it is
  * now (a replay neither re-creates nor reveals; docs/decisions.md). */
-static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
+int api_customers_erase_in(struct store_tx *tx, struct req *r, const char *ref,
+			   struct customer *erased_out, struct err *e)
 {
-	struct customer_call *c = ctx;
+	struct customer_call call = { .r = r, .ref = ref }, *c = &call;
 	struct arena *a = &c->r->arena;
-	struct customer out, now;
+	struct customer now;
 	char (*erased)[ID_MAX];
 	struct api_review_erasure reviews;	/* issue 12 */
 	int n, rc = api_reviews_erasure_collect(tx, c->r, c->ref, &reviews, e);
 	if (rc)
 		return rc;
-	rc = customer_erase(tx, a, c->r->shop_id, c->ref, &out, &erased, &n, e);
+	rc = customer_erase(tx, a, c->r->shop_id, c->ref, erased_out, &erased, &n, e);
 	for (int i = 0; !rc && i < n; i++) {
 		if (!(rc = order_forget_fingerprints(tx, c->r->shop_id, erased[i], e)) &&
 		    !(rc = customer_get(tx, a, c->r->shop_id, erased[i], &now, e))) {
@@ -264,6 +265,14 @@ static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
 	}
 	if (!rc)
 		rc = api_reviews_erasure_rewrite(tx, c->r, &reviews, e);
+	return rc;
+}
+
+static int erase_tx(struct store_tx *tx, void *ctx, struct err *e)
+{
+	struct customer_call *c = ctx;
+	struct customer out;
+	int rc = api_customers_erase_in(tx, c->r, c->ref, &out, e);
 	return rc ? rc : respond_customer(tx, c, 200, &out, e);
 }
 

@@ -257,6 +257,39 @@ int shopify_read_customer(struct arena *a, json_t *o, struct integration_custome
 	return 0;
 }
 
+int shopify_read_privacy(struct arena *a, json_t *o, const char *orders_key,
+			 struct integration_privacy *out, struct err *e)
+{
+	json_t *c = json_object_get(o, "customer"), *orders = array_of(o, orders_key), *v;
+	json_t *request = json_object_get(o, "data_request");
+	const char *request_id = json_is_object(request) ? id_of(a, json_object_get(request, "id"))
+							 : NULL;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(c))
+		return err_setc(e, ERR_INVALID, "parameter_missing", "customer",
+				"\"customer\" is required: the customer the request is about");
+	shopify_customer_fields(a, c, &out->customer);
+	out->customer.accepts_marketing = -1;	/* a privacy request says nothing of it */
+	out->customer.first_name = out->customer.last_name = NULL;
+	out->request_id = request_id ? integration_external_id(a, INTEGRATION_SHOPIFY, request_id)
+				     : NULL;
+	if (json_object_get(o, orders_key) && !json_is_null(json_object_get(o, orders_key)) &&
+	    !orders)
+		return err_set(e, ERR_INVALID, orders_key, "\"%s\" must be a list of order ids",
+			       orders_key);
+	out->orders = alloc_array(a, json_array_size(orders), sizeof(*out->orders));
+	json_array_foreach(orders, i, v) {
+		const char *id = id_of(a, v);
+		if (!id)
+			return err_set(e, ERR_INVALID, arena_printf(a, "%s[%zu]", orders_key, i),
+				       "\"%s[%zu]\" must be an order id", orders_key, i);
+		out->orders[out->norders++] = integration_external_id(a, INTEGRATION_SHOPIFY, id);
+	}
+	return 0;
+}
+
 /* The refund's lines and the money its successful refund transactions
  * returned; currency NULL: the transactions' own. */
 static int shopify_refund_body(struct arena *a, json_t *o, const char *currency,

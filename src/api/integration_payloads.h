@@ -22,6 +22,12 @@ int shopify_read_refund(struct arena *a, json_t *o, struct integration_refund *o
 /* customers/create, customers/update. */
 int shopify_read_customer(struct arena *a, json_t *o, struct integration_customer *out,
 			  struct err *e);
+/* customers/redact (orders_key "orders_to_redact") and customers/data_request
+ * ("orders_requested"): the customer {id, email, phone} and the order ids;
+ * data_request.id when there is one. A customer naming nobody is read (the
+ * delivery is then "ignored"); a missing customer object is 400. */
+int shopify_read_privacy(struct arena *a, json_t *o, const char *orders_key,
+			 struct integration_privacy *out, struct err *e);
 
 /* order.created, order.updated. */
 int woocommerce_read_order(struct arena *a, json_t *o, struct integration_order *out,

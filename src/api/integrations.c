@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "../base/jsonv.h"
+#include "../base/log.h"
 #include "../core/integration.h"
+#include "../core/customer.h"
 #include "../core/shop.h"
 #include "../render/render.h"
 #include "api.h"
@@ -117,7 +119,11 @@ int api_integrations_woocommerce_delete(struct req *r, struct err *e)
 
 /* ---- inbound webhooks ---- */
 
-enum topic_kind { TOPIC_IGNORED, TOPIC_ORDER, TOPIC_REFUND, TOPIC_CUSTOMER };
+enum topic_kind {
+	TOPIC_IGNORED, TOPIC_ORDER, TOPIC_REFUND, TOPIC_CUSTOMER,
+	/* Shopify's mandatory privacy topics */
+	TOPIC_CUSTOMER_REDACT, TOPIC_DATA_REQUEST, TOPIC_SHOP_REDACT,
+};
 
 static const struct {
 	enum integration_platform platform;
@@ -135,6 +141,9 @@ static const struct {
 	{ INTEGRATION_WOOCOMMERCE, "order.updated", TOPIC_ORDER },
 	{ INTEGRATION_WOOCOMMERCE, "customer.created", TOPIC_CUSTOMER },
 	{ INTEGRATION_WOOCOMMERCE, "customer.updated", TOPIC_CUSTOMER },
+	{ INTEGRATION_SHOPIFY, "customers/redact", TOPIC_CUSTOMER_REDACT },
+	{ INTEGRATION_SHOPIFY, "customers/data_request", TOPIC_DATA_REQUEST },
+	{ INTEGRATION_SHOPIFY, "shop/redact", TOPIC_SHOP_REDACT },
 };
 
 /* The header fields each platform sends with a delivery. */
@@ -157,8 +166,10 @@ struct inbound_call {
 	struct integration_refund refund;
 	const char *refund_order;
 	struct integration_customer customer;
+	struct integration_privacy privacy;
 	struct integration_result result;
 	int replayed;
+	int erased;		/* customers/redact erased someone: scrub after the commit */
 };
 
 static const char *header(struct req *r, const char *name)
@@ -198,7 +209,7 @@ static int read_payload(struct inbound_call *c, struct err *e)
 	struct req *r = c->r;
 	struct arena *a = &r->arena;
 	int rc;
-	if (c->kind == TOPIC_IGNORED)	/* not read: any body is fine */
+	if (c->kind == TOPIC_IGNORED || c->kind == TOPIC_SHOP_REDACT)	/* any body is fine */
 		return 0;
 	if ((rc = jsonv_parse_object(r->body.data, r->body.len, &r->json, e)))
 		return rc;
@@ -212,7 +223,12 @@ static int read_payload(struct inbound_call *c, struct err *e)
 		return c->p == INTEGRATION_SHOPIFY
 			? shopify_read_customer(a, r->json, &c->customer, e)
 			: woocommerce_read_customer(a, r->json, &c->customer, e);
+	case TOPIC_CUSTOMER_REDACT:
+		return shopify_read_privacy(a, r->json, "orders_to_redact", &c->privacy, e);
+	case TOPIC_DATA_REQUEST:
+		return shopify_read_privacy(a, r->json, "orders_requested", &c->privacy, e);
 	case TOPIC_IGNORED:
+	case TOPIC_SHOP_REDACT:
 		break;
 	}
 	return 0;
@@ -235,6 +251,21 @@ static json_t *render_delivery(struct inbound_call *c)
 	return o;
 }
 
+/* customers/redact: each customer the request reaches goes through the
+ * erasure of DELETE /v1/customers/{id}, in this transaction. */
+static int redact(struct store_tx *tx, struct inbound_call *c, struct err *e)
+{
+	struct arena *a = &c->r->arena;
+	char (*ids)[ID_MAX];
+	struct customer out;
+	int n, rc = integration_redact_targets(tx, a, c->shop, c->p, &c->privacy, &ids, &n,
+					       &c->result, e);
+	for (int i = 0; !rc && i < n; i++)
+		rc = api_customers_erase_in(tx, c->r, ids[i], &out, e);
+	c->erased = !rc && n > 0;
+	return rc;
+}
+
 static int apply(struct store_tx *tx, struct inbound_call *c, struct err *e)
 {
 	struct arena *a = &c->r->arena;
@@ -246,6 +277,13 @@ static int apply(struct store_tx *tx, struct inbound_call *c, struct err *e)
 						&c->result, e);
 	case TOPIC_CUSTOMER:
 		return integration_apply_customer(tx, a, c->shop, &c->customer, &c->result, e);
+	case TOPIC_CUSTOMER_REDACT:
+		return redact(tx, c, e);
+	case TOPIC_DATA_REQUEST:
+		return integration_apply_data_request(tx, a, c->shop, c->p, &c->privacy, &c->result,
+						      e);
+	case TOPIC_SHOP_REDACT:
+		return integration_apply_shop_redact(tx, a, c->shop, c->p, &c->result, e);
 	case TOPIC_IGNORED:
 		break;
 	}
@@ -262,6 +300,7 @@ static int inbound_tx(struct store_tx *tx, void *ctx, struct err *e)
 	memset(&c->result, 0, sizeof(c->result));
 	c->result.accepts_marketing = -1;
 	c->replayed = 0;
+	c->erased = 0;
 	/* Verified again in the write: the connection may have changed since. */
 	if ((rc = verify_tx(tx, c, e)) ||
 	    (rc = integration_delivery_claim(tx, c->shop, c->p, c->delivery_id, c->topic,
@@ -320,7 +359,14 @@ static int inbound(struct req *r, enum integration_platform p, struct err *e)
 	c.kind = topic_kind(p, c.topic);
 	if ((rc = read_payload(&c, e)))
 		return rc;
-	return req_write(r, inbound_tx, &c, e);
+	rc = req_write(r, inbound_tx, &c, e);
+	/* As DELETE /v1/customers/{id}: old page images of the erased rows
+	 * leave the WAL (a scrub that would wait is left due to the store). */
+	struct err scrub;
+	if (!rc && c.erased && store_scrub(r->store, &scrub))
+		log_warn("erasure scrub deferred", ",\"request_id\":\"%s\",\"error\":\"%s\"",
+			 r->request_id, scrub.code);
+	return rc;
 }
 
 int api_integrations_shopify_webhook(struct req *r, struct err *e)

@@ -239,6 +239,9 @@ json_t *api_render_job_run(const struct jobs_counts *c)
 	json_object_set_new(o, "emails_queued", json_integer(c->emails_queued));
 	json_object_set_new(o, "emails_sent", json_integer(c->emails_sent));
 	json_object_set_new(o, "emails_failed", json_integer(c->emails_failed));
+	/* inbound integrations: delivery ids forgotten after their retention */
+	json_object_set_new(o, "integration_deliveries_pruned",
+			    json_integer(c->integration_deliveries_pruned));
 	return o;
 }
 

@@ -96,6 +96,8 @@ static const struct event_type vocabulary[] = {
 	{ "ticket.customer_replied", "ticket", RELATED, NULL },
 	{ "ticket.sla_breached", "ticket", RELATED, NULL },
 	{ "webhook_endpoint.disabled", "webhook_endpoint", NONE, NULL },	/* webhook.c */
+	/* Shopify's customers/data_request (integration.c): the shop answers it. */
+	{ "customer.data_requested", "customer", OBJECT, "data_request" },
 };
 
 #define NTYPES ((int)(sizeof(vocabulary) / sizeof(vocabulary[0])))

@@ -286,6 +286,21 @@ int integration_delivery_outcome(struct store_tx *tx, const char *shop,
 	return rc < 0 ? rc : 0;
 }
 
+int integration_deliveries_prune(struct store_tx *tx, int64_t now, int64_t *pruned,
+				 struct err *e)
+{
+	/* By the index of migration 022, oldest first, one batch. */
+	int rc = store_exec(tx, e,
+		"DELETE FROM integration_deliveries WHERE (shop_id, platform, delivery_id) IN"
+		" (SELECT shop_id, platform, delivery_id FROM integration_deliveries"
+		" WHERE received_at < $1 ORDER BY received_at LIMIT $2)", "ii",
+		now - INTEGRATION_DELIVERY_RETENTION_MS, (int64_t)INTEGRATION_DELIVERY_PRUNE_BATCH);
+	if (rc < 0)
+		return rc;
+	*pruned = rc;
+	return 0;
+}
+
 /* ---- money ---- */
 
 int integration_money(const char *s, const char *currency, int allow_negative, int64_t *out)
@@ -657,4 +672,129 @@ int integration_apply_refund(struct store_tx *tx, struct arena *a, const char *s
 	snprintf(out->customer_id, sizeof(out->customer_id), "%s", o.customer_id);
 	out->order_status = o.status;
 	return 0;
+}
+
+/* ---- privacy topics ---- */
+
+/* 1 when external_id is the platform's id of someone other than named. */
+static int other_platform_person(enum integration_platform p, const char *external_id,
+				 const char *named)
+{
+	const char *prefix = integration_platform_name(p);
+	size_t n = strlen(prefix);
+	if (!external_id || strncmp(external_id, prefix, n) || external_id[n] != ':')
+		return 0;
+	return !named || strcmp(external_id, named);
+}
+
+/* The customer (merges followed) id stands for, into out, unless the platform
+ * knows them under another id than named: out "" then. */
+static int same_person(struct store_tx *tx, struct arena *a, const char *shop,
+		       enum integration_platform p, const char *id, const char *named,
+		       char out[ID_MAX], struct err *e)
+{
+	struct customer c;
+	int rc = customer_resolve(tx, shop, id, "id", out, e);
+	if (!rc)
+		rc = customer_get(tx, a, shop, out, &c, e);
+	if (rc)
+		return rc;
+	if (!strcmp(c.status, "erased") || other_platform_person(p, c.external_id, named))
+		out[0] = '\0';
+	return 0;
+}
+
+/* The customer a privacy request names, or id "" with the reason. */
+static int privacy_customer(struct store_tx *tx, struct arena *a, const char *shop,
+			    enum integration_platform p, const struct integration_customer *c,
+			    char id[ID_MAX], const char **reason, struct err *e)
+{
+	const char *email = identity_or_null(a, "email", c->email);
+	const char *phone = identity_or_null(a, "phone", c->phone);
+	int erased, rc = find_known(tx, a, shop, c, email, phone, id, e);
+	if (!rc && id[0])
+		rc = same_person(tx, a, shop, p, arena_strdup(a, id), c->external_id, id, e);
+	if (rc || id[0])
+		return rc;
+	if ((rc = customer_external_id_erased(tx, shop, c->external_id, &erased, e)))
+		return rc;
+	*reason = erased ? "the customer was erased here already"
+			 : arena_printf(a, "retain holds no customer with this %s id, e-mail or phone",
+					integration_platform_name(p));
+	return 0;
+}
+
+/* Appends id to ids[0..*n) unless it is there already. */
+static void add_once(char (*ids)[ID_MAX], int *n, const char *id)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(ids[i], id))
+			return;
+	snprintf(ids[(*n)++], ID_MAX, "%s", id);
+}
+
+int integration_redact_targets(struct store_tx *tx, struct arena *a, const char *shop,
+			       enum integration_platform p, const struct integration_privacy *in,
+			       char (**ids)[ID_MAX], int *n, struct integration_result *out,
+			       struct err *e)
+{
+	char id[ID_MAX];
+	const char *reason = NULL;
+	struct order o;
+	int rc;
+
+	result_init(out, -1);
+	*n = 0;
+	*ids = arena_alloc(a, (size_t)(in->norders + 1) * sizeof(**ids));
+	if ((rc = privacy_customer(tx, a, shop, p, &in->customer, id, &reason, e)))
+		return rc;
+	if (id[0])
+		add_once(*ids, n, id);
+	for (int i = 0; i < in->norders; i++) {
+		rc = order_get(tx, a, shop, arena_printf(a, "ext:%s", in->orders[i]), &o, e);
+		if (rc == ERR_NOT_FOUND)
+			continue;
+		if (rc || (rc = same_person(tx, a, shop, p, o.customer_id, in->customer.external_id,
+					    id, e)))
+			return rc;
+		if (id[0])
+			add_once(*ids, n, id);
+	}
+	if (*n == 0) {
+		out->outcome = "ignored";
+		out->reason = reason ? reason : "the customer was erased here already";
+		return 0;
+	}
+	snprintf(out->customer_id, sizeof(out->customer_id), "%s", (*ids)[0]);
+	return 0;
+}
+
+int integration_apply_data_request(struct store_tx *tx, struct arena *a, const char *shop,
+				   enum integration_platform p,
+				   const struct integration_privacy *in,
+				   struct integration_result *out, struct err *e)
+{
+	const char *reason = NULL;
+	result_init(out, -1);
+	int rc = privacy_customer(tx, a, shop, p, &in->customer, out->customer_id, &reason, e);
+	if (rc)
+		return rc;
+	if (!out->customer_id[0]) {
+		out->outcome = "ignored";
+		out->reason = reason;
+		return 0;
+	}
+	return event_record(tx, shop, "customer.data_requested", out->customer_id,
+			    in->request_id, e);
+}
+
+int integration_apply_shop_redact(struct store_tx *tx, struct arena *a, const char *shop,
+				  enum integration_platform p, struct integration_result *out,
+				  struct err *e)
+{
+	struct integration it;
+	result_init(out, -1);
+	out->reason = "the store uninstalled the app: disconnected, its webhook secret"
+		      " forgotten; the shop's customers and orders stay";
+	return integration_disconnect(tx, a, shop, p, &it, e);
 }

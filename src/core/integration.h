@@ -95,6 +95,27 @@ int integration_delivery_outcome(struct store_tx *tx, const char *shop,
 				 const char *outcome, struct err *e);
 
 /*
+ * How long a delivery id is remembered (the jobs prune older rows):
+ * 7 days. Shopify retries a delivery that got no 2xx 8 times over 4 hours
+ * (19 times over 48 hours before September 2024) and may deliver up to a day
+ * late; WooCommerce gives each delivery an id of its own and disables a
+ * webhook after 5 failures in a row. Every retry of a delivery falls well inside the window.
+ * A replay after it is still safe for orders, payments and refunds (their
+ * own external ids) and for an erased customer (the digest of their id):
+ * docs/integrations.md, "Deliveries".
+ */
+#define INTEGRATION_DELIVERY_RETENTION_DAYS 7
+#define INTEGRATION_DELIVERY_RETENTION_MS \
+	((int64_t)INTEGRATION_DELIVERY_RETENTION_DAYS * 24 * 3600 * 1000)
+/* At most this many rows go per run of the job; the next run takes the rest. */
+#define INTEGRATION_DELIVERY_PRUNE_BATCH 10000
+/* Forgets, for every shop, the deliveries received before
+ * now - INTEGRATION_DELIVERY_RETENTION_MS (at most the batch, oldest first);
+ * *pruned counts them. Idempotent: a second run at the same now finds none. */
+int integration_deliveries_prune(struct store_tx *tx, int64_t now, int64_t *pruned,
+				 struct err *e);
+
+/*
  * A decimal amount as the platforms write it ("199.00", "-5.00", "1000") in
  * minor units of currency: exact (no floating point), at most the currency's
  * exponent of fractional digits unless the rest are zeros ("10.500" is 1050
@@ -192,5 +213,51 @@ int integration_apply_order(struct store_tx *tx, struct arena *a, const char *sh
 int integration_apply_refund(struct store_tx *tx, struct arena *a, const char *shop,
 			     const char *order_external_id, const struct integration_refund *in,
 			     struct integration_result *out, struct err *e);
+
+/*
+ * Shopify's privacy topics (customers/redact, customers/data_request,
+ * shop/redact): who a request is about and the orders it names. The
+ * platform's answer deadline is 30 days; retain answers at once.
+ */
+struct integration_privacy {
+	struct integration_customer customer;	/* external id, e-mail, phone */
+	const char **orders;	/* external ids ("shopify:{id}") of the orders named */
+	int norders;
+	const char *request_id;	/* "shopify:{data_request.id}", or NULL */
+};
+
+/*
+ * customers/redact: the customers to erase, each once, into *ids (the
+ * arena): the one the request names, found as the other topics find
+ * customers (the external id, else the e-mail, else the phone), and the
+ * buyer retain recorded for each order named, so that a guest record made
+ * from an order's e-mail goes too. A customer the platform knows under
+ * another id of its own ("shopify:" and not this one) is someone else and is
+ * left alone. *n 0: out is "ignored" with the reason (nobody known, or
+ * erased already). The caller erases them (api/customers.c's erasure, which
+ * calls customer_erase()); the orders stay, anonymous (docs/decisions.md).
+ */
+int integration_redact_targets(struct store_tx *tx, struct arena *a, const char *shop,
+			       enum integration_platform p, const struct integration_privacy *in,
+			       char (**ids)[ID_MAX], int *n, struct integration_result *out,
+			       struct err *e);
+/*
+ * customers/data_request: retain cannot answer the platform, so it tells the
+ * shop: an event "customer.data_requested" of the customer found as above
+ * (its data names the platform's request id under "data_request"), for the
+ * shop's webhooks and GET /v1/events. "ignored" when retain holds nobody.
+ */
+int integration_apply_data_request(struct store_tx *tx, struct arena *a, const char *shop,
+				   enum integration_platform p,
+				   const struct integration_privacy *in,
+				   struct integration_result *out, struct err *e);
+/*
+ * shop/redact (48 hours after the store uninstalled the app): the
+ * connection and its secret are forgotten, as integration_disconnect(); the
+ * shop's customers, points and orders stay (docs/decisions.md says why).
+ */
+int integration_apply_shop_redact(struct store_tx *tx, struct arena *a, const char *shop,
+				  enum integration_platform p, struct integration_result *out,
+				  struct err *e);
 
 #endif

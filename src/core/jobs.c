@@ -10,6 +10,7 @@
 #include "../store/idempotency.h"
 #include "coupon.h"
 #include "email.h"
+#include "integration.h"
 #include "ledger.h"
 #include "shipment.h"
 #include "ticket.h"
@@ -108,6 +109,17 @@ static int job_email_queue(struct store_tx *tx, const struct job_env *env, struc
 	return rc;
 }
 
+/* Inbound integrations: delivery ids past their retention (integration.h). */
+static int job_integration_deliveries(struct store_tx *tx, const struct job_env *env,
+				      struct err *e)
+{
+	int64_t pruned = 0;
+	int rc = integration_deliveries_prune(tx, env->now, &pruned, e);
+	if (!rc)
+		env->counts->integration_deliveries_pruned += pruned;
+	return rc;
+}
+
 static const struct job {
 	const char *name;
 	int (*run)(struct store_tx *tx, const struct job_env *env, struct err *e);
@@ -118,6 +130,7 @@ static const struct job {
 	{ "late_deliveries", job_late_deliveries },
 	{ "ticket_breaches", job_ticket_breaches },
 	{ "email_queue", job_email_queue },
+	{ "integration_deliveries", job_integration_deliveries },
 };
 
 /* Jobs that make their own transactions, taking their lock key in each; run
@@ -198,6 +211,7 @@ static void counts_add(struct jobs_counts *to, const struct jobs_counts *n)
 	to->emails_sent += n->emails_sent;
 	to->emails_retried += n->emails_retried;
 	to->emails_failed += n->emails_failed;
+	to->integration_deliveries_pruned += n->integration_deliveries_pruned;
 }
 
 int jobs_run(struct store *st, const struct config *cfg, struct jobs_counts *out,

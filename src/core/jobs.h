@@ -49,6 +49,7 @@ struct jobs_counts {
 	int64_t webhook_endpoints_disabled;	/* endpoints failing for 3 days */
 	int64_t emails_queued, emails_skipped;	/* issue 13: messages made for events */
 	int64_t emails_sent, emails_retried, emails_failed;	/* and their SMTP deliveries */
+	int64_t integration_deliveries_pruned;	/* inbound delivery ids past the retention */
 	int runs;				/* jobs run by this call */
 	int skipped;				/* jobs another process held the lock of */
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
