@@ -55,8 +55,9 @@ struct jobs_counts {
 	uint32_t skipped_mask;			/* which: bit i is job i (jobs_name(i)) */
 };
 
-/* The advisory lock key of the job in row i of the table (1-based here, so
- * that none is the migration lock): "retain" in the high bytes. An operator
+/* The advisory lock key of the job numbered n (from 1, so that none is the
+ * migration lock; each job's number is written in core/jobs.c's table and
+ * never changes): "retain" in the high bytes. An operator
  * holding it (SELECT pg_advisory_lock(key) in psql) pauses that job on every
  * node until it is released. */
 #define JOBS_LOCK_KEY(n) ((int64_t)(0x72657461696eLL << 16 | (n)))
@@ -64,7 +65,7 @@ struct jobs_counts {
 /* The jobs, in the order jobs_run() runs them; names for logs and tests. */
 int jobs_count(void);
 const char *jobs_name(int i);
-/* The lock key of job i (0-based, as jobs_name): JOBS_LOCK_KEY(i + 1). */
+/* The lock key of job i (0-based, as jobs_name): JOBS_LOCK_KEY(its number). */
 int64_t jobs_lock_key(int i);
 
 /* Runs every job once, in table order, at the clock's now, skipping a job

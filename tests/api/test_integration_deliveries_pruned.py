@@ -18,9 +18,9 @@ from test_multinode_pg import T0, nodes, run_jobs, set_clocks
 
 SECRET = "shpss_prune_5f0c3a9e1b7d4c28a6e9f01b"
 RETENTION_DAYS = 7
-# JOBS_LOCK_KEY(row) of the job: "integration_deliveries" is row 7 of the table
-# in core/jobs.c (after email_queue); the test below checks the name it skips.
-ROW = 7
+# JOBS_LOCK_KEY(n) of the job: "integration_deliveries" is number 8 in
+# core/jobs.c's table; the test below checks the name it skips.
+ROW = 8
 
 on_pg_only = pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG):"
                                 " several nodes on one database, PostgreSQL's advisory lock")

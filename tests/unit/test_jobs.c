@@ -115,6 +115,28 @@ Test(jobs, every_job_has_its_own_name)
 			cr_assert_str_neq(jobs_name(i), jobs_name(j));
 }
 
+/* A job keeps its lock key when jobs are added: nodes of two versions
+ * exclude each other during an upgrade (the keys as they were before the
+ * delivery pruning joined the table). */
+Test(jobs, a_job_keeps_its_lock_key_when_jobs_are_added)
+{
+	static const struct { const char *name; int lock; } known[] = {
+		{ "ledger", 1 }, { "idempotency_retention", 2 }, { "coupon_reservations", 3 },
+		{ "late_deliveries", 4 }, { "ticket_breaches", 5 }, { "email_queue", 6 },
+		{ "webhooks", 7 }, { "integration_deliveries", 8 },
+	};
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		int found = 0;
+		for (int i = 0; i < jobs_count(); i++)
+			if (!strcmp(jobs_name(i), known[k].name)) {
+				cr_assert_eq(jobs_lock_key(i), JOBS_LOCK_KEY(known[k].lock), "%s",
+					     known[k].name);
+				found = 1;
+			}
+		cr_assert(found, "%s", known[k].name);
+	}
+}
+
 /* Issue 9: each job has an advisory lock key of its own, none of them the
  * migration lock ("retain"), all positive (PostgreSQL's bigint). */
 Test(jobs, every_job_has_its_own_lock_key_apart_from_the_migration_lock_issue9)
@@ -122,7 +144,6 @@ Test(jobs, every_job_has_its_own_lock_key_apart_from_the_migration_lock_issue9)
 	for (int i = 0; i < jobs_count(); i++) {
 		cr_assert_gt(jobs_lock_key(i), 0);
 		cr_assert_neq(jobs_lock_key(i), 0x72657461696eLL);
-		cr_assert_eq(jobs_lock_key(i), JOBS_LOCK_KEY(i + 1));
 		for (int j = i + 1; j < jobs_count(); j++)
 			cr_assert_neq(jobs_lock_key(i), jobs_lock_key(j));
 	}
