@@ -733,6 +733,30 @@ static void add_once(char (*ids)[ID_MAX], int *n, const char *id)
 	snprintf(ids[(*n)++], ID_MAX, "%s", id);
 }
 
+/* Adds the customer holding the request's e-mail or phone (kind, value as
+ * sent), unless they are erased or the platform knows them as someone else:
+ * the person found by the platform id may have a guest record of their own
+ * under that e-mail. */
+static int add_identity_owner(struct store_tx *tx, struct arena *a, const char *shop,
+			      enum integration_platform p, const struct integration_privacy *in,
+			      const char *kind, const char *value, char (*ids)[ID_MAX], int *n,
+			      struct err *e)
+{
+	char id[ID_MAX];
+	const char *v = identity_or_null(a, kind, value);
+	int rc;
+	if (!v)
+		return 0;
+	if ((rc = customer_find_identity(tx, shop, kind, v, id, e)) || !id[0])
+		return rc;
+	if ((rc = same_person(tx, a, shop, p, arena_strdup(a, id), in->customer.external_id, id,
+			      e)))
+		return rc;
+	if (id[0])
+		add_once(ids, n, id);
+	return 0;
+}
+
 int integration_redact_targets(struct store_tx *tx, struct arena *a, const char *shop,
 			       enum integration_platform p, const struct integration_privacy *in,
 			       char (**ids)[ID_MAX], int *n, struct integration_result *out,
@@ -745,11 +769,15 @@ int integration_redact_targets(struct store_tx *tx, struct arena *a, const char 
 
 	result_init(out, -1);
 	*n = 0;
-	*ids = arena_alloc(a, (size_t)(in->norders + 1) * sizeof(**ids));
+	*ids = arena_alloc(a, (size_t)(in->norders + 3) * sizeof(**ids));
 	if ((rc = privacy_customer(tx, a, shop, p, &in->customer, id, &reason, e)))
 		return rc;
 	if (id[0])
 		add_once(*ids, n, id);
+	if ((rc = add_identity_owner(tx, a, shop, p, in, "email", in->customer.email, *ids, n,
+				     e)) ||
+	    (rc = add_identity_owner(tx, a, shop, p, in, "phone", in->customer.phone, *ids, n, e)))
+		return rc;
 	for (int i = 0; i < in->norders; i++) {
 		rc = order_get(tx, a, shop, arena_printf(a, "ext:%s", in->orders[i]), &o, e);
 		if (rc == ERR_NOT_FOUND)

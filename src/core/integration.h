@@ -229,9 +229,10 @@ struct integration_privacy {
 /*
  * customers/redact: the customers to erase, each once, into *ids (the
  * arena): the one the request names, found as the other topics find
- * customers (the external id, else the e-mail, else the phone), and the
- * buyer retain recorded for each order named, so that a guest record made
- * from an order's e-mail goes too. A customer the platform knows under
+ * customers (the external id, else the e-mail, else the phone), the ones
+ * holding the request's e-mail and phone (a guest record beside the
+ * platform's), and the buyer retain recorded for each order named, so that
+ * a guest record made from an order's e-mail goes too. A customer the platform knows under
  * another id of its own ("shopify:" and not this one) is someone else and is
  * left alone. *n 0: out is "ignored" with the reason (nobody known, or
  * erased already). The caller erases them (api/customers.c's erasure, which

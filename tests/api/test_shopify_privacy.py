@@ -160,6 +160,22 @@ def test_the_buyers_of_the_orders_to_redact_are_erased_too(store):
     assert store.get("/v1/orders/ext:shopify:5130000003").json()["status"] == "paid"
 
 
+def test_a_guest_record_holding_the_requests_e_mail_is_erased_with_the_person(store):
+    """The probe's finding: the request names the Shopify id of one record and
+    an e-mail that a guest record of the same person holds (a checkout before
+    the account). The e-mail must exist nowhere afterwards."""
+    p = person()
+    cid = answer(deliver(store, "customers/create", dict(p, email=None, phone=None)),
+                 "applied")["customer"]
+    guest = answer(deliver(store, "orders/paid", order_for(p, 5130000004, customer=False)),
+                   "applied")["customer"]
+    assert guest != cid
+    answer(deliver(store, "customers/redact", redact_body(store, p)), "applied")
+    for erased in (cid, guest):
+        c = store.get(f"/v1/customers/{erased}").json()
+        assert c["status"] == "erased" and c["email"] is None, c
+
+
 def test_someone_shopify_knows_under_another_id_is_left_alone(store):
     """Same e-mail, another Shopify customer id: not the person the request is
     about, so nobody is erased on the strength of the e-mail alone."""
