@@ -11,17 +11,16 @@ it was."""
 import uuid
 
 import pytest
+import requests
 
-from conftest import OPERATOR_KEY, PG, Api, connect_db, error_of, make_shop
+from conftest import OPERATOR_KEY, PG, Api, connect_db, error_of, make_shop, new_order
 from integration_helpers import shopify_delivery, sign
+from loyalty_helpers import set_program
 from test_erasure import raw_files
 from test_shopify_privacy import order_for, person
 
-import requests
-
 
 def connect(shop, secret=None):
-    from loyalty_helpers import set_program
     shop.secret = secret or "shpss_probe_" + uuid.uuid4().hex
     shop.domain = f"probe-{uuid.uuid4().hex[:10]}.myshopify.com"
     r = shop.request("PUT", "/v1/integrations/shopify",
@@ -415,6 +414,7 @@ def test_probe__a_redact_of_a_customer_merged_into_another_leaves_none_of_their_
                                           "name": "Target Person"}).json()["id"]
     m = store.post(f"/v1/customers/{target}/merge", {"source": source})
     assert m.status_code == 200, m.text
+    assert p["last_name"].encode() in raw_files(fresh_server)
     r = deliver(store, "customers/redact", redact(store, p))
     assert r.status_code == 200, r.text
     blob = raw_files(fresh_server)
@@ -562,13 +562,15 @@ def test_probe__after_a_redact_the_person_is_nowhere_in_bytes_gets_or_stored_res
     assert first.status_code == 201, first.text
     cid = first.json()["id"]
     okey = "k-" + uuid.uuid4().hex
-    from conftest import new_order
     order = new_order(store, customer={"email": p["email"]})
     o = store.post("/v1/orders", order, headers={"Idempotency-Key": okey})
     assert o.status_code == 201, o.text
     answer(deliver(store, "customers/create", p), "applied")
     answer(deliver(store, "orders/paid", order_for(p, 5130000171)), "applied")
     answer(deliver(store, "customers/data_request", data_request(store, p)), "applied")
+    blob = raw_files(fresh_server)
+    for s in (p["email"].lower(), p["first_name"], p["last_name"], p["phone"]):
+        assert s.encode() in blob, f"{s!r} was never stored: the check below would prove nothing"
     d = answer(deliver(store, "customers/redact", redact(store, p, [5130000171])), "applied")
     assert d["customer"] == cid
     forms = set()
@@ -590,3 +592,16 @@ def test_probe__after_a_redact_the_person_is_nowhere_in_bytes_gets_or_stored_res
     blob = raw_files(fresh_server)
     for f in forms:
         assert f.encode() not in blob, f"{f!r} is still in the database's bytes"
+
+
+def test_probe__a_customer_object_naming_no_id_e_mail_or_phone_erases_nobody(store):
+    p = person()
+    cid = made(store, p)
+    before = counts(store.server)
+    for c in ({}, {"id": None, "email": None, "phone": None}, {"email": "", "phone": ""},
+              {"email": "not-an-e-mail", "phone": "call me"}):
+        d = answer(deliver(store, "customers/redact", {"shop_id": 1, "customer": c}), "ignored")
+        assert d["customer"] is None
+    after = counts(store.server)
+    assert {k for k in after if after[k] != before[k]} <= {"integration_deliveries"}
+    assert status_of(store, cid) != "erased"
