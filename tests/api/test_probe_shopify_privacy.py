@@ -605,3 +605,27 @@ def test_probe__a_customer_object_naming_no_id_e_mail_or_phone_erases_nobody(sto
     after = counts(store.server)
     assert {k for k in after if after[k] != before[k]} <= {"integration_deliveries"}
     assert status_of(store, cid) != "erased"
+
+
+def test_probe__a_customer_the_shop_made_under_its_own_external_id_is_found_by_e_mail(store):
+    """Only another Shopify id marks someone else; the shop's own external id
+    is the same person known to the shop's till (docs: found by e-mail)."""
+    p = person()
+    c = store.post("/v1/customers", {"external_id": "crm-" + uuid.uuid4().hex[:8],
+                                     "email": p["email"]})
+    assert c.status_code == 201, c.text
+    d = answer(deliver(store, "customers/redact", redact(store, p, phone=None)), "applied")
+    assert d["customer"] == c.json()["id"]
+    assert status_of(store, d["customer"]) == "erased"
+
+
+def test_probe__a_customer_known_by_phone_alone_is_found_by_it_in_another_spelling(store):
+    p = person()
+    c = store.post("/v1/customers", {"phone": p["phone"], "name": "Phone Only"})
+    assert c.status_code == 201, c.text
+    spaced = p["phone"][:3] + " " + p["phone"][3:6] + " " + p["phone"][6:]
+    d = answer(deliver(store, "customers/redact",
+                       redact(store, dict(p, id=p["id"] + 9), email=None, phone=spaced)),
+               "applied")
+    assert d["customer"] == c.json()["id"]
+    assert store.get(f"/v1/customers/{d['customer']}").json()["phone"] is None
