@@ -37,7 +37,7 @@ static int tzif(const char *path)
 	return n == sizeof(magic) && !memcmp(magic, "TZif", 4);
 }
 
-static int shape_ok(const char *name)
+int tz_shape_ok(const char *name)
 {
 	size_t n = strlen(name);
 	if (!n || n > TZ_NAME_MAX || name[0] == '/' || name[n - 1] == '/' || strstr(name, "//"))
@@ -55,7 +55,7 @@ int tz_valid(const char *name)
 {
 	struct stat st;
 	char path[sizeof(ZONEINFO) + TZ_NAME_MAX + 2];
-	if (!name || !shape_ok(name) || listed(name))
+	if (!name || !tz_shape_ok(name) || listed(name))
 		return 0;
 	if (!strcmp(name, "UTC"))
 		return 1;

@@ -13,6 +13,11 @@
 
 #define TZ_NAME_MAX 64
 
+/* For a name someone sends (a campaign's, an SLA calendar's). */
 int tz_valid(const char *name);
+/* The shape alone (no path can leave the database): for names read back from
+ * the store, which may predate a stricter tz_valid(); tzinfo then reads the
+ * file and refuses what is not a compiled zone. */
+int tz_shape_ok(const char *name);
 
 #endif

@@ -316,7 +316,7 @@ int tzinfo_offset(const char *zone, int64_t utc_ms, int32_t *offset, struct err 
 	*offset = 0;
 	if (zone && !strcmp(zone, "UTC"))
 		return 0;
-	if (!tz_valid(zone))
+	if (!zone || !tz_shape_ok(zone))	/* stored names too: not tz_valid() */
 		goto bad;
 	pthread_mutex_lock(&lock);
 	struct zone *z = zone_get(zone);

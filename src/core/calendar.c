@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/tz.h"
 #include "../base/tzinfo.h"
 
 #define DAY_MS 86400000LL
@@ -52,6 +53,9 @@ int calendar_check(const struct calendar *c, struct err *e)
 		return err_set(e, ERR_INVALID, "calendar.hours", "working hours end after they start,"
 			       " within a day (\"09:00\" to \"17:00\")");
 	int32_t off;
+	if (!tz_valid(c->timezone))
+		return err_set(e, ERR_INVALID, "calendar.timezone", "no time zone \"%s\" in the zone"
+			       " database", c->timezone);
 	return tzinfo_offset(c->timezone, 0, &off, e) ? (snprintf(e->param, sizeof(e->param),
 							  "calendar.timezone"), e->kind) : 0;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/tz.h"
 #include "base/tzinfo.h"
@@ -97,4 +98,21 @@ Test(tz, names_a_place_or_is_refused)
 	cr_assert_not(tz_valid("right/Europe/Warsaw"));
 	cr_assert_not(tz_valid("posix/Europe/Warsaw"));
 	cr_assert_not(tz_valid("leapseconds"), "a text file beside the zones");
+}
+
+/* A name stored before tz_valid() refused it still reads (the review of the
+ * stricter check: a stored SLA calendar in "posixrules" must not break
+ * ticket due times), while a name that is no compiled zone does not. */
+Test(tz, a_stored_name_tz_valid_now_refuses_still_reads)
+{
+	int32_t off = 1;
+	struct err e = { 0 };
+	cr_assert_not(tz_valid("posixrules"));
+	if (!access("/usr/share/zoneinfo/posixrules", R_OK)) {	/* tzdata-legacy after bookworm */
+		cr_assert_eq(tzinfo_offset("posixrules", 1751328000000LL, &off, &e), 0, "%s",
+			     e.message);
+		cr_assert_eq(off, -4 * 3600, "New York's rules in July: %d", off);
+	}
+	cr_assert_neq(tzinfo_offset("leapseconds", 0, &off, &e), 0);
+	cr_assert_neq(tzinfo_offset("../etc/passwd", 0, &off, &e), 0);
 }
