@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import OPERATOR_KEY, PG, Api, make_shop
+from conftest import OPERATOR_KEY, PG, Api, connect_db, make_shop
 from coupon_helpers import cart, customer, generic, reason, set_clock, validate
 from test_coupons_concurrency import pg_nodes
 
@@ -71,13 +71,23 @@ def test_campaign_cache__many_campaigns_each_validate_with_their_own_rules(opera
             assert v["campaign"]["id"] == c["id"], v
 
 
-def test_campaign_cache__a_campaign_of_another_shop_is_never_served(operator, shop):
+def test_campaign_cache__an_update_made_by_hand_in_the_database_shows_at_once(
+        operator, shop, server):
+    """The review's case: an UPDATE typed in sqlite3 or psql (or a node of an
+    older version) that leaves updated_at as it was. Migration 023's trigger
+    moves it on, so the cached row is not served."""
     set_clock(operator, NOW)
     c, code = generic(shop)
-    other = make_shop(operator, "Other tea")
-    stranger = customer(other)["id"]
-    assert total(shop, code, customer(shop)["id"]) == 330
-    assert reason(other, code, stranger, CART) == "unknown_code"
+    olga = customer(shop)["id"]
+    assert total(shop, code, olga) == 330                  # cached
+    con = connect_db(server.db, timeout=10)
+    before = con.execute("SELECT updated_at FROM campaigns WHERE id = ?", (c["id"],)).fetchall()
+    con.execute("UPDATE campaigns SET status = 'ended' WHERE id = ?", (c["id"],))
+    con.commit()
+    after = con.execute("SELECT updated_at FROM campaigns WHERE id = ?", (c["id"],)).fetchall()
+    con.close()
+    assert after[0][0] == before[0][0] + 1, (before, after)
+    assert reason(shop, code, olga, CART) == "expired"
 
 
 @pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETAIN_TEST_PG): two nodes"
