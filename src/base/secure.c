@@ -1,6 +1,7 @@
 /* secure.c: see secure.h. */
 #include "secure.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@ int secure_init(void)
 void secure_tag(const void *data, size_t len, unsigned char out[SECURE_TAG_BYTES])
 {
 	_Static_assert(SECURE_TAG_BYTES == crypto_shorthash_siphashx24_BYTES, "the tag's size");
+	assert(tag_key_drawn);		/* secure_init() first: else every key's tag is public */
 	crypto_shorthash_siphashx24(out, data, len, tag_key);
 }
 

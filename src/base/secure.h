@@ -1,6 +1,7 @@
 /*
  * secure.h: the cryptography retain needs, on libsodium. secure_init() must be
- * called once before anything else here (main does).
+ * called before anything else here (main does); calling it again changes
+ * nothing (secure_tag's key is drawn once per process).
  */
 #ifndef RETAIN_SECURE_H
 #define RETAIN_SECURE_H

@@ -171,7 +171,6 @@ int coupon_issue(struct store_tx *tx, const char *shop, const struct campaign *c
 
 #define CODE_COLUMNS "code, campaign_id, kind, source, customer_id, owner_id," \
 	" coalesce(valid_from, 0), coalesce(expires_at, 0), created_at"
-#define CODE_NCOLUMNS 9
 
 /* The state of a code at now, from its campaign and its live redemptions. */
 static int code_state(struct store_tx *tx, struct arena *a, const char *shop,
@@ -209,7 +208,9 @@ static int code_state(struct store_tx *tx, struct arena *a, const char *shop,
 	return 0;
 }
 
-static void row_to_code(struct store_stmt *st, struct arena *a, struct coupon_code *k)
+/* Returns the number of columns read (CODE_COLUMNS'): a query may select
+ * more after them. */
+static int row_to_code(struct store_stmt *st, struct arena *a, struct coupon_code *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->code = arena_strdup(a, store_text(st, 0));
@@ -221,6 +222,7 @@ static void row_to_code(struct store_stmt *st, struct arena *a, struct coupon_co
 	k->valid_from = store_int(st, 6);
 	k->expires_at = store_int(st, 7);
 	k->created_at = store_int(st, 8);
+	return 9;
 }
 
 /* Reads rows of st into *out, then each one's state. */
@@ -260,22 +262,25 @@ int coupon_get(struct store_tx *tx, struct arena *a, const char *shop, const cha
 }
 
 /* The code's row alone, without its state (which costs its campaign and its
- * redemptions): for validation, which reads both itself. *campaign_at: the
- * campaign row's updated_at (-1 when it is gone), read with it. */
+ * redemptions): for validation, which reads both itself. With campaign_at,
+ * also the campaign row's updated_at (-1 when it is gone), read with it. */
 static int code_row(struct store_tx *tx, struct arena *a, const char *shop, const char *code,
 		    struct coupon_code *out, int64_t *campaign_at, struct err *e)
 {
-	struct store_stmt *st = store_query(tx, e, "SELECT " CODE_COLUMNS ", coalesce((SELECT"
-					    " c.updated_at FROM campaigns c WHERE c.shop_id ="
-					    " coupon_codes.shop_id AND c.id = coupon_codes.campaign_id),"
-					    " -1) FROM coupon_codes WHERE shop_id = $1 AND code = $2",
-					    "ss", shop, code);
+	struct store_stmt *st = campaign_at
+		? store_query(tx, e, "SELECT " CODE_COLUMNS ", coalesce((SELECT c.updated_at FROM"
+			      " campaigns c WHERE c.shop_id = coupon_codes.shop_id AND c.id ="
+			      " coupon_codes.campaign_id), -1) FROM coupon_codes WHERE shop_id = $1"
+			      " AND code = $2", "ss", shop, code)
+		: store_query(tx, e, "SELECT " CODE_COLUMNS " FROM coupon_codes WHERE shop_id = $1"
+			      " AND code = $2", "ss", shop, code);
 	if (!st)
 		return e->kind;
 	int rc = store_step(st, e);
 	if (rc == 1) {
-		row_to_code(st, a, out);
-		*campaign_at = store_int(st, CODE_NCOLUMNS);
+		int next = row_to_code(st, a, out);
+		if (campaign_at)
+			*campaign_at = store_int(st, next);
 	}
 	store_done(st);
 	if (rc < 0)
@@ -824,8 +829,7 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 	if (!chk.valid)
 		return err_setc(e, ERR_REFUSED, chk.reason, "code", "%s", chk.message);
 	struct coupon_code k;
-	int64_t campaign_at;
-	if ((rc = code_row(tx, a, shop, code, &k, &campaign_at, e)))
+	if ((rc = code_row(tx, a, shop, code, &k, NULL, e)))
 		return rc;
 	id_new(id, "crd_", now);
 	int single = strcmp(k.kind, "shared") && strcmp(k.kind, "referral");

@@ -12,7 +12,7 @@
  * Several nodes (issue 9): every `retain serve` on one PostgreSQL database
  * runs this table, and each due item is still done once. A job's transaction
  * first takes the job's lock (store_try_lock, an advisory lock of the
- * transaction on PostgreSQL, JOBS_LOCK_KEY(row) below); a node that finds it
+ * transaction on PostgreSQL, JOBS_LOCK_KEY(its number) below); a node that finds it
  * taken skips that job for this call (counted in skipped), since the node
  * holding it is doing the same work now. Within one process, calls are run
  * one at a time (a mutex), so that a call made after the test clock moved
