@@ -28,6 +28,7 @@
 #include "../base/log.h"
 #include "group.h"
 #include "migrate.h"
+#include "sqlite_pcache.h"
 #include "sqlite_wal.h"
 
 #define STMT_CACHE 256
@@ -395,6 +396,7 @@ static pthread_once_t configured = PTHREAD_ONCE_INIT;
 static void configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);	/* SQLITE_MISUSE once initialized */
+	sqlite_pcache_install();	/* without it, SQLite's own cache as it is */
 	writer_vfs = sqlite_wal_vfs();
 }
 
