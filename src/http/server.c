@@ -213,8 +213,9 @@ static int queue_for_writer(struct req *r)
 	else
 		writers.head = j;
 	writers.tail = j;
-	pthread_cond_signal(&writers.cond);
 	pthread_mutex_unlock(&writers.lock);
+	/* After the unlock: a writer woken under the lock would wait for it. */
+	pthread_cond_signal(&writers.cond);
 	return 1;
 }
 

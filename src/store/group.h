@@ -18,7 +18,13 @@
  * that, returns once everything up to the ticket is durable. One sync then
  * covers every batch committed before it started, and a batch's callbacks
  * run while the one before it waits for the disk. The writers of a batch are
- * woken only after its sync. The engine's ready function, called by a leader
+ * woken only after its sync.
+ *
+ * A waiting writer sleeps on a futex word in its own frame, woken once: as
+ * the next leader or with its batch durable. The leader wakes them after
+ * releasing the queue's lock (a condition variable signalled under the lock
+ * woke a writer that then slept again on the lock: bench/README.md, the
+ * sixth round), and only those it must. The engine's ready function, called by a leader
  * before it takes its batch, may hold it back while a batch committed before
  * is still waiting for a sync that has not started: such a leader's batch
  * could not be durable any sooner, and the writers queued meanwhile join it.
@@ -27,6 +33,7 @@
 #define RETAIN_STORE_GROUP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -37,8 +44,7 @@ struct group_write {
 	struct err *e;
 	int rc;			/* the write's outcome, set by the batch function */
 	/* private to group.c */
-	int done;
-	pthread_cond_t cond;
+	_Atomic int state;	/* GROUP_WAITING, then GROUP_LEAD or GROUP_DONE */
 	struct group_write *next;
 };
 

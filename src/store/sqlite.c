@@ -28,6 +28,8 @@
 #include "../base/log.h"
 #include "group.h"
 #include "migrate.h"
+#include "sqlite_pcache.h"
+#include "sqlite_wal.h"
 
 #define STMT_CACHE 256
 /* How long a connection waits for a lock before SQLITE_BUSY. */
@@ -156,6 +158,10 @@ static void sql_fold_email(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+/* The writer's VFS: its commits go to the log in one write each
+ * (sqlite_wal.h); NULL, the default, when it could not be registered. */
+static const char *writer_vfs;
+
 /* Readers and an existing database's writer never create the file. */
 static int conn_open(const char *path, int reader, int create, struct conn **out, struct err *e)
 {
@@ -165,7 +171,7 @@ static int conn_open(const char *path, int reader, int create, struct conn **out
 
 	if (!c)
 		abort();
-	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	rc = sqlite3_open_v2(path, &c->db, flags, reader ? NULL : writer_vfs);
 	if (rc != SQLITE_OK) {
 		int sys = c->db ? sqlite3_system_errno(c->db) : 0;
 		err_setc(e, ERR_INTERNAL, "store_open", "db", "cannot open database \"%s\": %s",
@@ -390,6 +396,8 @@ static pthread_once_t configured = PTHREAD_ONCE_INIT;
 static void configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);	/* SQLITE_MISUSE once initialized */
+	sqlite_pcache_install();	/* without it, SQLite's own cache as it is */
+	writer_vfs = sqlite_wal_vfs();
 }
 
 static int sqlite_open(const char *path, const struct store_options *o, struct store **out,
