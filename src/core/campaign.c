@@ -606,14 +606,14 @@ static void cache_put(const char *shop, const char *id, int64_t updated_at,
 }
 
 int campaign_get_at(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
-		    int64_t updated_at, int keep, struct campaign *out, struct err *e)
+		    int64_t updated_at, struct campaign *out, struct err *e)
 {
 	pthread_once(&cache_once, cache_init);
 	if (strlen(shop) >= ID_MAX || strlen(id) >= ID_MAX)
 		return campaign_get(tx, a, shop, id, out, e);
 	if (cache_get(shop, id, updated_at, a, out))
 		return 0;
-	if (!keep)
+	if (!store_tx_read_only(tx))	/* a write's row may still roll back */
 		return campaign_get(tx, a, shop, id, out, e);
 	struct cached_row rec;
 	struct arena ra = ARENA_INIT;

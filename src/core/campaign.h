@@ -117,10 +117,10 @@ int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const c
 		 struct campaign *out, struct err *e);
 /* campaign_get() for a caller that read the row's updated_at in this
  * transaction: from the process's campaign cache when it holds the row at
- * that updated_at (exactly the row this transaction would read), else read.
- * keep: tx is a read transaction (store_read), so what is read may be kept. */
+ * that updated_at (exactly the row this transaction would read), else read,
+ * and kept when tx is a read transaction (store_tx_read_only: committed). */
 int campaign_get_at(struct store_tx *tx, struct arena *a, const char *shop, const char *id,
-		    int64_t updated_at, int keep, struct campaign *out, struct err *e);
+		    int64_t updated_at, struct campaign *out, struct err *e);
 /* Replaces a campaign with c (read with campaign_get and changed by the
  * caller): checked again; type and id never change; an ended campaign is
  * ERR_CONFLICT "campaign_ended"; status may go draft -> active only.

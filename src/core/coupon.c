@@ -613,11 +613,8 @@ static int price(struct ctx *x, const char **reason, const char **message, struc
 	return 0;
 }
 
-/* coupon_validate(); in_read: tx is a read transaction (the campaign
- * cache may keep what it reads). */
-static int validate(struct store_tx *tx, struct arena *a, const char *shop,
-		    const struct coupon_request *rq, struct coupon_check *out, int in_read,
-		    struct err *e)
+int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
+		    const struct coupon_request *rq, struct coupon_check *out, struct err *e)
 {
 	struct ctx x = { .tx = tx, .a = a, .shop = shop, .rq = rq, .out = out,
 			 .now = clock_now_ms() };
@@ -642,7 +639,7 @@ static int validate(struct store_tx *tx, struct arena *a, const char *shop,
 		err_clear(e);
 		return refuse(out, "unknown_code", "no such code");
 	}
-	if (rc || (rc = campaign_get_at(tx, a, shop, x.code.campaign_id, campaign_at, in_read,
+	if (rc || (rc = campaign_get_at(tx, a, shop, x.code.campaign_id, campaign_at,
 					   &out->campaign, e)))
 		return rc;
 	if (x.has_order && (!strcmp(x.order.status, "cancelled") || !strcmp(x.order.status, "refunded")))
@@ -655,12 +652,6 @@ static int validate(struct store_tx *tx, struct arena *a, const char *shop,
 		return rc ? rc : refuse(out, reason, message);
 	out->valid = 1;
 	return 0;
-}
-
-int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
-		    const struct coupon_request *rq, struct coupon_check *out, struct err *e)
-{
-	return validate(tx, a, shop, rq, out, 1, e);
 }
 
 /* ---- redemptions ---- */
@@ -818,7 +809,7 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 	if (!rq->order)
 		return err_setc(e, ERR_INVALID, "parameter_missing", "order",
 				"a redemption is for an \"order\"");
-	if ((rc = validate(tx, a, shop, rq, &chk, 0, e)))
+	if ((rc = coupon_validate(tx, a, shop, rq, &chk, e)))
 		return rc;
 	if (chk.valid || strcmp(chk.reason, "unknown_code")) {
 		if ((rc = coupon_normalize(rq->code, "code", code, e)) ||
@@ -922,7 +913,7 @@ static int revive(struct store_tx *tx, struct arena *a, const char *shop,
 	int rc = store_exec(tx, e, "UPDATE coupon_redemptions SET status = 'released',"
 			    " release_reason = 'timeout', released_at = $3 WHERE shop_id = $1 AND id = $2",
 			    "ssi", shop, r->id, clock_now_ms());
-	if (rc < 0 || (rc = validate(tx, a, shop, &rq, &chk, 0, e)))
+	if (rc < 0 || (rc = coupon_validate(tx, a, shop, &rq, &chk, e)))
 		return rc;
 	if (!chk.valid)
 		return event_record(tx, shop, "coupon.released", r->id, r->customer_id, e);

@@ -102,9 +102,8 @@ struct coupon_check {
 
 /* Decides whether the code applies, into out; returns an error only for bad
  * input (an unknown customer or order ref, a cart in another shape) or the
- * store, never for a refusal (that is out->valid 0 with a reason). tx is a
- * read transaction (store_read): the code's campaign may come from, and go
- * to, the campaign cache (campaign_get_at). */
+ * store, never for a refusal (that is out->valid 0 with a reason). The
+ * code's campaign may come from the campaign cache (campaign_get_at). */
 int coupon_validate(struct store_tx *tx, struct arena *a, const char *shop,
 		    const struct coupon_request *rq, struct coupon_check *out, struct err *e);
 

@@ -36,6 +36,8 @@ struct store_engine {
 	/* Rows the last completed statement of tx changed. */
 	int (*changes)(struct store_tx *tx);
 	int (*was_unique_violation)(struct store_tx *tx);
+	/* 1 for a store_read()/store_peek() transaction. */
+	int (*read_only)(struct store_tx *tx);
 	/* store_try_lock(): 1 taken, 0 held by another transaction, or an error. */
 	int (*try_lock)(struct store_tx *tx, int64_t key, struct err *e);
 };

@@ -77,6 +77,7 @@ struct store_tx {
 	int unique_violation;
 	int retry;		/* a statement failed with 40001 or 40P01 */
 	int changes;
+	int read_only;		/* pg_read's */
 };
 
 struct store_stmt {
@@ -471,7 +472,7 @@ static void backoff(int n)
 static int pg_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 {
 	for (int n = 1;; n++) {
-		struct store_tx tx = { st, NULL, 0, 0, 0 };
+		struct store_tx tx = { st, NULL, 0, 0, 0, 0 };
 		char state[6] = "";
 		int rc = acquire(st, &tx.c, e);
 		if (rc)
@@ -499,7 +500,7 @@ static int pg_write(struct store *st, store_fn fn, void *ctx, struct err *e)
 
 static int pg_read(struct store *st, store_fn fn, void *ctx, struct err *e)
 {
-	struct store_tx tx = { st, NULL, 0, 0, 0 };
+	struct store_tx tx = { st, NULL, 0, 0, 0, 1 };
 	int rc = acquire(st, &tx.c, e);
 	if (rc)
 		return rc;
@@ -727,6 +728,11 @@ static int pg_changes(struct store_tx *tx)
 	return tx->changes;
 }
 
+static int pg_read_only(struct store_tx *tx)
+{
+	return tx->read_only;
+}
+
 static int pg_was_unique_violation(struct store_tx *tx)
 {
 	return tx->unique_violation;
@@ -756,5 +762,6 @@ const struct store_engine pg_engine = {
 	.done = pg_done,
 	.changes = pg_changes,
 	.was_unique_violation = pg_was_unique_violation,
+	.read_only = pg_read_only,
 	.try_lock = pg_try_lock,
 };

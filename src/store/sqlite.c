@@ -66,6 +66,7 @@ struct conn {
 struct store_tx {
 	struct conn *conn;
 	int unique_violation;
+	int read_only;		/* read_tx's */
 };
 
 /*
@@ -661,7 +662,7 @@ static void durable_stop(struct store *st)
  */
 static int batch_exec(struct conn *c, const char *sql, struct err *e)
 {
-	struct store_tx tx = { c, 0 };
+	struct store_tx tx = { c, 0, 0 };
 	int rc = store_exec(&tx, e, sql, "");
 	return rc < 0 ? rc : 0;
 }
@@ -708,7 +709,7 @@ static uint64_t batch_run(void *engine, struct group_write **w, int n)
 	if (batch_begin(c, w, n))
 		goto out;
 	for (int i = 0; i < n; i++) {
-		struct store_tx tx = { c, 0 };
+		struct store_tx tx = { c, 0, 0 };
 		int sp = n > 1;
 		if (sp && (rc = batch_exec(c, "SAVEPOINT w", w[i]->e))) {
 			w[i]->rc = rc;
@@ -854,7 +855,7 @@ static int reader_get(struct store *st, struct conn **out, struct err *e)
  * of authenticating a request (bench/README.md). */
 static int read_tx(struct store *st, store_fn fn, void *ctx, int wait, struct err *e)
 {
-	struct store_tx tx = { NULL, 0 };
+	struct store_tx tx = { NULL, 0, 1 };
 	int rc;
 
 	if ((rc = reader_get(st, &tx.conn, e)))
@@ -1060,6 +1061,11 @@ static void sqlite_done(struct store_stmt *s)
 	s->tx = NULL;
 }
 
+static int sqlite_read_only(struct store_tx *tx)
+{
+	return tx->read_only;
+}
+
 static int sqlite_was_unique_violation(struct store_tx *tx)
 {
 	return tx->unique_violation;
@@ -1094,5 +1100,6 @@ const struct store_engine sqlite_engine = {
 	.done = sqlite_done,
 	.changes = sqlite_changes,
 	.was_unique_violation = sqlite_was_unique_violation,
+	.read_only = sqlite_read_only,
 	.try_lock = sqlite_try_lock,
 };

@@ -148,6 +148,11 @@ int store_tx_was_unique_violation(struct store_tx *tx)
 	return engine->was_unique_violation(tx);
 }
 
+int store_tx_read_only(struct store_tx *tx)
+{
+	return engine->read_only(tx);
+}
+
 int store_try_lock(struct store_tx *tx, int64_t key, struct err *e)
 {
 	return engine->try_lock(tx, key, e);

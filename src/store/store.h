@@ -144,6 +144,9 @@ int store_exec(struct store_tx *tx, struct err *e, const char *sql,
 	       const char *types, ...);
 /* 1 when the last failed step broke a UNIQUE or PRIMARY KEY constraint. */
 int store_tx_was_unique_violation(struct store_tx *tx);
+/* 1 when tx is a store_read() or store_peek() transaction: what it reads is
+ * committed (the campaign cache keeps only such rows), 0 in store_write(). */
+int store_tx_read_only(struct store_tx *tx);
 
 /* Takes the lock named key for the rest of tx's transaction, without waiting:
  * 1 taken (released by the commit or rollback), 0 another transaction holds

@@ -108,3 +108,26 @@ Test(store, reopening_applies_no_migration_twice)
 	cr_assert_eq(store_open(path, &again, &e), 0, "%s", e.message);
 	remove_temp(again);
 }
+
+static int note_read_only(struct store_tx *tx, void *ctx, struct err *e)
+{
+	(void)e;
+	*(int *)ctx = store_tx_read_only(tx);
+	return 0;
+}
+
+/* The campaign cache keeps only what a read transaction read (committed
+ * rows): the store says which kind a transaction is (issue 10 bench). */
+Test(store, a_transaction_says_whether_it_is_a_read)
+{
+	struct store *st = open_temp();
+	struct err e;
+	int ro = -1;
+	cr_assert_eq(store_read(st, note_read_only, &ro, &e), 0);
+	cr_assert_eq(ro, 1);
+	cr_assert_eq(store_peek(st, note_read_only, &ro, &e), 0);
+	cr_assert_eq(ro, 1);
+	cr_assert_eq(store_write(st, note_read_only, &ro, &e), 0);
+	cr_assert_eq(ro, 0);
+	remove_temp(st);
+}
