@@ -524,7 +524,7 @@ int campaign_get(struct store_tx *tx, struct arena *a, const char *shop, const c
 }
 
 /*
- * The campaign cache (issue 10 bench; docs/decisions.md, "Issue 10 bench:
+ * The campaign cache (issue 10 bench; docs/decisions-speed.md, "Issue 10 bench:
  * the campaign cache"): the rows validations read, by shop and id, each with
  * the updated_at it was read with. Every write of a campaign's row gives it a
  * larger updated_at than it had (campaign_update, campaign_end), so a caller

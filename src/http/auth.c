@@ -12,7 +12,7 @@
 #include "server.h"
 
 /*
- * The key cache (issue 10; docs/decisions.md, "Issue 10 bench", says why):
+ * The key cache (issue 10; docs/decisions-speed.md, "Issue 10 bench", says why):
  * a key's tag (secure_tag: this process's keyed 128-bit hash, which costs a
  * tenth of the SHA-256 the store is looked up by) -> its shop, kind and
  * expiry, so that a request does not open a read transaction to

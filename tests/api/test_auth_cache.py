@@ -1,5 +1,5 @@
-"""Issue 10: the cache of shop keys (src/http/auth.c, docs/decisions.md "A cache
-of the shops' keys"). A request authenticates from memory once its key has,
+"""Issue 10: the cache of shop keys (src/http/auth.c, docs/decisions-speed.md, "Issue
+10 bench: validate without the writer, mapped readers, a key cache"). A request authenticates from memory once its key has,
 but a rotation takes effect at once on the node that rotated, a grace period
 still ends on time, another process's rotation (the CLI) shows within the
 cache's bound of one second, and on PostgreSQL another node refuses the old

@@ -1,5 +1,5 @@
 """The campaign cache behind POST /v1/coupons/validate (issue 10 bench;
-docs/decisions.md, "Issue 10 bench: the campaign cache"). A validation reads
+docs/decisions-speed.md, "Issue 10 bench: the campaign cache"). A validation reads
 its campaign from the process's cache when the campaign row's updated_at is
 the one cached, so every change of a campaign must show in the very next
 validation: also when it was made within the same millisecond (the test clock

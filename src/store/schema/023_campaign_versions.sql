@@ -2,7 +2,7 @@
 -- writes it. core/campaign.c makes it grow itself (campaign_update,
 -- campaign_end); this catches any other writer (an UPDATE typed by hand, a
 -- node of an older version during an upgrade), because the campaign cache
--- takes updated_at for the row's version (campaign_get_at; docs/decisions.md,
+-- takes updated_at for the row's version (campaign_get_at; docs/decisions-speed.md,
 -- "Issue 10 bench: the campaign cache"). The inner UPDATE does not fire the
 -- trigger again (SQLite's recursive_triggers is off, and it makes the
 -- condition false anyway).
