@@ -178,6 +178,22 @@ static int domain_owner(struct store_tx *tx, enum integration_platform p, const 
 	return rc < 0 ? rc : 0;
 }
 
+/* Shopify names a store by its myshopify.com domain in every webhook
+ * (X-Shopify-Shop-Domain), never by a custom one: a connection under any other
+ * name would never match a delivery, so it is refused when made. */
+static int check_myshopify(enum integration_platform p, const char *domain, const char *param,
+			   struct err *e)
+{
+	static const char suffix[] = ".myshopify.com";
+	size_t n = strlen(domain), k = sizeof(suffix) - 1;
+	if (p != INTEGRATION_SHOPIFY || (n > k && !strcmp(domain + n - k, suffix) &&
+					 !memchr(domain, '.', n - k)))
+		return 0;
+	return err_set(e, ERR_INVALID, param, "\"%s\" must be the store's myshopify.com domain,"
+		       " as Shopify sends it in X-Shopify-Shop-Domain (\"tea-house.myshopify.com\"),"
+		       " not \"%s\"", param, domain);
+}
+
 int integration_connect(struct store_tx *tx, struct arena *a, const char *shop,
 			enum integration_platform p, const char *domain, const char *secret,
 			struct integration *out, int *created, struct err *e)
@@ -190,6 +206,7 @@ int integration_connect(struct store_tx *tx, struct arena *a, const char *shop,
 
 	*created = 0;
 	if ((rc = integration_normalize_domain(a, p, domain, param, &norm, e)) ||
+	    (rc = check_myshopify(p, norm, param, e)) ||
 	    (rc = check_secret(secret, e)) ||
 	    (rc = domain_owner(tx, p, norm, owner, NULL, a, e)))
 		return rc;

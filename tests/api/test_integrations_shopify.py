@@ -93,6 +93,10 @@ def test_a_domain_connected_to_another_shop_is_409_and_changes_nothing(store, op
     ({"shop_domain": "tea.myshopify.com", "webhook_secret": "bad\u00e9secret-long"}, "webhook_secret"),
     ({"shop_domain": "not a domain", "webhook_secret": SECRET}, "shop_domain"),
     ({"shop_domain": "nodots", "webhook_secret": SECRET}, "shop_domain"),
+    # a custom domain never matches X-Shopify-Shop-Domain (noticed in an earlier session)
+    ({"shop_domain": "tea-house.com", "webhook_secret": SECRET}, "shop_domain"),
+    ({"shop_domain": "shop.tea-house.myshopify.com", "webhook_secret": SECRET}, "shop_domain"),
+    ({"shop_domain": "myshopify.com", "webhook_secret": SECRET}, "shop_domain"),
     ({"webhook_secret": SECRET}, "shop_domain"),
     ({"shop_domain": "tea.myshopify.com", "webhook_secret": SECRET, "extra": 1}, "extra"),
 ])
