@@ -104,6 +104,23 @@ struct idempotent_write {
 	void *ctx;
 };
 
+/* Whether the stored fingerprint is this request's (fingerprint: as it would
+ * be stored). A forgotten one (its customer was erased) stands for any request
+ * to the same route, which replays the erased record: nothing is created
+ * again, nothing is revealed. Rows stored before fingerprints named their
+ * route hold the digest alone, or "forgotten" for any request. */
+static int same_request(const struct req *r, const char *stored, const char *fingerprint)
+{
+	static const char forgotten[] = STORE_IDEMPOTENCY_FORGOTTEN;
+	size_t n = sizeof(forgotten) - 1, digest = strlen(r->fingerprint);
+	if (!strcmp(stored, forgotten))
+		return 1;
+	if (!strncmp(stored, forgotten, n) && stored[n] == ' ')
+		return !strncmp(stored + n + 1, fingerprint, strlen(fingerprint) - digest - 1) &&
+		       strlen(stored + n + 1) == strlen(fingerprint) - digest - 1;
+	return !strcmp(stored, strchr(stored, ' ') ? fingerprint : r->fingerprint);
+}
+
 static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 {
 	struct idempotent_write *w = ctx;
@@ -113,12 +130,13 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	 * job deletes it: the request runs anew and takes the row over. */
 	int64_t now = clock_now_ms();
 	int64_t cutoff = store_idempotency_cutoff(now, r->srv->cfg->idempotency_retention_hours);
+	/* What is stored: the method and route (no personal data: the
+	 * pattern, not the path) before the digest of method, path and body. */
+	const char *fingerprint = arena_printf(&r->arena, "%s %s %s", r->route->method,
+					       r->route->pattern, r->fingerprint);
 	int rc = store_idempotency_find(tx, &r->arena, w->scope, r->idempotency_key, cutoff, &row, e);
 	if (rc == 1) {
-		/* A forgotten request (its customer was erased) replays the erased
-		 * record: nothing is created again, nothing is revealed. */
-		if (strcmp(row.fingerprint, r->fingerprint) != 0 &&
-		    strcmp(row.fingerprint, STORE_IDEMPOTENCY_FORGOTTEN) != 0)
+		if (!same_request(r, row.fingerprint, fingerprint))
 			return err_setc(e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
 					"Idempotency-Key \"%s\" was already used for a different request",
 					r->idempotency_key);
@@ -131,7 +149,7 @@ static int idempotent_tx(struct store_tx *tx, void *ctx, struct err *e)
 	if (rc < 0 || (rc = w->fn(tx, w->ctx, e)))
 		return rc;
 	req_render(r);	/* stored with the write */
-	row = (struct store_idempotency_row){ r->fingerprint, r->status, r->resp_body };
+	row = (struct store_idempotency_row){ fingerprint, r->status, r->resp_body };
 	if (r->route->flags & SECRET_RESPONSE) {
 		/* A handler of such a route that forgot req_json_once() is a bug:
 		 * refuse rather than write its secret to disk. */

@@ -87,9 +87,13 @@ int store_idempotency_containing(struct store_tx *tx, struct arena *a, const cha
 int store_idempotency_set_body(struct store_tx *tx, const char *shop, const char *key,
 			       const char *body, struct err *e)
 {
-	int rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3,"
-			    " fingerprint = $4 WHERE shop_id = $1 AND key = $2", "ssss", shop, key,
-			    body, STORE_IDEMPOTENCY_FORGOTTEN);
+	/* "METHOD ROUTE DIGEST": the digest is the last 64 characters, after a
+	 * space; a fingerprint forgotten already stays as it is. */
+	int rc = store_exec(tx, e, "UPDATE idempotency_keys SET response_body = $3, fingerprint ="
+			    " CASE WHEN fingerprint LIKE 'forgotten%' THEN fingerprint"
+			    " WHEN length(fingerprint) > 65 THEN 'forgotten ' || substr(fingerprint, 1,"
+			    " length(fingerprint) - 65) ELSE $4 END WHERE shop_id = $1 AND key = $2",
+			    "ssss", shop, key, body, STORE_IDEMPOTENCY_FORGOTTEN);
 	return rc < 0 ? rc : 0;
 }
 

@@ -53,13 +53,17 @@ int store_idempotency_containing(struct store_tx *tx, struct arena *a, const cha
 				 const char *needle, const char ***keys, const char ***bodies,
 				 int *n, struct err *e);
 
-/* The fingerprint of a row whose request is forgotten (see set_body). */
+/* The fingerprint of a row whose request is forgotten (see set_body), as
+ * rows stored before fingerprints named their route have it. */
 #define STORE_IDEMPOTENCY_FORGOTTEN "forgotten"
 
 /* Replaces the stored body of (shop, key), keeping its status and time, and
- * forgets the request's fingerprint (a digest of a body that held personal
- * data): erasure's rewrite. A later request with that key replays the new
- * body whatever it sends, so nothing is created again. */
+ * forgets the digest in the request's fingerprint (a digest of a body that
+ * held personal data): erasure's rewrite. A fingerprint "METHOD ROUTE DIGEST"
+ * (http/request.c) becomes "forgotten METHOD ROUTE", so that a later request
+ * with that key to the same route replays the new body whatever it sends
+ * (nothing is created again), and one to another route is refused; an older
+ * fingerprint of the digest alone becomes STORE_IDEMPOTENCY_FORGOTTEN. */
 int store_idempotency_set_body(struct store_tx *tx, const char *shop, const char *key,
 			       const char *body, struct err *e);
 

@@ -89,3 +89,33 @@ def test_requests_of_other_customers_keep_their_fingerprints_issue8(fresh_server
     assert fingerprints(fresh_server)[k1] == before[k1]
     r = shop.request("POST", "/v1/customers", {**keep, "name": "other"}, headers={"Idempotency-Key": k1})
     assert r.status_code == 400 and r.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_forgotten_key_replays_only_on_its_own_route(fresh_server):
+    """An earlier session noticed that a forgotten fingerprint replayed the
+    erased record to any request with that key, on any route: a key used for a
+    customer then answered a POST /v1/orders with a customer. The fingerprint
+    names its method and route pattern (no ids, no personal data) before the
+    digest, and erasure keeps that part alone."""
+    fresh_server.start()
+    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
+    p = person()
+    key = "k-" + uuid.uuid4().hex
+    r = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
+    assert r.status_code == 201, r.text
+    before = fingerprints(fresh_server)[key]
+    method, route, digest = before.split(" ")
+    assert (method, route, len(digest)) == ("POST", "/v1/customers", 64)
+    assert shop.request("DELETE", f"/v1/customers/{r.json()['id']}").status_code == 200
+    assert fingerprints(fresh_server)[key] == "forgotten POST /v1/customers"
+    fresh_server.stop()                       # checkpoints the WAL (SQLite)
+    assert digest.encode() not in raw(fresh_server)
+    fresh_server.start()
+    again = shop.request("POST", "/v1/customers", person(), headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json()["id"] == r.json()["id"], again.text
+    order = {"external_id": "o-" + key, "currency": "EUR", "customer": person(),
+             "lines": [{"sku": "A", "quantity": 1, "unit_price": 500}], "total": 500}
+    other = shop.request("POST", "/v1/orders", order, headers={"Idempotency-Key": key})
+    assert other.status_code == 400, other.text
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert shop.get("/v1/orders").json()["data"] == []
