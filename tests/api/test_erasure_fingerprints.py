@@ -119,3 +119,29 @@ def test_a_forgotten_key_replays_only_on_its_own_route(fresh_server):
     assert other.status_code == 400, other.text
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert shop.get("/v1/orders").json()["data"] == []
+
+
+@pytest.mark.parametrize("legacy", ["digest", "forgotten"])
+def test_a_key_stored_before_fingerprints_named_their_route_still_works(fresh_server, legacy):
+    """Rows written by the previous version hold the digest alone, or
+    "forgotten" after an erasure: a retry during an upgrade must still replay."""
+    fresh_server.start()
+    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
+    p = person()
+    key = "k-" + uuid.uuid4().hex
+    r = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
+    assert r.status_code == 201, r.text
+    digest = fingerprints(fresh_server)[key].split(" ")[2]
+    con = connect_db(fresh_server.db)
+    con.execute("UPDATE idempotency_keys SET fingerprint = ? WHERE key = ?",
+                (digest if legacy == "digest" else "forgotten", key))
+    con.commit()
+    con.close()
+    again = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json()["id"] == r.json()["id"], again.text
+    changed = shop.request("POST", "/v1/customers", person(), headers={"Idempotency-Key": key})
+    if legacy == "digest":
+        assert changed.status_code == 400, changed.text
+        assert changed.json()["error"]["code"] == "idempotency_key_reused"
+    else:                                     # the old rule: any request replays
+        assert changed.status_code == 201 and changed.json()["id"] == r.json()["id"]
