@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from conftest import OPERATOR_KEY, PG, Api, connect_db, make_shop
-from integration_helpers import payload, points, shopify_delivery
-from loyalty_helpers import DAY, advance, set_clock, set_program
+from integration_helpers import payload, points, shopify_delivery, shopify_store
+from loyalty_helpers import DAY, advance, set_clock
 from test_jobs_skipped_issue9 import LOCK, held
 from test_multinode_pg import T0, nodes, run_jobs, set_clocks
 
@@ -29,13 +29,7 @@ on_pg_only = pytest.mark.skipif(not PG, reason="needs a PostgreSQL cluster (RETA
 @pytest.fixture
 def store(shop, operator):
     set_clock(operator, "2026-11-20T09:00:00Z")
-    domain = f"tea-{uuid.uuid4().hex[:10]}.myshopify.com"
-    r = shop.request("PUT", "/v1/integrations/shopify",
-                     {"shop_domain": domain, "webhook_secret": SECRET})
-    assert r.status_code == 201, r.text
-    set_program(shop, pending_days=0)
-    shop.domain = domain
-    return shop
+    return shopify_store(shop, SECRET)
 
 
 def deliver(store, topic, body, **kw):

@@ -9,8 +9,7 @@ import uuid
 import pytest
 
 from conftest import connect_db, error_of, new_order
-from integration_helpers import payload, points, shopify_delivery, sign, snapshot, raw_of
-from loyalty_helpers import set_program
+from integration_helpers import payload, points, raw_of, shopify_delivery, shopify_store, sign, snapshot
 
 SECRET = "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"
 
@@ -18,13 +17,7 @@ SECRET = "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"
 @pytest.fixture
 def store(shop):
     """A shop with its Shopify store connected and a programme that earns at once."""
-    domain = f"tea-{uuid.uuid4().hex[:10]}.myshopify.com"
-    r = shop.request("PUT", "/v1/integrations/shopify",
-                     {"shop_domain": domain, "webhook_secret": SECRET})
-    assert r.status_code == 201, r.text
-    set_program(shop, pending_days=0)
-    shop.domain = domain
-    return shop
+    return shopify_store(shop, SECRET)
 
 
 def deliver(store, topic, body, **kw):

@@ -11,21 +11,14 @@ import uuid
 import pytest
 
 from conftest import OPERATOR_KEY, Api, connect_db, make_shop
-from integration_helpers import payload, shopify_delivery, snapshot
-from loyalty_helpers import set_program
+from integration_helpers import payload, shopify_delivery, shopify_store, snapshot
 from test_erasure import raw_files
 
 SECRET = "shpss_privacy_0c3a9e1b7d4c28a6e9f01b2c"
 
 
 def connect(shop):
-    domain = f"tea-{uuid.uuid4().hex[:10]}.myshopify.com"
-    r = shop.request("PUT", "/v1/integrations/shopify",
-                     {"shop_domain": domain, "webhook_secret": SECRET})
-    assert r.status_code == 201, r.text
-    set_program(shop, pending_days=0)
-    shop.domain = domain
-    return shop
+    return shopify_store(shop, SECRET)
 
 
 @pytest.fixture
