@@ -91,18 +91,25 @@ def test_requests_of_other_customers_keep_their_fingerprints_issue8(fresh_server
     assert r.status_code == 400 and r.json()["error"]["code"] == "idempotency_key_reused"
 
 
+def customer_with_key(server):
+    """A new shop on the started server and a customer it created with an
+    Idempotency-Key: (shop, the person sent, the key, the answer)."""
+    server.start()
+    shop = make_shop(Api(server, OPERATOR_KEY))
+    p = person()
+    key = "k-" + uuid.uuid4().hex
+    r = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
+    assert r.status_code == 201, r.text
+    return shop, p, key, r
+
+
 def test_a_forgotten_key_replays_only_on_its_own_route(fresh_server):
     """An earlier session noticed that a forgotten fingerprint replayed the
     erased record to any request with that key, on any route: a key used for a
     customer then answered a POST /v1/orders with a customer. The fingerprint
     names its method and route pattern (no ids, no personal data) before the
     digest, and erasure keeps that part alone."""
-    fresh_server.start()
-    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
-    p = person()
-    key = "k-" + uuid.uuid4().hex
-    r = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
-    assert r.status_code == 201, r.text
+    shop, _, key, r = customer_with_key(fresh_server)
     before = fingerprints(fresh_server)[key]
     method, route, digest = before.split(" ")
     assert (method, route, len(digest)) == ("POST", "/v1/customers", 64)
@@ -125,12 +132,7 @@ def test_a_forgotten_key_replays_only_on_its_own_route(fresh_server):
 def test_a_key_stored_before_fingerprints_named_their_route_still_works(fresh_server, legacy):
     """Rows written by the previous version hold the digest alone, or
     "forgotten" after an erasure: a retry during an upgrade must still replay."""
-    fresh_server.start()
-    shop = make_shop(Api(fresh_server, OPERATOR_KEY))
-    p = person()
-    key = "k-" + uuid.uuid4().hex
-    r = shop.request("POST", "/v1/customers", dict(p), headers={"Idempotency-Key": key})
-    assert r.status_code == 201, r.text
+    shop, p, key, r = customer_with_key(fresh_server)
     digest = fingerprints(fresh_server)[key].split(" ")[2]
     con = connect_db(fresh_server.db)
     con.execute("UPDATE idempotency_keys SET fingerprint = ? WHERE key = ?",
