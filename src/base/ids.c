@@ -9,8 +9,9 @@
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* The last (time, random) pair handed out: within one millisecond (or under a
- * frozen test clock) the next id counts up from it, so ids stay in creation
- * order inside a process. */
+ * frozen test clock) the next id counts up from it by 1 to 256, so ids stay in
+ * creation order inside a process and a millisecond's ids start at a random
+ * point of the range in each process. */
 static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t last_time, last_rand;
 
@@ -41,7 +42,12 @@ void id_new(char out[ID_MAX], const char *prefix, int64_t now_ms)
 
 	r = rnd & ((1u << 30) - 1);
 	pthread_mutex_lock(&last_lock);
-	if (t < last_time || (t == last_time && r <= last_rand)) {
+	/* Within the last id's millisecond (or behind it) count up from it,
+	 * rather than taking a larger random number when one comes: that made
+	 * every process's ids of a busy millisecond climb to the top of the
+	 * range, where several nodes then counted up side by side and met (two
+	 * events_pkey conflicts of the PostgreSQL races under a frozen clock). */
+	if (t <= last_time) {
 		t = last_time;
 		r = last_rand + 1 + (rnd & 0xff);	/* still unguessable in its low bits */
 		if (r >= (1u << 30)) {

@@ -99,6 +99,36 @@ Test(ids, are_prefixed_valid_unique_and_sort_by_time)
 	cr_assert_eq(strlen(a), 20);
 }
 
+/* The random part of an id (its last 6 characters). */
+static uint32_t id_random(const char *id)
+{
+	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	uint32_t r = 0;
+	for (const char *p = id + strlen(id) - 6; *p; p++)
+		r = r * 32 + (uint32_t)(strchr(crockford, *p) - crockford);
+	return r;
+}
+
+/* The ids of one millisecond count up from a random start by at most 256 each
+ * (they used to jump to any larger random number, so a busy millisecond's ids
+ * climbed to the top of the range in every process and nodes' ids met: the
+ * PostgreSQL coupon races under a frozen clock, 2026-12-01). */
+Test(ids, a_busy_millisecond_counts_up_from_a_random_start)
+{
+	char first[ID_MAX], prev[ID_MAX], id[ID_MAX];
+	secure_init();
+	id_new(first, "evt_", 7000);
+	memcpy(prev, first, sizeof(prev));
+	for (int i = 0; i < 1000; i++) {
+		id_new(id, "evt_", 7000);
+		cr_assert_lt(strcmp(prev, id), 0, "%s then %s", prev, id);
+		memcpy(prev, id, sizeof(prev));
+	}
+	if (!strncmp(first, prev, 14))	/* the same millisecond: no overflow into the next */
+		cr_assert_leq(id_random(prev) - id_random(first), 1000u * 256u, "%s .. %s", first,
+			      prev);
+}
+
 Test(secure, a_tag_is_keyed_stable_for_the_same_bytes_and_differs_for_others)
 {
 	unsigned char a[SECURE_TAG_BYTES], b[SECURE_TAG_BYTES], c[SECURE_TAG_BYTES],
