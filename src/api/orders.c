@@ -139,15 +139,35 @@ static int parse_order(struct req *r, struct order_input *in, struct err *e)
 	return 0;
 }
 
-static json_t *order_json_of(const struct order *o, const struct order_earning *earning,
-			     const struct coupon_redemption *coupons, int n,
-			     const struct shipment *shipments, int nshipments)
+/* What an order's answer shows beside the order itself (all in the arena). */
+struct order_extras {
+	struct order_earning earning;
+	struct coupon_redemption *coupons;
+	int ncoupons;
+	struct shipment *shipments;
+	int nshipments;
+};
+
+/* The extras of o, read in tx (the order's own transaction). */
+static int read_extras(struct store_tx *tx, struct req *r, const struct order *o,
+		       struct order_extras *x, struct err *e)
 {
-	json_t *out = render_order(o, earning), *list = json_array(), *parcels = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(list, api_render_coupon_redemption(&coupons[i]));
-	for (int i = 0; i < nshipments; i++)
-		json_array_append_new(parcels, api_render_shipment(&shipments[i]));
+	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &x->earning, e) ||
+	    coupon_redemptions_of_order_once(tx, &r->arena, r->shop_id, o->id, &x->coupons,
+					     &x->ncoupons, e) ||
+	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &x->shipments,
+				   &x->nshipments, e))
+		return e->kind ? e->kind : ERR_INTERNAL;
+	return 0;
+}
+
+static json_t *order_json_of(const struct order *o, const struct order_extras *x)
+{
+	json_t *out = render_order(o, &x->earning), *list = json_array(), *parcels = json_array();
+	for (int i = 0; i < x->ncoupons; i++)
+		json_array_append_new(list, api_render_coupon_redemption(&x->coupons[i]));
+	for (int i = 0; i < x->nshipments; i++)
+		json_array_append_new(parcels, api_render_shipment(&x->shipments[i]));
 	json_object_set_new(out, "coupons", list);
 	json_object_set_new(out, "shipments", parcels);
 	return out;
@@ -173,23 +193,21 @@ static void put_element(struct buf *b, json_t *j, int *first)
 }
 
 static void respond_order_of(struct req *r, int status, const struct order *o,
-			     const struct order_earning *earning,
-			     const struct coupon_redemption *coupons, int n,
-			     const struct shipment *shipments, int nshipments)
+			     const struct order_extras *x)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	int rc = render_order_open(&b, o, earning), first = 1;
+	int rc = render_order_open(&b, o, &x->earning), first = 1;
 	PUT_LITERAL(&b, ",\"coupons\":[");
-	for (int i = 0; !rc && i < n; i++)
-		put_element(&b, api_render_coupon_redemption(&coupons[i]), &first);
+	for (int i = 0; !rc && i < x->ncoupons; i++)
+		put_element(&b, api_render_coupon_redemption(&x->coupons[i]), &first);
 	PUT_LITERAL(&b, "],\"shipments\":[");
 	first = 1;
-	for (int i = 0; !rc && i < nshipments; i++)
-		put_element(&b, api_render_shipment(&shipments[i]), &first);
+	for (int i = 0; !rc && i < x->nshipments; i++)
+		put_element(&b, api_render_shipment(&x->shipments[i]), &first);
 	PUT_LITERAL(&b, "]}");
 	if (rc)
-		req_json(r, status, order_json_of(o, earning, coupons, n, shipments, nshipments));
+		req_json(r, status, order_json_of(o, x));
 	else
 		req_body(r, status, "application/json", b.data, b.len);
 	buf_free(&b);
@@ -199,32 +217,19 @@ static void respond_order_of(struct req *r, int status, const struct order *o,
 static int respond_order(struct store_tx *tx, struct order_call *c, int status,
 			 const struct order *o, struct err *e)
 {
-	struct req *r = c->r;
-	struct order_earning earning;
-	struct coupon_redemption *coupons;
-	struct shipment *shipments;
-	int n, nshipments;
-	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
-	    coupon_redemptions_of_order_once(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
-	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
-		return e->kind;
-	respond_order_of(r, status, o, &earning, coupons, n, shipments, nshipments);
-	return 0;
+	struct order_extras x;
+	int rc = read_extras(tx, c->r, o, &x, e);
+	if (!rc)
+		respond_order_of(c->r, status, o, &x);
+	return rc;
 }
 
 /* Renders an order with what it earned (read in the same transaction). */
 static json_t *order_json(struct store_tx *tx, struct req *r, const struct order *o,
 			  struct err *e)
 {
-	struct order_earning earning;
-	struct coupon_redemption *coupons;
-	struct shipment *shipments;
-	int n, nshipments;
-	if (ledger_order_earning(tx, &r->arena, r->shop_id, o->id, &earning, e) ||
-	    coupon_redemptions_of_order_once(tx, &r->arena, r->shop_id, o->id, &coupons, &n, e) ||
-	    shipment_list_of_order(tx, &r->arena, r->shop_id, o->id, &shipments, &nshipments, e))
-		return NULL;
-	return order_json_of(o, &earning, coupons, n, shipments, nshipments);
+	struct order_extras x;
+	return read_extras(tx, r, o, &x, e) ? NULL : order_json_of(o, &x);
 }
 
 /* An order created by this request: nothing can have earned on it, redeemed
@@ -232,9 +237,9 @@ static json_t *order_json(struct store_tx *tx, struct req *r, const struct order
  * renders as respond_order() would without the three reads. */
 static void respond_new_order(struct req *r, const struct order *o)
 {
-	struct order_earning earning;
-	memset(&earning, 0, sizeof(earning));
-	respond_order_of(r, 201, o, &earning, NULL, 0, NULL, 0);
+	struct order_extras none;
+	memset(&none, 0, sizeof(none));
+	respond_order_of(r, 201, o, &none);
 }
 
 static int create_tx(struct store_tx *tx, void *ctx, struct err *e)
