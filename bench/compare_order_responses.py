@@ -52,9 +52,11 @@ def mask(s):
     ids = {}
     def idm(m):
         return ids.setdefault(m.group(0), "%s_%d" % (m.group(1), len(ids)))
+    # the secret first: one that begins with 12 letters or digits would
+    # otherwise be taken for an id and shift every id after it by one
+    s = re.sub(r'whsec_[A-Za-z0-9+/=]+', 'whsec_X', s)
     s = re.sub(r'\b([a-z]{2,5})_[0-9A-Za-z]{12,}\b', idm, s)
     s = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z', 'TIME', s)
-    s = re.sub(r'whsec_[A-Za-z0-9+/=]+', 'whsec_X', s)
     return s
 a, b = mask(run(sys.argv[1])), mask(run(sys.argv[2]))
 open("/tmp/retain-resp.a", "w").write(a); open("/tmp/retain-resp.b", "w").write(b)
