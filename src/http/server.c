@@ -610,9 +610,9 @@ int server_start(struct server *s, struct err *e)
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
-	log_info("listening", ",\"addr\":\"%s:%u\",\"threads\":%u,\"test_clock\":%s", addr,
-		 info ? info->port : ntohs(sa.sin_port), threads,
-		 clock_test_enabled() ? "true" : "false");
+	log_info("listening", ",\"addr\":\"%s:%u\",\"threads\":%u,\"test_clock\":%s,\"node\":%u",
+		 addr, info ? info->port : ntohs(sa.sin_port), threads,
+		 clock_test_enabled() ? "true" : "false", id_node());
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 
 #include "../base/clock.h"
 #include "../base/config.h"
+#include "../base/ids.h"
 #include "../base/utf8_repair.h"
 #include "migrate.h"
 
@@ -390,6 +391,22 @@ static int check_schema(struct store *st, struct conn *c, struct err *e)
 	return store_schema_check(e, st->shown, version, migrations[migrations_count - 1].version);
 }
 
+/* This process's node number for its ids, the sequence's next (migration
+ * 024, src/base/ids.h), so that the nodes on one database never make the
+ * same id. A database opened as it is (must_exist) writes nothing, and its
+ * process keeps a random one. */
+static int claim_node_number(struct store *st, struct conn *c, struct err *e)
+{
+	PGresult *r = PQexec(c->pg, "SELECT nextval('node_numbers')");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		PQclear(r);
+		return pg_conn_error(e, st, c->pg, "drawing a node number from");
+	}
+	id_set_node(strtoull(PQgetvalue(r, 0, 0), NULL, 10));
+	PQclear(r);
+	return 0;
+}
+
 /* --- the engine --- */
 
 static void pg_close(struct store *st)
@@ -443,6 +460,8 @@ static int pg_open(const char *url, const struct store_options *o, struct store 
 		return rc;
 	}
 	rc = o->must_exist ? check_schema(st, c, e) : migrate(st, c, e);
+	if (!rc && !o->must_exist)
+		rc = claim_node_number(st, c, e);
 	release(st, c);
 	if (rc) {
 		pg_close(st);

@@ -125,8 +125,48 @@ Test(ids, a_busy_millisecond_counts_up_from_a_random_start)
 		memcpy(prev, id, sizeof(prev));
 	}
 	if (!strncmp(first, prev, 14))	/* the same millisecond: no overflow into the next */
-		cr_assert_leq(id_random(prev) - id_random(first), 1000u * 256u, "%s .. %s", first,
+		cr_assert_leq(id_random(prev) - id_random(first), 1000u * 4u, "%s .. %s", first,
 			      prev);
+}
+
+/* Two nodes on one database making ids in the same millisecond from the same
+ * random words (the worst case of what 30 random bits allowed: two nodes at
+ * ~10k ids a second each met every few hours) never make the same id: their
+ * node numbers differ. Each maker's ids still only go up. */
+Test(ids, two_nodes_in_the_same_millisecond_never_make_the_same_id)
+{
+	static char a[20000][ID_MAX], b[20000][ID_MAX];
+	struct id_maker ma = { .node = 1 }, mb = { .node = 2 };
+	uint32_t rnd = 0x9e3779b9u;
+	for (int i = 0; i < 20000; i++) {
+		rnd = rnd * 1664525u + 1013904223u;
+		id_make(&ma, a[i], "evt_", 7000, rnd);
+		id_make(&mb, b[i], "evt_", 7000, rnd);
+		cr_assert_str_neq(a[i], b[i]);
+		cr_assert(id_valid(a[i], "evt_") && id_valid(b[i], "evt_"));
+		if (i)
+			cr_assert_lt(strcmp(a[i - 1], a[i]), 0, "%s then %s", a[i - 1], a[i]);
+	}
+	/* no id of one is any id of the other: each carries its node */
+	for (int i = 0; i < 20000; i++) {
+		cr_assert_eq(id_random(a[i]) >> ID_COUNT_BITS, 1u, "%s", a[i]);
+		cr_assert_eq(id_random(b[i]) >> ID_COUNT_BITS, 2u, "%s", b[i]);
+	}
+	cr_assert_eq(strncmp(a[0], b[0], 14), 0, "the same millisecond");
+}
+
+/* A node number set while ids are being made (the PostgreSQL store draws one
+ * when it opens) never lets a later id sort before an earlier one. */
+Test(ids, a_node_number_set_later_keeps_ids_in_order)
+{
+	char before[ID_MAX], after[ID_MAX];
+	secure_init();
+	id_new(before, "req_", 9000);
+	id_set_node(id_node() ? 0 : 4095);
+	id_new(after, "req_", 9000);
+	cr_assert_lt(strcmp(before, after), 0, "%s then %s", before, after);
+	id_set_node(4096 + 7);		/* only the low 12 bits are kept */
+	cr_assert_eq(id_node(), 7u);
 }
 
 Test(secure, a_tag_is_keyed_stable_for_the_same_bytes_and_differs_for_others)
@@ -288,7 +328,9 @@ Test(ids, random_parts_keep_changing_across_refills_of_the_pool_and_threads_issu
 	make_ids(a);
 	for (int i = 0; i < POOL_IDS; i++)
 		cr_assert(id_valid(a[i], "req_") && id_valid(b[i], "req_"));
-	/* 30 random bits each: a repeat among 600 has odds of about 1 in 6,000. */
-	cr_assert_geq(distinct_random_parts(a, NULL, POOL_IDS), POOL_IDS - 1);
-	cr_assert_geq(distinct_random_parts(b, a, POOL_IDS), POOL_IDS - 2);
+	/* 17 random bits each (the count's start; the node is the process's):
+	 * about 1.4 repeats expected among 600, more than 8 with odds of about
+	 * 1 in 100,000. A constant or repeating pool repeats hundreds. */
+	cr_assert_geq(distinct_random_parts(a, NULL, POOL_IDS), POOL_IDS - 6);
+	cr_assert_geq(distinct_random_parts(b, a, POOL_IDS), POOL_IDS - 8);
 }
