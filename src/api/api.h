@@ -16,6 +16,8 @@ int api_health_readyz(struct req *r, struct err *e);
 int api_health_metrics(struct req *r, struct err *e);
 int api_health_test_clock_get(struct req *r, struct err *e);
 int api_health_test_clock_set(struct req *r, struct err *e);
+int api_health_test_store_faults_get(struct req *r, struct err *e);
+int api_health_test_store_faults_set(struct req *r, struct err *e);
 
 /* shops.c */
 int api_shops_create(struct req *r, struct err *e);

@@ -87,3 +87,28 @@ int api_health_test_clock_set(struct req *r, struct err *e)
 	json_object_set_new(r->resp_json, "jobs", api_render_job_run(&counts));	/* what they did */
 	return 0;
 }
+
+/* The store fault (store.h): how many statements are left before it fires. */
+int api_health_test_store_faults_get(struct req *r, struct err *e)
+{
+	int rc = test_clock_enabled(e);
+	if (rc)
+		return rc;
+	req_json(r, 200, json_pack("{s:s, s:I}", "object", "store_faults", "left",
+				   (json_int_t)store_fault_left()));
+	return 0;
+}
+
+/* Arms the store fault: the fail_at-th statement from now fails (0 disarms).
+ * For tests that a failed statement leaves nothing half-done. */
+int api_health_test_store_faults_set(struct req *r, struct err *e)
+{
+	static const char *const allowed[] = { "fail_at", NULL };
+	int64_t nth = 0;
+	int rc;
+	if ((rc = test_clock_enabled(e)) || (rc = jsonv_only_keys(r->json, allowed, "", e)) ||
+	    (rc = jsonv_int(r->json, "fail_at", JSONV_REQUIRED, 0, 1000000, &nth, NULL, NULL, e)))
+		return rc;
+	store_fault_arm(nth);
+	return api_health_test_store_faults_get(r, e);
+}

@@ -12,6 +12,8 @@ const struct route api_routes[] = {
 	{ "GET", "/metrics", api_health_metrics, AUTH_NONE },
 	{ "GET", "/v1/test/clock", api_health_test_clock_get, OPERATOR },
 	{ "POST", "/v1/test/clock", api_health_test_clock_set, OPERATOR },
+	{ "GET", "/v1/test/store_faults", api_health_test_store_faults_get, OPERATOR },
+	{ "POST", "/v1/test/store_faults", api_health_test_store_faults_set, OPERATOR },
 
 	{ "POST", "/v1/shops", api_shops_create, OPERATOR | IDEMPOTENT | SECRET_RESPONSE },
 	{ "GET", "/v1/shops", api_shops_list, OPERATOR },

@@ -7,6 +7,7 @@
  */
 #include "engine.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,41 @@
 #include "migrate.h"
 
 static const struct store_engine *engine;	/* chosen by the first open */
+
+/* Statements left before the armed fault (store_fault_arm); 0: none armed.
+ * Read once per statement, relaxed: the fast path is a load of 0. */
+static _Atomic int64_t fault_left;
+
+void store_fault_arm(int64_t nth)
+{
+	atomic_store(&fault_left, nth > 0 ? nth : 0);
+}
+
+int64_t store_fault_left(void)
+{
+	return atomic_load(&fault_left);
+}
+
+/* 1 when this statement is the one the armed fault names: e then says so,
+ * as the engine says a failed disk write or a lost connection. */
+static int fault_fires(struct err *e, const char *what)
+{
+	int64_t left = atomic_load_explicit(&fault_left, memory_order_relaxed);
+	while (left > 0 && !atomic_compare_exchange_weak(&fault_left, &left, left - 1))
+		;
+	if (left != 1)
+		return 0;
+	err_setc(e, ERR_INTERNAL, "store_error", NULL, "%s: an injected fault (test mode)", what);
+	return 1;
+}
+
+static struct store_stmt *query(struct store_tx *tx, struct err *e, const char *sql,
+				const char *types, va_list ap)
+{
+	if (fault_fires(e, "prepare"))
+		return NULL;
+	return engine->query(tx, e, sql, types, ap);
+}
 
 int store_is_postgres(const char *where)
 {
@@ -112,13 +148,15 @@ struct store_stmt *store_query(struct store_tx *tx, struct err *e, const char *s
 {
 	va_list ap;
 	va_start(ap, types);
-	struct store_stmt *s = engine->query(tx, e, sql, types, ap);
+	struct store_stmt *s = query(tx, e, sql, types, ap);
 	va_end(ap);
 	return s;
 }
 
 int store_step(struct store_stmt *s, struct err *e)
 {
+	if (fault_fires(e, "step"))
+		return ERR_INTERNAL;
 	return engine->step(s, e);
 }
 
@@ -163,7 +201,7 @@ int store_query_int(struct store_tx *tx, struct err *e, int64_t *out, const char
 {
 	va_list ap;
 	va_start(ap, types);
-	struct store_stmt *s = engine->query(tx, e, sql, types, ap);
+	struct store_stmt *s = query(tx, e, sql, types, ap);
 	va_end(ap);
 	if (!s)
 		return e ? e->kind : ERR_INTERNAL;
@@ -179,7 +217,7 @@ int store_query_pairs(struct store_tx *tx, struct err *e, struct arena *a, char 
 	va_list ap;
 	int cap = 64, rc;
 	va_start(ap, types);
-	struct store_stmt *s = engine->query(tx, e, sql, types, ap);
+	struct store_stmt *s = query(tx, e, sql, types, ap);
 	va_end(ap);
 	if (!s)
 		return e ? e->kind : ERR_INTERNAL;
@@ -205,7 +243,7 @@ int store_exec(struct store_tx *tx, struct err *e, const char *sql, const char *
 {
 	va_list ap;
 	va_start(ap, types);
-	struct store_stmt *s = engine->query(tx, e, sql, types, ap);
+	struct store_stmt *s = query(tx, e, sql, types, ap);
 	va_end(ap);
 	if (!s)
 		return e ? e->kind : ERR_INTERNAL;

@@ -148,6 +148,18 @@ int store_tx_was_unique_violation(struct store_tx *tx);
  * committed (the campaign cache keeps only such rows), 0 in store_write(). */
 int store_tx_read_only(struct store_tx *tx);
 
+/* Fault injection, for tests of what a failed statement leaves (the server
+ * turns it on in --test-clock mode only: POST /v1/test/store_faults).
+ * store_fault_arm(n): the nth store_query() or store_step() from now, in any
+ * thread (1 = the next), fails as a failed disk write would: NULL or
+ * ERR_INTERNAL with code "store_error"; then no more faults. 0 disarms.
+ * Only the domain's statements count, not the engine's BEGIN, COMMIT and
+ * SAVEPOINT, so a fault hits the same statement on both engines.
+ * store_fault_left(): statements left before it fires, 0 when it fired or
+ * none is armed. With no fault armed a statement pays one atomic load. */
+void store_fault_arm(int64_t nth);
+int64_t store_fault_left(void);
+
 /* Takes the lock named key for the rest of tx's transaction, without waiting:
  * 1 taken (released by the commit or rollback), 0 another transaction holds
  * it now, or an error. For work that one writer at a time should do across
