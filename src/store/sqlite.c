@@ -29,6 +29,7 @@
 #include "group.h"
 #include "migrate.h"
 #include "sqlite_pcache.h"
+#include "sqlite_powerloss.h"
 #include "sqlite_wal.h"
 
 #define STMT_CACHE 256
@@ -398,6 +399,10 @@ static void configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);	/* SQLITE_MISUSE once initialized */
 	sqlite_pcache_install();	/* without it, SQLite's own cache as it is */
+	/* tests only (--test-clock and RETAIN_TEST_POWER_LOSS=1): under the
+	 * log's VFS, so that it and the readers go through it */
+	if (sqlite_powerloss_install())
+		log_warn("power loss simulated", ",\"unsynced_writes\":\"lost at kill -9\"");
 	writer_vfs = sqlite_wal_vfs();
 }
 
@@ -473,7 +478,11 @@ static int wal_sync(struct store *st)
 		if ((d->wal_fd = open(wal, O_RDWR | O_CLOEXEC)) < 0)
 			return errno;
 	}
-	return fdatasync(d->wal_fd) == 0 ? 0 : errno;
+	uint64_t mark = sqlite_powerloss_mark();
+	if (fdatasync(d->wal_fd) != 0)
+		return errno;
+	sqlite_powerloss_synced(mark);
+	return 0;
 }
 
 static int durable_failed(struct err *e)

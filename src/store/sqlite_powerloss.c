@@ -1,0 +1,446 @@
+/* sqlite_powerloss.c: see sqlite_powerloss.h. */
+#include "sqlite_powerloss.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/clock.h"
+
+/* One write not yet synced: its bytes, where they go, and its number. */
+struct chunk {
+	struct chunk *next;
+	sqlite3_int64 off;
+	int len;
+	uint64_t seq;
+	char data[];
+};
+
+/* What is unsynced of one file, shared by every connection that opens it. */
+struct overlay {
+	struct overlay *next;
+	char *name;
+	int refs;
+	int is_log;
+	struct chunk *head, *tail;	/* in the order written */
+	struct pl_file *open;		/* the connections' files of it */
+};
+
+struct pl_file {
+	sqlite3_file base;
+	sqlite3_file *real;
+	struct overlay *ov;		/* NULL: a file passed straight through */
+	struct pl_file *next_open;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct overlay *overlays;
+static uint64_t last_seq;
+static sqlite3_vfs *root;
+
+#define PL_FILE_SIZE ((sizeof(struct pl_file) + 7) & ~(size_t)7)
+
+/* Writes the overlay's chunks numbered up to mark to the file, in order;
+ * with lock held. */
+static int flush_upto(struct overlay *ov, sqlite3_file *real, uint64_t mark)
+{
+	while (ov->head && ov->head->seq <= mark) {
+		struct chunk *c = ov->head;
+		int rc = real->pMethods->xWrite(real, c->data, c->len, c->off);
+		if (rc != SQLITE_OK)
+			return rc;
+		ov->head = c->next;
+		if (!ov->head)
+			ov->tail = NULL;
+		free(c);
+	}
+	return SQLITE_OK;
+}
+
+static sqlite3_int64 overlay_end(const struct overlay *ov)
+{
+	sqlite3_int64 end = 0;
+	for (const struct chunk *c = ov->head; c; c = c->next)
+		if (c->off + c->len > end)
+			end = c->off + c->len;
+	return end;
+}
+
+static int pl_close(sqlite3_file *p)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	if (f->ov) {
+		pthread_mutex_lock(&lock);
+		for (struct pl_file **at = &f->ov->open; *at; at = &(*at)->next_open)
+			if (*at == f) {
+				*at = f->next_open;
+				break;
+			}
+		if (--f->ov->refs == 0)
+			flush_upto(f->ov, f->real, UINT64_MAX);	/* as the kernel would */
+		pthread_mutex_unlock(&lock);
+	}
+	return f->real->pMethods->xClose(f->real);
+}
+
+static int pl_read(sqlite3_file *p, void *out, int amt, sqlite3_int64 off)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	sqlite3_int64 size = 0;
+	if (!f->ov)
+		return f->real->pMethods->xRead(f->real, out, amt, off);
+	pthread_mutex_lock(&lock);
+	int rc = f->real->pMethods->xRead(f->real, out, amt, off);
+	if (rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ) {
+		for (const struct chunk *c = f->ov->head; c; c = c->next) {
+			sqlite3_int64 a = c->off > off ? c->off : off;
+			sqlite3_int64 b = c->off + c->len < off + amt ? c->off + c->len : off + amt;
+			if (a < b)
+				memcpy((char *)out + (a - off), c->data + (a - c->off), (size_t)(b - a));
+		}
+		if (rc == SQLITE_IOERR_SHORT_READ &&
+		    f->real->pMethods->xFileSize(f->real, &size) == SQLITE_OK) {
+			sqlite3_int64 end = overlay_end(f->ov);
+			if (end > size)
+				size = end;
+			if (off + amt <= size)
+				rc = SQLITE_OK;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static int pl_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	if (!f->ov)
+		return f->real->pMethods->xWrite(f->real, data, amt, off);
+	struct chunk *c = malloc(sizeof(*c) + (size_t)amt);
+	if (!c)
+		return SQLITE_IOERR_NOMEM;
+	memcpy(c->data, data, (size_t)amt);
+	c->off = off;
+	c->len = amt;
+	c->next = NULL;
+	pthread_mutex_lock(&lock);
+	c->seq = ++last_seq;
+	if (f->ov->tail)
+		f->ov->tail->next = c;
+	else
+		f->ov->head = c;
+	f->ov->tail = c;
+	pthread_mutex_unlock(&lock);
+	return SQLITE_OK;
+}
+
+/* A truncation reaches the file at once (the conservative side for the
+ * log: SQLite truncates it only after the database is synced). */
+static int pl_truncate(sqlite3_file *p, sqlite3_int64 size)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	if (f->ov) {
+		pthread_mutex_lock(&lock);
+		struct chunk **at = &f->ov->head;
+		f->ov->tail = NULL;
+		while (*at) {
+			struct chunk *c = *at;
+			if (c->off >= size) {
+				*at = c->next;
+				free(c);
+				continue;
+			}
+			if (c->off + c->len > size)
+				c->len = (int)(size - c->off);
+			f->ov->tail = c;
+			at = &c->next;
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	return f->real->pMethods->xTruncate(f->real, size);
+}
+
+static int pl_sync(sqlite3_file *p, int flags)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	if (f->ov) {
+		pthread_mutex_lock(&lock);
+		int rc = flush_upto(f->ov, f->real, UINT64_MAX);
+		pthread_mutex_unlock(&lock);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return f->real->pMethods->xSync(f->real, flags);
+}
+
+static int pl_file_size(sqlite3_file *p, sqlite3_int64 *size)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	int rc = f->real->pMethods->xFileSize(f->real, size);
+	if (rc == SQLITE_OK && f->ov) {
+		pthread_mutex_lock(&lock);
+		sqlite3_int64 end = overlay_end(f->ov);
+		pthread_mutex_unlock(&lock);
+		if (end > *size)
+			*size = end;
+	}
+	return rc;
+}
+
+static int pl_lock(sqlite3_file *p, int l)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xLock(f->real, l);
+}
+
+static int pl_unlock(sqlite3_file *p, int l)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xUnlock(f->real, l);
+}
+
+static int pl_check_reserved(sqlite3_file *p, int *out)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+static int pl_file_control(sqlite3_file *p, int op, void *arg)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int pl_sector_size(sqlite3_file *p)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int pl_device(sqlite3_file *p)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+static int pl_shm_map(sqlite3_file *p, int region, int size, int extend, void volatile **out)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xShmMap(f->real, region, size, extend, out);
+}
+
+static int pl_shm_lock(sqlite3_file *p, int offset, int n, int flags)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+}
+
+static void pl_shm_barrier(sqlite3_file *p)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int pl_shm_unmap(sqlite3_file *p, int delete_flag)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	return f->real->pMethods->xShmUnmap(f->real, delete_flag);
+}
+
+/* Never a mapping: a mapped page would miss the writes laid over it. */
+static int pl_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **out)
+{
+	(void)p, (void)off, (void)amt;
+	*out = NULL;
+	return SQLITE_OK;
+}
+
+static int pl_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
+{
+	(void)p, (void)off, (void)ptr;
+	return SQLITE_OK;
+}
+
+static const sqlite3_io_methods pl_methods = {
+	3, pl_close, pl_read, pl_write, pl_truncate, pl_sync, pl_file_size, pl_lock,
+	pl_unlock, pl_check_reserved, pl_file_control, pl_sector_size, pl_device,
+	pl_shm_map, pl_shm_lock, pl_shm_barrier, pl_shm_unmap, pl_fetch, pl_unfetch,
+};
+
+/* The shared overlay of a file by name; with lock held. */
+static struct overlay *overlay_of(const char *name, int is_log)
+{
+	for (struct overlay *o = overlays; o; o = o->next)
+		if (!strcmp(o->name, name)) {
+			o->refs++;
+			return o;
+		}
+	struct overlay *o = calloc(1, sizeof(*o));
+	if (!o || !(o->name = strdup(name)))
+		abort();
+	o->refs = 1;
+	o->is_log = is_log;
+	o->next = overlays;
+	overlays = o;
+	return o;
+}
+
+static int pl_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags, int *out)
+{
+	struct pl_file *f = (struct pl_file *)p;
+	(void)vfs;
+	memset(f, 0, sizeof(*f));
+	f->real = (sqlite3_file *)((char *)p + PL_FILE_SIZE);
+	int rc = root->xOpen(root, name, f->real, flags, out);
+	if (rc != SQLITE_OK || !f->real->pMethods) {
+		f->base.pMethods = NULL;
+		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+	}
+	if (f->real->pMethods->iVersion < 3) {
+		f->real->pMethods->xClose(f->real);
+		f->base.pMethods = NULL;
+		return SQLITE_CANTOPEN;
+	}
+	f->base.pMethods = &pl_methods;
+	if (name && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL))) {
+		pthread_mutex_lock(&lock);
+		f->ov = overlay_of(name, !!(flags & SQLITE_OPEN_WAL));
+		f->next_open = f->ov->open;
+		f->ov->open = f;
+		pthread_mutex_unlock(&lock);
+	}
+	return SQLITE_OK;
+}
+
+uint64_t sqlite_powerloss_mark(void)
+{
+	if (!root)
+		return 0;
+	pthread_mutex_lock(&lock);
+	uint64_t m = last_seq;
+	pthread_mutex_unlock(&lock);
+	return m;
+}
+
+/* Written through any connection's open file of the log (the writer's is
+ * open while it commits). */
+void sqlite_powerloss_synced(uint64_t mark)
+{
+	if (!root)
+		return;
+	pthread_mutex_lock(&lock);
+	for (struct overlay *o = overlays; o; o = o->next)
+		if (o->is_log && o->open)
+			flush_upto(o, o->open->real, mark);
+	pthread_mutex_unlock(&lock);
+}
+
+/* The rest of the VFS is the one below's. */
+static int vfs_delete(sqlite3_vfs *v, const char *name, int sync_dir)
+{
+	(void)v;
+	return root->xDelete(root, name, sync_dir);
+}
+
+static int vfs_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+	(void)v;
+	return root->xAccess(root, name, flags, out);
+}
+
+static int vfs_full_pathname(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+	(void)v;
+	return root->xFullPathname(root, name, n, out);
+}
+
+static void *vfs_dl_open(sqlite3_vfs *v, const char *name)
+{
+	(void)v;
+	return root->xDlOpen(root, name);
+}
+
+static void vfs_dl_error(sqlite3_vfs *v, int n, char *out)
+{
+	(void)v;
+	root->xDlError(root, n, out);
+}
+
+static void (*vfs_dl_sym(sqlite3_vfs *v, void *h, const char *sym))(void)
+{
+	(void)v;
+	return root->xDlSym(root, h, sym);
+}
+
+static void vfs_dl_close(sqlite3_vfs *v, void *h)
+{
+	(void)v;
+	root->xDlClose(root, h);
+}
+
+static int vfs_randomness(sqlite3_vfs *v, int n, char *out)
+{
+	(void)v;
+	return root->xRandomness(root, n, out);
+}
+
+static int vfs_sleep(sqlite3_vfs *v, int us)
+{
+	(void)v;
+	return root->xSleep(root, us);
+}
+
+static int vfs_current_time(sqlite3_vfs *v, double *out)
+{
+	(void)v;
+	return root->xCurrentTime(root, out);
+}
+
+static int vfs_last_error(sqlite3_vfs *v, int n, char *out)
+{
+	(void)v;
+	return root->xGetLastError(root, n, out);
+}
+
+static int vfs_current_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+	(void)v;
+	return root->xCurrentTimeInt64(root, out);
+}
+
+static sqlite3_vfs pl_vfs = {
+	.iVersion = 2,
+	.zName = "retain-powerloss",
+	.xOpen = pl_open,
+	.xDelete = vfs_delete,
+	.xAccess = vfs_access,
+	.xFullPathname = vfs_full_pathname,
+	.xDlOpen = vfs_dl_open,
+	.xDlError = vfs_dl_error,
+	.xDlSym = vfs_dl_sym,
+	.xDlClose = vfs_dl_close,
+	.xRandomness = vfs_randomness,
+	.xSleep = vfs_sleep,
+	.xCurrentTime = vfs_current_time,
+	.xGetLastError = vfs_last_error,
+	.xCurrentTimeInt64 = vfs_current_time64,
+};
+
+int sqlite_powerloss_install(void)
+{
+	const char *on = getenv("RETAIN_TEST_POWER_LOSS");
+	if (root || !on || strcmp(on, "1") || !clock_test_enabled())
+		return root != NULL;
+	sqlite3_vfs *r = sqlite3_vfs_find(NULL);
+	if (!r || r->iVersion < 2 || !r->xCurrentTimeInt64)
+		return 0;
+	pl_vfs.szOsFile = (int)(PL_FILE_SIZE + (size_t)r->szOsFile);
+	pl_vfs.mxPathname = r->mxPathname;
+	root = r;
+	if (sqlite3_vfs_register(&pl_vfs, 1) != SQLITE_OK) {
+		root = NULL;
+		return 0;
+	}
+	return 1;
+}
