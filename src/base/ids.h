@@ -8,11 +8,12 @@
  * increasing, even within one millisecond or under a frozen test clock.
  *
  * Node numbers keep the ids of several processes on one database apart: the
- * PostgreSQL store draws one from a sequence when it opens (id_set_node), so
- * up to 4,096 nodes started one after the other never make the same id;
- * a process that is given none (SQLite, a CLI command) draws a random one.
- * Before node numbers, two nodes making ~10k ids a second each would have
- * met about once every few hours (30 random bits; docs/decisions.md).
+ * PostgreSQL store leases one when it opens (id_set_node; a number no other
+ * running process holds, store/pg.c), so processes running at the same time
+ * never make the same id (up to 4,096 of them); a process given none (SQLite,
+ * where one process writes) draws a random one. Before node numbers, two
+ * nodes making ~10k ids a second each would have met about once every few
+ * hours (30 random bits; docs/decisions.md).
  */
 #ifndef RETAIN_IDS_H
 #define RETAIN_IDS_H

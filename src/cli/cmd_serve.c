@@ -175,8 +175,10 @@ int cmd_serve(int argc, char **argv, const struct config *cfg, const struct rout
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (cfg->test_clock)
+	if (cfg->test_clock) {
 		clock_enable_test();
+		store_allow_test_faults();	/* the simulated power cut (SQLite) */
+	}
 	s.cfg = cfg;
 	s.routes = routes;
 	s.nroutes = nroutes;

@@ -70,6 +70,7 @@ struct store {
 	int nall;
 	int nconns, max;	/* open or being opened; at most max */
 	struct conn *free;
+	struct conn *lease;	/* holds this process's node number (claim_node_number) */
 };
 
 struct store_tx {
@@ -391,26 +392,62 @@ static int check_schema(struct store *st, struct conn *c, struct err *e)
 	return store_schema_check(e, st->shown, version, migrations[migrations_count - 1].version);
 }
 
-/* This process's node number for its ids, the sequence's next (migration
- * 024, src/base/ids.h), so that the nodes on one database never make the
- * same id. A database opened as it is (must_exist) writes nothing, and its
- * process keeps a random one. */
-static int claim_node_number(struct store *st, struct conn *c, struct err *e)
+/* This process's node number for its ids (src/base/ids.h), leased for its
+ * whole life: a session advisory lock (key space NODE_LOCK_SPACE, the number)
+ * on a connection of its own, kept open until pg_close. The sequence of
+ * migration 024 says where to start looking, so the nodes of one database
+ * take the numbers in turn; a number whose lock another live process holds
+ * is skipped, so two running nodes never share one however often numbers
+ * came round (every open takes one: serve, and every CLI command). A node
+ * whose lease connection broke keeps its number: another process would take
+ * it only after the sequence came round to it again. */
+#define NODE_LOCK_SPACE 0x72746e64	/* "rtnd" */
+#define NODE_NUMBERS (1 << ID_NODE_BITS)
+
+static int lease_try(PGconn *pg, long long n, int *taken)
 {
-	PGresult *r = PQexec(c->pg, "SELECT nextval('node_numbers')");
+	char sql[96];
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %lld)", NODE_LOCK_SPACE, n);
+	PGresult *r = PQexec(pg, sql);
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	*taken = ok && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return ok;
+}
+
+static int claim_node_number(struct store *st, struct err *e)
+{
+	int rc = conn_open(st, &st->lease, e);
+	if (rc)
+		return rc;
+	PGresult *r = PQexec(st->lease->pg, "SELECT nextval('node_numbers')");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		PQclear(r);
-		return pg_conn_error(e, st, c->pg, "drawing a node number from");
+		return pg_conn_error(e, st, st->lease->pg, "drawing a node number from");
 	}
-	id_set_node(strtoull(PQgetvalue(r, 0, 0), NULL, 10));
+	long long start = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	return 0;
+	for (long long i = 0; i < NODE_NUMBERS; i++) {
+		long long n = (start + i) % NODE_NUMBERS;
+		int taken;
+		if (!lease_try(st->lease->pg, n, &taken))
+			return pg_conn_error(e, st, st->lease->pg, "leasing a node number on");
+		if (taken) {
+			id_set_node((uint64_t)n);
+			return 0;
+		}
+	}
+	return err_setc(e, ERR_UNAVAILABLE, "node_numbers_exhausted", "db",
+			"all %d node numbers of PostgreSQL at \"%s\" are held by running"
+			" retain processes", NODE_NUMBERS, st->shown);
 }
 
 /* --- the engine --- */
 
 static void pg_close(struct store *st)
 {
+	if (st->lease)
+		conn_close(st->lease);		/* the node number's lock goes with it */
 	for (int i = 0; i < st->nall; i++)
 		conn_close(st->all[i]);
 	pthread_mutex_destroy(&st->lock);
@@ -460,9 +497,9 @@ static int pg_open(const char *url, const struct store_options *o, struct store 
 		return rc;
 	}
 	rc = o->must_exist ? check_schema(st, c, e) : migrate(st, c, e);
-	if (!rc && !o->must_exist)
-		rc = claim_node_number(st, c, e);
 	release(st, c);
+	if (!rc)
+		rc = claim_node_number(st, e);
 	if (rc) {
 		pg_close(st);
 		return rc;
@@ -631,6 +668,7 @@ static struct store_stmt *pg_query(struct store_tx *tx, struct err *e, const cha
 				   const char *types, va_list ap)
 {
 	int n = (int)strlen(types);
+	tx->unique_violation = 0;	/* store.h: the latest statement's */
 	if (n > ARGS_MAX) {
 		err_setc(e, ERR_INTERNAL, "store_error", NULL, "more than %d arguments", ARGS_MAX);
 		return NULL;
@@ -758,11 +796,27 @@ static int pg_was_unique_violation(struct store_tx *tx)
 }
 
 /* An advisory lock of the transaction (store.h): released by its end. */
+/* Through the engine itself, as BEGIN and COMMIT: the store's fault
+ * injection counts the domain's statements only (store.h). */
+static struct store_stmt *control_query(struct store_tx *tx, struct err *e, const char *sql,
+					const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct store_stmt *s = pg_query(tx, e, sql, types, ap);
+	va_end(ap);
+	return s;
+}
+
 static int pg_try_lock(struct store_tx *tx, int64_t key, struct err *e)
 {
-	int64_t taken = 0;
-	int rc = store_query_int(tx, e, &taken, "SELECT pg_try_advisory_xact_lock($1)", "i", key);
-	return rc ? rc : taken != 0;
+	struct store_stmt *s = control_query(tx, e, "SELECT pg_try_advisory_xact_lock($1)", "i", key);
+	if (!s)
+		return e ? e->kind : ERR_INTERNAL;
+	int rc = pg_step(s, e);
+	int taken = rc == 1 && pg_int(s, 0) != 0;
+	pg_done(s);
+	return rc < 0 ? rc : taken;
 }
 
 const struct store_engine pg_engine = {

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/clock.h"
+#include "../base/log.h"
+#include "store.h"
 
 /* One write not yet synced: its bytes, where they go, and its number. */
 struct chunk {
@@ -38,6 +39,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct overlay *overlays;
 static uint64_t last_seq;
 static sqlite3_vfs *root;
+static uint64_t log_synced;	/* every write of the log numbered up to it is on its file */
 
 #define PL_FILE_SIZE ((sizeof(struct pl_file) + 7) & ~(size_t)7)
 
@@ -164,27 +166,36 @@ static int pl_truncate(sqlite3_file *p, sqlite3_int64 size)
 static int pl_sync(sqlite3_file *p, int flags)
 {
 	struct pl_file *f = (struct pl_file *)p;
+	uint64_t upto = 0;
 	if (f->ov) {
 		pthread_mutex_lock(&lock);
+		upto = last_seq;
 		int rc = flush_upto(f->ov, f->real, UINT64_MAX);
 		pthread_mutex_unlock(&lock);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	return f->real->pMethods->xSync(f->real, flags);
+	int rc = f->real->pMethods->xSync(f->real, flags);
+	if (rc == SQLITE_OK && f->ov && f->ov->is_log) {
+		pthread_mutex_lock(&lock);
+		if (upto > log_synced)
+			log_synced = upto;
+		pthread_mutex_unlock(&lock);
+	}
+	return rc;
 }
 
 static int pl_file_size(sqlite3_file *p, sqlite3_int64 *size)
 {
 	struct pl_file *f = (struct pl_file *)p;
+	if (!f->ov)
+		return f->real->pMethods->xFileSize(f->real, size);
+	pthread_mutex_lock(&lock);	/* no flush between the two sizes */
 	int rc = f->real->pMethods->xFileSize(f->real, size);
-	if (rc == SQLITE_OK && f->ov) {
-		pthread_mutex_lock(&lock);
-		sqlite3_int64 end = overlay_end(f->ov);
-		pthread_mutex_unlock(&lock);
-		if (end > *size)
-			*size = end;
-	}
+	sqlite3_int64 end = overlay_end(f->ov);
+	pthread_mutex_unlock(&lock);
+	if (rc == SQLITE_OK && end > *size)
+		*size = end;
 	return rc;
 }
 
@@ -330,10 +341,27 @@ void sqlite_powerloss_synced(uint64_t mark)
 	if (!root)
 		return;
 	pthread_mutex_lock(&lock);
+	int rc = SQLITE_OK;
 	for (struct overlay *o = overlays; o; o = o->next)
-		if (o->is_log && o->open)
-			flush_upto(o, o->open->real, mark);
+		if (o->is_log && o->open && flush_upto(o, o->open->real, mark) != SQLITE_OK)
+			rc = SQLITE_IOERR;
+	if (rc == SQLITE_OK && mark > log_synced)
+		log_synced = mark;
 	pthread_mutex_unlock(&lock);
+}
+
+void sqlite_powerloss_check_synced(uint64_t mark)
+{
+	if (!root)
+		return;
+	pthread_mutex_lock(&lock);
+	uint64_t synced = log_synced;
+	pthread_mutex_unlock(&lock);
+	if (mark > synced) {
+		log_error("acknowledged before synced", ",\"write\":%llu,\"log_synced_to\":%llu",
+			  (unsigned long long)mark, (unsigned long long)synced);
+		abort();
+	}
 }
 
 /* The rest of the VFS is the one below's. */
@@ -430,7 +458,7 @@ static sqlite3_vfs pl_vfs = {
 int sqlite_powerloss_install(void)
 {
 	const char *on = getenv("RETAIN_TEST_POWER_LOSS");
-	if (root || !on || strcmp(on, "1") || !clock_test_enabled())
+	if (root || !on || strcmp(on, "1") || !store_test_faults_allowed())
 		return root != NULL;
 	sqlite3_vfs *r = sqlite3_vfs_find(NULL);
 	if (!r || r->iVersion < 2 || !r->xCurrentTimeInt64)

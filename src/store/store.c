@@ -19,6 +19,17 @@ static const struct store_engine *engine;	/* chosen by the first open */
 /* Statements left before the armed fault (store_fault_arm); 0: none armed.
  * Read once per statement, relaxed: the fast path is a load of 0. */
 static _Atomic int64_t fault_left;
+static atomic_int test_faults_allowed;
+
+void store_allow_test_faults(void)
+{
+	atomic_store(&test_faults_allowed, 1);
+}
+
+int store_test_faults_allowed(void)
+{
+	return atomic_load(&test_faults_allowed);
+}
 
 void store_fault_arm(int64_t nth)
 {

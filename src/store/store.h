@@ -142,7 +142,9 @@ int store_query_pairs(struct store_tx *tx, struct err *e, struct arena *a, char 
  * error. */
 int store_exec(struct store_tx *tx, struct err *e, const char *sql,
 	       const char *types, ...);
-/* 1 when the last failed step broke a UNIQUE or PRIMARY KEY constraint. */
+/* 1 when the latest statement's failed step broke a UNIQUE or PRIMARY KEY
+ * constraint (each statement starts it at 0, so a violation a callback
+ * handled does not name a later failure). */
 int store_tx_was_unique_violation(struct store_tx *tx);
 /* 1 when tx is a store_read() or store_peek() transaction: what it reads is
  * committed (the campaign cache keeps only such rows), 0 in store_write(). */
@@ -153,12 +155,18 @@ int store_tx_read_only(struct store_tx *tx);
  * store_fault_arm(n): the nth store_query() or store_step() from now, in any
  * thread (1 = the next), fails as a failed disk write would: NULL or
  * ERR_INTERNAL with code "store_error"; then no more faults. 0 disarms.
- * Only the domain's statements count, not the engine's BEGIN, COMMIT and
- * SAVEPOINT, so a fault hits the same statement on both engines.
+ * Only the domain's statements count, not the engine's own (BEGIN, COMMIT,
+ * SAVEPOINT, store_try_lock(), store_ping()), so a fault hits the same
+ * statement on both engines.
  * store_fault_left(): statements left before it fires, 0 when it fired or
  * none is armed. With no fault armed a statement pays one atomic load. */
 void store_fault_arm(int64_t nth);
 int64_t store_fault_left(void);
+/* `retain serve --test-clock` calls it before opening the store: only then
+ * does RETAIN_TEST_POWER_LOSS=1 simulate a power cut (SQLite,
+ * store/sqlite_powerloss.h). Never called in production. */
+void store_allow_test_faults(void);
+int store_test_faults_allowed(void);
 
 /* Takes the lock named key for the rest of tx's transaction, without waiting:
  * 1 taken (released by the commit or rollback), 0 another transaction holds

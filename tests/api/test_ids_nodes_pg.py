@@ -1,8 +1,9 @@
 """Issue 9: the ids of several nodes on one PostgreSQL database never meet.
 An id's last 30 bits were random, so two nodes each making ~10k ids a second
 would have made the same id (a 409 or a failed write) every few hours. Each
-node now draws its own node number from a sequence when it opens the
-database (migration 024, src/base/ids.h) and every id it makes carries it.
+node now leases its own node number when it opens the database (the next of
+migration 024's sequence whose advisory lock no live process holds;
+src/store/pg.c claim_node_number) and every id it makes carries it.
 Needs the PostgreSQL pass of `make test` (RETAIN_TEST_PG)."""
 import json
 import os
@@ -68,3 +69,31 @@ def test_ids__a_restarted_node_draws_a_new_number_issue9():
         finally:
             check_clean_exit(node)
     assert second == first + 1, (first, second)
+
+
+def test_ids__a_number_that_came_round_is_skipped_while_its_node_runs_issue9():
+    """After 4,096 opens the sequence names a live node's number again: the
+    new node takes the next free one instead (two live nodes sharing one
+    made the same id every few seconds at ~10 ids/ms each)."""
+    with nodes(1) as cluster:
+        first = listening_node(cluster[0])
+        db = cluster[0].db
+        connect_db(db).execute(f"SELECT setval('node_numbers', {first + 4096 - 1})")
+        with tempfile.TemporaryDirectory() as d:
+            other = Server(d)
+            other.db = db
+            other.start()
+            try:
+                assert listening_node(other) == (first + 1) % 4096, (first, listening_node(other))
+            finally:
+                check_clean_exit(other)
+        # the number of a node that stopped is free again
+        connect_db(db).execute(f"SELECT setval('node_numbers', {first + 4096 - 1})")
+        with tempfile.TemporaryDirectory() as d:
+            again = Server(d)
+            again.db = db
+            again.start()
+            try:
+                assert listening_node(again) == (first + 1) % 4096
+            finally:
+                check_clean_exit(again)

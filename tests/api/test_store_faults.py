@@ -91,10 +91,29 @@ def left(op):
     return r.json()["left"]
 
 
+def counts(snap):
+    return {t: (rows[0] if PG else len(rows)) for t, rows in snap.items()}
+
+
+def added(before, after):
+    """Rows each table gained (or lost) from one snapshot to the next."""
+    b, a = counts(before), counts(after)
+    return {t: a.get(t, 0) - b.get(t, 0) for t in set(a) | set(b) if a.get(t, 0) != b.get(t, 0)}
+
+
 def walk(srv, op, prepare, send, ok=(200, 201)):
     """Fails each statement of send() in turn. prepare() makes what one try
     needs (not faulted) and returns it; send(ctx, key) sends the request.
-    Returns how many statements the request made."""
+    Every retry after a fault must add to each table the rows the run without
+    a fault adds (the retry did the write once, whole). Returns how many
+    statements the request made."""
+    for _ in range(2):                      # without a fault: what a write adds, once
+        ctx = prepare()                     # the shop's first-time rows (a product's
+        before = snapshot(srv.db)           # text) exist
+        r = send(ctx, "k-" + uuid.uuid4().hex)
+        assert r.status_code in ok, r.text
+        whole = added(before, snapshot(srv.db))
+    retried = []
     for nth in range(1, MAX_STATEMENTS, STRIDE):
         ctx = prepare()
         key = "k-" + uuid.uuid4().hex
@@ -104,6 +123,10 @@ def walk(srv, op, prepare, send, ok=(200, 201)):
         if left(op):                        # ran through before the fault
             arm(op, 0)
             assert r.status_code in ok, (nth, r.status_code, r.text)
+            last = added(before, snapshot(srv.db))
+            assert last == whole, (nth, sorted(set(last.items()) ^ set(whole.items())))
+            for n, rows in retried:
+                assert rows == whole, (n, sorted(set(rows.items()) ^ set(whole.items())))
             return nth - 1 if STRIDE == 1 else nth
         assert r.status_code == 500, (nth, r.status_code, r.text)
         assert r.json()["error"]["code"] == "store_error", (nth, r.text)
@@ -111,6 +134,7 @@ def walk(srv, op, prepare, send, ok=(200, 201)):
         assert not changed(before, after), (nth, changed(before, after))
         again = send(ctx, key)
         assert again.status_code in ok, (nth, again.status_code, again.text)
+        retried.append((nth, added(after, snapshot(srv.db))))
     raise AssertionError(f"more than {MAX_STATEMENTS} statements")
 
 

@@ -155,6 +155,24 @@ Test(ids, two_nodes_in_the_same_millisecond_never_make_the_same_id)
 	cr_assert_eq(strncmp(a[0], b[0], 14), 0, "the same millisecond");
 }
 
+/* Past the top of the 18-bit count a millisecond borrows the next: ids stay
+ * in order and never repeat, however many one millisecond makes. */
+Test(ids, a_count_past_its_top_borrows_the_next_millisecond_in_order)
+{
+	static char ids[40000][ID_MAX];
+	struct id_maker m = { .node = 5 };
+	uint32_t rnd = 12345;
+	id_make(&m, ids[0], "evt_", 7000, 0);
+	m.last_count = (1u << ID_COUNT_BITS) - 3;	/* near the top */
+	for (int i = 1; i < 40000; i++) {
+		rnd = rnd * 1664525u + 1013904223u;
+		id_make(&m, ids[i], "evt_", 7000, rnd);
+		cr_assert_lt(strcmp(ids[i - 1], ids[i]), 0, "%s then %s", ids[i - 1], ids[i]);
+		cr_assert_eq(id_random(ids[i]) >> ID_COUNT_BITS, 5u, "%s", ids[i]);
+	}
+	cr_assert_eq(m.last_time, 7001u, "the next millisecond was borrowed");
+}
+
 /* A node number set while ids are being made (the PostgreSQL store draws one
  * when it opens) never lets a later id sort before an earlier one. */
 Test(ids, a_node_number_set_later_keeps_ids_in_order)

@@ -1,4 +1,4 @@
--- 024: node numbers for ids (src/base/ids.h). On PostgreSQL every node that
--- opens the database draws its own from a sequence (schema/pg/024). On SQLite
--- one process writes the file; a CLI command beside it draws a random node
--- number, so there is nothing to store here.
+-- 024: node numbers for ids (src/base/ids.h). On PostgreSQL every process
+-- that opens the database leases its own, starting from a sequence
+-- (schema/pg/024). On SQLite one process writes the file, and any other
+-- draws a random node number, so there is nothing to store here.
