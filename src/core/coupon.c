@@ -731,20 +731,6 @@ int coupon_redemption_get(struct store_tx *tx, struct arena *a, const char *shop
 	return 0;
 }
 
-int coupon_redemptions_of_order(struct store_tx *tx, struct arena *a, const char *shop,
-				const char *order_id, struct coupon_redemption **out, int *n,
-				struct err *e)
-{
-	int64_t count;
-	int rc = store_query_int(tx, e, &count, "SELECT count(*) FROM coupon_redemptions"
-				 " WHERE shop_id = $1 AND order_id = $2", "ss", shop, order_id);
-	if (rc)
-		return rc;
-	return read_redemptions(store_query(tx, e, "SELECT " RED_COLUMNS " FROM coupon_redemptions"
-				" WHERE shop_id = $1 AND order_id = $2 ORDER BY id", "ss", shop, order_id),
-				a, (int)count, out, n, e);
-}
-
 static const char *lines_text(struct arena *a, const struct discount_result *d,
 			      const struct discount_cart *cart)
 {
@@ -928,7 +914,7 @@ int coupon_on_order_paid(struct store_tx *tx, const char *shop, const char *orde
 	struct arena a = ARENA_INIT;
 	struct coupon_redemption *list;
 	struct campaign c;
-	int n, rc = coupon_redemptions_of_order(tx, &a, shop, order_id, &list, &n, e);
+	int n, rc = coupon_redemptions_of_order_once(tx, &a, shop, order_id, &list, &n, e);
 	int64_t now = clock_now_ms();
 	for (int i = 0; !rc && i < n; i++) {
 		const struct coupon_redemption *r = &list[i];
@@ -949,7 +935,7 @@ static int release_order(struct store_tx *tx, const char *shop, const char *orde
 	struct arena a = ARENA_INIT;
 	struct coupon_redemption *list;
 	struct campaign c;
-	int n, rc = coupon_redemptions_of_order(tx, &a, shop, order_id, &list, &n, e);
+	int n, rc = coupon_redemptions_of_order_once(tx, &a, shop, order_id, &list, &n, e);
 	for (int i = 0; !rc && i < n; i++) {
 		const struct coupon_redemption *r = &list[i];
 		if (!strcmp(r->status, "released"))
@@ -1024,7 +1010,9 @@ int coupon_merge(struct store_tx *tx, const char *shop, const char *target, cons
 }
 
 /* Issue 9 (the order path, fourth round): the order's redemptions in one
- * statement, the array grown as rows come, for the order's render. */
+ * statement, the array grown as rows come, for the order's render; since the
+ * seventh round also for the paid, cancel and refund hooks (they counted the
+ * rows first: one statement more per paid order). */
 int coupon_redemptions_of_order_once(struct store_tx *tx, struct arena *a, const char *shop,
 				     const char *order_id, struct coupon_redemption **out, int *n,
 				     struct err *e)

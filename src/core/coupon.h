@@ -127,9 +127,6 @@ int coupon_redeem(struct store_tx *tx, struct arena *a, const char *shop,
 		  int *created, struct err *e);
 int coupon_redemption_get(struct store_tx *tx, struct arena *a, const char *shop,
 			  const char *id, struct coupon_redemption *out, struct err *e);
-int coupon_redemptions_of_order(struct store_tx *tx, struct arena *a, const char *shop,
-				const char *order_id, struct coupon_redemption **out, int *n,
-				struct err *e);
 /* Releases a reserved redemption (idempotent on a released one); a final
  * one is ERR_CONFLICT "redemption_final" (the order is paid: cancel or
  * refund the order instead). */
@@ -160,7 +157,7 @@ int coupon_merge(struct store_tx *tx, const char *shop, const char *target,
 		 const char *source, struct err *e);
 
 /* Issue 9 (the order path, fourth round): the order's redemptions, oldest
- * first, in one statement (coupon_redemptions_of_order counts them first). */
+ * first, in one statement (the array grown as rows come, in a). */
 int coupon_redemptions_of_order_once(struct store_tx *tx, struct arena *a, const char *shop,
 				     const char *order_id, struct coupon_redemption **out, int *n,
 				     struct err *e);

@@ -422,11 +422,12 @@ static int load(struct store_tx *tx, struct arena *a, const char *shop, int64_t 
 	if (!st)
 		return e->kind;
 	int rc = store_step(st, e);
-	program_defaults(p);
-	if (rc == 1) {
+	if (rc == 1) {	/* parse() starts from the defaults itself */
 		parse(a, store_text(st, 1), p);
 		p->version = store_int(st, 0);
 		p->created_at = store_int(st, 2);
+	} else {
+		program_defaults(p);
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;

@@ -28,6 +28,7 @@
 #include "../base/log.h"
 #include "group.h"
 #include "migrate.h"
+#include "sqlite_mem.h"
 #include "sqlite_pcache.h"
 #include "sqlite_powerloss.h"
 #include "sqlite_wal.h"
@@ -402,6 +403,7 @@ static pthread_once_t configured = PTHREAD_ONCE_INIT;
 static void configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);	/* SQLITE_MISUSE once initialized */
+	sqlite_mem_install();	/* without it, SQLite's own allocator as it is */
 	sqlite_pcache_install();	/* without it, SQLite's own cache as it is */
 	/* tests only (--test-clock and RETAIN_TEST_POWER_LOSS=1): under the
 	 * log's VFS, so that it and the readers go through it */
