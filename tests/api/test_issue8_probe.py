@@ -1912,7 +1912,7 @@ def test_report_revenue_past_int64_refused_not_wrapped(server, operator, tmp_pat
     # 9300 orders of 10^15 minor units (the per-order maximum) for one customer: 9.3 x 10^18 > 2^63
     csv.write_text("".join(f"one,2025-01-{(i % 28) + 1:02d},10000000000000.00,o{i}\n" for i in range(9300)))
     r = cli("import", "orders", str(csv), "--shop", shop.shop["id"], "--map",
-            "customer=0,date=1,amount=2,order=3", "--db", server.db, timeout=120)
+            "customer=0,date=1,amount=2,order=3", "--db", server.db, timeout=400)
     assert r.returncode == 0, r.stderr
     for rep in ("retention", "cohorts", "rfm", "rfm?include=customers"):
         r = shop.get(f"/v1/reports/{rep}")
