@@ -32,7 +32,7 @@ from test_store_faults import (MAX_STATEMENTS, STRIDE, arm, left, quiet_server, 
 
 NOW = "2031-03-01T10:00:00Z"
 HEAVY = 4         # the stride of the walks of ~140 statements (sweep())
-JOBS_STRIDE = 2   # and of a jobs run's (a server per try)
+JOBS_STRIDE = 3   # and of a jobs run's (a server per try)
 
 
 @pytest.fixture
@@ -511,6 +511,47 @@ def test_store_faults_routes__woocommerce_connection_and_deliveries_are_whole_or
         sweep(srv, op, lambda: connected_woocommerce(op, secret), lambda s, key, topic=topic, name=name:
               woocommerce_delivery(s, topic, payload("woocommerce", name), secret, s.source,
                                    delivery_id=key), stride=HEAVY)
+
+
+# ---------------------------------------------------------------- the smaller writes beside them
+
+def test_store_faults_routes__profiles_friends_triggers_and_settings_are_whole_or_absent(
+        srv, op, shop):
+    sweep(srv, op, lambda: customer(shop), lambda cid, key: shop.patch(
+        f"/v1/profiles/{cid}", {"display_name": "Bea " + key[-4:]}, headers=idem(key)))
+
+    def friends():
+        a, b = customer(shop), customer(shop)
+        ok(shop.post(f"/v1/customers/{a}/friends", {"customer": b}))
+        return a, b
+    sweep(srv, op, friends, lambda ab, key: shop.post(
+        f"/v1/customers/{ab[1]}/friends/{ab[0]}/decline", headers=idem(key)))
+    sweep(srv, op, friends, lambda ab, key: shop.delete(
+        f"/v1/customers/{ab[0]}/friends/{ab[1]}", headers=idem(key)))
+    ok(shop.post("/v1/campaigns", {"name": "Sorry", "type": "apology", "points": 200,
+                                   "starts_at": "2031-01-01T00:00:00Z",
+                                   "triggers": ["late_delivery"]}))
+    sweep(srv, op, lambda: customer(shop), lambda cid, key: shop.post(
+        f"/v1/customers/{cid}/triggers", {"trigger": "late_delivery", "cause": "shp_" + key[-6:]},
+        headers=idem(key)))
+
+    def redeemed():
+        cid = customer(shop)
+        ok(shop.post(f"/v1/customers/{cid}/adjustments", {"points": 100, "reason": "welcome"}))
+        o = ok(shop.post("/v1/orders", new_order(shop, customer={"id": cid})))
+        return ok(shop.post(f"/v1/customers/{cid}/redemptions", {"points": 50, "order": o["id"]}))
+    sweep(srv, op, redeemed, lambda red, key: shop.post(f"/v1/redemptions/{red['id']}/cancel",
+                                                       headers=idem(key)))
+    sweep(srv, op, lambda: None, lambda _, key: shop.request("PUT", "/v1/reviews/settings", {
+        "moderation": "manual", "reply_hours": 40 + int(key[-1], 16), "open_tickets": True},
+        headers=idem(key)))
+    for platform, body in (("shopify", {"shop_domain": "tea-del.myshopify.com",
+                                        "webhook_secret": "shpss_0123456789abcdef"}),
+                           ("woocommerce", {"site_url": "https://del.tea.example/",
+                                            "webhook_secret": "wc_0123456789abcdef"})):
+        sweep(srv, op, lambda body=body, platform=platform: ok(shop.request(
+            "PUT", f"/v1/integrations/{platform}", body)), lambda _, key, platform=platform:
+              shop.delete(f"/v1/integrations/{platform}", headers=idem(key)), least=1)
 
 
 # ---------------------------------------------------------------- the jobs
