@@ -23,7 +23,7 @@ import pytest
 
 import test_store_faults
 
-from conftest import OPERATOR_KEY, Api, make_shop, new_order
+from conftest import ASAN, OPERATOR_KEY, Api, make_shop, new_order
 from coupon_helpers import cart, unique_code
 from integration_helpers import payload, shopify_delivery, woocommerce_delivery
 from loyalty_helpers import DAY, advance, set_clock, set_program
@@ -556,6 +556,17 @@ def test_store_faults_routes__profiles_friends_triggers_and_settings_are_whole_o
 
 # ---------------------------------------------------------------- the jobs
 
+# ledger.c's remind() returns when its UPDATE of loyalty_lots fails without
+# freeing the arena its program_get() calls filled: LeakSanitizer reports
+# the programme's strings (4128 bytes, program.c:342 via ledger.c:1239) when
+# the server stops. ledger.c is not this sweep's to edit (another helper is
+# changing it): the fix is `arena_free(&a);` before that return.
+REMIND_LEAK = pytest.mark.xfail(
+    ASAN, strict=True, reason="src/core/ledger.c:1246-1247: remind() returns e->kind when its"
+    " UPDATE loyalty_lots ... RETURNING fails, without arena_free(&a): the programmes"
+    " program_get() read at ledger.c:1239 leak (LeakSanitizer at the server's exit)")
+
+
 def due_work(op):
     """A shop whose next days hold every kind of job: points becoming
     available and then expiring (with a reminder before), a coupon
@@ -593,7 +604,7 @@ def outcome(s, people, red):
     events = ok(s.get("/v1/events?limit=100"))["data"]
     shipments = [ok(s.get(f"/v1/orders/{o['id']}"))for o in ok(s.get("/v1/orders?limit=100"))["data"]]
     out.append(sorted(e["type"] for e in events))
-    out.append(ok(s.get(f"/v1/coupons/redemptions/{red['id']}"))["status"])
+    out.append(red and ok(s.get(f"/v1/coupons/redemptions/{red['id']}"))["status"])
     out.append(sorted(o.get("status", "") for o in shipments))
     return out
 
@@ -604,7 +615,7 @@ def run_jobs(op):
     return r.json()
 
 
-def one_try(phase, nth):
+def one_try(phase, nth, work=None):
     """Due work on a server of its own (a run makes more statements for every
     shop whose work is behind it, so a walk on one server never ends), its
     run number phase with statement nth failing (0: none), the rerun: the
@@ -612,7 +623,7 @@ def one_try(phase, nth):
     with quiet_server() as srv:
         op = Api(srv, OPERATOR_KEY)
         set_clock(op, NOW)
-        work = due_work(op)
+        work = (work or due_work)(op)
         fired = False
         for run in (0, 1):
             advance(op, days=2)
@@ -635,6 +646,7 @@ def one_try(phase, nth):
         return outcome(*work), fired
 
 
+@REMIND_LEAK
 @pytest.mark.parametrize("phase", [0, 1])
 def test_store_faults_routes__a_failed_job_run_is_finished_by_the_next_run(phase):
     """phase 0 fails a statement of the run two days on (points available,
@@ -739,4 +751,28 @@ def test_store_faults_routes__a_read_that_meets_a_failed_statement_answers_500(w
             return
         assert r.status_code == 500, (url, nth, r.status_code, r.text[:300])
         assert r.json()["error"]["code"] == "store_error", (url, nth, r.text)
+    raise AssertionError(f"more than {MAX_STATEMENTS} statements")
+
+
+def reminder_only(op):
+    """A shop whose only due work two days on is an expiry reminder."""
+    s = make_shop(op)
+    set_program(s, pending_days=0, expiry={"policy": "days", "n": 3, "reminder_days": 2})
+    cid = customer(s)
+    paid(s, cid)
+    return s, [cid], None
+
+
+@REMIND_LEAK
+def test_store_faults_routes__a_failed_reminder_update_leaks_nothing_regression():
+    """Guards ledger.c's remind(): every statement of a run whose only work is
+    one reminder fails in turn; the run answers 500, the rerun sends the
+    reminder once, and the server (on the ASan build) exits without a leak."""
+    reference, _ = one_try(0, 0, reminder_only)
+    assert "points.expiring" in reference[-3], reference
+    for nth in range(1, MAX_STATEMENTS, STRIDE):
+        got, fired = one_try(0, nth, reminder_only)
+        assert got == reference, nth
+        if not fired:
+            return
     raise AssertionError(f"more than {MAX_STATEMENTS} statements")
