@@ -32,7 +32,7 @@ from test_store_faults import (MAX_STATEMENTS, STRIDE, arm, left, quiet_server, 
 
 NOW = "2031-03-01T10:00:00Z"
 HEAVY = 4         # the stride of the walks of ~140 statements (sweep())
-JOBS_STRIDE = 3   # and of a jobs run's (a server per try)
+JOBS_STRIDE = 5   # and of a jobs run's (a server per try)
 
 
 @pytest.fixture
@@ -556,15 +556,26 @@ def test_store_faults_routes__profiles_friends_triggers_and_settings_are_whole_o
 
 # ---------------------------------------------------------------- the jobs
 
-# ledger.c's remind() returns when its UPDATE of loyalty_lots fails without
-# freeing the arena its program_get() calls filled: LeakSanitizer reports
-# the programme's strings (4128 bytes, program.c:342 via ledger.c:1239) when
-# the server stops. ledger.c is not this sweep's to edit (another helper is
-# changing it): the fix is `arena_free(&a);` before that return.
-REMIND_LEAK = pytest.mark.xfail(
-    ASAN, strict=True, reason="src/core/ledger.c:1246-1247: remind() returns e->kind when its"
-    " UPDATE loyalty_lots ... RETURNING fails, without arena_free(&a): the programmes"
-    " program_get() read at ledger.c:1239 leak (LeakSanitizer at the server's exit)")
+# Two jobs return from a failed statement without freeing their arena, and
+# LeakSanitizer reports it when the server stops (neither file is this
+# sweep's to edit: another helper is changing them; the fix of each is an
+# `arena_free(&a);` before the return, which makes these tests pass on the
+# ASan build):
+# - ledger.c:1246-1247, remind(): its UPDATE loyalty_lots ... RETURNING fails
+#   after program_get() (ledger.c:1239) filled the arena: 4128 bytes of the
+#   programme's strings (program.c:342);
+# - ledger.c:1091-1092, expire_inactive(): the same after its SELECT of a
+#   shop's inactive lots fails (a shop whose expiry policy is inactivity);
+# - coupon.c:990-991, coupon_release_due(): its SELECT of due reservations
+#   fails after the rows array was taken from the arena (coupon.c:987):
+#   24032 bytes, at every jobs run whose first coupon statement fails.
+JOBS_LEAK = pytest.mark.xfail(
+    ASAN, strict=True, reason="a failed statement leaks the job's arena:"
+    " src/core/ledger.c:1246-1247 remind() returns e->kind after its UPDATE fails without"
+    " arena_free(&a) (the programmes read at ledger.c:1239), expire_inactive() the same at"
+    " ledger.c:1091-1092, and src/core/coupon.c:990-991"
+    " coupon_release_due() returns e->kind after its SELECT fails without arena_free(&a)"
+    " (the rows array of coupon.c:987)")
 
 
 def due_work(op):
@@ -623,7 +634,7 @@ def one_try(phase, nth, work=None):
     with quiet_server() as srv:
         op = Api(srv, OPERATOR_KEY)
         set_clock(op, NOW)
-        work = (work or due_work)(op)
+        works = (work or (lambda o: [due_work(o)]))(op)
         fired = False
         for run in (0, 1):
             advance(op, days=2)
@@ -643,10 +654,10 @@ def one_try(phase, nth, work=None):
             else:
                 assert r.status_code == 200, (nth, r.text)
         retain_check(srv.db)
-        return outcome(*work), fired
+        return [outcome(*w) for w in works], fired
 
 
-@REMIND_LEAK
+@JOBS_LEAK
 @pytest.mark.parametrize("phase", [0, 1])
 def test_store_faults_routes__a_failed_job_run_is_finished_by_the_next_run(phase):
     """phase 0 fails a statement of the run two days on (points available,
@@ -657,7 +668,7 @@ def test_store_faults_routes__a_failed_job_run_is_finished_by_the_next_run(phase
     nothing left undone. Every JOBS_STRIDE-th statement fails in turn (a
     server per try)."""
     reference, fired = one_try(phase, 0)
-    assert reference[-3], "the jobs did something"
+    assert reference[0][-3], "the jobs did something"
     for nth in range(1, MAX_STATEMENTS, JOBS_STRIDE * STRIDE):
         got, fired = one_try(phase, nth)
         assert got == reference, nth
@@ -754,24 +765,30 @@ def test_store_faults_routes__a_read_that_meets_a_failed_statement_answers_500(w
     raise AssertionError(f"more than {MAX_STATEMENTS} statements")
 
 
-def reminder_only(op):
-    """A shop whose only due work two days on is an expiry reminder."""
-    s = make_shop(op)
-    set_program(s, pending_days=0, expiry={"policy": "days", "n": 3, "reminder_days": 2})
-    cid = customer(s)
-    paid(s, cid)
-    return s, [cid], None
+def one_job_each(op):
+    """Two shops whose only due work two days on is an expiry reminder in one
+    and points expiring for inactivity in the other."""
+    out = []
+    for expiry in ({"policy": "days", "n": 3, "reminder_days": 2}, {"policy": "inactivity", "n": 1}):
+        s = make_shop(op)
+        set_program(s, pending_days=0, expiry=expiry)
+        cid = customer(s)
+        paid(s, cid)
+        out.append((s, [cid], None))
+    return out
 
 
-@REMIND_LEAK
-def test_store_faults_routes__a_failed_reminder_update_leaks_nothing_regression():
-    """Guards ledger.c's remind(): every statement of a run whose only work is
-    one reminder fails in turn; the run answers 500, the rerun sends the
-    reminder once, and the server (on the ASan build) exits without a leak."""
-    reference, _ = one_try(0, 0, reminder_only)
-    assert "points.expiring" in reference[-3], reference
+@JOBS_LEAK
+def test_store_faults_routes__a_failed_job_statement_leaks_nothing_regression():
+    """Guards ledger.c's remind() and expire_inactive() and coupon.c's
+    coupon_release_due() (the leaks of JOBS_LEAK): every statement of a run
+    whose only work is one reminder and one expiry for inactivity fails in
+    turn; the run answers 500, the rerun does the work once, and the server
+    (on the ASan build) exits without a leak."""
+    reference, _ = one_try(0, 0, one_job_each)
+    assert "points.expiring" in reference[0][-3] and "points.expired" in reference[1][-3], reference
     for nth in range(1, MAX_STATEMENTS, STRIDE):
-        got, fired = one_try(0, nth, reminder_only)
+        got, fired = one_try(0, nth, one_job_each)
         assert got == reference, nth
         if not fired:
             return
