@@ -440,6 +440,42 @@ def test_store_faults_routes__templates_and_email_settings_are_whole_or_absent(s
         headers=idem(key)))
 
 
+def test_store_faults_routes__an_unsubscribe_is_whole_or_absent():
+    """The token comes only in a sent message: a server that sends to an SMTP
+    sink, an order.paid template, and a customer's paid order per try."""
+    import re
+    import tempfile
+
+    from conftest import Server, check_clean_exit
+    from smtp_sink import SmtpSink
+    with SmtpSink() as sink, tempfile.TemporaryDirectory() as d:
+        srv = Server(d, ["--smtp-url", f"smtp://127.0.0.1:{sink.port}", "--jobs-interval", "0"])
+        srv.start()
+        try:
+            op = Api(srv, OPERATOR_KEY)
+            set_clock(op, NOW)
+            s = make_shop(op)
+            set_program(s)
+            ok(s.patch(f"/v1/shops/{s.shop['id']}", CONTACT))
+            ok(s.request("PUT", "/v1/email/settings", {"unsubscribe_url": "https://tea.example/u"}))
+            ok(s.request("PUT", "/v1/templates/order.paid", {
+                "subject": "Order {{order.external_id}}", "text": "Thanks", "html": "<p>Thanks</p>"}))
+
+            def mailed():
+                address = f"{uuid.uuid4().hex[:10]}@example.com"
+                paid(s, ok(s.post("/v1/customers", {"email": address}))["id"])
+                run_jobs(op)
+                [msg] = sink.wait_for(address, 1)
+                m = re.search(r"<https://tea\.example/u\?token=([^>]+)>", msg["List-Unsubscribe"])
+                assert m, msg["List-Unsubscribe"]
+                return m.group(1)
+            anyone = Api(srv, None)
+            sweep(srv, op, mailed, lambda t, key: anyone.post("/v1/unsubscribe", {"token": t},
+                                                              headers=idem(key)))
+        finally:
+            check_clean_exit(srv)
+
+
 # ---------------------------------------------------------------- integrations in
 
 def connected_shopify(op, secret):
