@@ -973,8 +973,10 @@ int coupon_release_due(struct store_tx *tx, int64_t *released, struct err *e)
 	const char **rows = arena_alloc(&a, RELEASE_BATCH * 3 * sizeof(*rows));
 	int n = 0, rc = 0;
 	*released = 0;
-	if (!st)
+	if (!st) {
+		arena_free(&a);
 		return e->kind;
+	}
 	while (n < RELEASE_BATCH && (rc = store_step(st, e)) == 1) {
 		for (int j = 0; j < 3; j++)
 			rows[n * 3 + j] = arena_strdup(&a, store_text(st, j));

@@ -1088,8 +1088,10 @@ static int expire_inactive(struct store_tx *tx, int64_t now, struct ledger_job_c
 			" FROM loyalty_entries x WHERE x.shop_id = l.shop_id AND x.customer_id = l.customer_id"
 			" AND x.reason IN ('earn', 'redemption', 'manual', 'bonus', 'milestone')) <= $3"
 			" LIMIT 4096", "sii", shops[s], now, now - p.expiry_n * DAY_MS);
-		if (!st)
-			return e->kind;
+		if (!st) {
+			rc = e->kind;
+			break;
+		}
 		char (*lots)[2][ID_MAX] = arena_alloc(&a, 4096 * sizeof(*lots));
 		int64_t *left = arena_alloc(&a, 4096 * sizeof(int64_t));
 		int n = 0;
@@ -1243,8 +1245,10 @@ static int remind(struct store_tx *tx, int64_t now, struct ledger_job_counts *c,
 			"UPDATE loyalty_lots SET reminded_at = $2 WHERE shop_id = $1 AND remaining > 0"
 			" AND reminded_at IS NULL AND expires_at > $2 AND expires_at <= $3"
 			" RETURNING id, customer_id", "sii", shops[s], now, now + p.reminder_days * DAY_MS);
-		if (!st)
-			return e->kind;
+		if (!st) {
+			rc = e->kind;
+			break;
+		}
 		char lots[512][ID_MAX], customers[512][ID_MAX];
 		int n = 0;
 		while (n < 512 && (rc = store_step(st, e)) == 1) {
