@@ -25,7 +25,10 @@
  *    random pause (then ERR_UNAVAILABLE, code "store_busy", a 503 to
  *    retry). So every read-then-write in core/ (read a balance, then spend
  *    it) is correct with concurrent writers and several nodes without
- *    SELECT ... FOR UPDATE.
+ *    SELECT ... FOR UPDATE. An insert that meets a concurrent insert of the
+ *    same key may be reported as a unique violation (23505) instead; a
+ *    callback that failed after one runs again too, up to 3 times in all,
+ *    and then finds the row its check had missed.
  *  - A callback may run more than once (that retry; a group-commit replay on
  *    SQLite). It keeps no side effect outside its transaction: no response
  *    sent, no log line that claims success, no counter bumped, no memory
