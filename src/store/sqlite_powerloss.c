@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../base/log.h"
+#include "sqlite_vfs.h"
 #include "store.h"
 
 /* One write not yet synced: its bytes, where they go, and its number. */
@@ -41,7 +42,7 @@ static uint64_t last_seq;
 static sqlite3_vfs *root;
 static uint64_t log_synced;	/* every write of the log numbered up to it is on its file */
 
-#define PL_FILE_SIZE ((sizeof(struct pl_file) + 7) & ~(size_t)7)
+#define PL_FILE_SIZE SQLITE_VFS_OVER_SIZE(struct pl_file)
 
 /* Writes the overlay's chunks numbered up to mark to the file, in order;
  * with lock held. */
@@ -199,64 +200,10 @@ static int pl_file_size(sqlite3_file *p, sqlite3_int64 *size)
 	return rc;
 }
 
-static int pl_lock(sqlite3_file *p, int l)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xLock(f->real, l);
-}
-
-static int pl_unlock(sqlite3_file *p, int l)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xUnlock(f->real, l);
-}
-
-static int pl_check_reserved(sqlite3_file *p, int *out)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xCheckReservedLock(f->real, out);
-}
-
 static int pl_file_control(sqlite3_file *p, int op, void *arg)
 {
 	struct pl_file *f = (struct pl_file *)p;
 	return f->real->pMethods->xFileControl(f->real, op, arg);
-}
-
-static int pl_sector_size(sqlite3_file *p)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xSectorSize(f->real);
-}
-
-static int pl_device(sqlite3_file *p)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xDeviceCharacteristics(f->real);
-}
-
-static int pl_shm_map(sqlite3_file *p, int region, int size, int extend, void volatile **out)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xShmMap(f->real, region, size, extend, out);
-}
-
-static int pl_shm_lock(sqlite3_file *p, int offset, int n, int flags)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
-}
-
-static void pl_shm_barrier(sqlite3_file *p)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	f->real->pMethods->xShmBarrier(f->real);
-}
-
-static int pl_shm_unmap(sqlite3_file *p, int delete_flag)
-{
-	struct pl_file *f = (struct pl_file *)p;
-	return f->real->pMethods->xShmUnmap(f->real, delete_flag);
 }
 
 /* Never a mapping: a mapped page would miss the writes laid over it. */
@@ -267,16 +214,11 @@ static int pl_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **out)
 	return SQLITE_OK;
 }
 
-static int pl_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
-{
-	(void)p, (void)off, (void)ptr;
-	return SQLITE_OK;
-}
-
 static const sqlite3_io_methods pl_methods = {
-	3, pl_close, pl_read, pl_write, pl_truncate, pl_sync, pl_file_size, pl_lock,
-	pl_unlock, pl_check_reserved, pl_file_control, pl_sector_size, pl_device,
-	pl_shm_map, pl_shm_lock, pl_shm_barrier, pl_shm_unmap, pl_fetch, pl_unfetch,
+	3, pl_close, pl_read, pl_write, pl_truncate, pl_sync, pl_file_size, vfs_over_lock,
+	vfs_over_unlock, vfs_over_check_reserved, pl_file_control, vfs_over_sector_size,
+	vfs_over_device, vfs_over_shm_map, vfs_over_shm_lock, vfs_over_shm_barrier,
+	vfs_over_shm_unmap, pl_fetch, vfs_over_unfetch,
 };
 
 /* The shared overlay of a file by name; with lock held. */
@@ -364,95 +306,10 @@ void sqlite_powerloss_check_synced(uint64_t mark)
 	}
 }
 
-/* The rest of the VFS is the one below's. */
-static int vfs_delete(sqlite3_vfs *v, const char *name, int sync_dir)
-{
-	(void)v;
-	return root->xDelete(root, name, sync_dir);
-}
-
-static int vfs_access(sqlite3_vfs *v, const char *name, int flags, int *out)
-{
-	(void)v;
-	return root->xAccess(root, name, flags, out);
-}
-
-static int vfs_full_pathname(sqlite3_vfs *v, const char *name, int n, char *out)
-{
-	(void)v;
-	return root->xFullPathname(root, name, n, out);
-}
-
-static void *vfs_dl_open(sqlite3_vfs *v, const char *name)
-{
-	(void)v;
-	return root->xDlOpen(root, name);
-}
-
-static void vfs_dl_error(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	root->xDlError(root, n, out);
-}
-
-static void (*vfs_dl_sym(sqlite3_vfs *v, void *h, const char *sym))(void)
-{
-	(void)v;
-	return root->xDlSym(root, h, sym);
-}
-
-static void vfs_dl_close(sqlite3_vfs *v, void *h)
-{
-	(void)v;
-	root->xDlClose(root, h);
-}
-
-static int vfs_randomness(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return root->xRandomness(root, n, out);
-}
-
-static int vfs_sleep(sqlite3_vfs *v, int us)
-{
-	(void)v;
-	return root->xSleep(root, us);
-}
-
-static int vfs_current_time(sqlite3_vfs *v, double *out)
-{
-	(void)v;
-	return root->xCurrentTime(root, out);
-}
-
-static int vfs_last_error(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return root->xGetLastError(root, n, out);
-}
-
-static int vfs_current_time64(sqlite3_vfs *v, sqlite3_int64 *out)
-{
-	(void)v;
-	return root->xCurrentTimeInt64(root, out);
-}
-
+/* The rest of the VFS forwards to the one below (sqlite_vfs.h). */
 static sqlite3_vfs pl_vfs = {
-	.iVersion = 2,
 	.zName = "retain-powerloss",
 	.xOpen = pl_open,
-	.xDelete = vfs_delete,
-	.xAccess = vfs_access,
-	.xFullPathname = vfs_full_pathname,
-	.xDlOpen = vfs_dl_open,
-	.xDlError = vfs_dl_error,
-	.xDlSym = vfs_dl_sym,
-	.xDlClose = vfs_dl_close,
-	.xRandomness = vfs_randomness,
-	.xSleep = vfs_sleep,
-	.xCurrentTime = vfs_current_time,
-	.xGetLastError = vfs_last_error,
-	.xCurrentTimeInt64 = vfs_current_time64,
 };
 
 int sqlite_powerloss_install(void)
@@ -461,10 +318,8 @@ int sqlite_powerloss_install(void)
 	if (root || !on || strcmp(on, "1") || !store_test_faults_allowed())
 		return root != NULL;
 	sqlite3_vfs *r = sqlite3_vfs_find(NULL);
-	if (!r || r->iVersion < 2 || !r->xCurrentTimeInt64)
+	if (vfs_over_init(&pl_vfs, r, PL_FILE_SIZE))
 		return 0;
-	pl_vfs.szOsFile = (int)(PL_FILE_SIZE + (size_t)r->szOsFile);
-	pl_vfs.mxPathname = r->mxPathname;
 	root = r;
 	if (sqlite3_vfs_register(&pl_vfs, 1) != SQLITE_OK) {
 		root = NULL;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqlite_vfs.h"
+
 /* Past this much gathered (a large transaction spilling pages), write. */
 #define WAL_GATHER_MAX (1024 * 1024)
 #define WAL_FRAME_HEADER 24
@@ -132,65 +134,11 @@ static int wal_file_size(sqlite3_file *p, sqlite3_int64 *size)
 	return rc ? rc : f->real->pMethods->xFileSize(f->real, size);
 }
 
-static int wal_lock(sqlite3_file *p, int lock)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xLock(f->real, lock);
-}
-
-static int wal_unlock(sqlite3_file *p, int lock)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xUnlock(f->real, lock);
-}
-
-static int wal_check_reserved(sqlite3_file *p, int *out)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xCheckReservedLock(f->real, out);
-}
-
 static int wal_file_control(sqlite3_file *p, int op, void *arg)
 {
 	struct wal_file *f = (struct wal_file *)p;
 	int rc = flush(f);
 	return rc ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
-}
-
-static int wal_sector_size(sqlite3_file *p)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xSectorSize(f->real);
-}
-
-static int wal_device(sqlite3_file *p)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xDeviceCharacteristics(f->real);
-}
-
-static int wal_shm_map(sqlite3_file *p, int region, int size, int extend, void volatile **out)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xShmMap(f->real, region, size, extend, out);
-}
-
-static int wal_shm_lock(sqlite3_file *p, int offset, int n, int flags)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
-}
-
-static void wal_shm_barrier(sqlite3_file *p)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	f->real->pMethods->xShmBarrier(f->real);
-}
-
-static int wal_shm_unmap(sqlite3_file *p, int delete_flag)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xShmUnmap(f->real, delete_flag);
 }
 
 static int wal_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **out)
@@ -200,16 +148,11 @@ static int wal_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **out)
 	return rc ? rc : f->real->pMethods->xFetch(f->real, off, amt, out);
 }
 
-static int wal_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
-{
-	struct wal_file *f = (struct wal_file *)p;
-	return f->real->pMethods->xUnfetch(f->real, off, ptr);
-}
-
 static const sqlite3_io_methods wal_methods = {
-	3, wal_close, wal_read, wal_write, wal_truncate, wal_sync, wal_file_size, wal_lock,
-	wal_unlock, wal_check_reserved, wal_file_control, wal_sector_size, wal_device,
-	wal_shm_map, wal_shm_lock, wal_shm_barrier, wal_shm_unmap, wal_fetch, wal_unfetch,
+	3, wal_close, wal_read, wal_write, wal_truncate, wal_sync, wal_file_size, vfs_over_lock,
+	vfs_over_unlock, vfs_over_check_reserved, wal_file_control, vfs_over_sector_size,
+	vfs_over_device, vfs_over_shm_map, vfs_over_shm_lock, vfs_over_shm_barrier,
+	vfs_over_shm_unmap, wal_fetch, vfs_over_unfetch,
 };
 
 static int wal_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags, int *out)
@@ -237,104 +180,19 @@ static int wal_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int fla
 	return SQLITE_OK;
 }
 
-static int vfs_delete(sqlite3_vfs *v, const char *name, int sync_dir)
-{
-	(void)v;
-	return root->xDelete(root, name, sync_dir);
-}
-
-static int vfs_access(sqlite3_vfs *v, const char *name, int flags, int *out)
-{
-	(void)v;
-	return root->xAccess(root, name, flags, out);
-}
-
-static int vfs_full_pathname(sqlite3_vfs *v, const char *name, int n, char *out)
-{
-	(void)v;
-	return root->xFullPathname(root, name, n, out);
-}
-
-static void *vfs_dl_open(sqlite3_vfs *v, const char *name)
-{
-	(void)v;
-	return root->xDlOpen(root, name);
-}
-
-static void vfs_dl_error(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	root->xDlError(root, n, out);
-}
-
-static void (*vfs_dl_sym(sqlite3_vfs *v, void *h, const char *sym))(void)
-{
-	(void)v;
-	return root->xDlSym(root, h, sym);
-}
-
-static void vfs_dl_close(sqlite3_vfs *v, void *h)
-{
-	(void)v;
-	root->xDlClose(root, h);
-}
-
-static int vfs_randomness(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return root->xRandomness(root, n, out);
-}
-
-static int vfs_sleep(sqlite3_vfs *v, int us)
-{
-	(void)v;
-	return root->xSleep(root, us);
-}
-
-static int vfs_current_time(sqlite3_vfs *v, double *out)
-{
-	(void)v;
-	return root->xCurrentTime(root, out);
-}
-
-static int vfs_last_error(sqlite3_vfs *v, int n, char *out)
-{
-	(void)v;
-	return root->xGetLastError(root, n, out);
-}
-
-static int vfs_current_time64(sqlite3_vfs *v, sqlite3_int64 *out)
-{
-	(void)v;
-	return root->xCurrentTimeInt64(root, out);
-}
-
+/* The rest of the VFS forwards to the one below (sqlite_vfs.h). */
 static sqlite3_vfs wal_vfs = {
-	.iVersion = 2,
 	.zName = "retain-wal",
 	.xOpen = wal_open,
-	.xDelete = vfs_delete,
-	.xAccess = vfs_access,
-	.xFullPathname = vfs_full_pathname,
-	.xDlOpen = vfs_dl_open,
-	.xDlError = vfs_dl_error,
-	.xDlSym = vfs_dl_sym,
-	.xDlClose = vfs_dl_close,
-	.xRandomness = vfs_randomness,
-	.xSleep = vfs_sleep,
-	.xCurrentTime = vfs_current_time,
-	.xGetLastError = vfs_last_error,
-	.xCurrentTimeInt64 = vfs_current_time64,
 };
 
 const char *sqlite_wal_vfs(void)
 {
 	if (!root) {
 		sqlite3_vfs *r = sqlite3_vfs_find(NULL);
-		if (!r || r->iVersion < 2 || !r->xCurrentTimeInt64)
+		if (vfs_over_init(&wal_vfs, r, WAL_FILE_SIZE))
 			return NULL;
-		wal_vfs.szOsFile = (int)(WAL_FILE_SIZE + (size_t)r->szOsFile);
-		wal_vfs.mxPathname = r->mxPathname;
+		wal_vfs.xOpen = wal_open;
 		root = r;
 		if (sqlite3_vfs_register(&wal_vfs, 0) != SQLITE_OK) {
 			root = NULL;
